@@ -1,0 +1,1 @@
+"""The public certificate verification site (Flask). Reads the sidecar store only."""
