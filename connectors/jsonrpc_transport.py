@@ -1,0 +1,146 @@
+"""JSON-RPC through odoorpc: the second transport.
+
+odoorpc 0.10.1 reads the server version from `/web/webclient/version_info` and, for Odoo 10 and
+later, logs in with `common.login` over `/jsonrpc` followed by `res.users.context_get`; every call
+then sends db, uid and the secret again (see docs/architecture.md for what that means for API
+keys). We use odoorpc for the HTTP session and JSON encoding and call `/jsonrpc` ourselves so
+that the answer's shape (a missing `result` for methods returning None) stays visible.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import urllib.error
+from typing import Any
+
+import odoorpc
+import odoorpc.error
+
+from connectors import errors, faults
+from connectors.transport import Endpoint, check_http_status, describe
+
+
+class JsonRpcTransport:
+    """`/jsonrpc` (services common and object) through an odoorpc session."""
+
+    name = "jsonrpc"
+
+    def __init__(self, endpoint: Endpoint, timeout: float) -> None:
+        if endpoint.path:
+            raise ValueError(
+                f"the jsonrpc transport (odoorpc) cannot reach an Odoo mounted under a path "
+                f"({endpoint}); use transport: xmlrpc"
+            )
+        self._endpoint = endpoint
+        self._timeout = timeout
+        self._odoo: Any = None
+        self._lock = threading.Lock()
+
+    def version(self) -> dict[str, Any]:
+        result = self._json({"service": "common", "method": "version", "args": []}, None, None)
+        if not isinstance(result, dict):
+            raise errors.OdooProtocolError(f"version() answered {result!r}, not a mapping")
+        return result
+
+    def authenticate(self, db: str, login: str, secret: str) -> int | None:
+        def login_() -> int:
+            self._session().login(db, login, secret)
+            return int(self._session().env.uid)
+
+        try:
+            return self._guard(login_, None, None)
+        except errors.OdooServerError as exc:
+            # odoorpc raises a bare RPCError (no server info) when Odoo answers uid False.
+            if "Wrong login ID or password" in exc.message:
+                return None
+            raise
+
+    def execute_kw(
+        self,
+        db: str,
+        uid: int,
+        secret: str,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        params = {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [db, uid, secret, model, method, args, kwargs],
+        }
+        return self._json(params, model, method)
+
+    def close(self) -> None:
+        self._odoo = None
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _session(self) -> Any:
+        if self._odoo is None:
+            protocol = "jsonrpc+ssl" if self._endpoint.scheme == "https" else "jsonrpc"
+            self._odoo = odoorpc.ODOO(
+                self._endpoint.host,
+                protocol=protocol,
+                port=self._endpoint.port,
+                timeout=self._timeout,
+            )
+        return self._odoo
+
+    def _json(self, params: dict[str, Any], model: str | None, method: str | None) -> Any:
+        # A missing "result" key is how JSON-RPC says the method returned None (quirks §3).
+        return self._guard(
+            lambda: self._session().json("/jsonrpc", params).get("result"), model, method
+        )
+
+    def _guard(self, fn: Any, model: str | None, method: str | None) -> Any:
+        where: dict[str, Any] = {"model": model, "method": method}
+        with self._lock:
+            try:
+                return fn()
+            except odoorpc.error.RPCError as exc:
+                info = exc.info if isinstance(exc.info, dict) else None
+                if info is None:
+                    raise errors.OdooServerError(str(exc.args[0]), **where) from None
+                raise faults.classify(faults.from_jsonrpc_error(info), **where) from None
+            except urllib.error.HTTPError as exc:
+                check_http_status(exc.code, b"", str(self._endpoint), model, method)
+                raise  # check_http_status raises for every non-200 status
+            except urllib.error.URLError as exc:
+                self._odoo = None
+                reason = exc.reason
+                if isinstance(reason, ConnectionRefusedError):
+                    raise errors.OdooConnectionError(
+                        f"connection to {self._endpoint} refused: is Odoo running?", **where
+                    ) from None
+                if isinstance(reason, TimeoutError):
+                    raise errors.OdooTimeoutError(
+                        f"no answer from {self._endpoint} within {self._timeout:g} s",
+                        may_have_applied=True,
+                        **where,
+                    ) from None
+                raise errors.OdooConnectionError(
+                    f"connection to {self._endpoint} failed: {reason}",
+                    may_have_applied=True,
+                    **where,
+                ) from None
+            except TimeoutError:
+                self._odoo = None
+                raise errors.OdooTimeoutError(
+                    f"no answer from {self._endpoint} within {self._timeout:g} s",
+                    may_have_applied=True,
+                    **where,
+                ) from None
+            except (OSError, http.client.HTTPException) as exc:
+                self._odoo = None
+                raise errors.OdooConnectionError(
+                    f"connection to {self._endpoint} failed: {describe(exc)}",
+                    may_have_applied=True,
+                    **where,
+                ) from None
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                raise errors.OdooProtocolError(
+                    f"the answer from {self._endpoint} is not JSON-RPC ({exc})", **where
+                ) from None
