@@ -1,0 +1,127 @@
+"""The `ojt-sidecar` command line. The only place that wires `jobs` in.
+
+Exit codes: 0 success, 1 a check or an Odoo call failed, 2 bad config or usage, 130 interrupted.
+No traceback ever reaches the user: known failures become one plain sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from sidecar import __version__
+from sidecar.config import Config, ConfigError, load_config
+
+CONFIG_OPTION = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="config.yaml",
+    show_default=True,
+    envvar="OJT_SIDECAR_CONFIG",
+    show_envvar=True,
+    help="The operator's YAML config file.",
+)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"{path}: {problem}", err=True)
+        count = len(exc.problems)
+        click.echo(f"{path}: {count} problem{'s' if count != 1 else ''} found", err=True)
+        sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ojt-sidecar")
+@click.option("-v", "--verbose", is_flag=True, help="Log every Odoo retry and step.")
+def main(verbose: bool) -> None:
+    """ojt-sidecar: on-the-job training on a stock Odoo (eLearning, Recruitment, Events)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command("check-config")
+@CONFIG_OPTION
+def check_config(config_path: Path) -> None:
+    """Validate a config file: every problem at once, each with its path."""
+    cfg = _load(config_path)
+    programs = ", ".join(p.key for p in cfg.programs)
+    click.echo(
+        f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
+        f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, store {cfg.store.url}"
+    )
+
+
+@main.command()
+@CONFIG_OPTION
+def check(config_path: Path) -> None:
+    """Connect to Odoo and check version, login, apps, access rights and configured records."""
+    from jobs.odoo_session import client_from_config
+    from jobs.preflight import run_preflight
+
+    cfg = _load(config_path)
+    with client_from_config(cfg, max_attempts=2) as client:
+        findings = run_preflight(client, cfg)
+    for finding in findings:
+        click.echo(str(finding))
+    failed = sum(1 for f in findings if f.level == "fail")
+    if failed:
+        click.echo(f"{failed} check(s) failed", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="demo-run",
+    show_default=True,
+    help="Where the demo writes its config and data.",
+)
+@click.option("--keep-running", is_flag=True, help="Keep the emulator up until Ctrl-C.")
+def demo(workdir: Path, keep_running: bool) -> None:
+    """Start the built-in Odoo emulator with demo data and run the sidecar against it."""
+    from sidecar.demo import run_demo
+
+    sys.exit(run_demo(workdir, keep_running=keep_running, echo=click.echo))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8069, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--no-demo", is_flag=True, help="Start empty (admin user and company only).")
+def emulator(host: str, port: int, no_demo: bool) -> None:
+    """Serve the built-in Odoo 17 emulator (for trying the sidecar without an Odoo)."""
+    from sidecar.demo import serve_emulator
+
+    serve_emulator(host, port, demo=not no_demo, echo=click.echo)
+
+
+def run() -> None:
+    """Console entry point: turns interrupts and known failures into plain exits."""
+    from connectors import OdooError
+
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except OdooError as exc:
+        _fail(str(exc))
