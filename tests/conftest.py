@@ -1,0 +1,69 @@
+"""Shared fixtures: a fresh Odoo emulator over real HTTP, and clients for both transports."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from connectors import OdooClient, OdooSettings, RetryPolicy
+from sidecar.emulator import OdooEmulator
+
+LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD")
+FAST_RETRY = RetryPolicy(
+    max_attempts=3, initial_backoff_seconds=0.01, max_backoff_seconds=0.05, jitter_seconds=0.0
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if all(os.environ.get(name) for name in LIVE_VARS):
+        return
+    skip = pytest.mark.skip(reason=f"live Odoo tests need {', '.join(LIVE_VARS)}")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def emu() -> Iterator[OdooEmulator]:
+    with OdooEmulator(demo=True) as emulator:
+        yield emulator
+
+
+ClientFactory = Callable[..., OdooClient]
+
+
+@pytest.fixture(params=["xmlrpc", "jsonrpc"])
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_client(emu: OdooEmulator, transport: str) -> Iterator[ClientFactory]:
+    made: list[OdooClient] = []
+
+    def factory(**overrides: Any) -> OdooClient:
+        values: dict[str, Any] = {
+            "url": emu.url,
+            "database": emu.db,
+            "username": "admin",
+            "secret": "admin",
+            "transport": transport,
+            "timeout_seconds": 5.0,
+            "retry": FAST_RETRY,
+        }
+        values.update(overrides)
+        client = OdooClient(OdooSettings(**values))
+        made.append(client)
+        return client
+
+    yield factory
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> OdooClient:
+    return make_client()
