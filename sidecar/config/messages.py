@@ -1,0 +1,178 @@
+"""Turn pydantic's error records into one plain sentence each, in the operator's words."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any, NoReturn, Union, get_args, get_origin
+
+from pydantic import BaseModel, SecretStr
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from sidecar.config.problems import Loc
+
+# Error type used by every validator of ours: its message is already the final sentence.
+CONFIG_ERROR = "config"
+
+_MAX_SHOWN = 60
+
+
+def fail(message: str) -> NoReturn:
+    """Reject a value with a final, operator-facing sentence (no pydantic wording added)."""
+    raise PydanticCustomError(CONFIG_ERROR, message)
+
+
+def describe(value: Any) -> str:
+    """Show a value inside "(got …)" the way the operator wrote it in YAML."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= _MAX_SHOWN else value[: _MAX_SHOWN - 1] + "…"
+        return repr(shown)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def number(value: float) -> str:
+    """Print a bound or a measured number without a needless `.0`."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _strip(tp: Any) -> Any:
+    """Remove `Annotated[...]` and `| None` wrappers to reach the type that matters."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(tp) if a is not type(None)]
+            models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)]
+            if len(members) == 1:
+                tp = members[0]
+            elif len(models) == 1:
+                tp = models[0]
+            else:
+                return tp
+        else:
+            return tp
+
+
+def annotation_at(root: type[BaseModel], loc: Loc) -> Any:
+    """The declared type at `loc` under `root`, or None when `loc` leaves the model."""
+    tp: Any = root
+    for part in loc:
+        tp = _strip(tp)
+        if isinstance(part, int):
+            if get_origin(tp) not in (list, tuple) or not get_args(tp):
+                return None
+            tp = get_args(tp)[0]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
+            tp = tp.model_fields[part].annotation
+        else:
+            return None
+    return tp
+
+
+def _mentions(tp: Any, target: type) -> bool:
+    if tp is target:
+        return True
+    return any(_mentions(arg, target) for arg in get_args(tp))
+
+
+def is_secret(root: type[BaseModel], loc: Loc) -> bool:
+    """True when the setting at `loc` holds a secret, whose value must never be echoed."""
+    return _mentions(annotation_at(root, loc), SecretStr)
+
+
+def _unknown_key(root: type[BaseModel], loc: Loc) -> str:
+    key = str(loc[-1])
+    parent = _strip(annotation_at(root, loc[:-1]))
+    allowed = (
+        list(parent.model_fields)
+        if isinstance(parent, type) and issubclass(parent, BaseModel)
+        else []
+    )
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key {key!r} (did you mean {close[0]!r}?)"
+    if allowed:
+        return f"unknown key {key!r} (allowed keys: {', '.join(allowed)})"
+    return f"unknown key {key!r}"
+
+
+def _literal(ctx: Mapping[str, Any]) -> str:
+    # pydantic spells the choices "'a', 'b' or 'c'"; the operator wants a plain list.
+    choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+    return ", ".join(choices) or str(ctx.get("expected", ""))
+
+
+_WHOLE = {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}
+_NUMBER = {"float_type", "float_parsing", "finite_number", "decimal_parsing", "decimal_type"}
+_BOOL = {"bool_type", "bool_parsing"}
+_DATE = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_LIST = {"list_type", "tuple_type", "iterable_type", "sequence_str"}
+_MAPPING = {"model_type", "model_attributes_type", "dict_type", "mapping_type"}
+_BOUNDS = {
+    "greater_than": ("gt", "must be greater than"),
+    "greater_than_equal": ("ge", "must be at least"),
+    "less_than": ("lt", "must be less than"),
+    "less_than_equal": ("le", "must be at most"),
+}
+
+
+def translate(error: ErrorDetails, root: type[BaseModel]) -> str:
+    """One plain sentence for one pydantic error, never echoing a secret value."""
+    kind = error["type"]
+    loc: Loc = tuple(error["loc"])
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    got = "" if is_secret(root, loc) else f" (got {describe(value)})"
+    if kind == CONFIG_ERROR:
+        return error["msg"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return _unknown_key(root, loc)
+    if kind in _WHOLE:
+        return f"must be a whole number{got}"
+    if kind in _NUMBER:
+        return f"must be a number{got}"
+    if kind in _BOOL:
+        return f"must be true or false{got}"
+    if kind == "string_type":
+        hint = "; put it in quotes" if isinstance(value, int | float) else ""
+        return f"must be text{got}{hint}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"must be one of: {_literal(ctx)}{got}"
+    if kind in _DATE:
+        return f"must be a date like 2026-01-05{got}"
+    if kind in _LIST:
+        return f"must be a list{got}"
+    if kind in _MAPPING:
+        return f"must be a mapping of settings{got}"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"must have at least {least} entr{'y' if least == 1 else 'ies'}"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        return f"{words} {number(ctx[key])}{got}"
+    # Anything else: pydantic's own sentence, reworded to read like ours.
+    text = re.sub(r"^(Value error, |Assertion failed, )", "", error["msg"])
+    text = text.replace("Input should be", "must be")
+    return f"{text[:1].lower()}{text[1:]}{got}"

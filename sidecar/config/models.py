@@ -1,0 +1,498 @@
+"""The operator's configuration as immutable pydantic models, built once and passed in.
+
+Every section rejects unknown keys. Relative file settings are resolved against the directory
+of the config file (passed as validation context `{"config_dir": Path}` by the loader), so the
+paths here are absolute once loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, PrivateAttr, SecretStr, ValidationInfo, model_validator
+
+from sidecar.config.base import Finding, Section, have, list_check, raw_field
+from sidecar.config.fieldtypes import (
+    Colour,
+    CronExpr,
+    Domain,
+    Duration,
+    FreeText,
+    HttpUrl,
+    ImagePath,
+    NonNegative,
+    OdooRef,
+    Percent,
+    Positive,
+    PositiveInt,
+    ResolvedPath,
+    Secret,
+    Slug,
+    StoreUrl,
+    Template,
+    Text,
+    between,
+    config_dir,
+    upper,
+)
+from sidecar.config.messages import describe, number
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
+
+APP_NAMES = ("elearning", "recruitment", "events", "surveys")
+WEIGHT_TOLERANCE = 1e-6
+
+
+def _none_is_empty(value: Any) -> Any:
+    # `jobs:` with nothing under it reads as null in YAML; the operator means "none".
+    return () if value is None else value
+
+
+def _ref_key(ref: Any) -> tuple[str, int | str] | None:
+    """How two Odoo references compare: ids exactly, names ignoring case and blanks."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ("id", ref)
+    if isinstance(ref, str) and ref.strip():
+        return ("name", ref.strip().casefold())
+    return None
+
+
+def _duplicates(items: list[Any], field: str, what: str, where: str) -> Iterator[Finding]:
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        value = raw_field(item, field)
+        key = _ref_key(value)
+        if key is None:
+            continue
+        if key in seen:
+            yield (
+                (index, field),
+                f"{what} {describe(value)} is listed twice (also at {where}[{seen[key]}])",
+            )
+        else:
+            seen[key] = index
+
+
+def _unique_courses(items: list[Any]) -> Iterator[Finding]:
+    return _duplicates(items, "course", "course", "courses")
+
+
+def _unique_batch_keys(items: list[Any]) -> Iterator[Finding]:
+    return _duplicates(items, "key", "batch key", "batches")
+
+
+def _unique_jobs(items: list[Any]) -> Iterator[Finding]:
+    seen: dict[Any, int] = {}
+    for index, job in enumerate(items):
+        key = _ref_key(job)
+        if key is None:
+            continue
+        if key in seen:
+            yield (index,), f"job {describe(job)} is listed twice (also at jobs[{seen[key]}])"
+        else:
+            seen[key] = index
+
+
+def _program_checks(items: list[Any]) -> Iterator[Finding]:
+    """Program keys are unique, and a job leads to one program only."""
+    yield from _duplicates(items, "key", "program key", "programs")
+    owner: dict[Any, tuple[int, Any]] = {}
+    for index, program in enumerate(items):
+        jobs = raw_field(program, "jobs")
+        if not isinstance(jobs, list | tuple):
+            continue
+        for job_index, job in enumerate(jobs):
+            key = _ref_key(job)
+            if key is None:
+                continue
+            first = owner.setdefault(key, (index, raw_field(program, "key")))
+            if first[0] != index:
+                yield (
+                    (index, "jobs", job_index),
+                    f"job {describe(job)} already leads to program {describe(first[1])}; "
+                    "an applicant's job must select one program",
+                )
+
+
+# --- odoo -------------------------------------------------------------------------------------
+
+
+class RetryPolicy(Section):
+    """How calls to Odoo are retried: exponential backoff, capped, with random jitter."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    max_attempts: Annotated[int, between(1, 100)] = 5
+    initial_backoff_seconds: NonNegative = 0.5
+    max_backoff_seconds: NonNegative = 30.0
+    jitter_seconds: NonNegative = 0.5
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if have(values, "initial_backoff_seconds", "max_backoff_seconds"):
+            low, high = values["initial_backoff_seconds"], values["max_backoff_seconds"]
+            if high < low:
+                yield (
+                    ("max_backoff_seconds",),
+                    f"must be at least initial_backoff_seconds ({number(low)}) "
+                    f"(got {number(high)})",
+                )
+
+
+class OdooApps(Section):
+    """Which Odoo apps the sidecar may use; see `Config.required_apps` for what it does use."""
+
+    elearning: bool = True
+    recruitment: bool = True
+    events: bool = True
+    surveys: bool = True
+
+
+class OdooConfig(Section):
+    """How to reach Odoo, as whom, and how hard to push it."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    url: HttpUrl  # no trailing slash
+    database: Text
+    username: Text  # login of the service user
+    password: Secret = None
+    api_key: Secret = None  # preferred over password; exactly one of the two is set
+    transport: Literal["xmlrpc", "jsonrpc"] = "xmlrpc"
+    timeout_seconds: Positive = 30.0
+    page_size: Annotated[int, between(1, 10000)] = 1000  # rows per search_read page
+    read_chunk_size: Annotated[int, between(1, 10000)] = 500  # ids per `read` call
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    apps: OdooApps = Field(default_factory=OdooApps)
+
+    @property
+    def secret(self) -> SecretStr:
+        """The credential to log in with: the API key when set, else the password."""
+        secret = self.api_key or self.password
+        if secret is None:  # pragma: no cover - validation guarantees one is set
+            raise ValueError("odoo has neither password nor api_key")
+        return secret
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if not have(values, "password", "api_key"):
+            return
+        if values["password"] is not None and values["api_key"] is not None:
+            yield (), "set only one of password or api_key, not both (api_key is preferred)"
+        elif values["password"] is None and values["api_key"] is None:
+            yield (
+                (),
+                "needs password or api_key (api_key is preferred), e.g. api_key: ${ODOO_API_KEY}",
+            )
+
+
+# --- store and schedules ----------------------------------------------------------------------
+
+
+class StoreConfig(Section):
+    """Where the sidecar keeps its own tables."""
+
+    # Secret because a PostgreSQL URL carries the password; relative sqlite paths are resolved.
+    url: StoreUrl = Field(default="sqlite:///var/ojt-sidecar.db", validate_default=True)
+
+    @property
+    def backend(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self.url.get_secret_value().split(":", 1)[0].split("+", 1)[0]
+
+    @property
+    def display_url(self) -> str:
+        """The URL with its password masked, for logs and `status`."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url.get_secret_value()).render_as_string(hide_password=True)
+
+
+class Schedule(Section):
+    """When one job runs: `every` (an interval) or `cron` (a crontab line), not both."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    every: Duration | None = None
+    cron: CronExpr | None = None
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if not have(values, "every", "cron"):
+            return
+        if values["every"] is not None and values["cron"] is not None:
+            yield (), "set either every or cron, not both"
+        elif values["every"] is None and values["cron"] is None:
+            yield (), 'needs every (like 5m) or cron (like "*/5 * * * *")'
+
+    def trigger(self, timezone: Any = None) -> BaseTrigger:
+        """The APScheduler trigger for this schedule (cron in `timezone`, default local)."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.cron is not None:
+            return CronTrigger.from_crontab(self.cron, timezone=timezone)
+        assert self.every is not None  # validation guarantees one of the two
+        return IntervalTrigger(seconds=self.every.total_seconds(), timezone=timezone)
+
+
+def _every(minutes: float) -> Any:
+    return lambda: Schedule(every=timedelta(minutes=minutes))
+
+
+class Schedules(Section):
+    """One schedule per job the `run` command starts."""
+
+    enroll: Schedule = Field(default_factory=_every(5))
+    sync: Schedule = Field(default_factory=_every(5))
+    issue: Schedule = Field(default_factory=_every(15))
+    deliver: Schedule = Field(default_factory=_every(1))
+    reconcile: Schedule = Field(default_factory=_every(24 * 60))
+
+    def jobs(self) -> dict[str, Schedule]:
+        """Job name → schedule, in a stable order."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+
+class RecruitmentConfig(Section):
+    """Which recruitment stage sends applicants into training."""
+
+    ojt_stage: OdooRef = "On the Job Training"  # hr.recruitment.stage name or id
+
+
+# --- programs ---------------------------------------------------------------------------------
+
+
+class ProgramCourse(Section):
+    """One eLearning course (slide.channel) of a program."""
+
+    course: OdooRef
+    required: bool = True
+    completion_threshold: Annotated[float, between(0, 100, low_open=True)] = 100.0
+
+
+class Weights(Section):
+    """How much each part counts towards overall progress; they add up to 1."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    elearning: Annotated[float, between(0, 1)] = 1.0
+    attendance: Annotated[float, between(0, 1)] = 0.0
+    assessments: Annotated[float, between(0, 1)] = 0.0
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if not have(values, "elearning", "attendance", "assessments"):
+            return
+        total = values["elearning"] + values["attendance"] + values["assessments"]
+        if abs(total - 1) > WEIGHT_TOLERANCE:
+            yield (
+                (),
+                "elearning + attendance + assessments must add up to 1 "
+                f"(got {number(round(total, 6))})",
+            )
+
+
+class Requirements(Section):
+    """Thresholds, in percent, a trainee must meet besides completing the courses."""
+
+    min_attendance: Percent | None = None
+    min_average_score: Percent | None = None
+
+
+class Eligibility(Section):
+    """Which applicants in the OJT stage are enrolled automatically."""
+
+    require_email: bool = True
+    domain: Domain = ()  # extra Odoo domain on hr.applicant, as nested tuples
+    criteria: FreeText = ""  # shown to reviewers on the To-Do
+    auto_enroll: bool = True  # false: every applicant waits for `ojt-sidecar enroll`
+
+
+class Batch(Section):
+    """A cohort of a program: dates, and optionally an Odoo event that closes it."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    key: Slug
+    name: Text
+    start: date | None = None  # required unless `event` is set (then the event's dates apply)
+    end: date | None = None
+    event: OdooRef | None = None  # event.event; the batch is done when it reaches an end stage
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if not have(values, "start", "end", "event"):
+            return
+        start, end = values["start"], values["end"]
+        if values["event"] is None:
+            for name in ("start", "end"):
+                if values[name] is None:
+                    yield (name,), "is required unless the batch is bound to an event"
+        if start is not None and end is not None and end < start:
+            yield ("end",), f"must be on or after start ({start.isoformat()}) (got {end})"
+
+
+class Program(Section):
+    """A training program: the courses, who enters it, and when a certificate is issued."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    key: Slug
+    name: Text
+    responsible_user: OdooRef | None = None  # res.users login or id, for review To-Dos
+    jobs: Annotated[
+        tuple[OdooRef, ...], list_check(_unique_jobs), BeforeValidator(_none_is_empty)
+    ] = ()
+    courses: Annotated[tuple[ProgramCourse, ...], Field(min_length=1), list_check(_unique_courses)]
+    weights: Weights = Field(default_factory=Weights)
+    requirements: Requirements = Field(default_factory=Requirements)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    issue_on: Literal["completion", "batch_done"] = "completion"
+    batches: Annotated[
+        tuple[Batch, ...], list_check(_unique_batch_keys), BeforeValidator(_none_is_empty)
+    ] = ()
+
+    @property
+    def uses_attendance(self) -> bool:
+        """True when attendance counts towards progress or completion."""
+        return self.weights.attendance > 0 or self.requirements.min_attendance is not None
+
+    def batch(self, key: str) -> Batch:
+        """The batch with this key; KeyError when there is none."""
+        for batch in self.batches:
+            if batch.key == key:
+                return batch
+        raise KeyError(key)
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if (
+            have(values, "issue_on", "batches")
+            and values["issue_on"] == "batch_done"
+            and not values["batches"]
+        ):
+            yield ("issue_on",), "is batch_done, which needs at least one batch under batches"
+        if have(values, "weights", "requirements", "batches"):
+            weights, requirements = values["weights"], values["requirements"]
+            if any(batch.event is not None for batch in values["batches"]):
+                return
+            # Attendance is measured on the registrations of a batch's event: without one, a
+            # program that counts attendance could never be completed.
+            reason = "counts attendance, but no batch of this program is bound to an event"
+            if weights.attendance > 0:
+                yield ("weights", "attendance"), reason
+            if requirements.min_attendance is not None:
+                yield ("requirements", "min_attendance"), reason
+
+
+# --- certificates, verification site, logging -------------------------------------------------
+
+
+class Issuer(Section):
+    """Who issues the certificates, and how they look."""
+
+    name: Text | None = None  # None: the name of the service user's Odoo company
+    logo: ImagePath | None = None  # PNG or JPEG file, must exist
+    primary_color: Colour = "#1F3A5F"
+    accent_color: Colour = "#C9A227"
+
+
+class CertificatesConfig(Section):
+    """What certificates say, where they are written, and how they are signed and verified."""
+
+    issuer: Issuer = Field(default_factory=Issuer)
+    title: Text = "Certificate of Completion"
+    message: Template = "Congratulations, {participant}! You completed {program}."
+    output_dir: ResolvedPath = Field(default="var/certificates", validate_default=True)
+    signing_key: ResolvedPath = Field(default="var/keys/signing.key", validate_default=True)
+    validity_days: PositiveInt | None = None  # None: certificates do not expire
+    # None in the file: http://<verify_site.host>:<verify_site.port> is filled in on load.
+    verify_base_url: HttpUrl | None = None
+
+    def verification_url(self, serial: str) -> str:
+        """The public URL the QR code encodes for `serial`."""
+        if self.verify_base_url is None:  # pragma: no cover - Config fills it in
+            raise ValueError("certificates.verify_base_url is not set")
+        return f"{self.verify_base_url}/c/{serial}"
+
+
+class VerifySiteConfig(Section):
+    """The public verification site."""
+
+    host: Text = "127.0.0.1"
+    port: Annotated[int, between(1, 65535)] = 8080
+    name_display: Literal["full", "initials"] = "full"
+    rate_limit_per_minute: PositiveInt = 60  # per client address
+
+
+class LoggingConfig(Section):
+    """Log verbosity and shape."""
+
+    level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(upper)] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class Config(Section):
+    """The whole configuration. Build it with `load_config`; pass it (or a section) in."""
+
+    odoo: OdooConfig
+    store: StoreConfig = Field(default_factory=dict, validate_default=True)
+    schedules: Schedules = Field(default_factory=Schedules)
+    recruitment: RecruitmentConfig = Field(default_factory=RecruitmentConfig)
+    programs: Annotated[tuple[Program, ...], Field(min_length=1), list_check(_program_checks)]
+    certificates: CertificatesConfig = Field(default_factory=dict, validate_default=True)
+    verify_site: VerifySiteConfig = Field(default_factory=VerifySiteConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    _config_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @model_validator(mode="after")
+    def _finish(self, info: ValidationInfo) -> Config:
+        # Still under construction here, so filling in derived values is safe despite `frozen`.
+        self._config_dir = config_dir(info)
+        if self.certificates.verify_base_url is None:
+            site = self.verify_site
+            filled = self.certificates.model_copy(
+                update={"verify_base_url": f"http://{site.host}:{site.port}"}
+            )
+            object.__setattr__(self, "certificates", filled)
+        return self
+
+    @property
+    def config_dir(self) -> Path:
+        """The directory of the loaded config file; relative settings were resolved from it."""
+        return self._config_dir
+
+    def program(self, key: str) -> Program:
+        """The program with this key; KeyError when there is none."""
+        for program in self.programs:
+            if program.key == key:
+                return program
+        raise KeyError(key)
+
+    def required_apps(self) -> list[str]:
+        """The Odoo apps this configuration needs, in the order of `APP_NAMES`.
+
+        An app is listed when it is enabled in `odoo.apps` AND the configuration uses it:
+        - elearning: whenever a program has courses (always, as every program has one);
+        - recruitment: when any program lists jobs (applicants enter programs by job);
+        - events: when any batch is bound to an event, or any program counts attendance
+          (an attendance weight above 0 or a `min_attendance`);
+        - surveys: whenever enabled (certification lessons are surveys).
+        An app that is used but disabled is left out: the sidecar then skips that part.
+        """
+        used = {
+            "elearning": any(program.courses for program in self.programs),
+            "recruitment": any(program.jobs for program in self.programs),
+            "events": any(
+                program.uses_attendance or any(b.event is not None for b in program.batches)
+                for program in self.programs
+            ),
+            "surveys": True,
+        }
+        return [name for name in APP_NAMES if used[name] and getattr(self.odoo.apps, name)]

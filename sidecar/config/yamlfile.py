@@ -1,0 +1,89 @@
+"""Read the YAML file, keeping where each setting sits (for line numbers in problems) and
+catching what PyYAML would silently accept: the same key twice in one mapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from sidecar.config.problems import Loc
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass
+class YamlDocument:
+    """Parsed data, the line of each location, and duplicate-key findings."""
+
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    duplicates: list[tuple[Loc, str]] = field(default_factory=list)
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line of `loc`, or of its nearest ancestor present in the file."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(loc[:end])
+            if line is not None:
+                return line
+        return None
+
+
+class YamlSyntaxError(Exception):
+    """The text is not valid YAML; `line` and `column` are 1-based when known."""
+
+    def __init__(self, reason: str, line: int | None, column: int | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
+def parse_yaml(text: str) -> YamlDocument:
+    """Parse one YAML document safely (no Python tags). Raises YamlSyntaxError."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        document = YamlDocument(data=None)
+        if node is not None:
+            # Walk before constructing: construction flattens `<<` merges in place.
+            _walk(node, (), document)
+            document.data = loader.construct_document(node)
+        return document
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        raise YamlSyntaxError(exc.problem or exc.context or "invalid YAML", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(str(exc), None, None) from None
+    finally:
+        loader.dispose()
+
+
+def _walk(node: Node, loc: Loc, document: YamlDocument) -> None:
+    document.lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG or not isinstance(key_node, ScalarNode):
+                continue
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                document.duplicates.append(
+                    (
+                        (*loc, key),
+                        f"appears twice in the same mapping (lines {seen[key]} and {line}); "
+                        "YAML would silently keep only the last one",
+                    )
+                )
+                continue
+            seen[key] = line
+            document.lines[(*loc, key)] = line
+            _walk(value_node, (*loc, key), document)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*loc, index), document)
