@@ -71,7 +71,10 @@ def merge_findings(
 @functools.cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     field = model.model_fields[name]
-    return TypeAdapter(Annotated[(field.annotation, *field.metadata)])  # type: ignore[arg-type]
+    annotation: Any = field.annotation
+    if field.metadata:
+        annotation = Annotated[(annotation, *field.metadata)]
+    return TypeAdapter(annotation)
 
 
 class Section(BaseModel):
@@ -139,16 +142,22 @@ def raw_field(item: Any, name: str) -> Any:
     return getattr(item, name, None)
 
 
-def list_check(check: Callable[[list[Any]], Iterator[Finding]]) -> WrapValidator:
+def list_check(
+    check: Callable[[list[Any]], Iterator[Finding]] | None = None, *, at_least_one: str = ""
+) -> WrapValidator:
     """Run `check` on a list's raw items alongside the items' own validation.
 
     Used for rules across items (unique keys): they need only a field or two of each item, so
-    they still hold when some other item has errors of its own.
+    they still hold when some other item has errors of its own. `at_least_one` names the item
+    when the list may not be empty; counted on the raw list, because pydantic's `min_length`
+    counts the items that validated and would call a list of two broken items empty.
     """
 
     def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         items = list(value) if isinstance(value, list | tuple) else []
-        findings = list(check(items))
+        findings = list(check(items)) if check is not None else []
+        if at_least_one and isinstance(value, list | tuple) and not items:
+            findings.append(((), f"must list at least one {at_least_one}"))
         try:
             result = handler(value)
         except ValidationError as exc:

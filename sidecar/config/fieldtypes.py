@@ -174,7 +174,7 @@ def _cron(value: Any) -> str:
         CronTrigger.from_crontab(text, timezone="UTC")
     except ValueError as exc:
         reason = str(exc).rstrip(".")
-        fail(f"is not a valid cron expression ({reason[:1].lower()}{reason[1:]}) (got {text!r})")
+        fail(f"is not a valid cron expression {text!r}: {reason[:1].lower()}{reason[1:]}")
     return text
 
 

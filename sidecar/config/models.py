@@ -61,6 +61,10 @@ def _ref_key(ref: Any) -> tuple[str, int | str] | None:
     return None
 
 
+def _shown(ref: Any) -> str:
+    return describe(ref.strip() if isinstance(ref, str) else ref)
+
+
 def _duplicates(items: list[Any], field: str, what: str, where: str) -> Iterator[Finding]:
     seen: dict[Any, int] = {}
     for index, item in enumerate(items):
@@ -71,7 +75,7 @@ def _duplicates(items: list[Any], field: str, what: str, where: str) -> Iterator
         if key in seen:
             yield (
                 (index, field),
-                f"{what} {describe(value)} is listed twice (also at {where}[{seen[key]}])",
+                f"{what} {_shown(value)} is listed twice (also at {where}[{seen[key]}])",
             )
         else:
             seen[key] = index
@@ -92,7 +96,7 @@ def _unique_jobs(items: list[Any]) -> Iterator[Finding]:
         if key is None:
             continue
         if key in seen:
-            yield (index,), f"job {describe(job)} is listed twice (also at jobs[{seen[key]}])"
+            yield (index,), f"job {_shown(job)} is listed twice (also at jobs[{seen[key]}])"
         else:
             seen[key] = index
 
@@ -113,7 +117,7 @@ def _program_checks(items: list[Any]) -> Iterator[Finding]:
             if first[0] != index:
                 yield (
                     (index, "jobs", job_index),
-                    f"job {describe(job)} already leads to program {describe(first[1])}; "
+                    f"job {_shown(job)} already leads to program {_shown(first[1])}; "
                     "an applicant's job must select one program",
                 )
 
@@ -348,7 +352,9 @@ class Program(Section):
     jobs: Annotated[
         tuple[OdooRef, ...], list_check(_unique_jobs), BeforeValidator(_none_is_empty)
     ] = ()
-    courses: Annotated[tuple[ProgramCourse, ...], Field(min_length=1), list_check(_unique_courses)]
+    courses: Annotated[
+        tuple[ProgramCourse, ...], list_check(_unique_courses, at_least_one="course")
+    ]
     weights: Weights = Field(default_factory=Weights)
     requirements: Requirements = Field(default_factory=Requirements)
     eligibility: Eligibility = Field(default_factory=Eligibility)
@@ -444,7 +450,7 @@ class Config(Section):
     store: StoreConfig = Field(default_factory=dict, validate_default=True)
     schedules: Schedules = Field(default_factory=Schedules)
     recruitment: RecruitmentConfig = Field(default_factory=RecruitmentConfig)
-    programs: Annotated[tuple[Program, ...], Field(min_length=1), list_check(_program_checks)]
+    programs: Annotated[tuple[Program, ...], list_check(_program_checks, at_least_one="program")]
     certificates: CertificatesConfig = Field(default_factory=dict, validate_default=True)
     verify_site: VerifySiteConfig = Field(default_factory=VerifySiteConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

@@ -53,7 +53,8 @@ class ConfigError(Exception):
         head = f"{count} problem{'s' if count != 1 else ''}{where}:"
         lines = [head]
         for problem in self.problems:
-            at = f" (line {problem.line})" if problem.line is not None else ""
+            # Whole-file problems already say where they are in their message.
+            at = f" (line {problem.line})" if problem.line is not None and problem.path else ""
             lines.append(f"  - {problem}{at}")
         return "\n".join(lines)
 
