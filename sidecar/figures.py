@@ -1,0 +1,404 @@
+"""Progress figures of a trainee in a training program (BRIEF §3), as pure functions.
+
+Everything here is computed from plain, already-synced values: no I/O, no Odoo types, no store.
+The sync jobs build the small frozen dataclasses below from their tables and call these
+functions; the same functions serve the CLI, the certificate and the tracker rows, so a figure
+is defined exactly once.
+
+Odoo facts these rules rely on (17.0, read in Odoo's source and on a stock server):
+
+- `slide.channel.partner.completion` is `round(100 * completed / (total_slides or 1))`, so a
+  course without lessons stays at 0 % and `joined`; `member_status` becomes `ongoing` above 0 %
+  and `completed` at 100 %. Once `completed`, Odoo no longer recomputes the membership: the status
+  sticks even when a lesson is un-completed or a new one is published (quirks §8).
+- A quiz submission first increments `slide.slide.partner.quiz_attempts_count`, then, if every
+  answer is right, marks the lesson completed and grants the karma of that attempt:
+  reward[min(attempts, 4) - 1] over the first..fourth-attempt rewards. A passed quiz refuses
+  further submissions, so a passed lesson's `quiz_attempts_count` is the attempt it was passed on.
+- A `survey.user_input` can show `scoring_success` while still `new` (quirks §12): only `done`
+  attempts count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+MEMBER_STATUSES = frozenset({"invited", "joined", "ongoing", "completed"})
+TRACKER_STATUSES = ("not_started", "in_progress", "completed", "certified")
+INTEGRATION_STATUSES = ("not_integrated", "enrolled", "in_progress", "completed", "certified")
+# Odoo's defaults for quiz_first_attempt_reward .. quiz_fourth_attempt_reward.
+DEFAULT_QUIZ_REWARDS = (10, 7, 5, 2)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class CourseState:
+    """One trainee in one course of the program (a `slide.channel.partner`, or its absence).
+
+    `member_status` is None on Odoo 16, which has a boolean `completed` instead: callers map a
+    true `completed` to `member_status='completed'`. `ever_completed` is our sticky flag (Odoo
+    once said completed). `enrolled` is False when no active membership exists. `in_program` is
+    False once the course was removed from the program's configuration: it then counts for
+    nothing in program figures.
+    """
+
+    course_id: int
+    required: bool = True
+    threshold: int = 100
+    completion: int = 0
+    member_status: str | None = None
+    ever_completed: bool = False
+    enrolled: bool = True
+    in_program: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.threshold <= 100:
+            raise ValueError(f"threshold must be within 1..100, got {self.threshold}")
+        if self.member_status is not None and self.member_status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown member_status {self.member_status!r}")
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """One trainee on one quiz lesson (`slide.slide.partner` + the slide's karma rewards)."""
+
+    slide_id: int
+    passed: bool
+    attempts: int
+    rewards: tuple[int, int, int, int] = DEFAULT_QUIZ_REWARDS
+
+
+@dataclass(frozen=True)
+class CertificationAttempt:
+    """One `survey.user_input` of a certification lesson, as read from Odoo."""
+
+    state: str  # 'new' | 'in_progress' | 'done'
+    scoring_percentage: float
+    scoring_success: bool
+
+
+@dataclass(frozen=True)
+class CertificationState:
+    """One trainee on one certification lesson: only attempts in state `done` are kept."""
+
+    slide_id: int
+    done_scores: tuple[float, ...] = ()
+    passed: bool = False
+
+    @classmethod
+    def from_attempts(
+        cls, slide_id: int, attempts: Iterable[CertificationAttempt]
+    ) -> CertificationState:
+        """Keep `done` attempts only: Odoo scores (and may flag success on) unfinished ones."""
+        done = [a for a in attempts if a.state == "done"]
+        return cls(
+            slide_id,
+            tuple(a.scoring_percentage for a in done),
+            any(a.scoring_success for a in done),
+        )
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One `event.registration` of the trainee for a session of the batch."""
+
+    state: str  # 'draft' | 'open' | 'done' (attended) | 'cancel'
+    session_ended: bool
+
+
+@dataclass(frozen=True)
+class Attendance:
+    registrations: tuple[Registration, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, bool]]) -> Attendance:
+        return cls(tuple(Registration(state, ended) for state, ended in pairs))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Relative weights of the parts of overall progress (config; default eLearning only)."""
+
+    elearning: float = 1.0
+    attendance: float = 0.0
+    assessments: float = 0.0
+
+    def __post_init__(self) -> None:
+        parts = (self.elearning, self.attendance, self.assessments)
+        if any(not math.isfinite(w) or w < 0 for w in parts) or sum(parts) <= 0:
+            raise ValueError(f"weights must be finite, >= 0 and not all 0, got {parts}")
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """Program minimums in percent; None means not configured."""
+
+    min_attendance: float | None = None
+    min_average_score: float | None = None
+
+
+# --------------------------------------------------------------------------- courses
+
+
+def course_completed(c: CourseState) -> bool:
+    """Completed when completion >= threshold, or Odoo says (or once said) completed.
+
+    The sticky part matters: a course at 100 % that gets a new lesson stays completed in Odoo,
+    and a mentor would not expect a finished trainee to fall back.
+    """
+    return c.completion >= c.threshold or c.member_status == "completed" or c.ever_completed
+
+
+def course_completion_percent(c: CourseState) -> float:
+    """100 for a completed course (whatever its threshold), else Odoo's completion in 0..100."""
+    if course_completed(c):
+        return 100.0
+    return _clamp(float(c.completion))
+
+
+def course_started(c: CourseState) -> bool:
+    """Some lesson was completed (`joined` and `invited` are not a start)."""
+    return c.completion > 0 or c.member_status == "ongoing" or course_completed(c)
+
+
+def tracker_status(course: CourseState, certified: bool = False) -> str:
+    """Status of one student × course tracker: not_started, in_progress, completed, certified.
+
+    `certified` comes from certificate issuance and wins: it never moves back.
+    """
+    if certified:
+        return "certified"
+    if course_completed(course):
+        return "completed"
+    if course_started(course):
+        return "in_progress"
+    return "not_started"
+
+
+def _counted_courses(courses: Iterable[CourseState]) -> list[CourseState]:
+    """The program's required courses; all its courses when none is marked required."""
+    in_program = [c for c in courses if c.in_program]
+    required = [c for c in in_program if c.required]
+    return required or in_program
+
+
+def elearning_percent(courses: Iterable[CourseState]) -> float:
+    """Mean completion over the program's required courses (all courses if none is required).
+
+    Courses removed from the program are ignored; no course at all gives 0.
+    """
+    counted = _counted_courses(courses)
+    if not counted:
+        return 0.0
+    return sum(course_completion_percent(c) for c in counted) / len(counted)
+
+
+# --------------------------------------------------------------------------- graded items
+
+
+def quiz_score(q: QuizState) -> float | None:
+    """Karma of the passing attempt over the first-attempt karma, × 100; None if not passed.
+
+    Attempt 4 and later earn the fourth reward, as in Odoo. Choices where BRIEF is silent:
+    - a first-attempt reward of 0 (karma switched off) gives 100 to any pass: there is no ladder
+      to measure against, and passing is what the quiz asks;
+    - a quiz marked passed with no attempt recorded (set by hand in the back office) has no
+      result: Odoo grants no karma either, and inventing a score would move the average;
+    - the result is clamped to 0..100 in case later rewards were configured above the first.
+    """
+    if not q.passed or q.attempts < 1:
+        return None
+    first = q.rewards[0]
+    if first <= 0:
+        return 100.0
+    earned = q.rewards[min(q.attempts, len(q.rewards)) - 1]
+    return _clamp(100.0 * earned / first)
+
+
+def certification_score(c: CertificationState) -> float | None:
+    """Best `scoring_percentage` of the done attempts (passed or not); None without one."""
+    if not c.done_scores:
+        return None
+    return _clamp(max(c.done_scores))
+
+
+def average_score(scores: Iterable[float | None]) -> float | None:
+    """Mean over the items that have a result; None when none has (shown as "—")."""
+    results = [s for s in scores if s is not None]
+    if not results:
+        return None
+    return sum(results) / len(results)
+
+
+# --------------------------------------------------------------------------- attendance
+
+
+def attendance_percent(a: Attendance) -> float | None:
+    """Attended registrations over the registrations of sessions that have ended, × 100.
+
+    Cancelled registrations never count. A registration marked attended (`done`) counts even if
+    its session has not ended yet (checked in at a session still running): leaving it out of
+    the denominator only would push the figure above 100 %. `draft` (unconfirmed) counts like
+    `open`: the trainee was expected. None when no session has ended yet.
+    """
+    counted = [
+        r for r in a.registrations if r.state != "cancel" and (r.session_ended or r.state == "done")
+    ]
+    if not counted:
+        return None
+    attended = sum(1 for r in counted if r.state == "done")
+    return 100.0 * attended / len(counted)
+
+
+# --------------------------------------------------------------------------- program
+
+
+def overall_progress(
+    elearning: float, attendance: float | None, assessments: float | None, weights: Weights
+) -> float:
+    """Σ weight × part over the total weight, clamped to 0..100, rounded to 1 decimal.
+
+    With weights summing to 1 (as config should have them) this is exactly Σ weight × part;
+    dividing by the total only keeps weights like 2/1/1 from overflowing the scale.
+    A missing part (None: no session ended, no graded result yet) counts as 0 rather than being
+    renormalised away: overall progress then only grows as work is done, and a trainee who has
+    finished the eLearning of a program with sessions still ahead does not show 100 %.
+    (A program weighting assessments but without any graded item can therefore not reach 100 %:
+    that is a configuration mistake for the config check to report.)
+    """
+    parts = (
+        (weights.elearning, elearning),
+        (weights.attendance, attendance),
+        (weights.assessments, assessments),
+    )
+    total = sum(w for w, _ in parts)
+    weighted = sum(w * _clamp(p) for w, p in parts if p is not None)
+    return round_1(_clamp(weighted / total))
+
+
+def program_complete(
+    courses: Iterable[CourseState],
+    attendance_pct: float | None,
+    average: float | None,
+    requirements: Requirements,
+) -> bool:
+    """Every counted course completed, and the configured minimums met.
+
+    Counted courses are the in-program required ones, or all in-program courses when none is
+    marked required (the same set as `elearning_percent`); a program without any course is never
+    complete. A configured minimum fails on a missing figure (None): nothing attended or graded
+    cannot meet a minimum.
+    """
+    counted = _counted_courses(courses)
+    if not counted or not all(course_completed(c) for c in counted):
+        return False
+    if requirements.min_attendance is not None and (
+        attendance_pct is None or attendance_pct < requirements.min_attendance
+    ):
+        return False
+    return requirements.min_average_score is None or (
+        average is not None and average >= requirements.min_average_score
+    )
+
+
+def integration_status(
+    enrolled_any: bool, started_any: bool, complete: bool, certified: bool
+) -> str:
+    """A student's status in a program: the furthest stage reached wins.
+
+    not_integrated (no membership in any program course) → enrolled → in_progress → completed →
+    certified. A later stage overrides earlier flags, e.g. a completed program whose memberships
+    were archived afterwards is still completed.
+    """
+    if certified:
+        return "certified"
+    if complete:
+        return "completed"
+    if started_any:
+        return "in_progress"
+    if enrolled_any:
+        return "enrolled"
+    return "not_integrated"
+
+
+@dataclass(frozen=True)
+class ProgramFigures:
+    """One trainee's figures in one program, percentages rounded to 1 decimal."""
+
+    elearning_percent: float
+    attendance_percent: float | None
+    average_score: float | None
+    graded_total: int
+    graded_with_result: int
+    overall_progress: float
+    complete: bool
+    status: str
+
+
+def program_figures(
+    courses: Sequence[CourseState],
+    quizzes: Sequence[QuizState],
+    certifications: Sequence[CertificationState],
+    attendance: Attendance,
+    weights: Weights,
+    requirements: Requirements,
+    certified: bool = False,
+    offline_scores: Sequence[float | None] = (),
+) -> ProgramFigures:
+    """All of §3 for one trainee in one program.
+
+    Callers pass the graded items (quizzes, certifications, mentor-scored offline assignments)
+    of the program's current courses only. Percentages are rounded to 1 decimal *before* the
+    completion check, so what a mentor sees is what is judged (66.7 % meets a 66.7 % minimum).
+    The trainee has started when a course has, a graded item has a result or a quiz attempt,
+    or a session was attended.
+    """
+    scores = [
+        *(quiz_score(q) for q in quizzes),
+        *(certification_score(c) for c in certifications),
+        *offline_scores,
+    ]
+    elearning = round_1(elearning_percent(courses))
+    attended = _round_opt(attendance_percent(attendance))
+    average = _round_opt(average_score(scores))
+    complete = program_complete(courses, attended, average, requirements)
+    in_program = [c for c in courses if c.in_program]
+    started_any = (
+        any(course_started(c) for c in in_program)
+        or any(s is not None for s in scores)
+        or any(q.attempts > 0 for q in quizzes)
+        or bool(attended)
+    )
+    return ProgramFigures(
+        elearning_percent=elearning,
+        attendance_percent=attended,
+        average_score=average,
+        graded_total=len(scores),
+        graded_with_result=sum(1 for s in scores if s is not None),
+        overall_progress=overall_progress(elearning, attended, average, weights),
+        complete=complete,
+        status=integration_status(
+            any(c.enrolled for c in in_program), started_any, complete, certified
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def round_1(x: float) -> float:
+    """Round half up to 1 decimal, on the value as printed (66.65 → 66.7, not 66.6)."""
+    return float(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _round_opt(x: float | None) -> float | None:
+    return None if x is None else round_1(x)
+
+
+def _clamp(x: float) -> float:
+    return min(100.0, max(0.0, x))
