@@ -41,4 +41,4 @@ def format_duration(span: timedelta) -> str:
         size = _UNIT_SECONDS[unit]
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    return f"{int(seconds)}s" if seconds.is_integer() else f"{seconds}s"

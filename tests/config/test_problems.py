@@ -102,7 +102,9 @@ def test_odoo_url_loses_its_trailing_slash(load, minimal) -> None:
 
 def test_duplicate_program_key_is_reported_on_the_second(problem, minimal) -> None:
     minimal["programs"].append(dict(minimal["programs"][0]))
-    assert problem(minimal) == "programs[1].key: program key 'p' is listed twice (also at programs[0])"
+    assert (
+        problem(minimal) == "programs[1].key: program key 'p' is listed twice (also at programs[0])"
+    )
 
 
 def test_duplicate_program_key_is_reported_even_when_a_program_has_errors(
@@ -308,7 +310,9 @@ def test_unquoted_colour_explains_the_yaml_comment(problem, minimal, write) -> N
 
 def test_missing_logo_file_is_reported(problem, minimal, tmp_path) -> None:
     minimal["certificates"] = {"issuer": {"logo": "logo.png"}}
-    assert problem(minimal) == f"certificates.issuer.logo: file {tmp_path / 'logo.png'} does not exist"
+    assert (
+        problem(minimal) == f"certificates.issuer.logo: file {tmp_path / 'logo.png'} does not exist"
+    )
 
 
 def test_password_and_api_key_both_set_is_reported(problem, minimal) -> None:
