@@ -61,10 +61,13 @@ def main(verbose: bool) -> None:
 def check_config(config_path: Path) -> None:
     """Validate a config file: every problem at once, each with its path."""
     cfg = _load(config_path)
+    from sidecar.store.bootstrap import display_url, store_url
+
     programs = ", ".join(p.key for p in cfg.programs)
     click.echo(
         f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
-        f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, store {cfg.store.url}"
+        f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, "
+        f"store {display_url(store_url(cfg))}"
     )
 
 
@@ -84,6 +87,72 @@ def check(config_path: Path) -> None:
     if failed:
         click.echo(f"{failed} check(s) failed", err=True)
         sys.exit(1)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--full", is_flag=True, help="Re-read everything instead of what changed.")
+@click.option("--dry-run", is_flag=True, help="Read and compare, but store nothing.")
+def sync(config_path: Path, full: bool, dry_run: bool) -> None:
+    """Run one sync cycle: Odoo progress into the tracker tables."""
+    from sidecar.commands.sync import run_sync_command
+
+    run_sync_command(_load(config_path), full=full, dry_run=dry_run, echo=click.echo)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(config_path: Path, as_json: bool) -> None:
+    """Per program: students by status, average progress, last successful sync."""
+    from sidecar.commands.status import status_command
+
+    status_command(_load(config_path), as_json=as_json, echo=click.echo)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--program", "program_key", required=True, help="Program key from the config.")
+@click.option(
+    "--status",
+    "status_filter",
+    type=click.Choice(["not_integrated", "enrolled", "in_progress", "completed", "certified"]),
+    help="Only students with this status.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def students(config_path: Path, program_key: str, status_filter: str | None, as_json: bool) -> None:
+    """List a program's students with their figures."""
+    from sidecar.commands.status import students_command
+
+    students_command(
+        _load(config_path), program_key, status_filter, as_json=as_json, echo=click.echo
+    )
+
+
+@main.group()
+def db() -> None:
+    """The sidecar's own database."""
+
+
+@db.command("upgrade")
+@CONFIG_OPTION
+def db_upgrade(config_path: Path) -> None:
+    """Apply pending schema migrations (also done at every start)."""
+    from sidecar.store.bootstrap import display_url, store_url
+    from sidecar.store.engine import make_engine
+    from sidecar.store.migrate import current_revision, upgrade
+
+    cfg = _load(config_path)
+    engine = make_engine(store_url(cfg))
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    where = display_url(store_url(cfg))
+    if before == after:
+        click.echo(f"{where}: already at revision {after}")
+    else:
+        click.echo(f"{where}: upgraded from {before or 'empty'} to {after}")
+    engine.dispose()
 
 
 @main.command()

@@ -1,0 +1,127 @@
+"""Land one page of Odoo rows in its mirror table: insert, update or leave alone.
+
+Comparing before writing is what makes a re-run against an unchanged Odoo write nothing. Every
+partner whose rows changed is queued for recompute in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from connectors import Cursor
+from jobs.sync.streams import Row, Stream
+from sidecar.store.models import CourseMembership, PendingRecompute, SyncCursor, utcnow
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    partners: set[int] = field(default_factory=set)
+    channels: set[int] = field(default_factory=set)
+
+    def add(self, other: Counts) -> None:
+        self.read += other.read
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+        self.partners |= other.partners
+        self.channels |= other.channels
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.removed
+
+
+def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
+    table = stream.table
+    counts = Counts(read=len(rows))
+    ids = [int(row["id"]) for row in rows]
+    existing = {
+        obj.odoo_id: obj for obj in session.scalars(select(table).where(table.odoo_id.in_(ids)))
+    }
+    for row in rows:
+        columns = stream.to_columns(row)
+        columns["write_date"] = str(row["write_date"])[:19]
+        obj = existing.get(int(row["id"]))
+        if obj is None:
+            obj = table(odoo_id=int(row["id"]), **columns)
+            if isinstance(obj, CourseMembership):
+                obj.ever_completed = columns["member_status"] == "completed"
+            session.add(obj)
+            counts.created += 1
+            _touch(counts, stream, columns)
+            continue
+        before = {name: getattr(obj, name) for name in columns}
+        if isinstance(obj, CourseMembership) and columns["member_status"] == "completed":
+            columns["ever_completed"] = True
+        changed = {k: v for k, v in columns.items() if getattr(obj, k) != v}
+        if obj.removed_at is not None:  # it was gone and came back
+            obj.removed_at = None
+            changed.setdefault("write_date", columns["write_date"])
+        if not changed:
+            counts.unchanged += 1
+            continue
+        for name, value in changed.items():
+            setattr(obj, name, value)
+        obj.synced_at = utcnow()
+        counts.updated += 1
+        _touch(counts, stream, columns)
+        _touch(counts, stream, before)  # a row that moved to another partner affects both
+    queue_partners(session, counts.partners)
+    return counts
+
+
+def _touch(counts: Counts, stream: Stream, columns: dict[str, Any]) -> None:
+    partner = columns.get("partner_id")
+    if partner:
+        counts.partners.add(int(partner))
+    if stream.name == "graded_items" and columns.get("channel_id"):
+        counts.channels.add(int(columns["channel_id"]))
+
+
+def queue_partners(session: Session, partners: Iterable[int]) -> None:
+    """Queue partners for recompute; an already queued partner stays queued once."""
+    values = [{"partner_id": p, "queued_at": utcnow()} for p in sorted(set(partners))]
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(PendingRecompute)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["partner_id"])
+    )
+    session.execute(stmt)
+
+
+def save_cursor(session: Session, stream: str, signature: str, cursor: Cursor) -> None:
+    row = session.get(SyncCursor, stream)
+    if row is None:
+        session.add(
+            SyncCursor(
+                stream=stream, signature=signature, second=cursor.second, after_id=cursor.after_id
+            )
+        )
+        return
+    if (row.signature, row.second, row.after_id) != (signature, cursor.second, cursor.after_id):
+        row.signature, row.second, row.after_id = signature, cursor.second, cursor.after_id
+        row.updated_at = utcnow()
+
+
+def load_cursor(session: Session, stream: str, signature: str) -> Cursor | None:
+    row = session.get(SyncCursor, stream)
+    if row is None or row.signature != signature:
+        return None
+    return Cursor(row.second, row.after_id)

@@ -1,0 +1,90 @@
+"""The reconcile pass: find what incremental reads cannot see.
+
+Odoo leaves no trace of a deleted row, so comparing ids is the only way to notice it. For each
+stream we list the ids Odoo has (archived included where the stream reads them), mark our mirror
+rows that are gone (`removed_at`, never deleted), un-mark rows that came back, and load any row
+the incremental reads missed. Affected partners are queued for recompute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors import OdooClient
+from jobs.sync.loader import Counts, load_page, queue_partners
+from jobs.sync.scope import resolve_scope
+from jobs.sync.streams import STREAMS, Stream
+from sidecar.store.models import utcnow
+
+ID_PAGE = 50_000
+
+
+@dataclass
+class ReconcileSummary:
+    streams: dict[str, Counts]
+
+
+def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileSummary:
+    with sessions() as session, session.begin():
+        scope, _ = resolve_scope(session, client)
+    summary = ReconcileSummary({})
+    for stream in STREAMS:
+        if not stream.applies(scope):
+            continue
+        context = {"active_test": False} if stream.include_archived else None
+        domain = stream.domain(scope)
+        remote = set(_all_ids(client, stream, domain, context))
+        counts = Counts()
+        with sessions() as session, session.begin():
+            table = stream.table
+            local = {
+                row.odoo_id: row
+                for row in session.scalars(select(table).where(stream.local_scope(scope)))
+            }
+            for odoo_id, row in local.items():
+                gone = odoo_id not in remote
+                if gone and row.removed_at is None:
+                    row.removed_at = utcnow()
+                    counts.removed += 1
+                    counts.partners.add(getattr(row, "partner_id", None) or 0)
+                elif not gone and row.removed_at is not None:
+                    row.removed_at = None
+                    counts.updated += 1
+                    counts.partners.add(getattr(row, "partner_id", None) or 0)
+            missing = sorted(remote - set(local))
+            if missing:
+                rows = client.read(
+                    stream.model,
+                    missing,
+                    [*stream.fields, "write_date"],
+                    names=False,
+                    context=context,
+                )
+                counts.add(load_page(session, stream, rows))
+            counts.partners.discard(0)
+            queue_partners(session, counts.partners)
+        summary.streams[stream.name] = counts
+    return summary
+
+
+def _all_ids(
+    client: OdooClient, stream: Stream, domain: list[Any], context: dict[str, Any] | None
+) -> list[int]:
+    ids: list[int] = []
+    last = 0
+    while True:
+        page = client.search(
+            stream.model,
+            [*domain, ("id", ">", last)],
+            order="id asc",
+            limit=ID_PAGE,
+            context=context,
+        )
+        ids.extend(page)
+        if len(page) < ID_PAGE:
+            return ids
+        last = page[-1]

@@ -1,0 +1,71 @@
+"""Resolve what the config names (courses, batch events) to Odoo ids, once and then cached.
+
+A course given by name is looked up by exact name; one given by id is taken as is. Unresolved
+references are reported (and `ojt-sidecar check` explains them) but do not stop the sync of the
+rest. Resolution costs Odoo calls only while something is unresolved.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors import OdooClient
+from jobs.sync.streams import Scope
+from sidecar.store.models import Batch, CourseIntegration, Program
+
+
+def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str]]:
+    """The ids to sync, and a sentence per configured reference that matches nothing."""
+    problems: list[str] = []
+    active = select(Program.id).where(Program.active.is_(True))
+    courses = session.scalars(
+        select(CourseIntegration).where(CourseIntegration.program_id.in_(active))
+    ).all()
+    todo = [c for c in courses if c.odoo_channel_id is None]
+    if todo:
+        names = sorted({c.course_ref for c in todo})
+        rows = client.search_read_list(
+            "slide.channel", [("name", "in", names)], ["name"], context={"active_test": False}
+        )
+        by_name: dict[str, list[int]] = {}
+        for row in rows:
+            by_name.setdefault(row["name"], []).append(row["id"])
+        for course in todo:
+            ids = by_name.get(course.course_ref, [])
+            if len(ids) == 1:
+                course.odoo_channel_id, course.course_name = ids[0], course.course_ref
+            else:
+                problems.append(
+                    f"course {course.course_ref!r}: "
+                    + ("no such course in Odoo" if not ids else "several courses have this name")
+                )
+    batches = session.scalars(
+        select(Batch).where(Batch.program_id.in_(active), Batch.status != "archived")
+    ).all()
+    pending = [b for b in batches if b.event_ref and (b.odoo_event_id is None or not b.event_end)]
+    if pending:
+        by_ref = {b.event_ref or "": b for b in pending}
+        ids = [b.odoo_event_id for b in pending if b.odoo_event_id is not None]
+        names = [r for r in by_ref if r and not r.startswith("#")]
+        domain: list[object] = ["|", ("id", "in", ids), ("name", "in", names)]
+        rows = client.search_read_list(
+            "event.event", domain, ["name", "date_end"], context={"active_test": False}
+        )
+        for batch in pending:
+            match = [
+                r
+                for r in rows
+                if r["id"] == batch.odoo_event_id
+                or (batch.odoo_event_id is None and r["name"] == batch.event_ref)
+            ]
+            if len(match) == 1:
+                batch.odoo_event_id = match[0]["id"]
+                batch.event_end = match[0]["date_end"] or None
+            else:
+                problems.append(f"batch {batch.key}: event {batch.event_ref!r} not found in Odoo")
+    channel_ids = tuple(
+        sorted({c.odoo_channel_id for c in courses if c.odoo_channel_id and c.status == "active"})
+    )
+    event_ids = tuple(sorted({b.odoo_event_id for b in batches if b.odoo_event_id}))
+    return Scope(channel_ids, event_ids), problems

@@ -1,0 +1,115 @@
+"""`ojt-sidecar status` and `ojt-sidecar students`: read the store only (no Odoo call)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+
+from sidecar.cli_output import age, table
+from sidecar.config import Config
+
+Echo = Callable[[str], None]
+
+
+def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
+    from sidecar.store.bootstrap import open_store
+    from sidecar.store.queries import last_successful_sync, program_statuses
+
+    store = open_store(cfg)
+    try:
+        with store.sessions() as session:
+            programs = program_statuses(session)
+            last = last_successful_sync(session)
+    finally:
+        store.close()
+    if as_json:
+        payload = {
+            "programs": [asdict(p) for p in programs],
+            "last_successful_sync": {
+                "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+                "age_seconds": last.age_seconds,
+                "rows_read": last.rows_read,
+                "changes": last.changes,
+            },
+        }
+        echo(json.dumps(payload, indent=2))
+        return
+    rows = [
+        (
+            p.key,
+            p.students,
+            p.by_status["enrolled"],
+            p.by_status["in_progress"],
+            p.by_status["completed"],
+            p.by_status["certified"],
+            None if p.average_progress is None else f"{p.average_progress:.1f} %",
+        )
+        for p in programs
+    ]
+    echo(
+        table(
+            (
+                "program",
+                "students",
+                "enrolled",
+                "in progress",
+                "completed",
+                "certified",
+                "avg progress",
+            ),
+            rows,
+        )
+    )
+    when = last.finished_at.strftime("%Y-%m-%d %H:%M:%S UTC") if last.finished_at else "never"
+    echo(f"Last successful sync: {when} ({age(last.age_seconds)})")
+
+
+def students_command(
+    cfg: Config, program_key: str, status: str | None, *, as_json: bool, echo: Echo
+) -> None:
+    from sidecar.store.bootstrap import open_store
+    from sidecar.store.queries import students
+
+    if program_key not in {p.key for p in cfg.programs}:
+        known = ", ".join(p.key for p in cfg.programs)
+        echo(f"error: no program {program_key!r} in the config (programs: {known})")
+        sys.exit(2)
+    store = open_store(cfg)
+    try:
+        with store.sessions() as session:
+            rows = students(session, program_key, status)
+    finally:
+        store.close()
+    if as_json:
+        echo(json.dumps([r.to_json() for r in rows], indent=2))
+        return
+    echo(
+        table(
+            (
+                "partner",
+                "name",
+                "status",
+                "overall",
+                "eLearning",
+                "attendance",
+                "avg score",
+                "graded",
+            ),
+            [
+                (
+                    r.partner_id,
+                    r.name,
+                    r.status,
+                    f"{r.overall_pct:.1f} %",
+                    f"{r.elearning_pct:.1f} %",
+                    r.attendance_pct,
+                    r.average_score,
+                    r.graded,
+                )
+                for r in rows
+            ],
+        )
+    )
+    echo(f"{len(rows)} student(s)")

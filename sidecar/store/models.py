@@ -1,0 +1,298 @@
+"""The sidecar's own tables (SQLAlchemy 2.0, typed). Alembic owns the schema: see migrations/.
+
+Three groups:
+- from the config: programs, course integrations, batches (reconciled at start, archived not
+  deleted);
+- mirrors of Odoo rows, keyed by Odoo's id, written only by the sync: memberships, lesson
+  progress, graded items, assessment results, attendance. A row Odoo deleted or archived is
+  marked (`removed_at`), never deleted;
+- what we compute and track: students (a partner in a program) and progress trackers (student ×
+  course), plus the sync's own bookkeeping: cursors and runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
+
+
+# --- from the config ---------------------------------------------------------------------------
+
+
+class Program(Base):
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issue_on: Mapped[str] = mapped_column(String(20), default="completion")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    courses: Mapped[list[CourseIntegration]] = relationship(
+        back_populates="program", order_by="CourseIntegration.position"
+    )
+    batches: Mapped[list[Batch]] = relationship(back_populates="program")
+
+
+class CourseIntegration(Base):
+    """A program ↔ `slide.channel` link as configured; `odoo_channel_id` once resolved."""
+
+    __tablename__ = "course_integrations"
+    __table_args__ = (UniqueConstraint("program_id", "course_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
+    course_ref: Mapped[str] = mapped_column(String(200))  # the config's name, or "#<id>"
+    odoo_channel_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    course_name: Mapped[str | None] = mapped_column(String(200))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    completion_threshold: Mapped[int] = mapped_column(Integer, default=100)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | archived
+    archived_at: Mapped[datetime | None]
+
+    program: Mapped[Program] = relationship(back_populates="courses")
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("program_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    event_ref: Mapped[str | None] = mapped_column(String(200))
+    odoo_event_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    event_end: Mapped[str | None] = mapped_column(String(19))  # event.event date_end, UTC
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | archived
+    done_at: Mapped[datetime | None]
+
+    program: Mapped[Program] = relationship(back_populates="batches")
+
+
+# --- mirrors of Odoo rows ------------------------------------------------------------------------
+
+
+class _Mirror:
+    """Columns every mirror has: Odoo's id, its write_date string, and our removal mark."""
+
+    odoo_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    write_date: Mapped[str] = mapped_column(String(19))
+    removed_at: Mapped[datetime | None]  # deleted or archived in Odoo (found by reconcile)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CourseMembership(_Mirror, Base):
+    """`slide.channel.partner`."""
+
+    __tablename__ = "course_memberships"
+
+    channel_id: Mapped[int] = mapped_column(Integer, index=True)
+    partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    completion: Mapped[int] = mapped_column(Integer, default=0)
+    member_status: Mapped[str | None] = mapped_column(String(20))
+    completed_slides_count: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Odoo once reported this membership completed; stays True (quirks §8, BRIEF §3).
+    ever_completed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LessonProgress(_Mirror, Base):
+    """`slide.slide.partner`."""
+
+    __tablename__ = "lesson_progress"
+
+    slide_id: Mapped[int] = mapped_column(Integer, index=True)
+    channel_id: Mapped[int] = mapped_column(Integer, index=True)
+    partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiz_attempts_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GradedItem(_Mirror, Base):
+    """A quiz or certification lesson (`slide.slide`) of a program's course."""
+
+    __tablename__ = "graded_items"
+
+    channel_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(20))  # quiz | certification
+    survey_id: Mapped[int | None] = mapped_column(Integer)
+    reward_1: Mapped[int] = mapped_column(Integer, default=0)
+    reward_2: Mapped[int] = mapped_column(Integer, default=0)
+    reward_3: Mapped[int] = mapped_column(Integer, default=0)
+    reward_4: Mapped[int] = mapped_column(Integer, default=0)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AssessmentResult(_Mirror, Base):
+    """A certification attempt (`survey.user_input` linked to a lesson)."""
+
+    __tablename__ = "assessment_results"
+
+    slide_id: Mapped[int] = mapped_column(Integer, index=True)
+    partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    scoring_percentage: Mapped[float] = mapped_column(Float, default=0.0)
+    scoring_success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AttendanceRecord(_Mirror, Base):
+    """`event.registration` of a batch's event."""
+
+    __tablename__ = "attendance"
+
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    partner_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- computed and tracked -----------------------------------------------------------------------
+
+
+class Student(Base):
+    """A partner in a program."""
+
+    __tablename__ = "students"
+    __table_args__ = (UniqueConstraint("program_id", "odoo_partner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    odoo_partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    odoo_applicant_id: Mapped[int | None] = mapped_column(Integer)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str | None] = mapped_column(String(300))
+    integration_status: Mapped[str] = mapped_column(String(20), default="not_integrated")
+    elearning_pct: Mapped[float] = mapped_column(Float, default=0.0)
+    attendance_pct: Mapped[float | None] = mapped_column(Float)
+    average_score: Mapped[float | None] = mapped_column(Float)
+    graded_total: Mapped[int] = mapped_column(Integer, default=0)
+    graded_done: Mapped[int] = mapped_column(Integer, default=0)
+    overall_pct: Mapped[float] = mapped_column(Float, default=0.0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[datetime | None]
+    certified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    trackers: Mapped[list[ProgressTracker]] = relationship(back_populates="student")
+
+
+class ProgressTracker(Base):
+    """Student × course: what the mentor sees per course."""
+
+    __tablename__ = "progress_trackers"
+    __table_args__ = (UniqueConstraint("student_id", "course_integration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    course_integration_id: Mapped[int] = mapped_column(ForeignKey("course_integrations.id"))
+    odoo_membership_id: Mapped[int | None] = mapped_column(BigInteger)
+    enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    completion: Mapped[int] = mapped_column(Integer, default=0)
+    member_status: Mapped[str | None] = mapped_column(String(20))
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    lessons_completed: Mapped[int] = mapped_column(Integer, default=0)
+    submissions: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    student: Mapped[Student] = relationship(back_populates="trackers")
+
+
+# --- sync bookkeeping ---------------------------------------------------------------------------
+
+
+class SyncCursor(Base):
+    """Where a stream resumes; committed in the same transaction as the rows it follows."""
+
+    __tablename__ = "sync_cursors"
+
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)
+    signature: Mapped[str] = mapped_column(Text)  # the domain it belongs to; a change restarts
+    second: Mapped[str] = mapped_column(String(19))
+    after_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingRecompute(Base):
+    """A partner whose figures must be recomputed: queued with the rows that changed them, so a
+    crash between loading and recomputing loses nothing."""
+
+    __tablename__ = "pending_recompute"
+
+    partner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="sync")  # sync | full | reconcile
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | failed
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_created: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_removed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error_text: Mapped[str | None] = mapped_column(Text)
+    odoo_calls: Mapped[int] = mapped_column(Integer, default=0)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

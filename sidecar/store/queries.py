@@ -1,0 +1,116 @@
+"""Read-side queries for `status`, `students` and (later) /healthz and the verify site."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sidecar.store.models import Program, Student, SyncRun, utcnow
+
+STATUSES = ("not_integrated", "enrolled", "in_progress", "completed", "certified")
+
+
+@dataclass(frozen=True)
+class ProgramStatus:
+    key: str
+    name: str
+    students: int
+    by_status: dict[str, int]
+    average_progress: float | None
+
+
+@dataclass(frozen=True)
+class LastSync:
+    finished_at: datetime | None
+    age_seconds: float | None
+    rows_read: int
+    changes: int
+    status: str | None
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    partner_id: int
+    name: str
+    email: str | None
+    status: str
+    overall_pct: float
+    elearning_pct: float
+    attendance_pct: float | None
+    average_score: float | None
+    graded: str
+    complete: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def program_statuses(session: Session) -> list[ProgramStatus]:
+    result = []
+    for program in session.scalars(
+        select(Program).where(Program.active.is_(True)).order_by(Program.key)
+    ):
+        counts = dict(
+            session.execute(
+                select(Student.integration_status, func.count())
+                .where(Student.program_id == program.id)
+                .group_by(Student.integration_status)
+            ).all()
+        )
+        average = session.scalar(
+            select(func.avg(Student.overall_pct)).where(Student.program_id == program.id)
+        )
+        result.append(
+            ProgramStatus(
+                key=program.key,
+                name=program.name,
+                students=sum(counts.values()),
+                by_status={s: int(counts.get(s, 0)) for s in STATUSES},
+                average_progress=None if average is None else round(float(average), 1),
+            )
+        )
+    return result
+
+
+def last_successful_sync(session: Session) -> LastSync:
+    run = session.scalars(
+        select(SyncRun).where(SyncRun.status == "ok").order_by(SyncRun.id.desc()).limit(1)
+    ).first()
+    if run is None or run.finished_at is None:
+        return LastSync(None, None, 0, 0, None)
+    return LastSync(
+        finished_at=run.finished_at,
+        age_seconds=(utcnow() - run.finished_at).total_seconds(),
+        rows_read=run.rows_read,
+        changes=run.rows_created + run.rows_updated + run.rows_removed,
+        status=run.status,
+    )
+
+
+def students(session: Session, program_key: str, status: str | None = None) -> list[StudentRow]:
+    program = session.scalars(select(Program).where(Program.key == program_key)).first()
+    if program is None:
+        raise LookupError(program_key)
+    stmt = select(Student).where(Student.program_id == program.id)
+    if status:
+        stmt = stmt.where(Student.integration_status == status)
+    rows = session.scalars(stmt.order_by(Student.name, Student.odoo_partner_id))
+    return [
+        StudentRow(
+            partner_id=s.odoo_partner_id,
+            name=s.name,
+            email=s.email,
+            status=s.integration_status,
+            overall_pct=s.overall_pct,
+            elearning_pct=s.elearning_pct,
+            attendance_pct=s.attendance_pct,
+            average_score=s.average_score,
+            graded=f"{s.graded_done}/{s.graded_total}",
+            complete=s.complete,
+        )
+        for s in rows
+    ]
