@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:32:26.444605
+Create Date: 2026-11-22
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = "0001"
 down_revision = None
@@ -122,6 +123,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lesson_progress_slide_id"), ["slide_id"], unique=False)
 
     op.create_table(
+        "pending_recompute",
+        sa.Column("partner_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("partner_id"),
+    )
+    op.create_table(
         "programs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -136,6 +143,7 @@ def upgrade() -> None:
     op.create_table(
         "sync_cursors",
         sa.Column("stream", sa.String(length=100), nullable=False),
+        sa.Column("signature", sa.Text(), nullable=False),
         sa.Column("second", sa.String(length=19), nullable=False),
         sa.Column("after_id", sa.BigInteger(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -170,6 +178,7 @@ def upgrade() -> None:
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.Column("event_ref", sa.String(length=200), nullable=True),
         sa.Column("odoo_event_id", sa.Integer(), nullable=True),
+        sa.Column("event_end", sa.String(length=19), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -301,6 +310,7 @@ def downgrade() -> None:
     op.drop_table("sync_runs")
     op.drop_table("sync_cursors")
     op.drop_table("programs")
+    op.drop_table("pending_recompute")
     with op.batch_alter_table("lesson_progress", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lesson_progress_slide_id"))
         batch_op.drop_index(batch_op.f("ix_lesson_progress_partner_id"))
