@@ -43,7 +43,14 @@ class YamlSyntaxError(Exception):
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document safely (no Python tags). Raises YamlSyntaxError."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        # Raised before parsing starts: control characters PyYAML refuses in any document.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        reason = f"character #x{exc.character:04x} is not allowed in YAML"
+        raise YamlSyntaxError(reason, line, column) from None
     try:
         node = loader.get_single_node()
         document = YamlDocument(data=None)
@@ -54,9 +61,10 @@ def parse_yaml(text: str) -> YamlDocument:
         return document
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        raise YamlSyntaxError(exc.problem or exc.context or "invalid YAML", line, column) from None
+        reason = exc.problem or exc.context or "invalid YAML"
+        if mark is None:
+            raise YamlSyntaxError(reason, None, None) from None
+        raise YamlSyntaxError(reason, mark.line + 1, mark.column + 1) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), None, None) from None
     finally:

@@ -11,16 +11,7 @@ import pytest
 import yaml
 
 from sidecar.config import Config, ConfigError, ConfigProblem, load_config
-
-MINIMAL: dict[str, Any] = {
-    "odoo": {
-        "url": "http://127.0.0.1:8069",
-        "database": "ojt",
-        "username": "admin",
-        "password": "pw",
-    },
-    "programs": [{"key": "p", "name": "Program", "courses": [{"course": "Basics of Gardening"}]}],
-}
+from tests.config.samples import MINIMAL
 
 Loader = Callable[..., Config]
 Problems = Callable[..., list[ConfigProblem]]
