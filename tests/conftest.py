@@ -67,3 +67,37 @@ def make_client(emu: OdooEmulator, transport: str) -> Iterator[ClientFactory]:
 @pytest.fixture
 def client(make_client: ClientFactory) -> OdooClient:
     return make_client()
+
+
+# --- the sidecar's store: SQLite always, PostgreSQL when OJT_TEST_POSTGRES_URL is set ---------
+
+POSTGRES_ENV = "OJT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"set {POSTGRES_ENV} to run the store tests on PostgreSQL")
+    yield from _fresh_postgres_database(base)
+
+
+def _fresh_postgres_database(base: str) -> Iterator[str]:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"ojt_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,125 @@
+"""Helpers for sync tests: a config for the emulator's demo courses, and store snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors import OdooClient, OdooSettings
+from jobs.sync.runner import SyncJob, SyncSummary
+from sidecar.config import Config, load_config
+from sidecar.emulator import OdooEmulator
+from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.models import (
+    AssessmentResult,
+    AttendanceRecord,
+    CourseMembership,
+    GradedItem,
+    LessonProgress,
+    ProgressTracker,
+    Student,
+)
+from tests.conftest import FAST_RETRY
+
+CONFIG = """\
+odoo:
+  url: {url}
+  database: {db}
+  username: admin
+  password: admin
+store:
+  url: {store}
+programs:
+  - key: gardening
+    name: Gardening OJT
+    courses:
+      - course: Basics of Gardening
+      - course: Taking care of Trees
+        completion_threshold: 80
+  - key: wood
+    name: Woodworking
+    courses:
+      - course: Trees, Wood and Gardens
+      - course: Choose your wood!
+        required: false
+"""
+
+
+def write_config(tmp_path: Path, emu: OdooEmulator, store_url: str, text: str = CONFIG) -> Config:
+    path = tmp_path / "config.yaml"
+    path.write_text(text.format(url=emu.url, db=emu.db, store=store_url), encoding="utf-8")
+    return load_config(path)
+
+
+def client_for(emu: OdooEmulator) -> OdooClient:
+    return OdooClient(
+        OdooSettings(
+            url=emu.url,
+            database=emu.db,
+            username="admin",
+            secret="admin",
+            retry=FAST_RETRY,
+            page_size=7,
+        )
+    )
+
+
+def sync_once(cfg: Config, store: Store, client: OdooClient, **kwargs: Any) -> SyncSummary:
+    return SyncJob(client, store.sessions, cfg, overlap_seconds=kwargs.pop("overlap", 300)).run(
+        **kwargs
+    )
+
+
+MIRRORS = (CourseMembership, LessonProgress, GradedItem, AssessmentResult, AttendanceRecord)
+
+
+def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
+    """Everything the sync produces, minus bookkeeping timestamps: two stores holding the same
+    Odoo state must give equal snapshots. Rows marked removed are left out: a full re-read of
+    Odoo cannot see them either."""
+    result: dict[str, Any] = {}
+    with sessions() as session:
+        for table in MIRRORS:
+            rows = session.scalars(select(table)).all()
+            result[table.__tablename__] = {
+                row.odoo_id: {
+                    c.name: getattr(row, c.name)
+                    for c in table.__table__.columns
+                    if c.name not in ("synced_at", "removed_at")
+                }
+                for row in rows
+                if row.removed_at is None  # a full re-read never sees what Odoo deleted
+            }
+        result["students"] = {
+            (s.program_id, s.odoo_partner_id): (
+                s.integration_status,
+                s.elearning_pct,
+                s.attendance_pct,
+                s.average_score,
+                s.graded_total,
+                s.graded_done,
+                s.overall_pct,
+                s.complete,
+            )
+            for s in session.scalars(select(Student))
+        }
+        result["trackers"] = {
+            (t.student.odoo_partner_id, t.student.program_id, t.course_integration_id): (
+                t.enrolled,
+                t.completion,
+                t.member_status,
+                t.completed,
+                t.lessons_completed,
+                t.submissions,
+                t.status,
+            )
+            for t in session.scalars(select(ProgressTracker))
+        }
+    return result
+
+
+def fresh_store(cfg: Config) -> Store:
+    return open_store(cfg)

@@ -1,0 +1,188 @@
+"""The sync against the emulator's demo data over real HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from connectors import OdooClient, OdooConnectionError
+from jobs.sync.reconcile import reconcile
+from sidecar.config import Config
+from sidecar.emulator import FaultRule, OdooEmulator
+from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.models import CourseMembership, LessonProgress, Student, SyncRun
+from tests.jobs.syncing import CONFIG, client_for, snapshot, sync_once, write_config
+
+
+@pytest.fixture
+def cfg(tmp_path: Path, emu: OdooEmulator, db_url: str) -> Config:
+    return write_config(tmp_path, emu, db_url)
+
+
+@pytest.fixture
+def store(cfg: Config) -> Iterator[Store]:
+    opened = open_store(cfg)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def odoo(emu: OdooEmulator) -> Iterator[OdooClient]:
+    with client_for(emu) as client:
+        yield client
+
+
+def channel(emu: OdooEmulator, name: str) -> int:
+    return emu.env.search("slide.channel", [("name", "=", name)])[0]
+
+
+def full_reread(tmp_path: Path, emu: OdooEmulator, cfg: Config) -> dict[str, object]:
+    """What a brand-new store holds after one full sync of the same Odoo."""
+    other = write_config(tmp_path / "fresh", emu, f"sqlite:///{tmp_path / 'fresh' / 's.db'}")
+    fresh = open_store(other)
+    try:
+        with client_for(emu) as client:
+            sync_once(other, fresh, client, full=True)
+        return snapshot(fresh.sessions)
+    finally:
+        fresh.close()
+
+
+def test_first_sync_mirrors_every_membership_of_program_courses(
+    emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    summary = sync_once(cfg, store, odoo)
+    channels = [
+        channel(emu, n)
+        for n in (
+            "Basics of Gardening",
+            "Taking care of Trees",
+            "Trees, Wood and Gardens",
+            "Choose your wood!",
+        )
+    ]
+    expected = emu.env.search(
+        "slide.channel.partner", [("channel_id", "in", channels)], context={"active_test": False}
+    )
+    with store.sessions() as session:
+        mirrored = set(session.scalars(select(CourseMembership.odoo_id)))
+        students = session.scalars(select(Student)).all()
+    assert mirrored == set(expected)
+    assert expected, "the demo data should have memberships in these courses"
+    assert students and all(s.name for s in students)
+    assert summary.total.created >= len(expected)
+
+
+def test_second_sync_changes_nothing_and_costs_one_call_per_model(
+    cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    sync_once(cfg, store, odoo)
+    again = sync_once(cfg, store, odoo)
+    assert again.total.changed == 0
+    assert again.recomputed.students_updated == 0
+    assert all(s.calls <= 1 for s in again.streams), [(s.name, s.calls) for s in again.streams]
+
+
+def test_lesson_completed_in_odoo_moves_the_trainee_forward(
+    emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    course = channel(emu, "Basics of Gardening")
+    partner = emu.env.create("res.partner", {"name": "New Trainee", "email": "t@example.com"})
+    emu.env.create("slide.channel.partner", {"channel_id": course, "partner_id": partner})
+    sync_once(cfg, store, odoo)
+    slide = emu.env.search(
+        "slide.slide",
+        [("channel_id", "=", course), ("is_published", "=", True), ("is_category", "=", False)],
+        limit=1,
+    )[0]
+    emu.advance(2)
+    emu.env.create(
+        "slide.slide.partner", {"slide_id": slide, "partner_id": partner, "completed": True}
+    )
+    sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        student = session.scalars(select(Student).where(Student.odoo_partner_id == partner)).one()
+    assert student.name == "New Trainee"
+    assert student.integration_status == "in_progress"
+    assert 0 < student.elearning_pct < 100
+
+
+def test_late_commit_inside_the_overlap_window_is_picked_up(
+    emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    sync_once(cfg, store, odoo)
+    course = channel(emu, "Basics of Gardening")
+    stamp = emu.clock() - timedelta(seconds=30)  # began before our poll, committed after
+    emu.advance(5)
+    with emu.env.transaction(at=stamp):
+        partner = emu.env.create("res.partner", {"name": "Late Commit"})
+        membership = emu.env.create(
+            "slide.channel.partner", {"channel_id": course, "partner_id": partner}
+        )
+    sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        assert session.get(CourseMembership, membership) is not None
+
+
+def test_interrupted_sync_resumes_and_matches_a_full_reread(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    emu.faults.add(FaultRule("drop_before", model="slide.slide.partner", method="search_read"))
+    with pytest.raises(OdooConnectionError):
+        sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        runs = session.scalars(select(SyncRun)).all()
+    assert [r.status for r in runs] == ["failed"]
+    emu.faults.clear()
+    sync_once(cfg, store, odoo)
+    assert snapshot(store.sessions) == full_reread(tmp_path, emu, cfg)
+
+
+def test_dry_run_stores_nothing(cfg: Config, store: Store, odoo: OdooClient) -> None:
+    summary = sync_once(cfg, store, odoo, dry_run=True)
+    assert summary.total.created > 0
+    with store.sessions() as session:
+        assert session.scalars(select(CourseMembership)).first() is None
+        assert session.scalars(select(SyncRun)).first() is None
+
+
+def test_reconcile_marks_rows_deleted_in_odoo_without_deleting_them(
+    emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        lesson = session.scalars(select(LessonProgress)).first()
+    assert lesson is not None
+    emu.env.unlink("slide.slide.partner", [lesson.odoo_id])
+    summary = reconcile(odoo, store.sessions)
+    assert summary.streams["lessons"].removed == 1
+    with store.sessions() as session:
+        kept = session.get(LessonProgress, lesson.odoo_id)
+    assert kept is not None and kept.removed_at is not None
+
+
+def test_course_removed_from_config_is_archived_not_deleted(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient, db_url: str
+) -> None:
+    sync_once(cfg, store, odoo)
+    text = (
+        (tmp_path / "config.yaml")
+        .read_text()
+        .replace("      - course: Taking care of Trees\n        completion_threshold: 80\n", "")
+    )
+    smaller = write_config(
+        tmp_path,
+        emu,
+        db_url,
+        text=text.replace(emu.url, "{url}").replace(emu.db, "{db}", 1).replace(db_url, "{store}"),
+    )
+    reopened = open_store(smaller)
+    try:
+        assert reopened.reconciled is not None and reopened.reconciled.archived == 1
+        sync_once(smaller, reopened, odoo)
+    finally:
+        reopened.close()
