@@ -1,0 +1,115 @@
+"""Access rights and record rules for the three kinds of user the flows need.
+
+Admin (Settings group) may do anything. An internal user lacks the officer groups of
+Recruitment, eLearning and Surveys, and the settings group. A portal user reads only a few
+public models, and sees only its own partner and user (record rules).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import AccessError
+
+if TYPE_CHECKING:
+    from .orm import Env
+
+_VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
+
+# model -> groups that would grant the operation, for internal users who are refused
+INTERNAL_DENIED: dict[tuple[str, str], list[str]] = {}
+for _op in ("read", "write", "create", "unlink"):
+    INTERNAL_DENIED[("hr.applicant", _op)] = ["Recruitment/Officer: Manage all applicants"]
+    INTERNAL_DENIED[("slide.channel.partner", _op)] = ["eLearning/Officer"]
+    INTERNAL_DENIED[("survey.user_input", _op)] = ["Surveys/User"]
+    INTERNAL_DENIED[("ir.config_parameter", _op)] = ["Administration/Settings"]
+for _op in ("write", "create", "unlink"):
+    INTERNAL_DENIED[("res.users", _op)] = ["Administration/Access Rights"]
+    INTERNAL_DENIED[("res.groups", _op)] = ["Administration/Access Rights"]
+    INTERNAL_DENIED[("ir.model", _op)] = ["Administration/Settings"]
+
+PORTAL_READABLE = {
+    "res.partner",
+    "res.users",
+    "slide.channel",
+    "slide.slide",
+    "survey.survey",
+    "event.event",
+    "res.company",
+    "mail.message.subtype",
+}
+
+
+def role(env: Env) -> str:
+    """'admin' | 'internal' | 'portal' for the env's user."""
+    user = env.rows("res.users").get(env.uid)
+    if user is None:
+        return "portal"
+    groups = set(user.get("groups_id") or [])
+    xmlids = env.store.xmlids
+    if env.uid in (1, 2) or xmlids["base.group_system"][1] in groups:
+        return "admin"
+    if xmlids["base.group_user"][1] in groups:
+        return "internal"
+    return "portal"
+
+
+def _model_error(env: Env, model: str, operation: str, groups: list[str]) -> AccessError:
+    desc = env.spec(model).description
+    head = f"You are not allowed to {_VERBS[operation]} '{desc}' ({model}) records."
+    if groups:
+        info = "This operation is allowed for the following groups:\n" + "\n".join(
+            f"\t- {g}" for g in groups
+        )
+    else:
+        info = "No group currently allows this operation."
+    return AccessError(
+        f"{head}\n\n{info}\n\nContact your administrator to request access if necessary."
+    )
+
+
+def allowed(env: Env, model: str, operation: str) -> bool:
+    if env.su:
+        return True
+    kind = role(env)
+    if kind == "admin":
+        return True
+    if kind == "internal":
+        return (model, operation) not in INTERNAL_DENIED
+    return operation == "read" and model in PORTAL_READABLE
+
+
+def check_model(env: Env, model: str, operation: str) -> None:
+    if allowed(env, model, operation):
+        return
+    if role(env) == "internal":
+        raise _model_error(env, model, operation, INTERNAL_DENIED[(model, operation)])
+    raise _model_error(env, model, operation, ["User types/Internal User"])
+
+
+def restrict_domain(env: Env, model: str, domain: list) -> list:
+    """Record rules as extra domain leaves (portal users see only their own partner/user)."""
+    if env.su or role(env) != "portal":
+        return domain
+    if model == "res.partner":
+        return [("id", "=", env.user_partner_id), *domain]
+    if model == "res.users":
+        return [("id", "=", env.uid), *domain]
+    return domain
+
+
+def check_records(env: Env, model: str, ids: list[int], operation: str) -> None:
+    if env.su or role(env) != "portal" or not ids:
+        return
+    own = {"res.partner": env.user_partner_id, "res.users": env.uid}.get(model)
+    if own is None or all(i == own for i in ids):
+        return
+    user_name = env.display_name("res.users", env.uid)
+    desc = env.spec(model).description
+    raise AccessError(
+        "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\n"
+        f"Sorry, {user_name} (id={env.uid}) doesn't have '{operation}' access to:\n"
+        f"- {desc} ({model})\n\n"
+        "If you really, really need access, perhaps you can win over your friendly "
+        "administrator with a batch of freshly baked cookies."
+    )

@@ -1,0 +1,142 @@
+"""res.partner / res.users / res.groups / ir.model: names, users delegating to partners,
+passwords, ``context_get``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..hooks import Hooks
+from ..orm import Env
+
+# res.users fields that live on the partner (``_inherits = {'res.partner': 'partner_id'}``)
+PARTNER_FIELDS = ("name", "email", "phone", "mobile", "lang", "tz", "signature_partner")
+
+
+def partner_display(env: Env, row: dict) -> str:
+    name = row.get("name") or ""
+    parent_id = row.get("parent_id")
+    if parent_id and not row.get("is_company"):
+        parents = env.rows("res.partner")
+        parent = parents.get(parent_id)
+        company = parent
+        while company is not None and not company.get("is_company") and company.get("parent_id"):
+            company = parents.get(company["parent_id"])
+        label = company.get("name") if company and company.get("is_company") else None
+        label = label or (parent or {}).get("name") or ""
+        return f"{label}, {name}".strip()
+    return name.strip()
+
+
+def _partner_prepare(env: Env, vals: dict) -> None:
+    vals.setdefault("active", True)
+    vals.setdefault("type", "contact")
+
+
+def _partner_after(env: Env, ids: list[int], *rest: Any) -> None:
+    rows = env.rows("res.partner")
+    for rid in ids:
+        row = rows[rid]
+        row["complete_name"] = partner_display(env, row)
+        # commercial partner: the company at the top, or the partner itself
+        company = row
+        while not company.get("is_company") and company.get("parent_id") in rows:
+            company = rows[company["parent_id"]]
+        row["commercial_partner_id"] = company["id"] if company.get("is_company") else rid
+
+
+def _user_prepare(env: Env, vals: dict) -> None:
+    password = vals.pop("password", None)
+    if password:
+        vals["_password"] = password
+    partner_vals = {f: vals.pop(f) for f in PARTNER_FIELDS if f in vals}
+    if not vals.get("partner_id"):
+        partner_vals.setdefault("name", vals.get("login") or "")
+        if "email" not in partner_vals and "@" in str(vals.get("login") or ""):
+            partner_vals["email"] = vals["login"]
+        vals["partner_id"] = env.sudo().create("res.partner", partner_vals)
+    elif partner_vals:
+        env.sudo().write("res.partner", [vals["partner_id"]], partner_vals)
+    vals.setdefault("active", True)
+    vals.setdefault("company_id", 1)
+    vals.setdefault("notification_type", "email")
+    groups = vals.get("groups_id") or [(6, 0, [env.ref("base.group_user")])]
+    vals["groups_id"] = groups
+
+
+def _user_after_create(env: Env, ids: list[int]) -> None:
+    portal = env.ref("base.group_portal")
+    for uid in ids:
+        row = env.rows("res.users")[uid]
+        row["share"] = portal in (row.get("groups_id") or [])
+        password = row.pop("_password", None)
+        if password:
+            env.store.passwords[uid] = password
+
+
+def _user_before_write(env: Env, ids: list[int], vals: dict) -> None:
+    password = vals.pop("password", None)
+    partner_vals = {f: vals.pop(f) for f in PARTNER_FIELDS if f in vals}
+    for uid in ids:
+        if partner_vals:
+            env.sudo().write(
+                "res.partner", [env.rows("res.users")[uid]["partner_id"]], partner_vals
+            )
+        if password:
+            env.store.passwords[uid] = password
+            from .mail import queue_mail
+
+            queue_mail(
+                env,
+                "Security Update: Password Changed",
+                "<p>Your password was changed.</p>",
+                partner_ids=[env.rows("res.users")[uid]["partner_id"]],
+            )
+
+
+def register(hooks: Hooks) -> None:
+    hooks.display["res.partner"] = partner_display
+    hooks.prepare["res.partner"].append(_partner_prepare)
+    hooks.after_create["res.partner"].append(_partner_after)
+    hooks.after_write["res.partner"].append(_partner_after)
+    hooks.kept["res.partner"].update({"signup_token", "signup_url", "signup_valid"})
+
+    hooks.prepare["res.users"].append(_user_prepare)
+    hooks.after_create["res.users"].append(_user_after_create)
+    hooks.before_write["res.users"].append(_user_before_write)
+    hooks.display["res.users"] = lambda env, row: env.display_name("res.partner", row["partner_id"])
+
+    @hooks.compute("res.users", "state")
+    def user_state(env: Env, row: dict) -> str:
+        return "active" if row.get("login_date") else "new"
+
+    @hooks.compute("res.groups", "users")
+    def group_users(env: Env, row: dict) -> list[int]:
+        return [
+            u["id"]
+            for u in env.rows("res.users").values()
+            if row["id"] in (u.get("groups_id") or [])
+        ]
+
+    @hooks.compute("res.groups", "full_name")
+    def group_full_name(env: Env, row: dict) -> str:
+        category = row.get("_category")
+        return f"{category} / {row['name']}" if category else row["name"]
+
+    hooks.display["res.groups"] = lambda env, row: group_full_name(env, row)
+
+    @hooks.method("res.users", "context_get")
+    def context_get(env: Env, model: str) -> dict:
+        return {"lang": "en_US", "tz": "Europe/Brussels", "uid": env.uid}
+
+    @hooks.compute("res.partner", "email_formatted")
+    def email_formatted(env: Env, row: dict) -> Any:
+        email = row.get("email")
+        return f'"{row.get("name") or email}" <{email}>' if email else None
+
+    @hooks.compute("res.partner", "user_ids")
+    def partner_users(env: Env, row: dict) -> list[int]:
+        return [
+            u["id"]
+            for u in env.rows("res.users").values()
+            if u.get("partner_id") == row["id"] and u.get("active")
+        ]

@@ -1,0 +1,91 @@
+"""Events (§11): registrations confirmed on create, ``done`` = attended with ``date_closed``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..hooks import Hooks
+from ..orm import Env, as_ids
+from .mail import queue_mail
+
+REG = "event.registration"
+
+
+def _prepare(env: Env, vals: dict) -> None:
+    partner = env.rows("res.partner").get(vals.get("partner_id"))
+    if partner is not None:
+        for src, dst in (("name", "name"), ("email", "email"), ("phone", "phone")):
+            if not vals.get(dst) and partner.get(src):
+                vals[dst] = partner[src]
+    vals.setdefault("state", "open")
+    vals.setdefault("active", True)
+    vals.setdefault("company_id", 1)
+    if vals.get("state") == "done":
+        vals.setdefault("date_closed", env.now)
+
+
+def _after_create(env: Env, ids: list[int]) -> None:
+    for rid in ids:
+        row = env.rows(REG)[rid]
+        event = env.rows("event.event").get(row.get("event_id"))
+        if event is not None and row.get("partner_id"):
+            queue_mail(
+                env,
+                f"Your registration at {event.get('name')}",
+                f"<p>Your registration at {event.get('name')}</p>",
+                [row["partner_id"]],
+            )
+
+
+def _before_write(env: Env, ids: list[int], vals: dict) -> None:
+    if vals.get("state") == "done" and "date_closed" not in vals:
+        vals["date_closed"] = env.now
+
+
+def register(hooks: Hooks) -> None:
+    hooks.prepare[REG].append(_prepare)
+    hooks.after_create[REG].append(_after_create)
+    hooks.before_write[REG].append(_before_write)
+    hooks.prepare["event.event"].append(
+        lambda env, vals: [
+            vals.setdefault(k, v)
+            for k, v in (
+                ("badge_format", "A6"),
+                ("date_tz", "Europe/Brussels"),
+                ("seats_limited", False),
+                ("active", True),
+                ("kanban_state", "normal"),
+            )
+        ]
+    )
+    hooks.prepare["event.stage"].append(
+        lambda env, vals: [
+            vals.setdefault(k, v)
+            for k, v in (
+                ("legend_blocked", "Blocked"),
+                ("legend_done", "Ready for Next Stage"),
+                ("legend_normal", "In Progress"),
+            )
+        ]
+    )
+
+    def set_state(state: str) -> Any:
+        def action(env: Env, model: str, ids: Any) -> None:
+            env.write(REG, as_ids(ids), {"state": state})
+
+        return action
+
+    for name, state in (
+        ("action_set_done", "done"),
+        ("action_confirm", "open"),
+        ("action_cancel", "cancel"),
+        ("action_set_draft", "draft"),
+    ):
+        hooks.methods[(REG, name)] = set_state(state)
+
+    for fname in ("seats_reserved", "seats_used", "seats_taken"):
+        hooks.computes["event.event"][fname] = lambda env, row, _s=("open", "done"): sum(
+            1
+            for r in env.rows(REG).values()
+            if r.get("event_id") == row["id"] and r.get("state") in _s and r.get("active")
+        )

@@ -1,0 +1,164 @@
+"""Surveys and certifications (§12): scoring from answer lines, and the link back to the
+certification slide (``slide.slide.partner.survey_scoring_success`` → ``completed``)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..hooks import Hooks
+from ..orm import Env, as_ids
+
+UI = "survey.user_input"
+
+
+def _max_score(env: Env, survey_id: int) -> float:
+    questions = [
+        q["id"] for q in env.rows("survey.question").values() if q.get("survey_id") == survey_id
+    ]
+    total = 0.0
+    for qid in questions:
+        scores = [
+            a.get("answer_score") or 0.0
+            for a in env.rows("survey.question.answer").values()
+            if a.get("question_id") == qid
+        ]
+        total += max([s for s in scores if s > 0] or [0.0])
+    return total
+
+
+def rescore(env: Env, ui_id: int) -> None:
+    """Recompute the stored scoring fields of one attempt from its answer lines."""
+    ui = env.rows(UI)[ui_id]
+    lines = [
+        line
+        for line in env.rows("survey.user_input.line").values()
+        if line.get("user_input_id") == ui_id
+    ]
+    if not lines:
+        return
+    survey = env.rows("survey.survey").get(ui.get("survey_id"), {})
+    total = sum(line.get("answer_score") or 0.0 for line in lines)
+    maximum = _max_score(env, ui["survey_id"])
+    percentage = round(100.0 * total / maximum, 2) if maximum else 0.0
+    success = percentage >= (survey.get("scoring_success_min") or 0.0) and bool(
+        survey.get("scoring_type") not in (None, "no_scoring")
+    )
+    env.touch_write(
+        UI,
+        ui_id,
+        {"scoring_total": total, "scoring_percentage": percentage, "scoring_success": success},
+    )
+    sync_slide_partner(env, ui.get("slide_partner_id"))
+
+
+def sync_slide_partner(env: Env, ssp_id: int | None) -> None:
+    """``survey_scoring_success`` is a stored compute; once True it writes ``completed``."""
+    ssp = env.rows("slide.slide.partner").get(ssp_id) if ssp_id else None
+    if ssp is None:
+        return
+    success = any(
+        u.get("scoring_success")
+        for u in env.rows(UI).values()
+        if u.get("slide_partner_id") == ssp_id
+    )
+    if bool(ssp.get("survey_scoring_success")) != success:
+        env.touch_write("slide.slide.partner", ssp_id, {"survey_scoring_success": success})
+    if success and not ssp.get("completed"):
+        env.sudo().write("slide.slide.partner", [ssp_id], {"completed": True})
+
+
+def _ui_prepare(env: Env, vals: dict) -> None:
+    vals.setdefault("access_token", str(uuid.uuid4()))
+    vals.setdefault("state", "new")
+    survey = env.rows("survey.survey").get(vals.get("survey_id"))
+    partner = env.rows("res.partner").get(vals.get("partner_id"))
+    if partner and not vals.get("email"):
+        vals["email"] = partner.get("email") or False
+    if survey is not None:
+        vals.setdefault("_scoring_type", survey.get("scoring_type"))
+
+
+def _line_prepare(env: Env, vals: dict) -> None:
+    answer = env.rows("survey.question.answer").get(vals.get("suggested_answer_id"))
+    if answer is not None:
+        vals.setdefault("answer_is_correct", bool(answer.get("is_correct")))
+        vals.setdefault("answer_score", answer.get("answer_score") or 0.0)
+        vals.setdefault("question_id", answer.get("question_id"))
+    ui = env.rows(UI).get(vals.get("user_input_id"))
+    if ui is not None:
+        vals.setdefault("survey_id", ui.get("survey_id"))
+
+
+def register(hooks: Hooks) -> None:
+    hooks.prepare[UI].append(_ui_prepare)
+    hooks.prepare["survey.user_input.line"].append(_line_prepare)
+    hooks.after_create["survey.user_input.line"].append(
+        lambda env, ids: [
+            rescore(env, u)
+            for u in sorted({env.rows("survey.user_input.line")[i]["user_input_id"] for i in ids})
+        ]
+    )
+    hooks.display["survey.survey"] = lambda env, row: row.get("title") or ""
+
+    def ui_display(env: Env, row: dict) -> str:
+        survey = env.display_name("survey.survey", row.get("survey_id"))
+        who = (
+            env.display_name("res.partner", row.get("partner_id"))
+            if row.get("partner_id")
+            else (row.get("email") or "")
+        )
+        return f"{survey} - {who}" if who else survey
+
+    hooks.display[UI] = ui_display
+    hooks.compute(UI, "scoring_type")(
+        lambda env, row: env.get("survey.survey", row.get("survey_id"), "scoring_type")
+    )
+    hooks.compute(UI, "attempts_limit")(
+        lambda env, row: env.get("survey.survey", row.get("survey_id"), "attempts_limit") or 0
+    )
+    hooks.compute(UI, "is_attempts_limited")(
+        lambda env, row: bool(env.get("survey.survey", row.get("survey_id"), "is_attempts_limited"))
+    )
+    hooks.compute(UI, "attempts_count")(
+        lambda env, row: sum(
+            1
+            for u in env.rows(UI).values()
+            if u.get("survey_id") == row.get("survey_id")
+            and u.get("partner_id") == row.get("partner_id")
+            and not u.get("test_entry")
+        )
+    )
+
+    def ui_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
+        if {"scoring_success", "slide_partner_id"} & set(vals):
+            for i in ids:
+                sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id"))
+                sync_slide_partner(env, before[i].get("slide_partner_id"))
+
+    hooks.after_write[UI].append(ui_after_write)
+    hooks.after_create[UI].append(
+        lambda env, ids: [
+            sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id")) for i in ids
+        ]
+    )
+    hooks.compute("survey.survey", "slide_channel_ids")(
+        lambda env, row: sorted(
+            {
+                s["channel_id"]
+                for s in env.rows("slide.slide").values()
+                if s.get("survey_id") == row["id"] and s.get("channel_id")
+            }
+        )
+    )
+    hooks.compute("survey.survey", "question_ids")(
+        lambda env, row: [
+            q["id"] for q in env.rows("survey.question").values() if q.get("survey_id") == row["id"]
+        ]
+    )
+
+    @hooks.method(UI, "get_start_url")
+    def get_start_url(env: Env, model: str, ids: Any) -> str:
+        ui = env.rows(UI)[as_ids(ids)[0]]
+        survey = env.rows("survey.survey")[ui["survey_id"]]
+        return f"/survey/start/{survey.get('access_token')}?answer_token={ui.get('access_token')}"

@@ -1,0 +1,199 @@
+"""``OdooEmulator``: a stock Odoo 17.0 external API on a local port, for tests and the demo."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from . import behaviours, demo_data, methods
+from .faults import CallRecord, FaultInjector
+from .hooks import Hooks
+from .orm import Env, as_ids
+from .registry import REFERENCE_DIR, load_specs
+from .server import EmulatorHTTPServer
+from .services import DB_NAME, Services
+from .store import Store
+
+ADMIN_UID = 2
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Clock:
+    """The server's clock: a base function plus an offset that ``advance`` moves."""
+
+    def __init__(self) -> None:
+        self.base: Callable[[], datetime] = _utcnow
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return self.base() + self.offset
+
+
+class InProcessEnv:
+    """Direct access for test setup and assertions: same semantics as RPC, run as admin."""
+
+    def __init__(self, emulator: OdooEmulator) -> None:
+        self._emu = emulator
+
+    def _run(self, fn: Callable[[Env], Any], context: dict | None = None) -> Any:
+        store = self._emu.store
+        with store.lock, store.transaction():
+            return fn(Env(store, ADMIN_UID, context or {}))
+
+    @contextmanager
+    def transaction(self, at: datetime | None = None) -> Iterator[None]:
+        """Everything inside commits together, stamped ``at`` (default: the clock)."""
+        with self._emu.store.transaction(at=at):
+            yield
+
+    def create(self, model: str, vals: dict | list[dict]) -> Any:
+        return self._run(lambda env: env.create(model, vals))
+
+    def write(self, model: str, ids: Any, vals: dict) -> bool:
+        return self._run(lambda env: env.write(model, as_ids(ids), vals))
+
+    def unlink(self, model: str, ids: Any) -> bool:
+        return self._run(lambda env: env.unlink(model, as_ids(ids)))
+
+    def search(
+        self,
+        model: str,
+        domain: list,
+        order: str | None = None,
+        limit: int | None = None,
+        context: dict | None = None,
+    ) -> list[int]:
+        return self._run(lambda env: env.search(model, domain, 0, limit, order), context)
+
+    def search_read(
+        self,
+        model: str,
+        domain: list,
+        fields: list[str] | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        context: dict | None = None,
+    ) -> list[dict]:
+        def run(env: Env) -> list[dict]:
+            ids = env.search(model, domain, 0, limit, order)
+            return env.read(model, ids, fields) if ids else []
+
+        return self._run(run, context)
+
+    def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self._run(lambda env: methods.call(env, model, method, list(args), kwargs))
+
+
+class OdooEmulator:
+    """A fake Odoo 17.0 server. ``with OdooEmulator() as emu:`` starts and stops it."""
+
+    db = DB_NAME
+
+    def __init__(self, demo: bool = True) -> None:
+        self._clock = Clock()
+        hooks = Hooks()
+        methods.register(hooks)
+        behaviours.register_all(hooks)
+        self.store = Store(load_specs(), hooks, self._clock)
+        version = json.loads((REFERENCE_DIR / "version.json").read_text())
+        self.services = Services(self.store, version)
+        self.faults = FaultInjector()
+        self.calls: list[CallRecord] = []
+        self._calls_lock = threading.Lock()
+        self.env = InProcessEnv(self)
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        demo_data.load(self.store, demo=demo)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> OdooEmulator:
+        if self._server is None:
+            self._server = EmulatorHTTPServer(self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, name="odoo-emulator", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+            self._thread = None
+
+    def __enter__(self) -> OdooEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- calls log ---------------------------------------------------------------------------
+    def record_call(self, record: CallRecord) -> None:
+        with self._calls_lock:
+            self.calls.append(record)
+
+    def reset_calls(self) -> None:
+        with self._calls_lock:
+            self.calls.clear()
+
+    # -- clock -------------------------------------------------------------------------------
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
+
+    def set_clock(self, fn: Callable[[], datetime]) -> None:
+        self._clock.base = fn
+        self._clock.offset = timedelta()
+
+    def freeze(self, dt: datetime) -> None:
+        self.set_clock(lambda: dt)
+
+    def advance(self, seconds: float) -> None:
+        self._clock.offset += timedelta(seconds=seconds)
+
+    # -- users -------------------------------------------------------------------------------
+    def new_api_key(self, uid: int = ADMIN_UID) -> str:
+        key = secrets.token_hex(20)
+        with self.store.lock:
+            self.store.api_keys[key] = uid
+        return key
+
+    def create_user(
+        self,
+        name: str,
+        login: str,
+        password: str,
+        groups: tuple[str, ...] | list[str] = ("internal",),
+    ) -> int:
+        xmlids = {
+            "admin": ["base.group_user", "base.group_system"],
+            "internal": ["base.group_user"],
+            "portal": ["base.group_portal"],
+        }
+        group_ids: list[int] = []
+        for g in groups:
+            group_ids += [self.store.ref(x) for x in xmlids[g]]
+        uid = self.env.create(
+            "res.users",
+            {"name": name, "login": login, "password": password, "groups_id": [(6, 0, group_ids)]},
+        )
+        return int(uid)

@@ -1,0 +1,104 @@
+"""In-memory tables, and the undo journal that makes each RPC call all-or-nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from .hooks import Hooks
+from .registry import ModelSpec
+
+Row = dict[str, Any]
+
+
+class Table:
+    """Rows of one model, keyed by id. Ids only grow (like a PostgreSQL sequence, never reused)."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.rows: dict[int, Row] = {}
+        self.next_id = 1
+        self._sorted: list[int] | None = []
+
+    def sorted_ids(self) -> list[int]:
+        if self._sorted is None:
+            self._sorted = sorted(self.rows)
+        return self._sorted
+
+    def insert(self, row: Row) -> None:
+        rid = row["id"]
+        if self._sorted is not None and (not self._sorted or self._sorted[-1] < rid):
+            self._sorted.append(rid)
+        else:
+            self._sorted = None
+        self.rows[rid] = row
+        self.next_id = max(self.next_id, rid + 1)
+
+    def remove(self, rid: int) -> None:
+        del self.rows[rid]
+        self._sorted = None
+
+
+class Store:
+    """All tables, credentials and the transaction machinery. One lock serialises model work."""
+
+    def __init__(self, specs: dict[str, ModelSpec], hooks: Hooks, clock: Callable[[], datetime]):
+        self.specs = specs
+        self.hooks = hooks
+        self.tables = {name: Table(spec) for name, spec in specs.items()}
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.passwords: dict[int, str] = {}
+        self.api_keys: dict[str, int] = {}
+        self.xmlids: dict[str, tuple[str, int]] = {}
+        self.journal: dict[tuple[str, int], Row | None] | None = None
+        self.tx_now: datetime | None = None
+
+    def ref(self, xmlid: str) -> int:
+        return self.xmlids[xmlid][1]
+
+    # -- journal -----------------------------------------------------------------------------
+    def touch(self, model: str, rid: int) -> None:
+        """Remember a row's state before its first change in the running transaction."""
+        if self.journal is None:
+            return
+        key = (model, rid)
+        if key not in self.journal:
+            row = self.tables[model].rows.get(rid)
+            self.journal[key] = None if row is None else _copy_row(row)
+
+    @contextmanager
+    def transaction(self, at: datetime | None = None) -> Iterator[datetime]:
+        """Run a block as one transaction stamped with a single timestamp; undo it on error."""
+        with self.lock:
+            if self.journal is not None:
+                # nested: join the running transaction (and its timestamp)
+                assert self.tx_now is not None
+                yield self.tx_now
+                return
+            self.journal = {}
+            self.tx_now = at or self.clock()
+            try:
+                yield self.tx_now
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                self.journal = None
+                self.tx_now = None
+
+    def _rollback(self) -> None:
+        assert self.journal is not None
+        for (model, rid), before in self.journal.items():
+            table = self.tables[model]
+            if rid in table.rows:
+                table.remove(rid)
+            if before is not None:
+                table.insert(before)
+
+
+def _copy_row(row: Row) -> Row:
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in row.items()}
