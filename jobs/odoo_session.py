@@ -8,14 +8,12 @@ from sidecar.config import Config
 
 def settings_from_config(cfg: Config, *, max_attempts: int | None = None) -> OdooSettings:
     odoo = cfg.odoo
-    secret = odoo.api_key or odoo.password
-    assert secret is not None  # the config model requires exactly one of them
     retry = odoo.retry
     return OdooSettings(
         url=str(odoo.url),
         database=odoo.database,
         username=odoo.username,
-        secret=secret.get_secret_value(),
+        secret=odoo.secret.get_secret_value(),
         transport=odoo.transport,
         timeout_seconds=float(odoo.timeout_seconds),
         retry=RetryPolicy(

@@ -61,13 +61,10 @@ def main(verbose: bool) -> None:
 def check_config(config_path: Path) -> None:
     """Validate a config file: every problem at once, each with its path."""
     cfg = _load(config_path)
-    from sidecar.store.bootstrap import display_url, store_url
-
     programs = ", ".join(p.key for p in cfg.programs)
     click.echo(
         f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
-        f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, "
-        f"store {display_url(store_url(cfg))}"
+        f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, store {cfg.store.display_url}"
     )
 
 
@@ -138,7 +135,7 @@ def db() -> None:
 @CONFIG_OPTION
 def db_upgrade(config_path: Path) -> None:
     """Apply pending schema migrations (also done at every start)."""
-    from sidecar.store.bootstrap import display_url, store_url
+    from sidecar.store.bootstrap import store_url
     from sidecar.store.engine import make_engine
     from sidecar.store.migrate import current_revision, upgrade
 
@@ -147,7 +144,7 @@ def db_upgrade(config_path: Path) -> None:
     before = current_revision(engine)
     upgrade(engine)
     after = current_revision(engine)
-    where = display_url(store_url(cfg))
+    where = cfg.store.display_url
     if before == after:
         click.echo(f"{where}: already at revision {after}")
     else:

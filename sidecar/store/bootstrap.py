@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.config import Config
@@ -25,11 +25,6 @@ class Store:
 
 def store_url(cfg: Config) -> str:
     return cfg.store.url.get_secret_value()
-
-
-def display_url(url: str) -> str:
-    """The store URL with any password hidden, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def open_store(cfg: Config, *, reconcile: bool = True) -> Store:

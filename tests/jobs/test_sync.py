@@ -15,7 +15,7 @@ from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import CourseMembership, LessonProgress, Student, SyncRun
-from tests.jobs.syncing import CONFIG, client_for, snapshot, sync_once, write_config
+from tests.jobs.syncing import client_for, snapshot, sync_once, write_config
 
 
 @pytest.fixture
