@@ -118,7 +118,7 @@ class OdooEmulator:
         if self._server is None:
             self._server = EmulatorHTTPServer(self)
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="odoo-emulator", daemon=True
+                target=self._server.serve_forever, args=(0.05,), name="odoo-emulator", daemon=True
             )
             self._thread.start()
         return self

@@ -9,6 +9,7 @@ the display name, defaults, and which one2many field is the inverse of which man
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +152,73 @@ INVERSES: dict[str, dict[str, str]] = {
     "event.event": {"registration_ids": "event_id"},
     "hr.job": {"application_ids": "job_id"},
     "survey.survey": {"user_input_ids": "survey_id", "slide_ids": "survey_id"},
+}
+
+
+def _uuid(env: Any) -> str:
+    return str(uuid.uuid4())
+
+
+def _uid(env: Any) -> int:
+    return int(env.uid)
+
+
+# Field defaults of the Python classes (constants, or callables taking the Env)
+DEFAULTS: dict[str, dict[str, Default]] = {
+    "slide.channel.partner": {
+        "member_status": "joined",
+        "completion": 0,
+        "completed_slides_count": 0,
+        "active": True,
+    },
+    "slide.channel": {
+        "channel_type": "training",
+        "enroll": "public",
+        "visibility": "public",
+        "active": True,
+        "is_published": False,
+        "user_id": _uid,
+        "sequence": 10,
+        "promote_strategy": "latest",
+        "access_token": _uuid,
+        "allow_comment": True,
+        "karma_gen_channel_finish": 10,
+    },
+    "slide.slide": {
+        "slide_category": "document",
+        "source_type": "local_file",
+        "active": True,
+        "is_category": False,
+        "is_published": False,
+        "sequence": 0,
+        "completion_time": 0.0,
+        "quiz_first_attempt_reward": 10,
+        "quiz_second_attempt_reward": 7,
+        "quiz_third_attempt_reward": 5,
+        "quiz_fourth_attempt_reward": 2,
+    },
+    "slide.slide.partner": {"completed": False},
+    "survey.survey": {
+        "access_mode": "public",
+        "questions_layout": "page_per_question",
+        "questions_selection": "all",
+        "scoring_type": "no_scoring",
+        "survey_type": "survey",
+        "scoring_success_min": 80.0,
+        "access_token": _uuid,
+        "active": True,
+    },
+    "mail.activity.type": {
+        "chaining_type": "suggest",
+        "delay_from": "previous_activity",
+        "delay_unit": "days",
+        "category": "default",
+        "active": True,
+    },
+    "mail.message": {"message_type": "comment"},
+    "res.partner.category": {"active": True},
+    "ir.model": {"state": "manual", "order": "id"},
+    "res.groups": {"share": False},
 }
 
 UNIQUES = {
@@ -321,6 +389,7 @@ def load_specs() -> dict[str, ModelSpec]:
             rec_name=REC_NAMES.get(name, "name"),
             inverses=INVERSES.get(name, {}),
             uniques=UNIQUES.get(name, []),
+            defaults=DEFAULTS.get(name, {}),
             transient=name in ("portal.wizard", "portal.wizard.user"),
         )
     for spec in _extra_models():
