@@ -73,7 +73,8 @@ def test_unlink_existing_returns_true(rpc: Rpc) -> None:
         (
             "slide.channel.partner",
             {"channel_id": 1},
-            "Model: Channel / Partners (Members) (slide.channel.partner)\nField: Partner (partner_id)",
+            "Model: Channel / Partners (Members) (slide.channel.partner)\n"
+            "Field: Partner (partner_id)",
         ),
         (
             "hr.applicant",
