@@ -49,12 +49,14 @@ programs:
 
 
 def write_config(tmp_path: Path, emu: OdooEmulator, store_url: str, text: str = CONFIG) -> Config:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "config.yaml"
     path.write_text(text.format(url=emu.url, db=emu.db, store=store_url), encoding="utf-8")
     return load_config(path)
 
 
-def client_for(emu: OdooEmulator) -> OdooClient:
+def client_for(emu: OdooEmulator, page_size: int = 7) -> OdooClient:
+    """A small page size by default, so that the demo data spans many pages."""
     return OdooClient(
         OdooSettings(
             url=emu.url,
@@ -62,7 +64,7 @@ def client_for(emu: OdooEmulator) -> OdooClient:
             username="admin",
             secret="admin",
             retry=FAST_RETRY,
-            page_size=7,
+            page_size=page_size,
         )
     )
 
