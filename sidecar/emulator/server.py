@@ -31,6 +31,25 @@ _LOGIN_PAGE = (
 )
 
 
+class _InjectedError(PyError):
+    def __init__(self, type_name: str, message: str, debug: str) -> None:
+        super().__init__(type_name, message, json_name=type_name)
+        self._debug = debug
+
+    def debug(self) -> str:
+        return self._debug
+
+
+def injected_error(rule: FaultRule) -> PyError:
+    """The JSON-RPC twin of an injected XML-RPC fault: name and message from its last line."""
+    text = rule.fault_string or "Exception: injected fault"
+    last = text.rstrip("\n").splitlines()[-1] if text.strip() else "Exception: injected fault"
+    type_name, _, message = last.partition(": ")
+    if not message or " " in type_name:
+        type_name, message = "Exception", last
+    return _InjectedError(type_name, message, text)
+
+
 class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -157,9 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         record = CallRecord("jsonrpc", service, method, model, model_method)
 
         def send_fault(rule: FaultRule) -> None:
-            err = PyError("Exception", rule.fault_string or "injected fault")
-            err.debug = lambda: rule.fault_string or err.fault_string()  # type: ignore[method-assign]
-            self._send(200, envelope(request_id, error=err), "application/json")
+            self._send(200, envelope(request_id, error=injected_error(rule)), "application/json")
 
         rule = self._inject(record, send_fault)
         if rule is not None and rule.kind != "drop_after":

@@ -28,7 +28,7 @@ def _after_create(env: Env, ids: list[int]) -> None:
     for rid in ids:
         row = env.rows(REG)[rid]
         event = env.rows("event.event").get(row.get("event_id"))
-        if event is not None and row.get("partner_id"):
+        if event is not None and row.get("partner_id") and not env.context.get("install_mode"):
             queue_mail(
                 env,
                 f"Your registration at {event.get('name')}",
