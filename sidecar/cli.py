@@ -45,7 +45,28 @@ def _load(path: Path) -> Config:
         sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns failures we understand into one plain sentence and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from connectors import OdooError
+
+        try:
+            return super().invoke(ctx)
+        except OdooError as exc:
+            _fail(f"Odoo: {exc}")
+        except SQLAlchemyError as exc:
+            _fail(f"the sidecar's store: {_first_line(exc)}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ojt-sidecar")
 @click.option("-v", "--verbose", is_flag=True, help="Log every Odoo retry and step.")
 def main(verbose: bool) -> None:
@@ -181,13 +202,9 @@ def emulator(host: str, port: int, no_demo: bool) -> None:
 
 
 def run() -> None:
-    """Console entry point: turns interrupts and known failures into plain exits."""
-    from connectors import OdooError
-
+    """Console entry point."""
     try:
         main(standalone_mode=True)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    except OdooError as exc:
-        _fail(str(exc))
