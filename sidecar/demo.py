@@ -60,16 +60,19 @@ def write_demo_config(workdir: Path, url: str, db: str) -> Path:
 
 
 def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
-    """Start the emulator with demo data, point a config at it and run `check`; exit code."""
+    """Start the emulator with demo data, point a config at it, run `check`, then `sync` twice
+    and `status`; the exit code."""
     from jobs.odoo_session import client_from_config
     from jobs.preflight import run_preflight
+    from sidecar.commands.status import status_command
+    from sidecar.commands.sync import run_sync_command
     from sidecar.config import load_config
     from sidecar.emulator import OdooEmulator
 
     with OdooEmulator(demo=True) as emu:
         config_path = write_demo_config(workdir, emu.url, emu.db)
         echo(f"Odoo emulator (17.0, demo data) listening on {emu.url}, database {emu.db!r}")
-        echo(f"Demo config written to {config_path}")
+        echo(f"Demo config written to {config_path}\n")
         cfg = load_config(config_path)
         echo(f"$ ojt-sidecar check -c {config_path}")
         with client_from_config(cfg, max_attempts=2) as client:
@@ -77,11 +80,20 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
         for finding in findings:
             echo(str(finding))
         failed = sum(1 for f in findings if f.level == "fail")
-        echo("All checks passed." if not failed else f"{failed} check(s) failed.")
+        if failed:
+            echo(f"{failed} check(s) failed.")
+            return 1
+        echo("All checks passed.\n")
+        for _ in range(2):
+            echo(f"$ ojt-sidecar sync -c {config_path}")
+            run_sync_command(cfg, full=False, dry_run=False, echo=echo)
+            echo("")
+        echo(f"$ ojt-sidecar status -c {config_path}")
+        status_command(cfg, as_json=False, echo=echo)
         if keep_running:
-            echo(f"The emulator keeps running on {emu.url}; press Ctrl-C to stop.")
+            echo(f"\nThe emulator keeps running on {emu.url}; press Ctrl-C to stop.")
             _wait_forever()
-    return 1 if failed else 0
+    return 0
 
 
 def serve_emulator(host: str, port: int, *, demo: bool, echo: Echo) -> None:

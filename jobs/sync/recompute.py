@@ -159,7 +159,7 @@ def _recompute_program(
             weights,
             requirements,
         )
-        if changed and student not in session.new:
+        if changed and partner not in new_partners:
             result.students_updated += 1
 
 

@@ -111,7 +111,7 @@ class SyncJob:
         since = cursor.rewound(self.overlap_seconds) if cursor is not None else None
         context = {"active_test": False} if stream.include_archived else None
         total = None
-        if self.progress is not None and since is None:
+        if self.progress is not None and full:  # a count costs a call: only worth it on --full
             total = self.client.search_count(stream.model, stream.domain(scope), context=context)
         counts = Counts()
         pages = self.client.search_read(
