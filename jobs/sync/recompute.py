@@ -99,6 +99,7 @@ def _recompute_program(
         )
     }
     new_partners = [p for p in partner_ids if p not in students and _is_member(memberships[p])]
+    created = set(new_partners)
     info = partner_info(new_partners) if new_partners else {}
     for partner in new_partners:
         name, email = info.get(partner, (f"Partner {partner}", None))
@@ -159,7 +160,7 @@ def _recompute_program(
             weights,
             requirements,
         )
-        if changed and partner not in new_partners:
+        if changed and partner not in created:
             result.students_updated += 1
 
 

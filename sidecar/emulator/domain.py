@@ -204,7 +204,7 @@ def _relational_leaf(
     if op in ("=", "!=", "in", "not in"):
         values = _as_id_list(value) if op in ("in", "not in") else [value]
         wanted = {v for v in values if v is not False and v is not None}
-        has_null = len(wanted) < len(values)
+        has_null = any(v is False or v is None for v in values)
         negative = op in ("!=", "not in")
         if ftype == "many2one":
 
@@ -251,7 +251,7 @@ def _scalar_leaf(get: Callable[[Row], Any], ftype: str, op: str, value: Any) -> 
     if op in ("in", "not in"):
         values = _as_id_list(value)
         wanted = {_coerce(ftype, "=", v) for v in values if v is not False and v is not None}
-        has_null = len(wanted) < len(values)
+        has_null = any(v is False or v is None for v in values)
         if ftype == "boolean":
             # booleans are never NULL here: False in the list means False
             if has_null:

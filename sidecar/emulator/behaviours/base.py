@@ -93,8 +93,20 @@ def _user_before_write(env: Env, ids: list[int], vals: dict) -> None:
             )
 
 
+def category_display(env: Env, row: dict) -> str:
+    """Partner tags show their whole path: ``Parent / Child``."""
+    names, rows, seen = [], env.rows("res.partner.category"), set()
+    current: dict | None = row
+    while current is not None and current["id"] not in seen:
+        seen.add(current["id"])
+        names.append(current.get("name") or "")
+        current = rows.get(current.get("parent_id"))
+    return " / ".join(reversed(names))
+
+
 def register(hooks: Hooks) -> None:
     hooks.display["res.partner"] = partner_display
+    hooks.display["res.partner.category"] = category_display
     hooks.prepare["res.partner"].append(_partner_prepare)
     hooks.after_create["res.partner"].append(_partner_after)
     hooks.after_write["res.partner"].append(_partner_after)
