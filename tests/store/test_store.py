@@ -1,0 +1,124 @@
+"""The store on SQLite and PostgreSQL: migrations, config reconcile, UTC timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from sidecar.config import Config
+from sidecar.store.engine import make_engine, make_sessionmaker
+from sidecar.store.migrate import current_revision, head_revision, upgrade
+from sidecar.store.models import Base, CourseIntegration, Program, SyncRun
+from sidecar.store.programs import reconcile_programs
+
+CONFIG = {
+    "odoo": {
+        "url": "http://127.0.0.1:8069",
+        "database": "ojt",
+        "username": "admin",
+        "password": "admin",
+    },
+    "programs": [
+        {
+            "key": "a",
+            "name": "Program A",
+            "courses": [{"course": "Basics of Gardening"}, {"course": 4}],
+        },
+        {"key": "b", "name": "Program B", "courses": [{"course": "Choose your wood!"}]},
+    ],
+}
+
+
+def config(**changes: object) -> Config:
+    data = {**CONFIG, **changes}
+    return Config.model_validate(data)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_reach_head_and_match_the_models(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_reconcile_creates_programs_and_courses_once(engine: Engine) -> None:
+    sessions = make_sessionmaker(engine)
+    for _ in range(2):
+        with sessions() as session, session.begin():
+            reconcile_programs(session, config())
+    with sessions() as session:
+        programs = session.scalars(select(Program).order_by(Program.key)).all()
+        assert [p.key for p in programs] == ["a", "b"]
+        refs = [c.course_ref for c in programs[0].courses]
+        assert refs == ["Basics of Gardening", "#4"]
+        assert programs[0].courses[1].odoo_channel_id == 4
+
+
+def test_course_removed_from_config_is_archived_and_comes_back(engine: Engine) -> None:
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        reconcile_programs(session, config())
+    smaller = [dict(CONFIG["programs"][0], courses=[{"course": 4}]), CONFIG["programs"][1]]
+    with sessions() as session, session.begin():
+        report = reconcile_programs(session, config(programs=smaller))
+    assert report.archived == 1
+    with sessions() as session:
+        archived = session.scalars(
+            select(CourseIntegration).where(CourseIntegration.course_ref == "Basics of Gardening")
+        ).one()
+        assert archived.status == "archived" and archived.archived_at is not None
+    with sessions() as session, session.begin():
+        reconcile_programs(session, config())
+    with sessions() as session:
+        back = session.scalars(
+            select(CourseIntegration).where(CourseIntegration.course_ref == "Basics of Gardening")
+        ).one()
+        assert back.status == "active" and back.archived_at is None
+
+
+def test_program_removed_from_config_is_deactivated(engine: Engine) -> None:
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        reconcile_programs(session, config())
+    with sessions() as session, session.begin():
+        reconcile_programs(session, config(programs=[CONFIG["programs"][0]]))
+    with sessions() as session:
+        b = session.scalars(select(Program).where(Program.key == "b")).one()
+        assert b.active is False
+
+
+def test_timestamps_come_back_in_utc(engine: Engine) -> None:
+    sessions = make_sessionmaker(engine)
+    local = datetime(2026, 11, 22, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    with sessions() as session, session.begin():
+        session.add(SyncRun(started_at=local))
+    with sessions() as session:
+        run = session.scalars(select(SyncRun)).one()
+    assert run.started_at == local
+    assert run.started_at.tzinfo is not None
+    assert run.started_at.astimezone(UTC).hour == 7
+
+
+def test_naive_datetimes_are_refused(engine: Engine) -> None:
+    sessions = make_sessionmaker(engine)
+    with pytest.raises(Exception, match="naive datetime"), sessions() as session, session.begin():
+        session.add(SyncRun(started_at=datetime(2026, 1, 1)))
