@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors import OdooClient
 from jobs.sync.loader import Counts, load_cursor, load_page, queue_partners, save_cursor
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
+from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Scope, Stream
 from sidecar.config import Config
@@ -155,6 +157,46 @@ class SyncJob:
             total.partners += result.partners
             total.students_created += result.students_created
             total.students_updated += result.students_updated
+
+    def reconcile_if_due(self, now: datetime | None = None) -> ReconcileSummary | None:
+        """Run the reconcile pass when the config's `schedules.reconcile` says it is due (the
+        scheduler of `ojt-sidecar run` calls it on that schedule; `sync` checks it too)."""
+        now = now or utcnow()
+        with self.sessions() as session:
+            last = session.scalars(
+                select(SyncRun.started_at)
+                .where(SyncRun.kind == "reconcile", SyncRun.status == "ok")
+                .order_by(SyncRun.id.desc())
+                .limit(1)
+            ).first()
+        if last is not None:
+            trigger = self.cfg.schedules.reconcile.trigger(timezone=UTC)
+            due = trigger.get_next_fire_time(last, last)
+            if due is None or due > now:
+                return None
+        return self.reconcile()
+
+    def reconcile(self) -> ReconcileSummary:
+        """Find rows deleted in Odoo, then recompute the partners they touched."""
+        started = time.monotonic()
+        calls_before = self.client.stats.calls
+        with self.sessions() as session, session.begin():
+            run = SyncRun(kind="reconcile")
+            session.add(run)
+            session.flush()
+            run_id = run.id
+        summary = SyncSummary()
+        try:
+            result = reconcile(self.client, self.sessions)
+            summary.streams = [
+                StreamSummary(name, name, counts, 0) for name, counts in result.streams.items()
+            ]
+            summary.recomputed = self._recompute()
+        except Exception as exc:
+            self._finish_run(run_id, summary, started, calls_before, error=exc)
+            raise
+        self._finish_run(run_id, summary, started, calls_before)
+        return result
 
     def _partner_info(self, partner_ids: list[int]) -> dict[int, tuple[str, str | None]]:
         rows = self.client.read(

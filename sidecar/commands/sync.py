@@ -20,6 +20,7 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> N
         with client_from_config(cfg) as client:
             job = SyncJob(client, store.sessions, cfg, progress=ProgressLine())
             summary = job.run(full=full, dry_run=dry_run)
+            reconciled = None if dry_run else job.reconcile_if_due()
     finally:
         store.close()
     rows = [
@@ -42,5 +43,9 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> N
         f"{summary.recomputed.students_created} students created, "
         f"{summary.recomputed.students_updated} updated; {summary.duration_seconds:.1f} s"
     )
+    if reconciled is not None:
+        removed = sum(c.removed for c in reconciled.streams.values())
+        restored = sum(c.updated for c in reconciled.streams.values())
+        echo(f"Reconcile pass: {removed} row(s) deleted in Odoo marked, {restored} restored")
     for problem in summary.problems:
         echo(f"warning: {problem}")

@@ -189,3 +189,21 @@ def test_course_removed_from_config_is_archived_not_deleted(
         sync_once(smaller, reopened, odoo)
     finally:
         reopened.close()
+
+
+def test_reconcile_runs_when_its_schedule_is_due(
+    cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    from datetime import UTC, datetime
+
+    from jobs.sync.runner import SyncJob
+
+    job = SyncJob(odoo, store.sessions, cfg)
+    job.run()
+    assert job.reconcile_if_due() is not None  # never ran before
+    assert job.reconcile_if_due() is None  # default schedule: daily
+    tomorrow = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    assert job.reconcile_if_due(now=tomorrow) is not None
+    with store.sessions() as session:
+        kinds = [r.kind for r in session.scalars(select(SyncRun).order_by(SyncRun.id))]
+    assert kinds == ["sync", "reconcile", "reconcile"]
