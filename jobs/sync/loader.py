@@ -6,6 +6,7 @@ partner whose rows changed is queued for recompute in the same transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +17,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from connectors import Cursor
-from jobs.sync.streams import Row, Stream
+from jobs.sync.streams import OddRow, Row, Stream
 from sidecar.store.models import CourseMembership, PendingRecompute, SyncCursor, utcnow
+
+log = logging.getLogger("ojt_sidecar.sync")
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    skipped: int = 0  # rows Odoo gave with a required link empty
     partners: set[int] = field(default_factory=set)
     channels: set[int] = field(default_factory=set)
 
@@ -36,6 +40,7 @@ class Counts:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.removed += other.removed
+        self.skipped += other.skipped
         self.partners |= other.partners
         self.channels |= other.channels
 
@@ -52,7 +57,12 @@ def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
         obj.odoo_id: obj for obj in session.scalars(select(table).where(table.odoo_id.in_(ids)))
     }
     for row in rows:
-        columns = stream.to_columns(row)
+        try:
+            columns = stream.to_columns(row)
+        except OddRow as exc:
+            log.warning("%s: %s %s; skipped", stream.name, stream.model, exc)
+            counts.skipped += 1
+            continue
         columns["write_date"] = str(row["write_date"])[:19]
         obj = existing.get(int(row["id"]))
         if obj is None:

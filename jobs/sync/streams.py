@@ -60,6 +60,17 @@ def _m2o(value: Any) -> int | None:
     return int(value) if value else None
 
 
+class OddRow(ValueError):
+    """An Odoo row the sidecar cannot use (a required link is empty); it is skipped."""
+
+
+def _required(row: Row, name: str) -> int:
+    value = _m2o(row.get(name))
+    if value is None:
+        raise OddRow(f"record {row.get('id')} has no {name}")
+    return value
+
+
 def _int(value: Any) -> int:
     return int(value) if value not in (False, None) else 0
 
@@ -71,8 +82,8 @@ def _text(value: Any) -> str | None:
 def _membership(row: Row) -> dict[str, Any]:
     status = _text(row.get("member_status"))
     return {
-        "channel_id": _m2o(row["channel_id"]),
-        "partner_id": _m2o(row["partner_id"]),
+        "channel_id": _required(row, "channel_id"),
+        "partner_id": _required(row, "partner_id"),
         "completion": _int(row.get("completion")),
         "member_status": status,
         "completed_slides_count": _int(row.get("completed_slides_count")),
@@ -82,9 +93,9 @@ def _membership(row: Row) -> dict[str, Any]:
 
 def _lesson(row: Row) -> dict[str, Any]:
     return {
-        "slide_id": _m2o(row["slide_id"]),
-        "channel_id": _m2o(row["channel_id"]),
-        "partner_id": _m2o(row["partner_id"]),
+        "slide_id": _required(row, "slide_id"),
+        "channel_id": _required(row, "channel_id"),
+        "partner_id": _required(row, "partner_id"),
         "completed": bool(row.get("completed")),
         "quiz_attempts_count": _int(row.get("quiz_attempts_count")),
     }
@@ -92,7 +103,7 @@ def _lesson(row: Row) -> dict[str, Any]:
 
 def _graded(row: Row) -> dict[str, Any]:
     return {
-        "channel_id": _m2o(row["channel_id"]),
+        "channel_id": _required(row, "channel_id"),
         "name": _text(row.get("name")) or f"Lesson {row['id']}",
         "category": _text(row.get("slide_category")) or "quiz",
         "survey_id": _m2o(row.get("survey_id")),
@@ -107,8 +118,8 @@ def _graded(row: Row) -> dict[str, Any]:
 
 def _assessment(row: Row) -> dict[str, Any]:
     return {
-        "slide_id": _m2o(row["slide_id"]),
-        "partner_id": _m2o(row["partner_id"]),
+        "slide_id": _required(row, "slide_id"),
+        "partner_id": _required(row, "partner_id"),
         "state": _text(row.get("state")) or "new",
         "scoring_percentage": float(row.get("scoring_percentage") or 0.0),
         "scoring_success": bool(row.get("scoring_success")),
@@ -117,7 +128,7 @@ def _assessment(row: Row) -> dict[str, Any]:
 
 def _registration(row: Row) -> dict[str, Any]:
     return {
-        "event_id": _m2o(row["event_id"]),
+        "event_id": _required(row, "event_id"),
         "partner_id": _m2o(row.get("partner_id")),
         "state": _text(row.get("state")) or "draft",
         "active": bool(row.get("active", True)),

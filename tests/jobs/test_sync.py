@@ -15,7 +15,7 @@ from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import CourseMembership, LessonProgress, Student, SyncRun
-from tests.jobs.syncing import client_for, snapshot, sync_once, write_config
+from tests.jobs.syncing import CONFIG, client_for, snapshot, sync_once, write_config
 
 
 @pytest.fixture
@@ -172,21 +172,16 @@ def test_course_removed_from_config_is_archived_not_deleted(
     tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient, db_url: str
 ) -> None:
     sync_once(cfg, store, odoo)
-    text = (
-        (tmp_path / "config.yaml")
-        .read_text()
-        .replace("      - course: Taking care of Trees\n        completion_threshold: 80\n", "")
-    )
-    smaller = write_config(
-        tmp_path,
-        emu,
-        db_url,
-        text=text.replace(emu.url, "{url}").replace(emu.db, "{db}", 1).replace(db_url, "{store}"),
-    )
+    trees = "      - course: Taking care of Trees\n        completion_threshold: 80\n"
+    assert trees in CONFIG
+    smaller = write_config(tmp_path, emu, db_url, text=CONFIG.replace(trees, ""))
     reopened = open_store(smaller)
     try:
         assert reopened.reconciled is not None and reopened.reconciled.archived == 1
         sync_once(smaller, reopened, odoo)
+        with reopened.sessions() as session:
+            kept = session.scalars(select(Student)).all()
+        assert kept, "students and their history stay"
     finally:
         reopened.close()
 
@@ -207,3 +202,29 @@ def test_reconcile_runs_when_its_schedule_is_due(
     with store.sessions() as session:
         kinds = [r.kind for r in session.scalars(select(SyncRun).order_by(SyncRun.id))]
     assert kinds == ["sync", "reconcile", "reconcile"]
+
+
+def test_odd_odoo_rows_are_skipped_with_a_warning_not_a_crash(
+    tmp_path: Path,
+    emu: OdooEmulator,
+    db_url: str,
+    odoo: OdooClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    furniture = write_config(
+        tmp_path, emu, db_url, text=CONFIG.replace("Choose your wood!", "DIY Furniture")
+    )
+    slide = emu.env.search(
+        "slide.slide",
+        [("slide_category", "=", "certification"), ("channel_id.name", "=", "DIY Furniture")],
+    )
+    survey = emu.env.search_read("slide.slide", [("id", "=", slide[0])], ["survey_id"])[0]
+    # A public (anonymous) certification attempt has no partner: nothing to track.
+    emu.env.create("survey.user_input", {"survey_id": survey["survey_id"][0], "slide_id": slide[0]})
+    opened = open_store(furniture)
+    try:
+        summary = sync_once(furniture, opened, odoo)
+    finally:
+        opened.close()
+    assert sum(s.counts.skipped for s in summary.streams) == 1
+    assert "has no partner_id; skipped" in caplog.text
