@@ -171,13 +171,14 @@ class Env(QueryMixin):
                 )
 
     def _check_uniques(self, spec: ModelSpec, row: Row) -> None:
+        table = self.store.tables[spec.name]
         for fnames, message in spec.uniques:
             key = tuple(row.get(f) for f in fnames)
             if any(k is None for k in key):
                 continue
-            for other in self.rows(spec.name).values():
-                if other["id"] != row["id"] and tuple(other.get(f) for f in fnames) == key:
-                    raise UserError(f"The operation cannot be completed: {message}")
+            other = table.unique_index(fnames).get(key)
+            if other is not None and other != row["id"]:
+                raise UserError(f"The operation cannot be completed: {message}")
 
     def _convert(self, model: str, fname: str, fdef: dict, value: Any, old: Any) -> Any:
         """A client value to its stored form (validating selections and many2one targets)."""
@@ -297,9 +298,11 @@ class Env(QueryMixin):
             before(self, ids, vals)
         previous = {i: dict(rows[i]) for i in ids}
         o2m = {f: v for f, v in vals.items() if spec.fields[f]["type"] == "one2many"}
+        table = self.store.tables[model]
         for rid in ids:
             row = rows[rid]
             self.store.touch(model, rid)
+            table.unindex(row)
             for fname, value in vals.items():
                 if fname in MAGIC or fname in o2m or not self.is_stored(model, fname):
                     continue
@@ -308,6 +311,7 @@ class Env(QueryMixin):
             row["write_uid"] = self.uid
             self._check_required(spec, row)
             self._check_uniques(spec, row)
+            table.reindex(row)
             for fname, value in o2m.items():
                 self._apply_one2many(model, rid, fname, value)
         for after in hooks.after_write.get(model, []):

@@ -61,6 +61,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes: without this, Nagle + delayed ACK stall
+    # every keep-alive response by ~40 ms
+    disable_nagle_algorithm = True
     server: EmulatorHTTPServer
     server_version = "Werkzeug/2.0.2"
     sys_version = "Python/3.11"

@@ -22,6 +22,31 @@ class Table:
         self.rows: dict[int, Row] = {}
         self.next_id = 1
         self._sorted: list[int] | None = []
+        # unique-constraint indexes, built on first use: fields -> {key: id}
+        self._unique: dict[tuple[str, ...], dict[tuple, int]] = {}
+
+    def unique_index(self, fields: tuple[str, ...]) -> dict[tuple, int]:
+        index = self._unique.get(fields)
+        if index is None:
+            index = {}
+            for rid, row in self.rows.items():
+                key = tuple(row.get(f) for f in fields)
+                if None not in key:
+                    index[key] = rid
+            self._unique[fields] = index
+        return index
+
+    def unindex(self, row: Row) -> None:
+        for fields, index in self._unique.items():
+            key = tuple(row.get(f) for f in fields)
+            if index.get(key) == row["id"]:
+                del index[key]
+
+    def reindex(self, row: Row) -> None:
+        for fields, index in self._unique.items():
+            key = tuple(row.get(f) for f in fields)
+            if None not in key:
+                index[key] = row["id"]
 
     def sorted_ids(self) -> list[int]:
         if self._sorted is None:
@@ -35,9 +60,11 @@ class Table:
         else:
             self._sorted = None
         self.rows[rid] = row
+        self.reindex(row)
         self.next_id = max(self.next_id, rid + 1)
 
     def remove(self, rid: int) -> None:
+        self.unindex(self.rows[rid])
         del self.rows[rid]
         self._sorted = None
 

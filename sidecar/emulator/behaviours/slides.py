@@ -38,24 +38,26 @@ def recompute_completion(env: Env, scp_ids: list[int]) -> None:
     alone; only completed rows of published active content slides count."""
     rows = env.rows(SCP)
     slides = env.rows("slide.slide")
+    pairs = {(rows[i]["channel_id"], rows[i]["partner_id"]) for i in scp_ids}
+    # one pass over the progress rows (Odoo does one read_group for the whole batch)
+    counted: dict[tuple, int] = {}
+    for ssp in env.rows(SSP).values():
+        pair = (ssp.get("channel_id"), ssp.get("partner_id"))
+        if not ssp.get("completed") or pair not in pairs:
+            continue
+        slide = slides.get(ssp.get("slide_id"))
+        if slide and slide.get("is_published") and slide.get("active", True):
+            counted[pair] = counted.get(pair, 0) + 1
+    totals: dict[int, int] = {}
     for scp_id in scp_ids:
         scp = rows[scp_id]
         if scp.get("member_status") in ("completed", "invited"):
             continue
         channel_id, partner_id = scp["channel_id"], scp["partner_id"]
-        done = 0
-        for ssp in env.rows(SSP).values():
-            if ssp.get("channel_id") != channel_id or ssp.get("partner_id") != partner_id:
-                continue
-            slide = slides.get(ssp.get("slide_id"))
-            if (
-                ssp.get("completed")
-                and slide
-                and slide.get("is_published")
-                and slide.get("active", True)
-            ):
-                done += 1
-        total = len(content_slides(env, channel_id))
+        done = counted.get((channel_id, partner_id), 0)
+        if channel_id not in totals:
+            totals[channel_id] = len(content_slides(env, channel_id))
+        total = totals[channel_id]
         was_finished = (scp.get("completion") or 0) == 100
         completion = round(100.0 * done / (total or 1))
         values: dict[str, Any] = {"completed_slides_count": done, "completion": completion}
