@@ -99,7 +99,12 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
 def serve_emulator(host: str, port: int, *, demo: bool, echo: Echo) -> None:
     from sidecar.emulator import OdooEmulator
 
-    with OdooEmulator(demo=demo, host=host, port=port) as emu:
+    emulator = OdooEmulator(demo=demo, host=host, port=port)
+    try:
+        emulator.start()
+    except OSError as exc:
+        raise SystemExit(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    with emulator as emu:
         echo(f"Odoo emulator (17.0) on {emu.url}, database {emu.db!r}, login admin / admin")
         echo("Press Ctrl-C to stop.")
         _wait_forever()

@@ -97,7 +97,9 @@ class OdooEmulator:
 
     db = DB_NAME
 
-    def __init__(self, demo: bool = True) -> None:
+    def __init__(self, demo: bool = True, host: str = "127.0.0.1", port: int = 0) -> None:
+        """`port=0` picks a free port (tests); `ojt-sidecar emulator` passes a fixed one."""
+        self._host, self._port = host, port
         self._clock = Clock()
         hooks = Hooks()
         methods.register(hooks)
@@ -116,7 +118,7 @@ class OdooEmulator:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> OdooEmulator:
         if self._server is None:
-            self._server = EmulatorHTTPServer(self)
+            self._server = EmulatorHTTPServer(self, self._host, self._port)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, args=(0.05,), name="odoo-emulator", daemon=True
             )
@@ -144,7 +146,8 @@ class OdooEmulator:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
+        return f"http://{host}:{self.port}"
 
     # -- calls log ---------------------------------------------------------------------------
     def record_call(self, record: CallRecord) -> None:

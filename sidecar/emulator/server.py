@@ -54,9 +54,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, emulator: OdooEmulator) -> None:
+    def __init__(self, emulator: OdooEmulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__((host, port), Handler)
 
 
 class Handler(BaseHTTPRequestHandler):

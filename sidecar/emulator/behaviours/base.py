@@ -115,7 +115,9 @@ def register(hooks: Hooks) -> None:
     hooks.prepare["res.users"].append(_user_prepare)
     hooks.after_create["res.users"].append(_user_after_create)
     hooks.before_write["res.users"].append(_user_before_write)
-    hooks.display["res.users"] = lambda env, row: env.display_name("res.partner", row["partner_id"])
+    # A user is shown by its own name, without the company prefix its partner gets
+    # (samples/slide.channel.json: user_id [2, "Mitchell Admin"]).
+    hooks.display["res.users"] = lambda env, row: env.get("res.partner", row["partner_id"], "name")
 
     @hooks.compute("res.users", "state")
     def user_state(env: Env, row: dict) -> str:
