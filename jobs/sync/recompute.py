@@ -279,7 +279,10 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
 
 
 def _is_member(memberships: list[CourseMembership]) -> bool:
-    return any(m.removed_at is None and m.active for m in memberships)
+    """A partner with a membership row in a program course is a student of it, even when the
+    membership is archived (Odoo's way of leaving a course): leaving is history we keep, and a
+    full re-read sees archived rows too, so both paths agree."""
+    return any(m.removed_at is None for m in memberships)
 
 
 def _by_partner(rows: Iterable[Any]) -> defaultdict[int, list[Any]]:

@@ -80,8 +80,10 @@ MIRRORS = (CourseMembership, LessonProgress, GradedItem, AssessmentResult, Atten
 
 def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
     """Everything the sync produces, minus bookkeeping timestamps: two stores holding the same
-    Odoo state must give equal snapshots. Rows marked removed are left out: a full re-read of
-    Odoo cannot see them either."""
+    Odoo state must give equal snapshots. History of what Odoo deleted is kept in the store but
+    left out here, because a full re-read cannot see it: mirror rows marked removed, trackers
+    whose membership was deleted (no `odoo_membership_id` any more) and students left with no
+    such tracker."""
     result: dict[str, Any] = {}
     with sessions() as session:
         for table in MIRRORS:
@@ -107,6 +109,7 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
                 s.complete,
             )
             for s in session.scalars(select(Student))
+            if any(t.odoo_membership_id is not None for t in s.trackers)
         }
         result["trackers"] = {
             (t.student.odoo_partner_id, t.student.program_id, t.course_integration_id): (
@@ -119,6 +122,7 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
                 t.status,
             )
             for t in session.scalars(select(ProgressTracker))
+            if t.odoo_membership_id is not None
         }
     return result
 
