@@ -28,7 +28,7 @@ from sidecar.store.models import CourseMembership, SyncRun, utcnow
 
 log = logging.getLogger("ojt_sidecar.sync")
 
-DEFAULT_OVERLAP_SECONDS = 300.0
+DEFAULT_OVERLAP_SECONDS = 300.0  # the config's default `sync.overlap`
 RECOMPUTE_BATCH = 500
 
 # progress(stream_name, rows_read_so_far, total_or_None)
@@ -67,13 +67,15 @@ class SyncJob:
         sessions: sessionmaker[Session],
         cfg: Config,
         *,
-        overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
+        overlap_seconds: float | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.sessions = sessions
         self.cfg = cfg
-        self.overlap_seconds = overlap_seconds
+        self.overlap_seconds = (
+            cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
+        )
         self.progress = progress
 
     def run(self, *, full: bool = False, dry_run: bool = False) -> SyncSummary:

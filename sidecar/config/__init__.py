@@ -25,6 +25,7 @@ from sidecar.config.models import (
     Schedule,
     Schedules,
     StoreConfig,
+    SyncConfig,
     VerifySiteConfig,
     Weights,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Schedule",
     "Schedules",
     "StoreConfig",
+    "SyncConfig",
     "VerifySiteConfig",
     "Weights",
     "load_config",

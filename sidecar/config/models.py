@@ -66,6 +66,7 @@ __all__ = [
     "Schedules",
     "Section",
     "StoreConfig",
+    "SyncConfig",
     "VerifySiteConfig",
     "Weights",
 ]
@@ -216,6 +217,15 @@ class Schedules(Section):
         return {name: getattr(self, name) for name in type(self).model_fields}
 
 
+class SyncConfig(Section):
+    """How the progress sync reads Odoo."""
+
+    # Each cycle re-reads this much before its cursor and compares by content: Odoo stamps
+    # write_date at transaction start, so a transaction committed after our poll can carry an
+    # older stamp. Must exceed the longest Odoo transaction (limit_time_real, 120 s by default).
+    overlap: Duration = timedelta(minutes=5)
+
+
 class RecruitmentConfig(Section):
     """Which recruitment stage sends applicants into training."""
 
@@ -278,6 +288,7 @@ class Config(Section):
     odoo: OdooConfig
     store: StoreConfig = Field(default_factory=dict, validate_default=True)
     schedules: Schedules = Field(default_factory=Schedules)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
     recruitment: RecruitmentConfig = Field(default_factory=RecruitmentConfig)
     programs: Annotated[tuple[Program, ...], list_check(check_programs, at_least_one="program")]
     certificates: CertificatesConfig = Field(default_factory=dict, validate_default=True)
