@@ -77,7 +77,10 @@ CONTACTS = [  # id, name, company, email
     (39, "Marion Lee", 15, "marion.lee60@example.com"),
     (40, "Dwayne Newman", 10, "dwayne.newman38@example.com"),
 ]
-COURSES = [  # id, name, type, enroll, visibility, responsible uid, slides
+# slide: id, title, category (None for a section), sequence
+DemoSlide = tuple[int, str, str | None, int]
+COURSES: list[tuple[int, str, str, str, str, int, list[DemoSlide]]] = [
+    # id, name, type, enroll, visibility, responsible uid, slides
     (
         1,
         "Basics of Gardening",

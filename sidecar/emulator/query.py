@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import access
 from .domain import compile_domain, leaves, like_regex, parse
@@ -16,6 +16,8 @@ from .values import format_date, format_datetime
 
 if TYPE_CHECKING:
     from .orm import Env
+    from .registry import ModelSpec
+    from .store import Store
 
 Row = dict[str, Any]
 
@@ -44,16 +46,31 @@ _INHERITS = {"res.users": ("res.partner", "partner_id")}
 
 
 class QueryMixin:
-    """search / read / ordering helpers; ``self`` is always an ``Env``."""
+    """search / read / ordering helpers; ``self`` is always an ``Env`` (the only class that mixes
+    this in), so ``cast("Env", self)`` is safe where an ``Env`` is handed on."""
+
+    if TYPE_CHECKING:
+        # provided by Env (orm.py)
+        store: Store
+
+        @property
+        def active_test(self) -> bool: ...
+        def spec(self, model: str) -> ModelSpec: ...
+        def rows(self, model: str) -> dict[int, Row]: ...
+        def row(self, model: str, rid: int | None) -> Row | None: ...
+        def is_stored(self, model: str, fname: str) -> bool: ...
+        def inverse_of(self, model: str, fname: str) -> str | None: ...
+        def with_context(self, **ctx: Any) -> Env: ...
 
     # -- field access -------------------------------------------------------------------------
-    def getter(self: Env, model: str, fname: str) -> Callable[[Row], Any]:
+    def getter(self, model: str, fname: str) -> Callable[[Row], Any]:
         """A function row -> stored/computed value (x2many as a list of ids, m2o as id|None)."""
         spec = self.spec(model)
         fdef = spec.fields[fname]
         compute = self.store.hooks.computes[model].get(fname)
         if compute is not None:
-            return lambda row: compute(self, row)
+            env = cast("Env", self)
+            return lambda row: compute(env, row)
         if fname == "display_name":
             return lambda row: self.display_name(model, row["id"])
         ftype = fdef["type"]
@@ -76,10 +93,10 @@ class QueryMixin:
             prow = self.rows(parent[0])
             pget = self.getter(parent[0], fname)
             return lambda row: pget(prow[row[parent[1]]]) if row.get(parent[1]) in prow else None
-        empty = [] if ftype in ("one2many", "many2many") else None
+        empty: list[int] | None = [] if ftype in ("one2many", "many2many") else None
         return lambda row: empty
 
-    def o2m_index(self: Env, model: str, fname: str) -> dict[int, list[int]]:
+    def o2m_index(self, model: str, fname: str) -> dict[int, list[int]]:
         comodel = self.spec(model).fields[fname]["relation"]
         inverse = self.inverse_of(model, fname)
         if inverse is None or comodel not in self.store.tables:
@@ -93,17 +110,17 @@ class QueryMixin:
             index[r[inverse]].append(r["id"])
         return index
 
-    def get(self: Env, model: str, rid: int, fname: str) -> Any:
+    def get(self, model: str, rid: int | None, fname: str) -> Any:
         row = self.row(model, rid)
         return None if row is None else self.getter(model, fname)(row)
 
-    def display_name(self: Env, model: str, rid: int | None) -> str:
+    def display_name(self, model: str, rid: int | None) -> str:
         row = self.row(model, rid)
         if row is None:
             return ""
         fn = self.store.hooks.display.get(model)
         if fn is not None:
-            return fn(self, row)
+            return fn(cast("Env", self), row)
         rec_name = self.spec(model).rec_name
         if rec_name is None:
             return f"{model},{rid}"
@@ -113,12 +130,12 @@ class QueryMixin:
         return value or ""
 
     # -- domain support ------------------------------------------------------------------------
-    def matching_ids(self: Env, model: str, domain: list) -> set[int]:
+    def matching_ids(self, model: str, domain: list) -> set[int]:
         sub = self.with_context(active_test=False)
         pred = compile_domain(sub, model, domain)
         return {rid for rid, row in self.rows(model).items() if pred(row)}
 
-    def name_matching_ids(self: Env, model: str, op: str, value: Any) -> set[int]:
+    def name_matching_ids(self, model: str, op: str, value: Any) -> set[int]:
         if model not in self.store.tables:
             return set()
         if op == "=":
@@ -128,7 +145,7 @@ class QueryMixin:
         rx = like_regex(pattern, case_insensitive=base.endswith("ilike"))
         return {rid for rid in self.rows(model) if rx.match(self.display_name(model, rid))}
 
-    def hierarchy_ids(self: Env, model: str, value: Any, op: str) -> set[int]:
+    def hierarchy_ids(self, model: str, value: Any, op: str) -> set[int]:
         ids = set(value if isinstance(value, (list, tuple)) else [value])
         parent = "parent_id" if "parent_id" in self.spec(model).fields else None
         if parent is None:
@@ -152,7 +169,7 @@ class QueryMixin:
 
     # -- search ---------------------------------------------------------------------------------
     def search(
-        self: Env,
+        self,
         model: str,
         domain: Any = None,
         offset: int = 0,
@@ -160,8 +177,9 @@ class QueryMixin:
         order: str | None = None,
         count: bool = False,
     ) -> Any:
+        env = cast("Env", self)
         spec = self.spec(model)
-        access.check_model(self, model, "read")
+        access.check_model(env, model, "read")
         domain = list(domain or [])
         tree = parse(domain)
         if (
@@ -170,8 +188,8 @@ class QueryMixin:
             and not any(leaf[0] == "active" for leaf in leaves(tree))
         ):
             domain = [("active", "=", True), *domain]
-        domain = access.restrict_domain(self, model, domain)
-        pred = compile_domain(self, model, domain)
+        domain = access.restrict_domain(env, model, domain)
+        pred = compile_domain(env, model, domain)
         rows = self.rows(model)
         candidates = _id_candidates(self.store.tables[model].sorted_ids(), parse(domain))
         order_terms = self.parse_order(model, order) if order else None
@@ -195,7 +213,7 @@ class QueryMixin:
         page = self.sort_rows(model, matched, order_terms, offset + limit if limit else None)
         return [r["id"] for r in page[offset : offset + limit if limit else None]]
 
-    def parse_order(self: Env, model: str, order: str) -> list[tuple[str, bool]]:
+    def parse_order(self, model: str, order: str) -> list[tuple[str, bool]]:
         if not _ORDER_RE.match(order):
             raise UserError(_ORDER_MSG.format(order=order))
         spec = self.spec(model)
@@ -210,7 +228,7 @@ class QueryMixin:
         return terms
 
     def sort_rows(
-        self: Env, model: str, rows: list[Row], order: Any, top: int | None = None
+        self, model: str, rows: list[Row], order: Any, top: int | None = None
     ) -> list[Row]:
         terms = self.parse_order(model, order) if isinstance(order, str) else order
         keys = [(self._sort_key(model, f), desc) for f, desc in terms]
@@ -229,7 +247,7 @@ class QueryMixin:
             result.sort(key=k, reverse=desc)
         return result
 
-    def _sort_key(self: Env, model: str, fname: str) -> Callable[[Row], tuple]:
+    def _sort_key(self, model: str, fname: str) -> Callable[[Row], tuple]:
         fdef = self.spec(model).fields[fname]
         get = self.getter(model, fname)
         if fdef["type"] == "many2one":
@@ -253,10 +271,11 @@ class QueryMixin:
 
     # -- read -------------------------------------------------------------------------------------
     def read(
-        self: Env, model: str, ids: list[int], fields: list[str] | None = None, load: Any = None
+        self, model: str, ids: list[int], fields: list[str] | None = None, load: Any = None
     ) -> list[dict]:
+        env = cast("Env", self)
         spec = self.spec(model)
-        access.check_model(self, model, "read")
+        access.check_model(env, model, "read")
         fields = list(fields or [])
         for fname in fields:
             if fname not in spec.fields:
@@ -267,12 +286,12 @@ class QueryMixin:
             fields.insert(0, "id")
         rows = self.rows(model)
         present = [rid for rid in ids if rid in rows]
-        access.check_records(self, model, present, "read")
+        access.check_records(env, model, present, "read")
         classic = load is None or load == "_classic_read"
         converters = [(f, self._reader(model, f, classic)) for f in fields]
         return [{f: conv(rows[rid]) for f, conv in converters} for rid in present]
 
-    def _reader(self: Env, model: str, fname: str, classic: bool) -> Callable[[Row], Any]:
+    def _reader(self, model: str, fname: str, classic: bool) -> Callable[[Row], Any]:
         fdef = self.spec(model).fields[fname]
         ftype = fdef["type"]
         get = self.getter(model, fname)

@@ -221,7 +221,7 @@ DEFAULTS: dict[str, dict[str, Default]] = {
     "res.groups": {"share": False},
 }
 
-UNIQUES = {
+UNIQUES: dict[str, list[tuple[tuple[str, ...], str]]] = {
     "slide.channel.partner": [
         (("channel_id", "partner_id"), "A partner membership to a channel must be unique!")
     ],

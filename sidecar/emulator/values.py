@@ -22,7 +22,9 @@ _ISO = re.compile(rf"^\s*(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}\s*{_TZ}?\s*$")
 _US = re.compile(rf"^\s*(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_TIME}\s*{_TZ}?\s*$")
 
 
-def _build(y: str, mo: str, d: str, h: Any, mi: Any, s: Any, frac: Any, literal: str) -> datetime:
+def _build(
+    y: str, mo: str, d: str, h: Any, mi: Any, s: Any, frac: Any, *, literal: str
+) -> datetime:
     try:
         micro = int((frac or "0").ljust(6, "0"))
         return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro)

@@ -39,18 +39,24 @@ def as_error(exc: BaseException) -> OdooError:
     return PyError(type(exc).__name__, str(exc))
 
 
+def _legacy_fault(code: str, text: str) -> xmlrpc.client.Fault:
+    # typeshed types Fault's faultCode as int, but xmlrpc.client marshals any value and Odoo's
+    # legacy /xmlrpc endpoint sends a string code
+    return xmlrpc.client.Fault(code, text)  # type: ignore[arg-type]
+
+
 def fault_for(err: OdooError, legacy: bool) -> xmlrpc.client.Fault:
     if not legacy:
         return xmlrpc.client.Fault(err.fault_code, err.fault_string())
     if isinstance(err, MissingError):
-        return xmlrpc.client.Fault(f"warning -- MissingError\n\n{err.message}", "")
+        return _legacy_fault(f"warning -- MissingError\n\n{err.message}", "")
     if isinstance(err, AccessError):
-        return xmlrpc.client.Fault(f"warning -- AccessError\n\n{err.message}", "")
+        return _legacy_fault(f"warning -- AccessError\n\n{err.message}", "")
     if isinstance(err, AccessDenied):
-        return xmlrpc.client.Fault("AccessDenied", err.message)
+        return _legacy_fault("AccessDenied", err.message)
     if isinstance(err, UserError):
-        return xmlrpc.client.Fault(f"warning -- UserError\n\n{err.message}", "")
-    return xmlrpc.client.Fault(err.message, err.fault_string())
+        return _legacy_fault(f"warning -- UserError\n\n{err.message}", "")
+    return _legacy_fault(err.message, err.fault_string())
 
 
 def marshal(result: Any) -> bytes:
