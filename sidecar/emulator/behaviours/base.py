@@ -96,11 +96,12 @@ def _user_before_write(env: Env, ids: list[int], vals: dict) -> None:
 def category_display(env: Env, row: dict) -> str:
     """Partner tags show their whole path: ``Parent / Child``."""
     names, rows, seen = [], env.rows("res.partner.category"), set()
-    current: dict | None = row
+    current: dict[str, Any] | None = row
     while current is not None and current["id"] not in seen:
         seen.add(current["id"])
         names.append(current.get("name") or "")
-        current = rows.get(current.get("parent_id"))
+        parent_id = current.get("parent_id")
+        current = rows.get(parent_id) if parent_id is not None else None
     return " / ".join(reversed(names))
 
 

@@ -12,7 +12,7 @@ REG = "event.registration"
 
 
 def _prepare(env: Env, vals: dict) -> None:
-    partner = env.rows("res.partner").get(vals.get("partner_id"))
+    partner = env.row("res.partner", vals.get("partner_id"))
     if partner is not None:
         for src, dst in (("name", "name"), ("email", "email"), ("phone", "phone")):
             if not vals.get(dst) and partner.get(src):
@@ -27,7 +27,7 @@ def _prepare(env: Env, vals: dict) -> None:
 def _after_create(env: Env, ids: list[int]) -> None:
     for rid in ids:
         row = env.rows(REG)[rid]
-        event = env.rows("event.event").get(row.get("event_id"))
+        event = env.row("event.event", row.get("event_id"))
         if event is not None and row.get("partner_id") and not env.context.get("install_mode"):
             queue_mail(
                 env,
@@ -46,28 +46,28 @@ def register(hooks: Hooks) -> None:
     hooks.prepare[REG].append(_prepare)
     hooks.after_create[REG].append(_after_create)
     hooks.before_write[REG].append(_before_write)
-    hooks.prepare["event.event"].append(
-        lambda env, vals: [
+
+    def event_prepare(env: Env, vals: dict[str, Any]) -> None:
+        for k, v in (
+            ("badge_format", "A6"),
+            ("date_tz", "Europe/Brussels"),
+            ("seats_limited", False),
+            ("active", True),
+            ("kanban_state", "normal"),
+        ):
             vals.setdefault(k, v)
-            for k, v in (
-                ("badge_format", "A6"),
-                ("date_tz", "Europe/Brussels"),
-                ("seats_limited", False),
-                ("active", True),
-                ("kanban_state", "normal"),
-            )
-        ]
-    )
-    hooks.prepare["event.stage"].append(
-        lambda env, vals: [
+
+    hooks.prepare["event.event"].append(event_prepare)
+
+    def stage_prepare(env: Env, vals: dict[str, Any]) -> None:
+        for k, v in (
+            ("legend_blocked", "Blocked"),
+            ("legend_done", "Ready for Next Stage"),
+            ("legend_normal", "In Progress"),
+        ):
             vals.setdefault(k, v)
-            for k, v in (
-                ("legend_blocked", "Blocked"),
-                ("legend_done", "Ready for Next Stage"),
-                ("legend_normal", "In Progress"),
-            )
-        ]
-    )
+
+    hooks.prepare["event.stage"].append(stage_prepare)
 
     def set_state(state: str) -> Any:
         def action(env: Env, model: str, ids: Any) -> None:
@@ -83,9 +83,14 @@ def register(hooks: Hooks) -> None:
     ):
         hooks.methods[(REG, name)] = set_state(state)
 
-    for fname in ("seats_reserved", "seats_used", "seats_taken"):
-        hooks.computes["event.event"][fname] = lambda env, row, _s=("open", "done"): sum(
+    def seats(env: Env, row: dict[str, Any]) -> int:
+        return sum(
             1
             for r in env.rows(REG).values()
-            if r.get("event_id") == row["id"] and r.get("state") in _s and r.get("active")
+            if r.get("event_id") == row["id"]
+            and r.get("state") in ("open", "done")
+            and r.get("active")
         )
+
+    for fname in ("seats_reserved", "seats_used", "seats_taken"):
+        hooks.computes["event.event"][fname] = seats

@@ -7,11 +7,12 @@ import base64
 import binascii
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from ..errors import value_error
-from ..hooks import Hooks
+from ..hooks import ComputeFn, Hooks
 from ..methods import ensure_one
 from ..orm import Env, as_ids
 
@@ -340,6 +341,9 @@ def register(hooks: Hooks) -> None:
             if a.get("res_model") == model and a.get("res_id") == row["id"]
         )
 
+    def for_model(compute: Callable[[Env, dict[str, Any], str], Any], model: str) -> ComputeFn:
+        return lambda env, row: compute(env, row, model)
+
     from ..registry import load_specs
 
     for name, spec in load_specs().items():
@@ -349,7 +353,7 @@ def register(hooks: Hooks) -> None:
             ("message_attachment_count", attachments),
         ):
             if fname in spec.fields:
-                hooks.computes[name][fname] = lambda env, row, _m=name, _c=compute: _c(env, row, _m)
+                hooks.computes[name][fname] = for_model(compute, name)
     hooks.computes["hr.applicant"]["attachment_number"] = lambda env, row: attachments(
         env, row, "hr.applicant"
     )

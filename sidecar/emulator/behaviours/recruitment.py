@@ -40,7 +40,7 @@ def _prepare(env: Env, vals: dict) -> None:
     vals.setdefault("company_id", 1)
     vals.setdefault("user_id", env.uid)
     vals.setdefault("date_last_stage_update", env.now)
-    stage = env.rows("hr.recruitment.stage").get(vals.get("stage_id"))
+    stage = env.row("hr.recruitment.stage", vals.get("stage_id"))
     if stage and stage.get("hired_stage"):
         vals.setdefault("date_closed", env.now)
 
@@ -108,16 +108,16 @@ def register(hooks: Hooks) -> None:
     hooks.before_write[APPLICANT].append(_before_write)
     hooks.after_write[APPLICANT].append(_after_write)
     hooks.computes[APPLICANT]["application_status"] = _status
-    hooks.prepare["hr.recruitment.stage"].append(
-        lambda env, vals: [
+
+    def stage_prepare(env: Env, vals: dict[str, Any]) -> None:
+        for k, v in (
+            ("legend_blocked", "Blocked"),
+            ("legend_done", "Ready for Next Stage"),
+            ("legend_normal", "In Progress"),
+        ):
             vals.setdefault(k, v)
-            for k, v in (
-                ("legend_blocked", "Blocked"),
-                ("legend_done", "Ready for Next Stage"),
-                ("legend_normal", "In Progress"),
-            )
-        ]
-    )
+
+    hooks.prepare["hr.recruitment.stage"].append(stage_prepare)
     hooks.prepare["hr.job"].append(_job_prepare)
 
     @hooks.method(APPLICANT, "archive_applicant")

@@ -25,7 +25,7 @@ def content_slides(env: Env, channel_id: int) -> list[dict]:
     ]
 
 
-def memberships(env: Env, channel_id: int, with_archived: bool = False) -> list[dict]:
+def memberships(env: Env, channel_id: int | None, with_archived: bool = False) -> list[dict]:
     return [
         m
         for m in env.rows(SCP).values()
@@ -45,7 +45,8 @@ def recompute_completion(env: Env, scp_ids: list[int]) -> None:
         pair = (ssp.get("channel_id"), ssp.get("partner_id"))
         if not ssp.get("completed") or pair not in pairs:
             continue
-        slide = slides.get(ssp.get("slide_id"))
+        slide_id = ssp.get("slide_id")
+        slide = slides.get(slide_id) if slide_id is not None else None
         if slide and slide.get("is_published") and slide.get("active", True):
             counted[pair] = counted.get(pair, 0) + 1
     totals: dict[int, int] = {}
@@ -92,7 +93,9 @@ def recompute_for_slide_partners(env: Env, ssp_ids: list[int]) -> None:
     recompute_completion(env, sorted(targets))
 
 
-def add_members(env: Env, channel_id: int, partner_ids: list[int], status: str = "joined") -> None:
+def add_members(
+    env: Env, channel_id: int | None, partner_ids: list[int], status: str = "joined"
+) -> None:
     """``_action_add_members``: create, reactivate or promote memberships, subscribe partners."""
     sudo = env.sudo()
     existing = {m["partner_id"]: m for m in memberships(env, channel_id, with_archived=True)}
@@ -117,6 +120,10 @@ def add_members(env: Env, channel_id: int, partner_ids: list[int], status: str =
         elif status == "invited":
             sudo.write(SCP, [scp["id"]], {"last_invitation_date": env.now})
     if status == "joined":
+        if channel_id is None:
+            # only an invite wizard without a course gets here (action_invite); subscribe() has
+            # always failed for it with this KeyError
+            raise KeyError(channel_id)
         subscribe(
             env,
             "slide.channel",
@@ -126,7 +133,7 @@ def add_members(env: Env, channel_id: int, partner_ids: list[int], status: str =
 
 
 def _ssp_prepare(env: Env, vals: dict) -> None:
-    slide = env.rows("slide.slide").get(vals.get("slide_id"))
+    slide = env.row("slide.slide", vals.get("slide_id"))
     if slide is not None:
         vals["channel_id"] = slide.get("channel_id")
     vals.setdefault("vote", 0)
@@ -179,7 +186,7 @@ def register(hooks: Hooks) -> None:
     def ssp_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
         if "slide_id" in vals:
             for i in ids:
-                slide = env.rows("slide.slide").get(env.rows(SSP)[i].get("slide_id"))
+                slide = env.row("slide.slide", env.rows(SSP)[i].get("slide_id"))
                 env.rows(SSP)[i]["channel_id"] = slide.get("channel_id") if slide else None
         if "completed" in vals:
             changed = [
@@ -214,8 +221,8 @@ def register(hooks: Hooks) -> None:
 
     channel = "slide.channel"
 
-    def counts(env: Env, row: dict) -> dict[str, int]:
-        result: dict[str, int] = {}
+    def counts(env: Env, row: dict) -> dict[str | None, int]:
+        result: dict[str | None, int] = {}
         for m in memberships(env, row["id"]):
             result[m.get("member_status")] = result.get(m.get("member_status"), 0) + 1
         return result

@@ -37,7 +37,7 @@ def rescore(env: Env, ui_id: int) -> None:
     ]
     if not lines:
         return
-    survey = env.rows("survey.survey").get(ui.get("survey_id"), {})
+    survey = env.row("survey.survey", ui.get("survey_id")) or {}
     total = sum(line.get("answer_score") or 0.0 for line in lines)
     maximum = _max_score(env, ui["survey_id"])
     percentage = round(100.0 * total / maximum, 2) if maximum else 0.0
@@ -54,7 +54,9 @@ def rescore(env: Env, ui_id: int) -> None:
 
 def sync_slide_partner(env: Env, ssp_id: int | None) -> None:
     """``survey_scoring_success`` is a stored compute; once True it writes ``completed``."""
-    ssp = env.rows("slide.slide.partner").get(ssp_id) if ssp_id else None
+    if not ssp_id:
+        return
+    ssp = env.row("slide.slide.partner", ssp_id)
     if ssp is None:
         return
     success = any(
@@ -71,8 +73,8 @@ def sync_slide_partner(env: Env, ssp_id: int | None) -> None:
 def _ui_prepare(env: Env, vals: dict) -> None:
     vals.setdefault("access_token", str(uuid.uuid4()))
     vals.setdefault("state", "new")
-    survey = env.rows("survey.survey").get(vals.get("survey_id"))
-    partner = env.rows("res.partner").get(vals.get("partner_id"))
+    survey = env.row("survey.survey", vals.get("survey_id"))
+    partner = env.row("res.partner", vals.get("partner_id"))
     if partner and not vals.get("email"):
         vals["email"] = partner.get("email") or False
     if survey is not None:
@@ -80,12 +82,12 @@ def _ui_prepare(env: Env, vals: dict) -> None:
 
 
 def _line_prepare(env: Env, vals: dict) -> None:
-    answer = env.rows("survey.question.answer").get(vals.get("suggested_answer_id"))
+    answer = env.row("survey.question.answer", vals.get("suggested_answer_id"))
     if answer is not None:
         vals.setdefault("answer_is_correct", bool(answer.get("is_correct")))
         vals.setdefault("answer_score", answer.get("answer_score") or 0.0)
         vals.setdefault("question_id", answer.get("question_id"))
-    ui = env.rows(UI).get(vals.get("user_input_id"))
+    ui = env.row(UI, vals.get("user_input_id"))
     if ui is not None:
         vals.setdefault("survey_id", ui.get("survey_id"))
 
@@ -93,12 +95,13 @@ def _line_prepare(env: Env, vals: dict) -> None:
 def register(hooks: Hooks) -> None:
     hooks.prepare[UI].append(_ui_prepare)
     hooks.prepare["survey.user_input.line"].append(_line_prepare)
-    hooks.after_create["survey.user_input.line"].append(
-        lambda env, ids: [
+
+    def line_after_create(env: Env, ids: list[int]) -> None:
+        lines = env.rows("survey.user_input.line")
+        for u in sorted({lines[i]["user_input_id"] for i in ids}):
             rescore(env, u)
-            for u in sorted({env.rows("survey.user_input.line")[i]["user_input_id"] for i in ids})
-        ]
-    )
+
+    hooks.after_create["survey.user_input.line"].append(line_after_create)
     hooks.display["survey.survey"] = lambda env, row: row.get("title") or ""
 
     def ui_display(env: Env, row: dict) -> str:
@@ -137,11 +140,12 @@ def register(hooks: Hooks) -> None:
                 sync_slide_partner(env, before[i].get("slide_partner_id"))
 
     hooks.after_write[UI].append(ui_after_write)
-    hooks.after_create[UI].append(
-        lambda env, ids: [
-            sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id")) for i in ids
-        ]
-    )
+
+    def ui_after_create(env: Env, ids: list[int]) -> None:
+        for i in ids:
+            sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id"))
+
+    hooks.after_create[UI].append(ui_after_create)
     hooks.compute("survey.survey", "slide_channel_ids")(
         lambda env, row: sorted(
             {
