@@ -85,6 +85,7 @@ class SyncJob:
         run_id = None if dry_run else self._start_run(full)
         summary.run_id = run_id
         try:
+            self.client.authenticate()  # up front, so per-stream call counts are the stream's own
             with self.sessions() as session, session.begin():
                 scope, summary.problems = resolve_scope(session, self.client)
                 if dry_run:

@@ -228,3 +228,14 @@ def test_odd_odoo_rows_are_skipped_with_a_warning_not_a_crash(
         opened.close()
     assert sum(s.counts.skipped for s in summary.streams) == 1
     assert "has no partner_id; skipped" in caplog.text
+
+
+def test_a_new_client_on_an_unchanged_odoo_still_costs_one_call_per_model(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    sync_once(cfg, store, client_for(emu, page_size=1000))
+    emu.reset_calls()
+    again = sync_once(cfg, store, client_for(emu, page_size=1000))  # logs in again first
+    per_model = [c.model for c in emu.calls if c.model_method == "search_read"]
+    assert sorted(per_model) == sorted(set(per_model))
+    assert all(s.calls == 1 for s in again.streams)
