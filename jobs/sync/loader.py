@@ -7,7 +7,7 @@ partner whose rows changed is queued for recompute in the same transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from connectors import Cursor
 from jobs.sync.streams import OddRow, Row, Stream
-from sidecar.store.models import CourseMembership, PendingRecompute, SyncCursor, utcnow
+from sidecar.store.models import (
+    CourseIntegration,
+    CourseMembership,
+    PendingRecompute,
+    Student,
+    SyncCursor,
+    utcnow,
+)
 
 log = logging.getLogger("ojt_sidecar.sync")
 
@@ -71,7 +78,7 @@ def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
                 obj.ever_completed = columns["member_status"] == "completed"
             session.add(obj)
             counts.created += 1
-            _touch(counts, stream, columns)
+            touch(counts, stream, columns)
             continue
         before = {name: getattr(obj, name) for name in columns}
         if isinstance(obj, CourseMembership) and columns["member_status"] == "completed":
@@ -87,18 +94,45 @@ def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
             setattr(obj, name, value)
         obj.synced_at = utcnow()
         counts.updated += 1
-        _touch(counts, stream, columns)
-        _touch(counts, stream, before)  # a row that moved to another partner affects both
-    queue_partners(session, counts.partners)
+        touch(counts, stream, columns)
+        touch(counts, stream, before)  # a row that moved to another partner affects both
+    queue_affected(session, counts)
     return counts
 
 
-def _touch(counts: Counts, stream: Stream, columns: dict[str, Any]) -> None:
+def touch(counts: Counts, stream: Stream, columns: Mapping[str, Any]) -> None:
+    """Note what a changed row affects: its partner, and for a graded item its course."""
     partner = columns.get("partner_id")
     if partner:
         counts.partners.add(int(partner))
     if stream.name == "graded_items" and columns.get("channel_id"):
         counts.channels.add(int(columns["channel_id"]))
+
+
+def queue_affected(session: Session, counts: Counts) -> None:
+    """Queue the partners whose figures `counts`' changes can move: the rows' own partners, and
+    for a graded item (a lesson, no partner) every student of every program containing its
+    course — graded items count across all of a program's courses."""
+    partners = set(counts.partners)
+    if counts.channels:
+        partners |= program_partners(session, counts.channels)
+    queue_partners(session, partners)
+
+
+def program_partners(session: Session, channels: Iterable[int]) -> set[int]:
+    programs = select(CourseIntegration.program_id).where(
+        CourseIntegration.odoo_channel_id.in_(list(channels))
+    )
+    program_channels = select(CourseIntegration.odoo_channel_id).where(
+        CourseIntegration.program_id.in_(programs)
+    )
+    members = session.scalars(
+        select(CourseMembership.partner_id).where(CourseMembership.channel_id.in_(program_channels))
+    )
+    students = session.scalars(
+        select(Student.odoo_partner_id).where(Student.program_id.in_(programs))
+    )
+    return set(members) | set(students)
 
 
 def queue_partners(session: Session, partners: Iterable[int]) -> None:

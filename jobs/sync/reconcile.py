@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
-from jobs.sync.loader import Counts, load_page, queue_partners
+from jobs.sync.loader import Counts, load_page, queue_affected, touch
 from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Stream
 from sidecar.store.models import utcnow
 
 ID_PAGE = 50_000
+TOUCHED = ("partner_id", "channel_id")
 
 
 @dataclass
@@ -47,14 +48,14 @@ def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileS
             }
             for odoo_id, row in local.items():
                 gone = odoo_id not in remote
-                if gone and row.removed_at is None:
-                    row.removed_at = utcnow()
+                if gone == (row.removed_at is not None):
+                    continue
+                row.removed_at = utcnow() if gone else None
+                if gone:
                     counts.removed += 1
-                    counts.partners.add(getattr(row, "partner_id", None) or 0)
-                elif not gone and row.removed_at is not None:
-                    row.removed_at = None
+                else:
                     counts.updated += 1
-                    counts.partners.add(getattr(row, "partner_id", None) or 0)
+                touch(counts, stream, {c: getattr(row, c, None) for c in TOUCHED})
             missing = sorted(remote - set(local))
             if missing:
                 rows = client.read(
@@ -65,8 +66,7 @@ def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileS
                     context=context,
                 )
                 counts.add(load_page(session, stream, rows))
-            counts.partners.discard(0)
-            queue_partners(session, counts.partners)
+            queue_affected(session, counts)
         summary.streams[stream.name] = counts
     return summary
 

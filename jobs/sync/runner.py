@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
-from jobs.sync.loader import Counts, load_cursor, load_page, queue_partners, save_cursor
+from jobs.sync.loader import Counts, load_cursor, load_page, save_cursor
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Scope, Stream
 from sidecar.config import Config
-from sidecar.store.models import CourseMembership, SyncRun, utcnow
+from sidecar.store.models import SyncRun, utcnow
 
 log = logging.getLogger("ojt_sidecar.sync")
 
@@ -125,8 +125,6 @@ class SyncJob:
         for page in pages:
             with self.sessions() as session, session.begin():
                 page_counts = load_page(session, stream, page.rows)
-                if page_counts.channels:
-                    queue_partners(session, _members_of(session, page_counts.channels))
                 save_cursor(session, stream.name, signature, page.cursor)
                 if dry_run:
                     session.rollback()
@@ -252,11 +250,3 @@ class SyncJob:
                 },
                 "problems": summary.problems,
             }
-
-
-def _members_of(session: Session, channels: set[int]) -> set[int]:
-    return set(
-        session.scalars(
-            select(CourseMembership.partner_id).where(CourseMembership.channel_id.in_(channels))
-        )
-    )

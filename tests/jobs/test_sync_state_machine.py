@@ -35,8 +35,8 @@ Runs on SQLite, and on PostgreSQL when ``OJT_TEST_POSTGRES_URL`` is set (new dat
 store, cloned from a migrated template). ``OJT_SM_EXAMPLES=n`` runs more examples;
 ``OJT_SM_SHRINK=1`` shrinks a failure (minutes: every step is a sync over HTTP).
 
-The machine is marked xfail while two product bugs stand; their minimal reproductions are the
-strict xfails at the end of this file.
+Two product bugs it found (graded-item changes not reaching every student of the program) are
+pinned by the minimal reproductions at the end of this file.
 """
 
 from __future__ import annotations
@@ -546,15 +546,6 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         made.close()
 
 
-KNOWN_BUGS = (
-    "graded items change students' figures in every course of the program, but the sync queues "
-    "only members of the lesson's own course (jobs/sync/runner.py _members_of), and the reconcile "
-    "pass queues no one for a deleted lesson (jobs/sync/reconcile.py): see the two strict xfails "
-    "below; remove this marker when they pass"
-)
-
-
-@pytest.mark.xfail(reason=KNOWN_BUGS, raises=AssertionError, strict=False)
 def test_incremental_sync_matches_a_full_reread(backend: Backend) -> None:
     # Shrinking a failure takes minutes (each step is a sync over HTTP): on demand only.
     shrink = os.environ.get("OJT_SM_SHRINK") == "1"
@@ -596,12 +587,6 @@ def test_membership_deleted_in_odoo(backend: Backend) -> None:
     _replay(backend, steps)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: a graded item added in course 4 is not counted for a student of the "
-    "same program who is a member of course 6 only (runner queues members of course 4 only)",
-)
 def test_quiz_published_in_another_course_of_the_program(backend: Backend) -> None:
     def steps(m: SyncMachine) -> None:
         m.enroll(course=6, who=4, late=None)  # Trainee 1, in course 6 (furniture) only
@@ -612,12 +597,6 @@ def test_quiz_published_in_another_course_of_the_program(backend: Backend) -> No
     _replay(backend, steps)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: reconcile marks a deleted quiz lesson removed but queues no partner, so "
-    "graded_total stays one too high for every student of the program, whatever syncs follow",
-)
 def test_quiz_lesson_deleted_in_odoo(backend: Backend) -> None:
     def steps(m: SyncMachine) -> None:
         m.publish_lesson(course=1, category="quiz", late=None)
