@@ -16,14 +16,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from connectors import Cursor
 from jobs.sync.streams import OddRow, Row, Stream
 from sidecar.store.models import (
     CourseIntegration,
     CourseMembership,
     PendingRecompute,
     Student,
-    SyncCursor,
     utcnow,
 )
 
@@ -148,24 +146,3 @@ def queue_partners(session: Session, partners: Iterable[int]) -> None:
         .on_conflict_do_nothing(index_elements=["partner_id"])
     )
     session.execute(stmt)
-
-
-def save_cursor(session: Session, stream: str, signature: str, cursor: Cursor) -> None:
-    row = session.get(SyncCursor, stream)
-    if row is None:
-        session.add(
-            SyncCursor(
-                stream=stream, signature=signature, second=cursor.second, after_id=cursor.after_id
-            )
-        )
-        return
-    if (row.signature, row.second, row.after_id) != (signature, cursor.second, cursor.after_id):
-        row.signature, row.second, row.after_id = signature, cursor.second, cursor.after_id
-        row.updated_at = utcnow()
-
-
-def load_cursor(session: Session, stream: str, signature: str) -> Cursor | None:
-    row = session.get(SyncCursor, stream)
-    if row is None or row.signature != signature:
-        return None
-    return Cursor(row.second, row.after_id)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
-from jobs.sync.loader import Counts, load_cursor, load_page, save_cursor
+from jobs.sync.cursors import load_cursor, save_cursor
+from jobs.sync.loader import Counts, load_page
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.scope import resolve_scope
