@@ -12,13 +12,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors import OdooClient
-from jobs.sync.cursors import load_cursor, save_cursor
+from connectors import Cursor, OdooClient
+from jobs.sync.cursors import StreamState, finish_pass, load_state, save_position
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
@@ -28,6 +29,7 @@ from sidecar.config import Config
 from sidecar.store.models import SyncRun, utcnow
 
 log = logging.getLogger("ojt_sidecar.sync")
+ODOO_SECOND = "%Y-%m-%d %H:%M:%S"  # UTC, as Odoo returns datetimes
 
 DEFAULT_OVERLAP_SECONDS = 300.0  # the config's default `sync.overlap`
 RECOMPUTE_BATCH = 500
@@ -110,32 +112,54 @@ class SyncJob:
     def _sync_stream(
         self, stream: Stream, scope: Scope, full: bool, dry_run: bool
     ) -> StreamSummary:
+        """One pass over a stream: list (id, write_date) of the rows changed since the last pass
+        minus the overlap window, then read the content of those that are new, changed, or too
+        recent to be final (see docs/architecture.md, "Incremental sync")."""
         calls_before = self.client.stats.calls
         signature = stream.signature(scope)
         with self.sessions() as session:
-            cursor = None if full else load_cursor(session, stream.name, signature)
-        since = cursor.rewound(self.overlap_seconds) if cursor is not None else None
+            state = None if full else load_state(session, stream.name, signature)
+        plan = _plan_pass(state, utcnow(), self.overlap_seconds)
         context = {"active_test": False} if stream.include_archived else None
+        domain = stream.domain(scope)
         total = None
         if self.progress is not None and full:  # a count costs a call: only worth it on --full
-            total = self.client.search_count(stream.model, stream.domain(scope), context=context)
+            total = self.client.search_count(stream.model, domain, context=context)
         counts = Counts()
-        pages = self.client.search_read(
-            stream.model, stream.domain(scope), stream.fields, since=since, context=context
+        listing = self.client.search_read(
+            stream.model,
+            domain,
+            [],
+            since=plan.since,
+            page_size=LISTING_FACTOR * self.client.settings.page_size,
+            context=context,
         )
-        for page in pages:
+        for page in listing:
+            with self.sessions() as session:
+                known = _known_write_dates(session, stream, [r["id"] for r in page.rows])
+            wanted = [
+                r["id"]
+                for r in page.rows
+                if full or _needs_content(r, known.get(r["id"]), plan.unsettled_from)
+            ]
+            rows = self._read(stream, wanted, context)
             with self.sessions() as session, session.begin():
-                page_counts = load_page(session, stream, page.rows)
-                save_cursor(session, stream.name, signature, page.cursor)
+                page_counts = load_page(session, stream, rows)
+                page_counts.read = len(page.rows)
+                page_counts.unchanged += len(page.rows) - len(rows)
+                save_position(session, stream.name, signature, plan.started_at, page.cursor)
                 if dry_run:
                     session.rollback()
             counts.add(page_counts)
             if self.progress is not None:
                 self.progress(stream.name, counts.read, total)
+        if not dry_run:
+            with self.sessions() as session, session.begin():
+                finish_pass(session, stream.name, signature, plan.started_at)
         if self.progress is not None:
             self.progress(stream.name, counts.read, counts.read)
         log.info(
-            "%s: read %d, created %d, updated %d, unchanged %d",
+            "%s: listed %d, created %d, updated %d, unchanged %d",
             stream.name,
             counts.read,
             counts.created,
@@ -145,6 +169,14 @@ class SyncJob:
         return StreamSummary(
             stream.name, stream.model, counts, self.client.stats.calls - calls_before
         )
+
+    def _read(
+        self, stream: Stream, ids: list[int], context: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        fields = [*stream.fields, "write_date"]
+        return self.client.read(stream.model, ids, fields, names=False, context=context)
 
     # -- recompute -----------------------------------------------------------------------------
 
@@ -251,3 +283,49 @@ class SyncJob:
                 },
                 "problems": summary.problems,
             }
+
+
+# A listing page carries two fields per row, so it can be this many content pages long.
+LISTING_FACTOR = 10
+
+
+@dataclass(frozen=True)
+class PassPlan:
+    started_at: datetime
+    since: Cursor | None  # where the listing starts
+    unsettled_from: str | None  # rows stamped at or after this are re-read by content
+
+
+def _plan_pass(state: StreamState | None, now: datetime, overlap_seconds: float) -> PassPlan:
+    """Resume an interrupted pass where it stopped, or start one from the previous pass's start
+    minus the overlap window. A row stamped within the overlap before the previous pass began
+    may have been rewritten since under the same second-truncated stamp, or committed late with
+    an older stamp: its content is read again until it is older than that."""
+    unsettled = None
+    if state is not None and state.polled_at is not None:
+        unsettled = (state.polled_at - timedelta(seconds=overlap_seconds)).strftime(ODOO_SECOND)
+    if state is not None and state.position is not None and state.pass_started_at is not None:
+        return PassPlan(state.pass_started_at, state.position, unsettled)
+    return PassPlan(now, Cursor(unsettled) if unsettled else None, unsettled)
+
+
+def _needs_content(
+    listed: dict[str, Any], known: tuple[str, bool] | None, unsettled_from: str | None
+) -> bool:
+    if known is None:
+        return True  # new to us
+    write_date, removed = known
+    stamp = str(listed["write_date"])[:19]
+    if removed or write_date != stamp:
+        return True
+    return unsettled_from is not None and stamp >= unsettled_from
+
+
+def _known_write_dates(
+    session: Session, stream: Stream, ids: list[int]
+) -> dict[int, tuple[str, bool]]:
+    table = stream.table
+    rows = session.execute(
+        select(table.odoo_id, table.write_date, table.removed_at).where(table.odoo_id.in_(ids))
+    )
+    return {odoo_id: (write_date, removed is not None) for odoo_id, write_date, removed in rows}

@@ -220,9 +220,9 @@ class Schedules(Section):
 class SyncConfig(Section):
     """How the progress sync reads Odoo."""
 
-    # Each cycle re-reads this much before its cursor and compares by content: Odoo stamps
-    # write_date at transaction start, so a transaction committed after our poll can carry an
-    # older stamp. Must exceed the longest Odoo transaction (limit_time_real, 120 s by default).
+    # Rows stamped within this window before the previous pass began are read again by content:
+    # Odoo stamps write_date at transaction start (a late commit carries an older stamp) and
+    # cuts it to the second. Must exceed the longest Odoo transaction plus any clock skew.
     overlap: Duration = timedelta(minutes=5)
 
 

@@ -257,13 +257,20 @@ class ProgressTracker(Base):
 
 
 class SyncCursor(Base):
-    """Where a stream resumes; committed in the same transaction as the rows it follows."""
+    """A stream's sync state; committed in the same transaction as the rows it follows.
+
+    `polled_at` is when the last complete pass started (the next pass lists from there minus the
+    overlap window); `pass_started_at`, `second` and `after_id` locate a pass in progress, so an
+    interrupted pass resumes where it stopped.
+    """
 
     __tablename__ = "sync_cursors"
 
     stream: Mapped[str] = mapped_column(String(100), primary_key=True)
     signature: Mapped[str] = mapped_column(Text)  # the domain it belongs to; a change restarts
-    second: Mapped[str] = mapped_column(String(19))
+    polled_at: Mapped[datetime | None]
+    pass_started_at: Mapped[datetime | None]
+    second: Mapped[str | None] = mapped_column(String(19))
     after_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
