@@ -49,6 +49,7 @@ class _Group(click.Group):
     """Turns failures we understand into one plain sentence and exit 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from alembic.util import CommandError
         from sqlalchemy.exc import SQLAlchemyError
 
         from connectors import OdooError
@@ -59,6 +60,8 @@ class _Group(click.Group):
             _fail(f"Odoo: {exc}")
         except SQLAlchemyError as exc:
             _fail(f"the sidecar's store: {_first_line(exc)}")
+        except CommandError as exc:  # e.g. a store written by a newer ojt-sidecar
+            _fail(f"the sidecar's store cannot be migrated: {_first_line(exc)}")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -147,3 +147,16 @@ def test_unreachable_odoo_is_reported_without_traceback(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "refused" in done.stderr
+
+
+def test_store_from_a_newer_version_is_one_plain_error(tmp_path: Path, emu: OdooEmulator) -> None:
+    import sqlite3
+
+    config = emulator_config(tmp_path, emu)
+    db = tmp_path / "var" / "ojt-sidecar.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('9999_from_the_future')")
+    code, _, err = invoke("status", "-c", str(config))
+    assert code == 1
+    assert "cannot be migrated" in err and "Traceback" not in err
