@@ -140,7 +140,11 @@ class JsonRpcTransport:
                     may_have_applied=True,
                     **where,
                 ) from None
-            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            except (ValueError, KeyError, TypeError, AttributeError, odoorpc.error.Error) as exc:
+                # Not JSON (JSONDecodeError is a ValueError), or JSON that is not Odoo's answer.
+                self._odoo = None
                 raise errors.OdooProtocolError(
-                    f"the answer from {self._endpoint} is not JSON-RPC ({exc})", **where
+                    f"the answer from {self._endpoint} is not Odoo's JSON-RPC "
+                    f"({exc.__class__.__name__}: {exc})",
+                    **where,
                 ) from None

@@ -16,6 +16,7 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from connectors import errors, faults
+from connectors.retry import READ_ONLY_METHODS
 from connectors.transport import Endpoint, check_http_status, describe
 
 # A kept-alive connection idle for longer may have been closed by Odoo or a proxy; opening a
@@ -81,10 +82,11 @@ class XmlRpcTransport:
             (result,), _ = xmlrpc.client.loads(raw, use_builtin_types=True)
         except xmlrpc.client.Fault as fault:
             exc = faults.from_xmlrpc_fault(fault.faultCode, fault.faultString)
-            if faults.is_none_return(exc):
+            # Read methods never return None: there the fault means a None nested in a result.
+            if faults.is_none_return(exc) and method not in READ_ONLY_METHODS:
                 return None
             raise faults.classify(exc, model=model, method=method) from None
-        except (ExpatError, ValueError) as exc:
+        except (ExpatError, ValueError, xmlrpc.client.ResponseError) as exc:
             raise errors.OdooProtocolError(
                 f"the answer from {self._endpoint} is not XML-RPC ({exc})",
                 model=model,
