@@ -62,6 +62,9 @@ class _Group(click.Group):
             _fail(f"the sidecar's store: {_first_line(exc)}")
         except CommandError as exc:  # e.g. a store written by a newer ojt-sidecar
             _fail(f"the sidecar's store cannot be migrated: {_first_line(exc)}")
+        except OSError as exc:  # a folder that cannot be created, a full disk, no permission
+            where = f" ({exc.filename})" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}")
 
 
 def _first_line(exc: BaseException) -> str:

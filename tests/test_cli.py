@@ -160,3 +160,15 @@ def test_store_from_a_newer_version_is_one_plain_error(tmp_path: Path, emu: Odoo
     code, _, err = invoke("status", "-c", str(config))
     assert code == 1
     assert "cannot be migrated" in err and "Traceback" not in err
+
+
+def test_a_store_folder_that_cannot_be_created_is_one_plain_error(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    config = emulator_config(
+        tmp_path, emu, **{"sqlite:///var/ojt-sidecar.db": "sqlite:///blocker/sub/store.db"}
+    )
+    code, _, err = invoke("status", "-c", str(config))
+    assert code == 1
+    assert "blocker" in err and "Traceback" not in err

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, PrivateAttr, SecretStr, ValidationInfo, model_validator
 
@@ -138,6 +139,14 @@ class OdooConfig(Section):
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if have(values, "url", "transport") and values["transport"] == "jsonrpc":
+            path = urlsplit(str(values["url"])).path.strip("/")
+            if path:
+                yield (
+                    ("transport",),
+                    f"jsonrpc (odoorpc) cannot reach an Odoo served under a path (/{path}); "
+                    "use transport: xmlrpc",
+                )
         if not have(values, "password", "api_key"):
             return
         if values["password"] is not None and values["api_key"] is not None:

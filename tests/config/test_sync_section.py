@@ -31,3 +31,9 @@ def test_overlap_takes_a_duration() -> None:
 def test_unknown_sync_key_is_an_error() -> None:
     with pytest.raises((ConfigError, ValueError), match="overlapp"):
         Config.model_validate({**BASE, "sync": {"overlapp": "2m"}})
+
+
+def test_jsonrpc_with_a_url_path_is_refused_at_the_transport_key() -> None:
+    odoo = {**BASE["odoo"], "url": "http://127.0.0.1:8069/odoo", "transport": "jsonrpc"}
+    with pytest.raises((ConfigError, ValueError), match="under a path"):
+        Config.model_validate({**BASE, "odoo": odoo})
