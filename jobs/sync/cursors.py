@@ -16,13 +16,21 @@ class StreamState:
     polled_at: datetime | None  # start of the last complete pass
     pass_started_at: datetime | None  # start of the pass in progress, if one was interrupted
     position: Cursor | None  # where the pass in progress stopped
+    restart: bool = False  # the domain changed: list everything again
 
 
 def load_state(session: Session, stream: str, signature: str) -> StreamState | None:
-    """The stream's state, or None when it never ran or its domain changed (start over)."""
+    """The stream's state, or None when it never ran.
+
+    When its domain changed (a course added to the config, say) the listing starts over from
+    the beginning, but the last pass's start is kept: rows we already hold that were stamped
+    near it may still have changed under the same stamp, and must be read again.
+    """
     row = session.get(SyncCursor, stream)
-    if row is None or row.signature != signature:
+    if row is None:
         return None
+    if row.signature != signature:
+        return StreamState(row.polled_at, None, None, restart=True)
     position = Cursor(row.second, row.after_id) if row.second else None
     return StreamState(row.polled_at, row.pass_started_at, position)
 
@@ -51,8 +59,8 @@ def _row(session: Session, stream: str, signature: str) -> SyncCursor:
     if row is None:
         row = SyncCursor(stream=stream, signature=signature)
         session.add(row)
-    elif row.signature != signature:
+    elif row.signature != signature:  # keep polled_at: see load_state
         row.signature = signature
-        row.polled_at = row.pass_started_at = None
+        row.pass_started_at = None
         row.second = row.after_id = None
     return row

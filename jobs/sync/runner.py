@@ -306,7 +306,8 @@ def _plan_pass(state: StreamState | None, now: datetime, overlap_seconds: float)
         unsettled = (state.polled_at - timedelta(seconds=overlap_seconds)).strftime(ODOO_SECOND)
     if state is not None and state.position is not None and state.pass_started_at is not None:
         return PassPlan(state.pass_started_at, state.position, unsettled)
-    return PassPlan(now, Cursor(unsettled) if unsettled else None, unsettled)
+    since = Cursor(unsettled) if unsettled and not (state and state.restart) else None
+    return PassPlan(now, since, unsettled)
 
 
 def _needs_content(

@@ -272,3 +272,30 @@ def test_rows_older_than_the_overlap_are_not_read_again(
     reads = [c for c in emu.calls if c.model_method == "read"]
     assert reads == []  # the demo data was written an hour ago: settled, nothing to re-read
     assert again.total.read == 0
+
+
+def test_a_config_change_keeps_rereading_rows_that_are_not_settled(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient, db_url: str
+) -> None:
+    import time
+
+    course = channel(emu, "Basics of Gardening")
+    membership = emu.env.search("slide.channel.partner", [("channel_id", "=", course)])[0]
+    stamp = emu.clock()
+    with emu.env.transaction(at=stamp):
+        emu.env.write("slide.channel.partner", [membership], {"completion": 10})
+    sync_once(cfg, store, odoo, overlap=2)
+    with emu.env.transaction(at=stamp):  # committed after our poll, under the same stamp
+        emu.env.write("slide.channel.partner", [membership], {"completion": 20})
+    time.sleep(2.5)
+    wider = write_config(
+        tmp_path, emu, db_url, text=CONFIG.replace("Trees, Wood and Gardens", "DIY Furniture")
+    )
+    reopened = open_store(wider)
+    try:
+        sync_once(wider, reopened, odoo, overlap=2)  # the streams' domains changed
+        with reopened.sessions() as session:
+            row = session.get(CourseMembership, membership)
+        assert row is not None and row.completion == 20
+    finally:
+        reopened.close()
