@@ -2,16 +2,31 @@
 
 Comparing before writing is what makes a re-run against an unchanged Odoo write nothing. Every
 partner whose rows changed is queued for recompute in the same transaction.
+
+A page costs a handful of statements whatever its size, with no ORM object per row: the rows
+already stored are read as plain tuples (only the compared columns), new rows go in with one
+executemany INSERT, changed rows with one executemany UPDATE by primary key, and the recompute
+queue with one executemany INSERT … ON CONFLICT DO NOTHING.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    false,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,6 +41,9 @@ from sidecar.store.models import (
 )
 
 log = logging.getLogger("ojt_sidecar.sync")
+
+# Mirror columns the loader never compares: the key, and our own bookkeeping.
+_NOT_COMPARED = frozenset({"odoo_id", "removed_at", "synced_at"})
 
 
 @dataclass
@@ -56,11 +74,26 @@ class Counts:
 
 def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
     table = stream.table
+    core: Table = table.__table__
     counts = Counts(read=len(rows))
+    sticky = issubclass(table, CourseMembership)  # ever_completed never goes back to False
+    compared = [c for c in core.columns if c.name not in _NOT_COMPARED]
+    names = [c.name for c in compared]
+    position = {name: i + 2 for i, name in enumerate(names)}  # after odoo_id, removed_at
+
+    # The session's pending changes first, so that the tuples read below are the truth.
+    session.flush()
     ids = [int(row["id"]) for row in rows]
-    existing = {
-        obj.odoo_id: obj for obj in session.scalars(select(table).where(table.odoo_id.in_(ids)))
-    }
+    existing: dict[int, Any] = {}
+    if ids:
+        stored = select(core.c.odoo_id, core.c.removed_at, *compared).where(
+            among(core.c.odoo_id, ids)
+        )
+        existing = {r[0]: r for r in session.execute(stored)}
+
+    now = utcnow()
+    inserts: dict[int, dict[str, Any]] = {}
+    updates: dict[int, dict[str, Any]] = {}
     for row in rows:
         try:
             columns = stream.to_columns(row)
@@ -68,34 +101,87 @@ def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
             log.warning("%s: %s %s; skipped", stream.name, stream.model, exc)
             counts.skipped += 1
             continue
+        odoo_id = int(row["id"])
         columns["write_date"] = str(row["write_date"])[:19]
-        obj = existing.get(int(row["id"]))
-        if obj is None:
-            obj = table(odoo_id=int(row["id"]), **columns)
-            if isinstance(obj, CourseMembership):
-                obj.ever_completed = columns["member_status"] == "completed"
-            session.add(obj)
+        pending = inserts.get(odoo_id)
+        if pending is not None:  # the same id twice in a page: the later read wins
+            if sticky and columns["member_status"] == "completed":
+                columns["ever_completed"] = True
+            if all(pending[k] == v for k, v in columns.items()):  # pending has more keys
+                counts.unchanged += 1
+                continue
+            touch(counts, stream, pending)
+            pending.update(columns)
+            counts.updated += 1
+            touch(counts, stream, columns)
+            continue
+        old = existing.get(odoo_id)
+        if old is None:
+            if sticky:
+                columns["ever_completed"] = columns["member_status"] == "completed"
+            columns["odoo_id"] = odoo_id
+            columns["synced_at"] = now
+            inserts[odoo_id] = columns
             counts.created += 1
             touch(counts, stream, columns)
             continue
-        before = {name: getattr(obj, name) for name in columns}
-        if isinstance(obj, CourseMembership) and columns["member_status"] == "completed":
+        before = {name: old[position[name]] for name in columns}
+        if sticky and columns["member_status"] == "completed":
             columns["ever_completed"] = True
-        changed = {k: v for k, v in columns.items() if getattr(obj, k) != v}
-        if obj.removed_at is not None:  # it was gone and came back
-            obj.removed_at = None
-            changed.setdefault("write_date", columns["write_date"])
-        if not changed:
+        changed = any(old[position[k]] != v for k, v in columns.items())
+        if not changed and old[1] is None:
             counts.unchanged += 1
             continue
-        for name, value in changed.items():
-            setattr(obj, name, value)
-        obj.synced_at = utcnow()
+        # A changed row, or one that was gone and came back: write every compared column (the
+        # same set for every row, so the page's updates are one executemany).
+        values = {name: old[position[name]] for name in names}
+        values.update(columns)
+        values["b_odoo_id"] = odoo_id
+        values["removed_at"] = None
+        values["synced_at"] = now
         counts.updated += 1
+        updates[odoo_id] = values
+        existing[odoo_id] = (odoo_id, None, *(values[name] for name in names))
         touch(counts, stream, columns)
         touch(counts, stream, before)  # a row that moved to another partner affects both
+
+    if inserts:
+        session.execute(insert(core), list(inserts.values()))
+    if updates:
+        session.execute(_update_by_id(core), list(updates.values()))
+        _expire(session, table, updates)
     queue_affected(session, counts)
     return counts
+
+
+def _update_by_id(core: Table) -> Any:
+    """UPDATE … WHERE odoo_id = :b_odoo_id; SET takes the other keys of the parameter sets."""
+    key: Column[Any] = core.c.odoo_id
+    return update(core).where(key == bindparam("b_odoo_id"))
+
+
+def _expire(session: Session, table: type[Any], ids: Iterable[int]) -> None:
+    """Objects of rows updated here that the caller's session holds are stale: expire them."""
+    if not session.identity_map:
+        return
+    for odoo_id in ids:
+        obj = session.identity_map.get(session.identity_key(table, odoo_id))
+        if obj is not None:
+            session.expire(obj)
+
+
+def among(column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+    """`column IN ids` for a batch of integer ids (a page, a batch of partners).
+
+    The ids are rendered inline (they are ints) rather than bound one parameter each, which
+    spares SQLAlchemy, the driver and PostgreSQL's bind casts hundreds of parameters per
+    statement; and the redundant range tells a planner that has no statistics yet (a store just
+    filled by a first sync) that the filter is selective, so that it takes the index."""
+    values = sorted({int(i) for i in ids})
+    if not values:
+        return false()
+    listed: Any = bindparam("ids", values, expanding=True, literal_execute=True, unique=True)
+    return and_(column.between(values[0], values[-1]), column.in_(listed))
 
 
 def touch(counts: Counts, stream: Stream, columns: Mapping[str, Any]) -> None:
@@ -134,15 +220,16 @@ def program_partners(session: Session, channels: Iterable[int]) -> set[int]:
 
 
 def queue_partners(session: Session, partners: Iterable[int]) -> None:
-    """Queue partners for recompute; an already queued partner stays queued once."""
-    values = [{"partner_id": p, "queued_at": utcnow()} for p in sorted(set(partners))]
+    """Queue partners for recompute; an already queued partner stays queued once.
+
+    One single-row statement run with many parameter sets: compiled once and cached, where a
+    multi-row VALUES list would compile anew for every page size."""
+    now = utcnow()
+    values = [{"partner_id": p, "queued_at": now} for p in sorted(set(partners))]
     if not values:
         return
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(PendingRecompute)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["partner_id"])
-    )
-    session.execute(stmt)
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table: Table = PendingRecompute.__table__  # type: ignore[assignment]
+    stmt = upsert(table).on_conflict_do_nothing(index_elements=["partner_id"])
+    session.execute(stmt, values)
