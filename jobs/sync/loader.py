@@ -27,18 +27,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jobs.sync.streams import OddRow, Row, Stream
 from sidecar.store.models import (
-    CourseIntegration,
     CourseMembership,
-    PendingRecompute,
-    Student,
     utcnow,
 )
+from sidecar.store.queue import program_partners, programs_of_channels, queue_partners
 
 log = logging.getLogger("ojt_sidecar.sync")
 
@@ -199,37 +195,5 @@ def queue_affected(session: Session, counts: Counts) -> None:
     course — graded items count across all of a program's courses."""
     partners = set(counts.partners)
     if counts.channels:
-        partners |= program_partners(session, counts.channels)
+        partners |= program_partners(session, programs_of_channels(session, counts.channels))
     queue_partners(session, partners)
-
-
-def program_partners(session: Session, channels: Iterable[int]) -> set[int]:
-    programs = select(CourseIntegration.program_id).where(
-        CourseIntegration.odoo_channel_id.in_(list(channels))
-    )
-    program_channels = select(CourseIntegration.odoo_channel_id).where(
-        CourseIntegration.program_id.in_(programs)
-    )
-    members = session.scalars(
-        select(CourseMembership.partner_id).where(CourseMembership.channel_id.in_(program_channels))
-    )
-    students = session.scalars(
-        select(Student.odoo_partner_id).where(Student.program_id.in_(programs))
-    )
-    return set(members) | set(students)
-
-
-def queue_partners(session: Session, partners: Iterable[int]) -> None:
-    """Queue partners for recompute; an already queued partner stays queued once.
-
-    One single-row statement run with many parameter sets: compiled once and cached, where a
-    multi-row VALUES list would compile anew for every page size."""
-    now = utcnow()
-    values = [{"partner_id": p, "queued_at": now} for p in sorted(set(partners))]
-    if not values:
-        return
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table: Table = PendingRecompute.__table__  # type: ignore[assignment]
-    stmt = upsert(table).on_conflict_do_nothing(index_elements=["partner_id"])
-    session.execute(stmt, values)

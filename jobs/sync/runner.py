@@ -26,7 +26,8 @@ from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Scope, Stream
 from sidecar.config import Config
-from sidecar.store.models import SyncRun, utcnow
+from sidecar.store.models import Program, SyncRun, utcnow
+from sidecar.store.queue import program_partners, queue_partners
 
 log = logging.getLogger("ojt_sidecar.sync")
 ODOO_SECOND = "%Y-%m-%d %H:%M:%S"  # UTC, as Odoo returns datetimes
@@ -96,6 +97,10 @@ class SyncJob:
             for stream in STREAMS:
                 if stream.applies(scope):
                     summary.streams.append(self._sync_stream(stream, scope, full, dry_run))
+            if full and not dry_run:  # a full sync recomputes everyone, changed rows or not
+                with self.sessions() as session, session.begin():
+                    programs = session.scalars(select(Program.id).where(Program.active.is_(True)))
+                    queue_partners(session, program_partners(session, list(programs)))
             if not dry_run:
                 summary.recomputed = self._recompute()
         except Exception as exc:

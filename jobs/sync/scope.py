@@ -2,17 +2,22 @@
 
 A course given by name is looked up by exact name; one given by id is taken as is. Unresolved
 references are reported (and `ojt-sidecar check` explains them) but do not stop the sync of the
-rest. Resolution costs Odoo calls only while something is unresolved.
+rest. Resolution costs Odoo calls only while something is unresolved, plus one `event.event`
+read per cycle while a batch's event has not ended (it may be rescheduled).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.sync.streams import Scope
-from sidecar.store.models import Batch, CourseIntegration, Program
+from sidecar.store.models import AttendanceRecord, Batch, CourseIntegration, Program, utcnow
+from sidecar.store.queue import queue_partners
 
 
 def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str]]:
@@ -43,7 +48,8 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
     batches = session.scalars(
         select(Batch).where(Batch.program_id.in_(active), Batch.status != "archived")
     ).all()
-    pending = [b for b in batches if b.event_ref and (b.odoo_event_id is None or not b.event_end)]
+    # Events are read again until they end: an event can be rescheduled.
+    pending = [b for b in batches if b.event_ref and b.event_ended_at is None]
     if pending:
         by_ref = {b.event_ref or "": b for b in pending}
         ids = [b.odoo_event_id for b in pending if b.odoo_event_id is not None]
@@ -64,8 +70,28 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
                 batch.event_end = match[0]["date_end"] or None
             else:
                 problems.append(f"batch {batch.key}: event {batch.event_ref!r} not found in Odoo")
+    _note_ended_events(session, batches)
     channel_ids = tuple(
         sorted({c.odoo_channel_id for c in courses if c.odoo_channel_id and c.status == "active"})
     )
     event_ids = tuple(sorted({b.odoo_event_id for b in batches if b.odoo_event_id}))
     return Scope(channel_ids, event_ids), problems
+
+
+def _note_ended_events(session: Session, batches: Sequence[Batch]) -> None:
+    """When a batch's event ends, its attendance figure changes without any Odoo row changing
+    (sessions that ended now count): recompute its participants, once."""
+    now = utcnow()
+    for batch in batches:
+        if batch.event_ended_at is not None or not batch.event_end or batch.odoo_event_id is None:
+            continue
+        end = datetime.strptime(batch.event_end[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        if end > now:
+            continue
+        batch.event_ended_at = now
+        participants = session.scalars(
+            select(AttendanceRecord.partner_id).where(
+                AttendanceRecord.event_id == batch.odoo_event_id
+            )
+        )
+        queue_partners(session, [p for p in participants if p])

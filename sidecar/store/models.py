@@ -72,6 +72,9 @@ class Program(Base):
     name: Mapped[str] = mapped_column(String(200))
     issue_on: Mapped[str] = mapped_column(String(20), default="completion")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Digest of the settings that move figures (courses, weights, requirements, batches): when
+    # the config changes them, every student of the program is recomputed.
+    settings_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -114,6 +117,7 @@ class Batch(Base):
     event_ref: Mapped[str | None] = mapped_column(String(200))
     odoo_event_id: Mapped[int | None] = mapped_column(Integer, index=True)
     event_end: Mapped[str | None] = mapped_column(String(19))  # event.event date_end, UTC
+    event_ended_at: Mapped[datetime | None]  # when the sync saw event_end pass
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | archived
     done_at: Mapped[datetime | None]
 

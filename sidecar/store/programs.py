@@ -7,6 +7,8 @@ back, it is reactivated.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from sidecar.config import Config
 from sidecar.config import Program as ProgramConfig
 from sidecar.store.models import Batch, CourseIntegration, Program, utcnow
+from sidecar.store.queue import program_partners, queue_partners
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,14 @@ class ReconcileReport:
     created: int
     updated: int
     archived: int
+
+
+def settings_digest(configured: ProgramConfig) -> str:
+    """A digest of what moves a program's figures; a change means every student is recomputed."""
+    settings = configured.model_dump(
+        mode="json", include={"courses", "weights", "requirements", "batches", "issue_on"}
+    )
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 def course_ref(ref: int | str) -> str:
@@ -47,6 +58,11 @@ def reconcile_programs(session: Session, cfg: Config) -> ReconcileReport:
         created, updated, archived = created + c, updated + u, archived + a
         c, u, a = _reconcile_batches(session, program, configured)
         created, updated, archived = created + c, updated + u, archived + a
+        digest = settings_digest(configured)
+        if program.settings_digest != digest:
+            program.settings_digest = digest
+            session.flush()
+            queue_partners(session, program_partners(session, [program.id]))
     for program in by_key.values():  # no longer configured
         if program.active:
             program.active = False
@@ -94,8 +110,10 @@ def _reconcile_batches(
         event_ref = None if batch.event is None else course_ref(batch.event)
         wanted = (batch.name, batch.start, batch.end, event_ref)
         if (row.name, row.start_date, row.end_date, row.event_ref) != wanted:
-            if row.event_ref != event_ref:
+            if row.event_ref != event_ref:  # another event: forget what we knew of the old one
                 row.odoo_event_id = batch.event if isinstance(batch.event, int) else None
+                row.event_end = None
+                row.event_ended_at = None
             row.name, row.start_date, row.end_date, row.event_ref = wanted
             updated += 1
         if row.status == "archived":

@@ -40,9 +40,11 @@ def channel(emu: OdooEmulator, name: str) -> int:
     return emu.env.search("slide.channel", [("name", "=", name)])[0]
 
 
-def full_reread(tmp_path: Path, emu: OdooEmulator, cfg: Config) -> dict[str, object]:
-    """What a brand-new store holds after one full sync of the same Odoo."""
-    other = write_config(tmp_path / "fresh", emu, f"sqlite:///{tmp_path / 'fresh' / 's.db'}")
+def full_reread(tmp_path: Path, emu: OdooEmulator, text: str = CONFIG) -> dict[str, object]:
+    """What a brand-new store holds after one full sync of the same Odoo, same config text."""
+    other = write_config(
+        tmp_path / "fresh", emu, f"sqlite:///{tmp_path / 'fresh' / 's.db'}", text=text
+    )
     fresh = open_store(other)
     try:
         with client_for(emu) as client:
@@ -142,7 +144,7 @@ def test_interrupted_sync_resumes_and_matches_a_full_reread(
     assert [r.status for r in runs] == ["failed"]
     emu.faults.clear()
     sync_once(cfg, store, odoo)
-    assert snapshot(store.sessions) == full_reread(tmp_path, emu, cfg)
+    assert snapshot(store.sessions) == full_reread(tmp_path, emu)
 
 
 def test_dry_run_stores_nothing(cfg: Config, store: Store, odoo: OdooClient) -> None:
@@ -299,3 +301,73 @@ def test_a_config_change_keeps_rereading_rows_that_are_not_settled(
         assert row is not None and row.completion == 20
     finally:
         reopened.close()
+
+
+def test_a_raised_threshold_in_the_config_recomputes_existing_students(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient, db_url: str
+) -> None:
+    sync_once(cfg, store, odoo)
+    text = CONFIG.replace("completion_threshold: 80", "completion_threshold: 100")
+    stricter = write_config(tmp_path, emu, db_url, text=text)
+    reopened = open_store(stricter)  # reconciles the config: the program's settings changed
+    try:
+        sync_once(stricter, reopened, odoo)
+        assert snapshot(reopened.sessions) == full_reread(tmp_path / "b", emu, text)
+    finally:
+        reopened.close()
+
+
+EVENT_CONFIG = (
+    CONFIG
+    + """\
+  - key: workshop
+    name: Workshop cohort
+    courses:
+      - course: Basics of Gardening
+    weights: {{elearning: 0.5, attendance: 0.5, assessments: 0.0}}
+    batches:
+      - key: b1
+        name: Batch one
+        event: Ending Soon
+"""
+)
+
+
+def test_attendance_moves_when_the_batch_event_ends(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, odoo: OdooClient
+) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    end = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(seconds=2)
+    event = emu.env.create(
+        "event.event",
+        {
+            "name": "Ending Soon",
+            "date_begin": (end - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"),
+            "date_end": end.strftime("%Y-%m-%d %H:%M:%S"),
+        },
+    )
+    member = emu.env.search_read(
+        "slide.channel.partner", [("channel_id.name", "=", "Basics of Gardening")], ["partner_id"]
+    )
+    emu.env.create(
+        "event.registration", {"event_id": event, "partner_id": member[0]["partner_id"][0]}
+    )
+    cfg = write_config(tmp_path, emu, db_url, text=EVENT_CONFIG)
+    store = open_store(cfg)
+    try:
+        sync_once(cfg, store, odoo)
+        time.sleep(3)  # the event ends; no Odoo row changes
+        sync_once(cfg, store, odoo)
+        with store.sessions() as session:
+            student = session.scalars(
+                select(Student).where(
+                    Student.odoo_partner_id == member[0]["partner_id"][0],
+                    Student.attendance_pct.is_not(None),
+                )
+            ).one()
+        assert student.attendance_pct == 0.0  # registered, not attended, session over
+        assert snapshot(store.sessions) == full_reread(tmp_path / "b", emu, EVENT_CONFIG)
+    finally:
+        store.close()

@@ -134,6 +134,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("issue_on", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("settings_digest", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -180,6 +181,7 @@ def upgrade() -> None:
         sa.Column("event_ref", sa.String(length=200), nullable=True),
         sa.Column("odoo_event_id", sa.Integer(), nullable=True),
         sa.Column("event_end", sa.String(length=19), nullable=True),
+        sa.Column("event_ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
