@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Scope, Stream
 from sidecar.config import Config
-from sidecar.store.models import Program, SyncRun, utcnow
+from sidecar.store.models import Program, Student, SyncRun, utcnow
 from sidecar.store.queue import program_partners, queue_partners
 
 log = logging.getLogger("ojt_sidecar.sync")
@@ -188,11 +189,22 @@ class SyncJob:
     def _recompute(self) -> RecomputeResult:
         total = RecomputeResult()
         while True:
-            with self.sessions() as session, session.begin():
+            # Names of partners new to us are read from Odoo before the write transaction opens,
+            # so no Odoo call (with its retries) runs while SQLite's write lock is held.
+            with self.sessions() as session:
                 partners = pending_partners(session, RECOMPUTE_BATCH)
                 if not partners:
                     return total
-                result = recompute(session, self.cfg, partners, self._partner_info)
+                known = _known_names(session, partners)
+            fetched = self._partner_info([p for p in partners if p not in known])
+            names = {**known, **fetched}
+            with self.sessions() as session, session.begin():
+                result = recompute(
+                    session,
+                    self.cfg,
+                    partners,
+                    partial(_pick, names),
+                )
             total.partners += result.partners
             total.students_created += result.students_created
             total.students_updated += result.students_updated
@@ -238,6 +250,8 @@ class SyncJob:
         return result
 
     def _partner_info(self, partner_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        if not partner_ids:
+            return {}
         rows = self.client.read(
             "res.partner", partner_ids, ["name", "email"], context={"active_test": False}
         )
@@ -335,3 +349,19 @@ def _known_write_dates(
         select(table.odoo_id, table.write_date, table.removed_at).where(table.odoo_id.in_(ids))
     )
     return {odoo_id: (write_date, removed is not None) for odoo_id, write_date, removed in rows}
+
+
+def _known_names(session: Session, partners: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Name and e-mail of partners that are already students somewhere (no Odoo call needed)."""
+    rows = session.execute(
+        select(Student.odoo_partner_id, Student.name, Student.email).where(
+            Student.odoo_partner_id.in_(partners)
+        )
+    )
+    return {partner: (name, email) for partner, name, email in rows}
+
+
+def _pick(
+    names: dict[int, tuple[str, str | None]], ids: list[int]
+) -> dict[int, tuple[str, str | None]]:
+    return {p: names[p] for p in ids if p in names}
