@@ -104,7 +104,7 @@ class SyncJob:
                     queue_partners(session, program_partners(session, list(programs)))
             if not dry_run:
                 summary.recomputed = self._recompute()
-        except Exception as exc:
+        except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
             if run_id is not None:
                 self._finish_run(run_id, summary, started, calls_before, error=exc)
             raise
@@ -245,7 +245,7 @@ class SyncJob:
                 StreamSummary(name, name, counts, 0) for name, counts in result.streams.items()
             ]
             summary.recomputed = self._recompute()
-        except Exception as exc:
+        except BaseException as exc:  # recorded, then re-raised
             self._finish_run(run_id, summary, started, calls_before, error=exc)
             raise
         self._finish_run(run_id, summary, started, calls_before)
@@ -289,7 +289,7 @@ class SyncJob:
             run.rows_updated, run.rows_unchanged = total.updated, total.unchanged
             run.rows_removed = total.removed
             run.errors = 1 if error else 0
-            run.error_text = str(error) if error else None
+            run.error_text = (str(error) or error.__class__.__name__) if error else None
             run.odoo_calls = self.client.stats.calls - calls_before
             run.duration_seconds = time.monotonic() - started
             run.details = {
