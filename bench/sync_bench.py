@@ -1,7 +1,8 @@
-"""Sync benchmark: a full sync against the bare XML-RPC read floor, then incremental cycles.
+"""Sync benchmark: a full sync against the bare XML-RPC floor of the same requests, then
+incremental cycles: right after the full sync, in steady state, and after 1 % of lessons changed.
 
     cd /work/main && .venv/bin/python bench/sync_bench.py [--scale 1.0] [--target emulator|odoo]
-                                                        [--page-size 1000] [--keep] [--profile]
+        [--page-size 1000] [--seed-end-ago 0] [--full-only] [--keep] [--profile] [--tracemalloc]
 
 What it does (docs/benchmarks.md has the figures and what they mean):
 
@@ -10,16 +11,30 @@ What it does (docs/benchmarks.md has the figures and what they mean):
    topped up with published content slides so that every course has at least 12 of them.
    - emulator: in a child process (so that the client's RSS and CPU are its own), written
      straight into the emulator's tables with write_dates spread over `--seed-hours` of emulated
-     time ending now (the ORM's create is quadratic in the table size, see the docs).
+     time (the emulator's clock is frozen in the past while seeding) ending `--seed-end-ago`
+     seconds before now (default 0: Odoo busy right up to the full sync). The ORM's create is
+     quadratic in the table size, see the docs.
    - odoo: over XML-RPC `create` in batches, against the Odoo named by ODOO_URL, ODOO_DB,
      ODOO_USER, ODOO_PASSWORD; the seeded rows are deleted at the end unless `--keep`.
-2. The floor: a bare `xmlrpc.client.ServerProxy` loop issuing the same keyset pages as the sync
-   (same model, domain, fields, `load=''`, context, page size, order), results discarded.
-3. A full sync (`SyncJob.run(full=True)`) into a fresh SQLite store, timed, with RPC calls (the
-   client's count and the server's where known), the time spent waiting on RPC, and the peak RSS
-   growth of this process. Then the floor again; the ratio uses the faster of the two floors.
-4. An incremental cycle with no change in Odoo, one with the overlap window off, and one after 1 %
-   of the lesson rows changed.
+2. A full sync (`SyncJob.run(full=True)`) into a fresh SQLite store, right after the seed,
+   timed, with RPC calls (the client's count and the server's where known), the time spent
+   waiting on RPC split into listing / content reads / partner names, and the peak RSS growth of
+   this process.
+3. (a) A no-change cycle right after it: each stream lists from its full pass's start minus the
+   overlap (300 s) and reads again by content the rows stamped in that window; the rows Odoo
+   holds stamped in it are counted on the emulator for comparison.
+4. The floor, twice: a bare `xmlrpc.client.ServerProxy` loop replaying the full sync's own
+   requests (the listing's domain and context as the sync sent them, `(id, write_date)` pages of
+   10 x page size, then `read` of each page's ids in chunks of `read_chunk_size` with the same
+   fields, `load=''`), results dropped. The ratio uses the faster of the two.
+5. Steady state, not faked: the bench waits until Odoo's last write is more than the overlap in
+   the past, runs (a2) a no-change cycle (which still re-reads the rows stamped within the overlap
+   before the previous pass began), then (b) one whose previous pass began more than the overlap
+   after the last write: nothing is unsettled any more.
+6. (c) A cycle after 1 % of the lesson rows changed (through the emulator's ORM, which also
+   rewrites their memberships), and (d) the next pass, which reads that burst once more.
+
+`--full-only` stops after the floors (for memory at several scales: no cycles, no wait).
 """
 
 from __future__ import annotations
@@ -38,7 +53,7 @@ import time
 import tracemalloc
 import xmlrpc.client
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -181,7 +196,7 @@ def make_plan(
 # -- emulator target: a child process owning the emulator -----------------------------------------
 
 
-def _emulator_child(conn: Any, scale: float, hours: float) -> None:
+def _emulator_child(conn: Any, scale: float, hours: float, end_ago: float) -> None:
     """Build and seed an emulator, serve it, and answer the parent's commands."""
     from sidecar.emulator import OdooEmulator
 
@@ -189,7 +204,7 @@ def _emulator_child(conn: Any, scale: float, hours: float) -> None:
     emu = OdooEmulator(demo=True)
     info: dict[str, Any] = {"demo_load_s": time.perf_counter() - t0}
     t0 = time.perf_counter()
-    info.update(_seed_emulator(emu, scale, hours))
+    info.update(_seed_emulator(emu, scale, hours, end_ago))
     info["seed_s"] = time.perf_counter() - t0
     emu.start()
     info.update(url=emu.url, db=emu.db)
@@ -212,6 +227,22 @@ def _emulator_child(conn: Any, scale: float, hours: float) -> None:
             t0 = time.perf_counter()
             changed = _change_emulator(emu, arg)
             conn.send((changed, time.perf_counter() - t0))
+        elif cmd == "stamped":
+            conn.send(_stamped(emu, arg))
+
+
+def _stamped(emu: Any, since: dict[str, datetime]) -> dict[str, Any]:
+    """Per model: the newest write_date, and how many rows are stamped at or after `since[model]`
+    (cut to the second, as Odoo compares a second-truncated bound)."""
+    out: dict[str, Any] = {}
+    for model, table in ((SCP, emu.store.tables[SCP]), (SSP, emu.store.tables[SSP])):
+        stamps = [r["write_date"] for r in table.rows.values() if r.get("write_date")]
+        bound = since.get(model)
+        out[model] = {
+            "last": max(stamps) if stamps else None,
+            "since": sum(1 for w in stamps if bound is not None and w >= bound),
+        }
+    return out
 
 
 def _content_slides(rows: list[dict[str, Any]]) -> dict[int, list[int]]:
@@ -223,14 +254,14 @@ def _content_slides(rows: list[dict[str, Any]]) -> dict[int, list[int]]:
     return by
 
 
-def _seed_emulator(emu: Any, scale: float, hours: float) -> dict[str, Any]:
+def _seed_emulator(emu: Any, scale: float, hours: float, end_ago: float) -> dict[str, Any]:
     """Seed through the ORM where it is linear (partners, slides) and straight into the tables
     where the ORM's create is quadratic (memberships and lessons: `_check_uniques` scans the whole
     table for every new row; `recompute_completion` scans every lesson row per membership). The
     rows are built from a template row the ORM itself created, and the memberships' computed
     fields (completion, completed_slides_count, member_status) are set as the recompute would."""
     env = emu.env
-    end = datetime.now(UTC).replace(tzinfo=None)
+    end = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=end_ago)
     start = end - timedelta(hours=hours)
     channels = env.search_read("slide.channel", [("is_published", "=", True)], ["id", "name"])
     slide_fields = ["id", "channel_id", "is_published", "active", "is_category"]
@@ -365,10 +396,12 @@ def _change_emulator(emu: Any, fraction: float) -> int:
 class EmulatorTarget:
     name = "emulator"
 
-    def __init__(self, scale: float, hours: float) -> None:
+    def __init__(self, scale: float, hours: float, end_ago: float = 0.0) -> None:
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_emulator_child, args=(child, scale, hours), daemon=True)
+        self._proc = ctx.Process(
+            target=_emulator_child, args=(child, scale, hours, end_ago), daemon=True
+        )
         self._proc.start()
         self.info: dict[str, Any] = self._conn.recv()
         self.url, self.db = self.info["url"], self.info["db"]
@@ -388,6 +421,9 @@ class EmulatorTarget:
     def change(self, fraction: float) -> tuple[int, float]:
         return self._ask("change", fraction)
 
+    def stamped(self, since: dict[str, datetime]) -> dict[str, Any] | None:
+        return self._ask("stamped", since)
+
     def close(self, keep: bool) -> None:
         self._ask("stop")
         self._proc.join(10)
@@ -399,7 +435,7 @@ class EmulatorTarget:
 class OdooTarget:
     name = "odoo"
 
-    def __init__(self, scale: float, hours: float) -> None:
+    def __init__(self, scale: float, hours: float, end_ago: float = 0.0) -> None:
         env = {k: os.environ.get(k) for k in ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD")}
         missing = [k for k, v in env.items() if not v]
         if missing:
@@ -459,9 +495,9 @@ class OdooTarget:
             self.created["res.partner"] = pids
             log(f"partners {len(pids)}/{len(plan.partners)}")
         for i in range(0, len(plan.enrollments), 1000):
-            chunk = plan.enrollments[i : i + 1000]
+            joins = plan.enrollments[i : i + 1000]
             self.created[SCP] += c.create_many(
-                SCP, [{"channel_id": ch, "partner_id": pids[p]} for p, ch, _ in chunk]
+                SCP, [{"channel_id": ch, "partner_id": pids[p]} for p, ch, _ in joins]
             )
             log(f"enrollments {len(self.created[SCP])}/{len(plan.enrollments)}")
         # lessons grouped by partner (~2000 rows a call), as learners' work would arrive
@@ -495,6 +531,9 @@ class OdooTarget:
 
     def reset_calls(self) -> None:
         pass
+
+    def stamped(self, since: dict[str, datetime]) -> dict[str, Any] | None:
+        return None  # not asked of a real Odoo (it would cost calls the cycles would count)
 
     def change(self, fraction: float) -> tuple[int, float]:
         t0 = time.perf_counter()
@@ -583,21 +622,62 @@ def _config(target: Any, workdir: Path, page_size: int) -> Any:
 
 
 class TimedTransport:
-    """Wraps a client's transport to add up the time spent waiting on Odoo."""
+    """Wraps a client's transport: time spent waiting on Odoo (request, answer, XML-RPC decoding),
+    and per `model.method` the calls, the rows answered and that time."""
 
     def __init__(self, client: Any) -> None:
         self.seconds = 0.0
+        self.by: dict[str, list[float]] = {}  # "model.method" -> [calls, rows, seconds]
+        self.first: dict[str, tuple[list[Any], dict[str, Any]]] = {}  # its first (args, kwargs)
         inner = client._transport
         original = inner.execute_kw
 
         def execute_kw(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
+            result: Any = None
             try:
-                return original(*args, **kwargs)
+                result = original(*args, **kwargs)
+                return result
             finally:
-                self.seconds += time.perf_counter() - t0
+                dt = time.perf_counter() - t0
+                self.seconds += dt
+                key = f"{args[3]}.{args[4]}" if len(args) > 4 else "?"
+                if len(args) > 6 and key not in self.first:
+                    self.first[key] = (args[5], args[6])
+                entry = self.by.setdefault(key, [0, 0, 0.0])
+                entry[0] += 1
+                entry[1] += len(result) if isinstance(result, list) else 0
+                entry[2] += dt
 
         inner.execute_kw = execute_kw
+        login = inner.authenticate
+
+        def authenticate(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return login(*args, **kwargs)
+            finally:
+                dt = time.perf_counter() - t0
+                self.seconds += dt
+                entry = self.by.setdefault("common.authenticate", [0, 0, 0.0])
+                entry[0] += 1
+                entry[2] += dt
+
+        inner.authenticate = authenticate
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.by = {}
+
+    def total(self, method: str, models: Collection[str] | None = None) -> tuple[int, int, float]:
+        """(calls, rows, seconds) of `method` over `models` (all models when None)."""
+        calls = rows = 0
+        seconds = 0.0
+        for key, (c, r, t) in self.by.items():
+            model, _, meth = key.rpartition(".")
+            if meth == method and (models is None or model in models):
+                calls, rows, seconds = calls + int(c), rows + int(r), seconds + t
+        return calls, rows, seconds
 
 
 class SqlCounter:
@@ -654,57 +734,58 @@ def _timed_sync_job() -> type:
 
 
 def floor_read(
-    url: str, db: str, user: str, password: str, reads: list[tuple[str, list, list, Any]], size: int
+    url: str,
+    db: str,
+    user: str,
+    password: str,
+    reads: list[tuple[str, list, list, Any]],
+    list_size: int,
+    chunk: int,
 ) -> tuple[int, int]:
-    """The sync's keyset pages with a bare ServerProxy, results dropped: (calls, rows delivered).
+    """The full sync's requests with a bare ServerProxy, results dropped: (calls, rows read).
 
-    Same requests as `connectors.paging.iter_pages`: bulk pages `write_date >= S` ordered by
-    (write_date, id); on a full page the last second is finished by id, then the next second."""
+    Per stream, as `SyncJob._sync_stream` on `--full`: the listing pages of `(id, write_date)`
+    (`search_read`, `load=''`, `list_size` rows, keyset by whole seconds exactly as
+    `connectors.paging.iter_pages`, which is reused here for the page boundaries only), then for
+    each listing page a `read` of its ids in chunks of `chunk` (`read_chunk_size`) with the
+    stream's fields, `load=''`."""
+    from connectors.paging import iter_pages
+
     common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common", allow_none=True)
     uid = common.authenticate(db, user, password, {})
     proxy = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
     calls, delivered = 1, 0
     for model, domain, fields, context in reads:
-        kw: dict[str, Any] = {"fields": fields, "limit": size, "load": ""}
-        if context:
-            kw["context"] = context
-        second: str | None = None
-        while True:
-            lower = [("write_date", ">=", second)] if second else []
-            rows = proxy.execute_kw(
-                db, uid, password, model, "search_read", [domain + lower],
-                {**kw, "order": "write_date asc, id asc"},
-            )  # fmt: skip
+        ctx = {"context": context} if context else {}
+
+        def fetch(
+            dom: list[Any], order: str, limit: int, model: str = model, ctx: Any = ctx
+        ) -> Any:
+            nonlocal calls
             calls += 1
-            if len(rows) < size:
-                delivered += len(rows)
-                break
-            second = rows[-1]["write_date"][:19]
-            delivered += sum(1 for r in rows if r["write_date"][:19] < second)
-            nxt = (datetime.strptime(second, ODOO_DT) + timedelta(seconds=1)).strftime(ODOO_DT)
-            after = 0
-            while True:
-                window = [
-                    ("write_date", ">=", second),
-                    ("write_date", "<", nxt),
-                    ("id", ">", after),
-                ]
-                rows = proxy.execute_kw(
-                    db, uid, password, model, "search_read", [domain + window],
-                    {**kw, "order": "id asc"},
+            return proxy.execute_kw(
+                db, uid, password, model, "search_read", [dom],
+                {"fields": ["id", "write_date"], "order": order, "limit": limit, "load": "", **ctx},
+            )  # fmt: skip
+
+        for page in iter_pages(fetch, domain, since=None, page_size=list_size):
+            ids = [r["id"] for r in page.rows]
+            for k in range(0, len(ids), chunk):
+                rows: Any = proxy.execute_kw(
+                    db, uid, password, model, "read", [ids[k : k + chunk], fields],
+                    {"load": "", **ctx},
                 )  # fmt: skip
                 calls += 1
                 delivered += len(rows)
-                if rows:
-                    after = rows[-1]["id"]
-                if len(rows) < size:
-                    break
-            second = nxt
-        del rows
+                del rows
     return calls, delivered
 
 
 # -- main -----------------------------------------------------------------------------------------
+
+# Real Odoo 17 read rates over XML-RPC with load='' (performance.md A2), for the estimate only.
+ODOO17_CONTENT_ROWS_S = 15_000
+ODOO17_LISTING_ROWS_S = 43_000
 
 
 def _fmt_calls(by: dict[str, int]) -> str:
@@ -715,13 +796,51 @@ def _stream_calls(summary: Any) -> str:
     return ", ".join(f"{s.name} {s.calls}" for s in summary.streams)
 
 
+def _naive(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def _polled(sessions: Any) -> dict[str, datetime]:
+    """Each stream's `polled_at` (start of its last complete pass, local clock), naive UTC."""
+    from sqlalchemy import select
+
+    from sidecar.store.models import SyncCursor
+
+    with sessions() as session:
+        rows = session.execute(select(SyncCursor.stream, SyncCursor.polled_at)).all()
+    return {name: _naive(at) for name, at in rows if at is not None}
+
+
+@dataclass
+class Cycle:
+    label: str
+    phase: Phase
+    summary: Any
+    calls: int
+    listed: tuple[int, int, float]  # listing calls, rows, seconds (stream models)
+    content: tuple[int, int, float]  # read calls, rows, seconds (stream models)
+    windows: dict[str, str]  # stream -> rows stamped at or after this are re-read by content
+    expected: dict[str, int] | None = None  # stream -> rows Odoo holds stamped in that window
+    login: float = 0.0  # seconds in `common.authenticate`
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 20k enrollments, 200k lessons")
     ap.add_argument("--target", choices=("emulator", "odoo"), default="emulator")
     ap.add_argument("--page-size", type=int, default=1000)
     ap.add_argument("--seed-hours", type=float, default=8.0, help="emulated span of the seed")
+    ap.add_argument(
+        "--seed-end-ago",
+        type=float,
+        default=0.0,
+        help="emulator: the seeded write_dates end this many seconds before the seed (default 0:\n"
+        "busy up to the full sync)",
+    )
     ap.add_argument("--change", type=float, default=0.01, help="share of lesson rows changed")
+    ap.add_argument(
+        "--full-only", action="store_true", help="floors and full sync only (no cycles, no wait)"
+    )
     ap.add_argument("--keep", action="store_true", help="odoo: leave the seeded rows in place")
     ap.add_argument("--profile", action="store_true", help="cProfile the full sync (slower)")
     ap.add_argument(
@@ -731,20 +850,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.tracemalloc:
         tracemalloc.start()
 
-    from jobs.sync.runner import DEFAULT_OVERLAP_SECONDS, SyncJob
+    from jobs.sync.runner import DEFAULT_OVERLAP_SECONDS, LISTING_FACTOR, SyncJob
 
     TimedSyncJob = _timed_sync_job()
     from jobs.sync.streams import STREAMS, Scope
     from sidecar.store.bootstrap import open_store
+    from sidecar.store.models import utcnow
 
+    overlap = DEFAULT_OVERLAP_SECONDS
     print(
         f"sync benchmark: target={args.target} scale={args.scale} page_size={args.page_size} "
+        f"listing page {LISTING_FACTOR * args.page_size} overlap {overlap:.0f} s "
         f"python {sys.version.split()[0]}, {os.cpu_count()} cpus"
     )
     t0 = time.perf_counter()
     target: Any = (EmulatorTarget if args.target == "emulator" else OdooTarget)(
-        args.scale, args.seed_hours
+        args.scale, args.seed_hours, args.seed_end_ago
     )
+    seeded_at = _naive(utcnow())
     info = target.info
     print(
         f"seeded in {time.perf_counter() - t0:.1f} s: {info['partners']} partners, "
@@ -759,6 +882,8 @@ def main(argv: list[str] | None = None) -> int:
             f"membership statuses {info['statuses']}; "
             f"{info['lessons_last_300s']} lessons written in the last 300 s of the seed"
         )
+    cycles: list[Cycle] = []
+    waited = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
             cfg = _config(target, Path(tmp), args.page_size)
@@ -766,34 +891,72 @@ def main(argv: list[str] | None = None) -> int:
             client = _client(target.url, target.db, target.user, target.password, args.page_size)
             timer = TimedTransport(client)
             sql = SqlCounter(store.engine)
-            job = TimedSyncJob(client, store.sessions, cfg)
+            job = TimedSyncJob(client, store.sessions, cfg, overlap_seconds=overlap)
 
-            # the floor needs the scope's ids: the same names the config gives
+            # the scope's ids: the same names the config gives
             channel_ids = tuple(sorted(target.courses))
             scope = Scope(channel_ids, ())
-            reads = [
-                (
-                    s.model,
-                    s.domain(scope),
-                    list(dict.fromkeys([*s.fields, "id", "write_date"])),
-                    {"active_test": False} if s.include_archived else None,
-                )
-                for s in STREAMS
-                if s.applies(scope)
-            ]
+            streams = [s for s in STREAMS if s.applies(scope)]
+            models = {s.model for s in streams}
+            model_of = {s.name: s.model for s in streams}
+
+            def floor_reads() -> list[tuple[str, list, list, Any]]:
+                """The requests the full sync sent (it ran first): per stream model, its first
+                listing's domain (no keyset bound yet) and context, its reads' field list."""
+                reads = []
+                for s in streams:
+                    listing = timer.first.get(f"{s.model}.search_read")
+                    if listing is None:
+                        continue
+                    content = timer.first.get(f"{s.model}.read")
+                    fields = content[0][1] if content else [*s.fields, "write_date"]
+                    reads.append((s.model, listing[0][0], fields, listing[1].get("context")))
+                return reads
 
             def floor(label: str) -> Phase:
                 target.reset_calls()
                 with measured(label) as ph:
                     calls, rows = floor_read(
-                        target.url, target.db, target.user, target.password, reads, args.page_size
-                    )
+                        target.url, target.db, target.user, target.password, floor_reads(),
+                        LISTING_FACTOR * args.page_size, client.settings.read_chunk_size,
+                    )  # fmt: skip
                 ph.extra = {"calls": calls, "rows": rows, "server": target.server_calls()}
                 return ph
 
-            floor1 = floor("floor (before)")
-            target.reset_calls()
+            def cycle(label: str) -> Cycle:
+                polled = _polled(store.sessions)
+                bounds = {
+                    name: (at - timedelta(seconds=overlap)).replace(microsecond=0)
+                    for name, at in polled.items()
+                }
+                stamped = target.stamped(
+                    {model_of[n]: b for n, b in bounds.items() if n in model_of}
+                )
+                target.reset_calls()
+                timer.reset()
+                before = client.stats.calls
+                with measured(label) as ph:
+                    result = SyncJob(client, store.sessions, cfg, overlap_seconds=overlap).run()
+                ph.extra = {"server": target.server_calls(), "rpc_wait": timer.seconds}
+                expected = None
+                if stamped:
+                    expected = {n: stamped[m]["since"] for n, m in model_of.items() if m in stamped}
+                c = Cycle(
+                    label,
+                    ph,
+                    result,
+                    client.stats.calls - before,
+                    timer.total("search_read", models),
+                    timer.total("read", models),
+                    {n: b.strftime(ODOO_DT) for n, b in bounds.items()},
+                    expected,
+                    timer.total("authenticate")[2],
+                )
+                cycles.append(c)
+                return c
+
             sql.reset()
+            timer.reset()
             profiler = cProfile.Profile() if args.profile else None
             by_before = dict(client.stats.by_method)
             with measured("full sync") as full:
@@ -811,73 +974,99 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "server": target.server_calls(),
                 "rpc_wait": timer.seconds,
+                "listed": timer.total("search_read", models),
+                "content": timer.total("read", models),
+                "partners": timer.total("read", {"res.partner"}),
                 "sql": sql.snapshot(),
                 "compiled_cache": len(getattr(store.engine, "_compiled_cache", None) or ()),
                 "recompute": job.recompute_seconds,
                 "recompute_rpc": job.partner_info_seconds,
             }
-            floor2 = floor("floor (after)")
-
-            def cycle(label: str, overlap: float) -> tuple[Phase, Any]:
-                target.reset_calls()
-                timer.seconds = 0.0
-                before = client.stats.calls
-                with measured(label) as ph:
-                    result = SyncJob(client, store.sessions, cfg, overlap_seconds=overlap).run()
-                ph.extra = {
-                    "calls": client.stats.calls - before,
-                    "server": target.server_calls(),
-                    "rpc_wait": timer.seconds,
-                }
-                return ph, result
-
-            overlap = DEFAULT_OVERLAP_SECONDS
-            quiet, quiet_sum = cycle(f"no-change cycle (overlap {overlap:.0f} s)", overlap)
-            quiet0, quiet0_sum = cycle("no-change cycle (overlap 0 s)", 0.0)
-            changed, change_s = target.change(args.change)
-            busy, busy_sum = cycle(
-                f"{args.change:.0%} changed cycle (overlap {DEFAULT_OVERLAP_SECONDS:.0f} s)",
-                DEFAULT_OVERLAP_SECONDS,
-            )
+            if not args.full_only:
+                cycle("(a) no change, right after the full sync")
+            for model, domain, fields, context in floor_reads():
+                print(f"floor replays {model}: domain {domain}, read {fields}, context {context}")
+            floor1 = floor("floor 1")
+            floor2 = floor("floor 2")
+            if not args.full_only:
+                # Steady state: the pass *before* the measured one must start more than the
+                # overlap after Odoo's last write, or the measured pass still re-reads its rows.
+                stamps = target.stamped({}) or {}
+                lasts = [v["last"] for v in stamps.values() if v.get("last")]
+                last_write = max(lasts) if lasts else seeded_at
+                ready = last_write + timedelta(seconds=overlap + 2)
+                now = _naive(utcnow())
+                if now < ready:
+                    waited = (ready - now).total_seconds()
+                    print(f"waiting {waited:.0f} s for the last write to age past the overlap")
+                    time.sleep(waited)
+                cycle("(a2) no change, > overlap after the last write")
+                steady = cycle("(b) no change, steady state (after a2)")
+                steady.phase.extra["last_write"] = last_write.strftime(ODOO_DT)
+                changed, change_s = target.change(args.change)
+                cycle(f"(c) {args.change:.0%} of lessons changed")
+                cycle("(d) no change, next pass after (c)")
             store.close()
             client.close()
 
         best = min(floor1, floor2, key=lambda p: p.seconds)
         tot = summary.total
         print()
-        print(f"{'phase':44} {'wall s':>8} {'cpu s':>7} {'calls':>6} {'rows':>8} {'peak+ MB':>9}")
-        for ph, calls, rows in (
-            (floor1, floor1.extra["calls"], floor1.extra["rows"]),
-            (full, full.extra["calls"], tot.read),
-            (floor2, floor2.extra["calls"], floor2.extra["rows"]),
-            (quiet, quiet.extra["calls"], quiet_sum.total.read),
-            (quiet0, quiet0.extra["calls"], quiet0_sum.total.read),
-            (busy, busy.extra["calls"], busy_sum.total.read),
-        ):
+        print(
+            f"{'phase':46} {'wall s':>8} {'cpu s':>7} {'calls':>6} {'listed':>8} {'read':>8} "
+            f"{'peak+ MB':>9}"
+        )
+
+        def line(ph: Phase, calls: int, listed: int | str, read: int) -> None:
             print(
-                f"{ph.name:44} {ph.seconds:8.2f} {ph.cpu:7.2f} {calls:6d} {rows:8d} "
-                f"{ph.growth_mb:9.1f}"
+                f"{ph.name:46} {ph.seconds:8.2f} {ph.cpu:7.2f} {calls:6d} {listed!s:>8} "
+                f"{read:8d} {ph.growth_mb:9.1f}"
             )
+
+        line(full, full.extra["calls"], tot.read, full.extra["content"][1])
+        line(floor1, floor1.extra["calls"], "-", floor1.extra["rows"])
+        line(floor2, floor2.extra["calls"], "-", floor2.extra["rows"])
+        for c in cycles:
+            line(c.phase, c.calls, c.summary.total.read, c.content[1])
         ratio = full.seconds / best.seconds
+        rows = full.extra["content"][1]
+        rpc = full.extra["rpc_wait"]
+        local = full.seconds - rpc
         print()
         print(
             f"full sync / floor (faster of the two) = {full.seconds:.2f} / {best.seconds:.2f} "
             f"= {ratio:.2f}x   (target <= 1.5x)"
         )
         print(
-            f"full sync: read {tot.read}, created {tot.created}, updated {tot.updated}; "
-            f"students created {summary.recomputed.students_created} for "
-            f"{summary.recomputed.partners} partners; "
-            f"waiting on RPC {full.extra['rpc_wait']:.2f} s, "
-            f"local work {full.seconds - full.extra['rpc_wait']:.2f} s"
+            f"full sync: listed {tot.read}, read {rows}, created {tot.created}, updated "
+            f"{tot.updated}; students created {summary.recomputed.students_created} for "
+            f"{summary.recomputed.partners} partners; waiting on RPC {rpc:.2f} s, "
+            f"local work {local:.2f} s = {1e6 * local / max(1, rows):.0f} us per row read"
         )
+        lc, lr, ls = full.extra["listed"]
+        cc, cr, cs = full.extra["content"]
+        pc, pr, ps = full.extra["partners"]
         streams_s = full.seconds - full.extra["recompute"]
-        streams_rpc = full.extra["rpc_wait"] - full.extra["recompute_rpc"]
+        streams_rpc = ls + cs
+        rec_local = full.extra["recompute"] - ps
         print(
-            f"  split: scope + streams {streams_s:.2f} s (RPC {streams_rpc:.2f} s, "
-            f"local {streams_s - streams_rpc:.2f} s); recompute {full.extra['recompute']:.2f} s "
-            f"(partner reads {full.extra['recompute_rpc']:.2f} s, "
-            f"local {full.extra['recompute'] - full.extra['recompute_rpc']:.2f} s)"
+            f"  RPC: listing {lc} calls / {lr} rows / {ls:.2f} s; content read {cc} calls / "
+            f"{cr} rows / {cs:.2f} s; partner names {pc} calls / {pr} rows / {ps:.2f} s"
+        )
+        streams_local = streams_s - streams_rpc
+        per_partner = 1e3 * rec_local / max(1, summary.recomputed.partners)
+        print(
+            f"  split: scope + streams {streams_s:.2f} s (RPC {streams_rpc:.2f} s, local "
+            f"{streams_local:.2f} s = {1e6 * streams_local / max(1, rows):.0f} us/row); "
+            f"recompute {full.extra['recompute']:.2f} s (partner reads {ps:.2f} s, "
+            f"local {rec_local:.2f} s = {per_partner:.2f} ms/partner)"
+        )
+        real_floor = rows / ODOO17_CONTENT_ROWS_S + lr / ODOO17_LISTING_ROWS_S
+        print(
+            f"  estimate on a real Odoo 17 (performance.md A2: ~{ODOO17_CONTENT_ROWS_S} rows/s "
+            f"content, ~{ODOO17_LISTING_ROWS_S} rows/s (id, write_date), XML-RPC load=''): floor "
+            f"~{real_floor:.1f} s, sync ~{real_floor:.1f} + {local:.1f} s local = "
+            f"{(real_floor + local) / real_floor:.1f}x (not measured)"
         )
         statements = full.extra["sql"]
         print(
@@ -898,25 +1087,36 @@ def main(argv: list[str] | None = None) -> int:
                 else ""
             )
         )
-        cycles = (
-            ("no-change", quiet, quiet_sum),
-            ("no-change, overlap 0", quiet0, quiet0_sum),
-            ("changed", busy, busy_sum),
-        )
-        for label, ph, s in cycles:
-            t = s.total
-            server = f"; server saw {ph.extra['server'][0]}" if ph.extra["server"] else ""
+        if waited:
+            print(f"waited {waited:.0f} s before (a2) so that its pass starts > overlap after")
+        for c in cycles:
+            t = c.summary.total
+            server = f"; server saw {c.phase.extra['server'][0]}" if c.phase.extra["server"] else ""
+            per_model = len(c.summary.streams)
             print(
-                f"{label}: {ph.extra['calls']} calls (per stream: {_stream_calls(s)}){server}; "
-                f"read {t.read}, created {t.created}, updated {t.updated}, "
-                f"unchanged {t.unchanged}; recomputed {s.recomputed.partners} partners; "
-                f"{ph.seconds:.2f} s (RPC {ph.extra['rpc_wait']:.2f} s)"
+                f"{c.label}: {c.calls} calls for {per_model} models (per stream: "
+                f"{_stream_calls(c.summary)}){server}; listed {t.read} in {c.listed[0]} calls, "
+                f"read by content {c.content[1]} in {c.content[0]} calls; created {t.created}, "
+                f"updated {t.updated}, unchanged {t.unchanged}; recomputed "
+                f"{c.summary.recomputed.partners} partners; {c.phase.seconds:.2f} s "
+                f"(RPC {c.phase.extra['rpc_wait']:.2f} s, of which login "
+                f"{1e3 * c.login:.1f} ms)"
             )
-        models = len(busy_sum.streams)
-        print(
-            f"changed {changed} lesson rows through the {target.name} in {change_s:.1f} s; "
-            f"{models} models polled per cycle"
-        )
+            windows = ", ".join(f"{n} >= {w}" for n, w in sorted(c.windows.items()))
+            expect = (
+                "; Odoo holds "
+                + ", ".join(f"{n} {v}" for n, v in sorted(c.expected.items()))
+                + " rows stamped in it"
+                if c.expected
+                else ""
+            )
+            print(f"    re-read window: {windows}{expect}")
+            if c.phase.extra["server"]:
+                print(f"    server saw: {_fmt_calls(c.phase.extra['server'][1])}")
+            if "last_write" in c.phase.extra:
+                print(f"    Odoo's last write before it: {c.phase.extra['last_write']}")
+        if not args.full_only:
+            print(f"changed {changed} lesson rows through the {target.name} in {change_s:.1f} s")
         if profiler:
             dump = Path(tempfile.gettempdir()) / "sync_bench_full_sync.prof"
             profiler.dump_stats(dump)
