@@ -90,7 +90,9 @@ class SyncJob:
         run_id = None if dry_run else self._start_run(full)
         summary.run_id = run_id
         try:
-            self.client.authenticate()  # up front, so per-stream call counts are the stream's own
+            # Log in up front (once per client: a login costs ~240 ms on Odoo 17), so that
+            # per-stream call counts are the stream's own.
+            _ = self.client.uid
             with self.sessions() as session, session.begin():
                 scope, summary.problems = resolve_scope(session, self.client)
                 if dry_run:

@@ -371,3 +371,12 @@ def test_attendance_moves_when_the_batch_event_ends(
         assert snapshot(store.sessions) == full_reread(tmp_path / "b", emu, EVENT_CONFIG)
     finally:
         store.close()
+
+
+def test_a_long_lived_client_logs_in_once_across_cycles(
+    emu: OdooEmulator, cfg: Config, store: Store, odoo: OdooClient
+) -> None:
+    sync_once(cfg, store, odoo)
+    emu.reset_calls()
+    sync_once(cfg, store, odoo)
+    assert not [c for c in emu.calls if c.method in ("authenticate", "login")]
