@@ -18,7 +18,7 @@ import odoorpc
 import odoorpc.error
 
 from connectors import errors, faults
-from connectors.transport import Endpoint, check_http_status, describe
+from connectors.transport import Endpoint, check_http_status, network_error
 
 
 class JsonRpcTransport:
@@ -110,35 +110,17 @@ class JsonRpcTransport:
                 raise  # check_http_status raises for every non-200 status
             except urllib.error.URLError as exc:
                 self._odoo = None
-                reason = exc.reason
-                if isinstance(reason, ConnectionRefusedError):
-                    raise errors.OdooConnectionError(
-                        f"connection to {self._endpoint} refused: is Odoo running?", **where
-                    ) from None
-                if isinstance(reason, TimeoutError):
-                    raise errors.OdooTimeoutError(
-                        f"no answer from {self._endpoint} within {self._timeout:g} s",
-                        may_have_applied=True,
-                        **where,
-                    ) from None
-                raise errors.OdooConnectionError(
-                    f"connection to {self._endpoint} failed: {reason}",
-                    may_have_applied=True,
-                    **where,
+                reason = exc.reason if isinstance(exc.reason, BaseException) else exc
+                # urllib only reports failures to connect here: nothing reached Odoo unless the
+                # connection broke later, which it reports the same way; assume the worst.
+                sent = not isinstance(reason, ConnectionRefusedError)
+                raise network_error(
+                    reason, self._endpoint, self._timeout, sent=sent, model=model, method=method
                 ) from None
-            except TimeoutError:
+            except (OSError, http.client.HTTPException) as exc:  # timeout, reset mid-answer
                 self._odoo = None
-                raise errors.OdooTimeoutError(
-                    f"no answer from {self._endpoint} within {self._timeout:g} s",
-                    may_have_applied=True,
-                    **where,
-                ) from None
-            except (OSError, http.client.HTTPException) as exc:
-                self._odoo = None
-                raise errors.OdooConnectionError(
-                    f"connection to {self._endpoint} failed: {describe(exc)}",
-                    may_have_applied=True,
-                    **where,
+                raise network_error(
+                    exc, self._endpoint, self._timeout, sent=True, model=model, method=method
                 ) from None
             except (ValueError, KeyError, TypeError, AttributeError, odoorpc.error.Error) as exc:
                 # Not JSON (JSONDecodeError is a ValueError), or JSON that is not Odoo's answer.

@@ -91,3 +91,28 @@ def describe(exc: BaseException) -> str:
     text = str(exc).strip()
     name = exc.__class__.__name__
     return f"{name}: {text}" if text else name
+
+
+def network_error(
+    exc: BaseException,
+    endpoint: Endpoint,
+    timeout: float,
+    *,
+    sent: bool,
+    model: str | None,
+    method: str | None,
+) -> errors.OdooError:
+    """The one mapping of a low-level network failure, shared by both transports. `sent` says
+    whether the request may have reached Odoo (then a write may have been applied)."""
+    where: dict[str, Any] = {"model": model, "method": method}
+    if isinstance(exc, ConnectionRefusedError):
+        return errors.OdooConnectionError(
+            f"connection to {endpoint} refused: is Odoo running?", **where
+        )
+    if isinstance(exc, TimeoutError):
+        return errors.OdooTimeoutError(
+            f"no answer from {endpoint} within {timeout:g} s", may_have_applied=sent, **where
+        )
+    return errors.OdooConnectionError(
+        f"connection to {endpoint} failed: {describe(exc)}", may_have_applied=sent, **where
+    )

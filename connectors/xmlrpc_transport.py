@@ -17,7 +17,7 @@ from xml.parsers.expat import ExpatError
 
 from connectors import errors, faults
 from connectors.retry import READ_ONLY_METHODS
-from connectors.transport import Endpoint, check_http_status, describe
+from connectors.transport import Endpoint, check_http_status, network_error
 
 # A kept-alive connection idle for longer may have been closed by Odoo or a proxy; opening a
 # fresh one is cheaper than an ambiguous failure on a write.
@@ -95,7 +95,6 @@ class XmlRpcTransport:
         return result
 
     def _post(self, path: str, body: bytes, model: str | None, method: str | None) -> bytes:
-        where: dict[str, Any] = {"model": model, "method": method}
         with self._lock:
             conn = self._connection()
             sent = False
@@ -109,24 +108,10 @@ class XmlRpcTransport:
                 sent = True
                 response = conn.getresponse()
                 raw = response.read()
-            except ConnectionRefusedError:
+            except (OSError, http.client.HTTPException) as exc:  # refused, timeout, reset
                 self._drop_connection()
-                raise errors.OdooConnectionError(
-                    f"connection to {self._endpoint} refused: is Odoo running?", **where
-                ) from None
-            except TimeoutError:
-                self._drop_connection()
-                raise errors.OdooTimeoutError(
-                    f"no answer from {self._endpoint} within {self._timeout:g} s",
-                    may_have_applied=sent,
-                    **where,
-                ) from None
-            except (OSError, http.client.HTTPException) as exc:
-                self._drop_connection()
-                raise errors.OdooConnectionError(
-                    f"connection to {self._endpoint} failed: {describe(exc)}",
-                    may_have_applied=sent,
-                    **where,
+                raise network_error(
+                    exc, self._endpoint, self._timeout, sent=sent, model=model, method=method
                 ) from None
             self._last_used = time.monotonic()
             if response.will_close:
