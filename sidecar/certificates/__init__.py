@@ -1,0 +1,1 @@
+"""Certificates: serials, signatures, the PDF, and what a certificate's status is."""

@@ -1,0 +1,40 @@
+"""What a certificate's status is on a given day: one rule for the verify site, the CLI and the
+JSON twin, so they never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, Protocol
+
+State = Literal["valid", "revoked", "expired", "superseded"]
+
+
+class _Certificate(Protocol):
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    superseded_at: datetime | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class Status:
+    state: State
+    since: date | None = None  # revoked, superseded or expired on
+    reason: str | None = None  # revocation reason
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state == "valid"
+
+
+def certificate_status(cert: _Certificate, today: date) -> Status:
+    """Revoked beats superseded beats expired: a revoked certificate must never read as merely
+    replaced or out of date. A certificate expires at the end of its `expires_on` day."""
+    if cert.revoked_at is not None:
+        return Status("revoked", cert.revoked_at.date(), cert.revoked_reason or None)
+    if cert.superseded_at is not None:
+        return Status("superseded", cert.superseded_at.date())
+    if cert.expires_on is not None and today > cert.expires_on:
+        return Status("expired", cert.expires_on)
+    return Status("valid")
