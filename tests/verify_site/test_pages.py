@@ -1,0 +1,161 @@
+"""The certificate page: what it shows for each status, and how it is served."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask.testing import FlaskClient
+
+from sidecar.certificates.serial import new_serial
+from tests.verify_site.conftest import AddCert, MakeApp, at
+
+
+def test_valid_certificate_page_shows_its_details(client: FlaskClient, add_cert: AddCert) -> None:
+    cert = add_cert()
+    response = client.get(f"/c/{cert.serial}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    for text in (
+        "Valid certificate",
+        "Jane Doe",
+        "Welding Basics",
+        "Spring 2025",
+        "Acme Training",
+        "14 March 2025",
+        "87.5 %",
+        cert.serial,
+        "status-valid",
+    ):
+        assert text in html
+    assert '<html lang="en">' in html
+    assert 'name="viewport"' in html
+    assert 'name="robots" content="noindex' in html
+
+
+def test_pages_carry_the_security_headers(client: FlaskClient, add_cert: AddCert) -> None:
+    cert = add_cert()
+    for url in ("/", f"/c/{cert.serial}", f"/c/{cert.serial}.json", "/c/nope", "/healthz"):
+        headers = client.get(url).headers
+        assert headers["Content-Security-Policy"] == (
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self';"
+            " base-uri 'none'; frame-ancestors 'none'"
+        ), url
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Robots-Tag"] == "noindex, nofollow"
+        assert headers["Cache-Control"] == "no-store", url
+
+
+def test_pages_use_no_inline_style_script_or_third_party_assets(
+    client: FlaskClient, add_cert: AddCert
+) -> None:
+    cert = add_cert()
+    for url in ("/", f"/c/{cert.serial}", "/c/nope"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script" not in html
+        assert "style=" not in html and "<style" not in html
+        assert "http://" not in html and "https://" not in html and "//" not in html
+
+
+def test_stylesheet_is_served_and_cacheable(client: FlaskClient) -> None:
+    response = client.get("/static/site.css")
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_missing_average_score_shows_a_dash(client: FlaskClient, add_cert: AddCert) -> None:
+    cert = add_cert(average_score=None)
+    assert "—" in client.get(f"/c/{cert.serial}").get_data(as_text=True)
+
+
+def test_revocation_shows_at_once(client: FlaskClient, add_cert: AddCert, update_cert) -> None:
+    cert = add_cert()
+    assert "Valid certificate" in client.get(f"/c/{cert.serial}").get_data(as_text=True)
+    update_cert(cert, revoked_at=at(date(2025, 5, 20)), revoked_reason="Issued by mistake")
+    response = client.get(f"/c/{cert.serial}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Revoked" in html and "status-revoked" in html
+    assert "20 May 2025" in html
+    assert "Issued by mistake" in html
+    assert "Valid certificate" not in html
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_expired_certificate_shows_its_end_date(client: FlaskClient, add_cert: AddCert) -> None:
+    cert = add_cert(expires_on=date(2025, 5, 31))
+    html = client.get(f"/c/{cert.serial}").get_data(as_text=True)
+    assert "Expired" in html and "status-expired" in html
+    assert "31 May 2025" in html
+
+
+def test_certificate_is_valid_on_its_last_day(client: FlaskClient, add_cert: AddCert) -> None:
+    cert = add_cert(expires_on=date(2025, 6, 1))  # TODAY in conftest
+    assert "Valid certificate" in client.get(f"/c/{cert.serial}").get_data(as_text=True)
+
+
+def test_superseded_certificate_links_to_the_current_one(
+    client: FlaskClient, add_cert: AddCert, update_cert
+) -> None:
+    first, second, third = add_cert(), add_cert(), add_cert()
+    update_cert(first, superseded_by_id=second.id, superseded_at=at(date(2025, 4, 1)))
+    update_cert(second, superseded_by_id=third.id, superseded_at=at(date(2025, 5, 1)))
+    html = client.get(f"/c/{first.serial}").get_data(as_text=True)
+    assert "Replaced by a newer certificate" in html
+    assert "1 April 2025" in html
+    assert f'href="/c/{third.serial}"' in html
+
+
+def test_initials_mode_hides_the_full_name(make_app: MakeApp, add_cert: AddCert) -> None:
+    cert = add_cert(participant_name="Jane van Doe")
+    client = make_app(name_display="initials").test_client()
+    html = client.get(f"/c/{cert.serial}").get_data(as_text=True)
+    assert "J. V. D." in html
+    assert "Jane" not in html and "Doe" not in html
+    body = client.get(f"/c/{cert.serial}.json").get_data(as_text=True)
+    assert "J. V. D." in body
+    assert "Jane" not in body and "Doe" not in body
+
+
+def test_non_canonical_serial_redirects_to_the_canonical_address(
+    client: FlaskClient, add_cert: AddCert
+) -> None:
+    cert = add_cert()
+    sloppy = cert.serial.replace("-", "").lower()
+    for suffix in ("", ".json", ".pdf"):
+        response = client.get(f"/c/{sloppy}{suffix}")
+        assert response.status_code == 301
+        assert response.headers["Location"] == f"/c/{cert.serial}{suffix}"
+
+
+def test_lookup_form_redirects_to_the_certificate(client: FlaskClient, add_cert: AddCert) -> None:
+    cert = add_cert()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'name="serial"' in home.get_data(as_text=True)
+    response = client.get("/", query_string={"serial": f"  {cert.serial.lower()} "})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/c/{cert.serial}"
+
+
+def test_unknown_serial_is_a_helpful_404(client: FlaskClient) -> None:
+    serial = new_serial()
+    response = client.get(f"/c/{serial}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert f"No certificate with serial {serial}" in html
+    assert 'name="serial"' in html
+
+
+def test_mistyped_serial_says_it_looks_like_a_typo(client: FlaskClient) -> None:
+    serial = new_serial()
+    last = serial[-1]
+    typo = serial[:-1] + ("0" if last != "0" else "1")
+    for url in (f"/c/{typo}", f"/?serial={typo}"):
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert "typo" in html and "check the characters you typed" in html

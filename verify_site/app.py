@@ -1,0 +1,82 @@
+"""The application factory: `create_app(config)` in production, keyword arguments in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from sidecar.config import Config
+from verify_site import security
+from verify_site.records import Register
+from verify_site.settings import NameDisplay, SiteSettings, settings_from
+from verify_site.views import SiteState, bp, health
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    store_url: str | None = None,
+    output_dir: Path | None = None,
+    name_display: NameDisplay | None = None,
+    rate_limit_per_minute: int | None = None,
+    signing_key: Path | None = None,
+    issuer_name: str | None = None,
+    trust_proxy: bool = False,
+    clock: Callable[[], date] | None = None,
+) -> Flask:
+    """The verification site for `config`; keyword arguments override (or, without a config,
+    replace) its settings. `signing_key` is the key file whose `.public.json` list is published.
+    `trust_proxy=True` takes the client address for rate limiting from one X-Forwarded-For hop:
+    only behind a reverse proxy that sets it. One engine per app, one short session per look-up.
+    """
+    settings = settings_from(
+        config,
+        store_url=store_url,
+        output_dir=output_dir,
+        name_display=name_display,
+        rate_limit_per_minute=rate_limit_per_minute,
+        signing_key=signing_key,
+        issuer_name=issuer_name,
+        trust_proxy=trust_proxy,
+        clock=clock,
+    )
+    return build_app(settings)
+
+
+def build_app(settings: SiteSettings) -> Flask:
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=16 * 1024, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
+    app.extensions["verify_site"] = SiteState(settings, Register(settings.store_url))
+    app.jinja_env.globals["site_title"] = _title(settings)
+
+    limiter = Limiter(
+        _client_address,
+        app=app,
+        default_limits=[f"{settings.rate_limit_per_minute} per minute"],
+        storage_uri="memory://",
+        headers_enabled=True,
+        strategy="moving-window",
+    )
+    limiter.exempt(health)
+    app.register_blueprint(bp)
+    app.register_blueprint(health)
+    security.install(app)
+    return app
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _title(settings: SiteSettings) -> str:
+    if settings.issuer_name:
+        return f"{settings.issuer_name} · Certificate verification"
+    return "Certificate verification"

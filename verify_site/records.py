@@ -1,0 +1,164 @@
+"""The site's read-only view of the certificate register (the sidecar store).
+
+The site never migrates or writes: a store whose schema is missing or behind this version makes
+/healthz say so and the pages answer 503, until the sidecar (`ojt-sidecar db upgrade`) fixes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sidecar.certificates.status import Status, certificate_status
+from sidecar.store.engine import make_engine, make_sessionmaker
+from sidecar.store.migrate import current_revision, head_revision
+from sidecar.store.models import Certificate
+
+log = logging.getLogger(__name__)
+
+MAX_SUCCESSOR_HOPS = 20  # a re-issue chain longer than this is a data error, not a loop to follow
+
+
+class RegisterUnavailable(Exception):
+    """The store cannot answer (down, no schema, outdated schema); `reason` is for operators."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """What the pages show of one certificate: plain values, no ORM row outside a session."""
+
+    serial: str
+    participant_name: str
+    program_name: str
+    batch_name: str | None
+    issuer: str
+    issue_date: date
+    expires_on: date | None
+    total_assignments: int
+    average_score: float | None
+    payload: str
+    signature: str
+    key_id: str
+    pdf_path: str
+    status: Status
+    current_serial: str | None  # for a superseded certificate: the one that replaces it
+
+
+class Register:
+    """One engine per site; a short read-only session per look-up."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url)
+        self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
+        self._schema_ok = False  # latched once seen at head: a schema only moves forward
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def schema_problem(self) -> str | None:
+        """None when the store is reachable and its schema is this version's; else why not."""
+        try:
+            current = current_revision(self.engine)
+        except SQLAlchemyError as exc:
+            log.warning("store unreachable: %s", exc.__class__.__name__, exc_info=True)
+            return "the store does not answer"
+        head = head_revision()
+        if current is None:
+            return "the store has no schema yet: run `ojt-sidecar db upgrade`"
+        if current != head:
+            return (
+                f"the store schema is at {current}, this version needs {head}:"
+                " run `ojt-sidecar db upgrade` (or update this site)"
+            )
+        return None
+
+    def check_health(self) -> str | None:
+        """None when the schema is current and the certificates table answers a query."""
+        problem = self.schema_problem()
+        if problem is not None:
+            return problem
+        try:
+            with self.sessions() as session:
+                session.execute(select(Certificate.id).limit(1)).all()
+        except SQLAlchemyError:
+            log.warning("certificates table does not answer", exc_info=True)
+            return "the certificates table does not answer"
+        with self._lock:
+            self._schema_ok = True
+        return None
+
+    def _ensure_schema(self) -> None:
+        if self._schema_ok:
+            return
+        problem = self.schema_problem()
+        if problem is not None:
+            raise RegisterUnavailable(problem)
+        with self._lock:
+            self._schema_ok = True
+
+    def find(self, serial: str, today: date) -> CertificateView | None:
+        """The certificate with this canonical serial, or None."""
+        self._ensure_schema()
+        try:
+            with self.sessions() as session:
+                cert = session.scalars(
+                    select(Certificate).where(Certificate.serial == serial)
+                ).first()
+                if cert is None:
+                    return None
+                status = certificate_status(cert, today)
+                current = _current_serial(session, cert) if status.state == "superseded" else None
+                return _view(cert, status, current)
+        except SQLAlchemyError as exc:
+            log.error("certificate look-up failed", exc_info=True)
+            raise RegisterUnavailable("the store does not answer") from exc
+
+
+def _current_serial(session: Session, cert: Certificate) -> str | None:
+    """Follow the re-issue chain to the newest certificate (the one not superseded itself)."""
+    next_id = cert.superseded_by_id
+    serial = None
+    for _ in range(MAX_SUCCESSOR_HOPS):
+        if next_id is None:
+            break
+        row = session.execute(
+            select(Certificate.serial, Certificate.superseded_by_id).where(
+                Certificate.id == next_id
+            )
+        ).first()
+        if row is None:
+            break
+        serial, next_id = row
+    return serial
+
+
+def _view(cert: Certificate, status: Status, current_serial: str | None) -> CertificateView:
+    return CertificateView(
+        serial=cert.serial,
+        participant_name=cert.participant_name,
+        program_name=cert.program_name,
+        batch_name=cert.batch_name,
+        issuer=cert.issuer,
+        issue_date=cert.issue_date,
+        expires_on=cert.expires_on,
+        total_assignments=cert.total_assignments,
+        average_score=cert.average_score,
+        payload=cert.payload,
+        signature=cert.signature,
+        key_id=cert.key_id,
+        pdf_path=cert.pdf_path,
+        status=status,
+        current_serial=current_serial,
+    )

@@ -1,0 +1,68 @@
+"""What the site needs to know, gathered once: from the operator's config or given directly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from sidecar.config import Config
+
+NameDisplay = Literal["full", "initials"]
+
+
+def local_today() -> date:
+    return date.today()
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    store_url: str
+    output_dir: Path
+    signing_key: Path | None  # its public keys are published: `<signing_key>.public.json`
+    name_display: NameDisplay = "full"
+    rate_limit_per_minute: int = 60
+    issuer_name: str | None = None
+    trust_proxy: bool = False  # take the client address from one X-Forwarded-For hop
+    clock: Callable[[], date] = local_today  # "today" for the expiry rule
+
+    @property
+    def initials_only(self) -> bool:
+        return self.name_display == "initials"
+
+
+def settings_from(
+    config: Config | None,
+    *,
+    store_url: str | None = None,
+    output_dir: Path | None = None,
+    name_display: NameDisplay | None = None,
+    rate_limit_per_minute: int | None = None,
+    signing_key: Path | None = None,
+    issuer_name: str | None = None,
+    trust_proxy: bool = False,
+    clock: Callable[[], date] | None = None,
+) -> SiteSettings:
+    """Explicit arguments win over the config; without a config, `store_url` and `output_dir`
+    are required."""
+    if config is not None:
+        store_url = store_url or config.store.url.get_secret_value()
+        output_dir = output_dir or config.certificates.output_dir
+        signing_key = signing_key or config.certificates.signing_key
+        name_display = name_display or config.verify_site.name_display
+        rate_limit_per_minute = rate_limit_per_minute or config.verify_site.rate_limit_per_minute
+        issuer_name = issuer_name or config.certificates.issuer.name
+    if store_url is None or output_dir is None:
+        raise ValueError("create_app needs a config, or store_url and output_dir")
+    return SiteSettings(
+        store_url=store_url,
+        output_dir=Path(output_dir),
+        signing_key=signing_key,
+        name_display=name_display or "full",
+        rate_limit_per_minute=rate_limit_per_minute or 60,
+        issuer_name=issuer_name,
+        trust_proxy=trust_proxy,
+        clock=clock or local_today,
+    )

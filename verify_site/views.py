@@ -1,0 +1,250 @@
+"""The site's routes: look-up form, certificate page and its JSON and PDF twins, public keys."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from sidecar.certificates import serial as serials
+from sidecar.certificates.signing import KeyFileError, load_public_keys
+from verify_site import display
+from verify_site.pages import problem
+from verify_site.records import CertificateView, Register, RegisterUnavailable
+from verify_site.settings import SiteSettings
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("site", __name__)
+health = Blueprint("health", __name__)
+
+Kind = Literal["html", "json", "pdf"]
+SUFFIXES: dict[str, Kind] = {".json": "json", ".pdf": "pdf"}
+KEYS_CACHE = "public, max-age=300"  # keys change rarely; statuses are never cached
+
+
+@dataclass
+class SiteState:
+    settings: SiteSettings
+    register: Register
+
+
+def state() -> SiteState:
+    site: SiteState = current_app.extensions["verify_site"]
+    return site
+
+
+@bp.get("/")
+def index() -> BaseResponse:
+    """The look-up form; `?serial=` sends the visitor to the certificate's canonical page."""
+    typed = request.args.get("serial")
+    if typed is None or not typed.strip():
+        return Response(render_template("index.html"), mimetype="text/html")
+    verdict = serials.check(typed)
+    if verdict == "malformed":
+        return _not_a_serial()
+    canonical = serials.normalize(typed)
+    assert canonical is not None  # check() said it has the shape of a serial
+    if verdict == "typo":
+        return _typo(canonical)
+    return redirect(url_for("site.certificate", raw=canonical), 302)
+
+
+@bp.get("/c/<path:raw>")
+def certificate(raw: str) -> BaseResponse:
+    """`/c/<serial>`, `/c/<serial>.json` and `/c/<serial>.pdf`; other spellings of a serial
+    (lower case, spaces, no hyphens) are redirected to the canonical address."""
+    text, kind, suffix = _split(raw)
+    verdict = serials.check(text)
+    if verdict == "malformed":
+        return _not_a_serial()
+    canonical = serials.normalize(text)
+    assert canonical is not None
+    if verdict == "typo":
+        return _typo(canonical)
+    if canonical != text:
+        return redirect(url_for("site.certificate", raw=canonical + suffix), 301)
+    site = state()
+    try:
+        cert = site.register.find(canonical, site.settings.clock())
+    except RegisterUnavailable as exc:
+        log.warning("certificate look-up unavailable: %s", exc.reason)
+        return problem(503, "Temporarily unavailable", _UNAVAILABLE)
+    if cert is None:
+        return problem(
+            404,
+            "Certificate not found",
+            f"No certificate with serial {canonical} is in this register. Check that the serial"
+            " matches the one printed on the certificate.",
+            serial=canonical,
+        )
+    if kind == "json":
+        return _json_twin(cert, site.settings)
+    if kind == "pdf":
+        return _pdf(cert, site.settings)
+    return _page(cert, site.settings)
+
+
+@bp.get("/.well-known/ojt-sidecar/keys.json")
+def keys() -> BaseResponse:
+    """The public half of every signing key, current and retired, to check signatures offline."""
+    signing_key = state().settings.signing_key
+    try:
+        published = load_public_keys(signing_key) if signing_key is not None else []
+    except KeyFileError as exc:
+        log.error("public keys unreadable: %s", exc)
+        return problem(503, "Temporarily unavailable", "The public keys cannot be read right now.")
+    response = jsonify({"keys": published})
+    response.headers["Cache-Control"] = KEYS_CACHE
+    return response
+
+
+@health.get("/healthz")
+def healthz() -> BaseResponse:
+    """200 when the store answers a query on the certificates table; 503 with the reason."""
+    reason = state().register.check_health()
+    if reason is None:
+        return jsonify({"status": "ok"})
+    response = jsonify({"status": "unavailable", "reason": reason})
+    response.status_code = 503
+    return response
+
+
+_UNAVAILABLE = (
+    "The certificate register cannot be read right now. Please try again in a few minutes."
+)
+
+
+def _split(raw: str) -> tuple[str, Kind, str]:
+    for suffix, kind in SUFFIXES.items():
+        if raw.endswith(suffix):
+            return raw[: -len(suffix)], kind, suffix
+    return raw, "html", ""
+
+
+def _not_a_serial() -> Response:
+    return problem(
+        404,
+        "Not a certificate serial",
+        "That is not a certificate serial. A serial has 17 letters and digits in groups, like"
+        " ABCD-EFGH-JKMN-PQRS-T; it is printed under the QR code on the certificate.",
+    )
+
+
+def _typo(canonical: str) -> Response:
+    return problem(
+        404,
+        "Serial looks mistyped",
+        f"{canonical} looks like a typo: its last character does not match the others, so no"
+        " certificate can have this serial. Please check the characters you typed against the"
+        " certificate.",
+        serial=canonical,
+    )
+
+
+def _page(cert: CertificateView, settings: SiteSettings) -> Response:
+    html = render_template(
+        "certificate.html",
+        cert=cert,
+        name=display.shown_name(cert.participant_name, settings.name_display),
+        initials_only=settings.initials_only,
+        display=display,
+    )
+    return Response(html, mimetype="text/html")
+
+
+def _json_twin(cert: CertificateView, settings: SiteSettings) -> Response:
+    body: dict[str, Any] = {
+        "serial": cert.serial,
+        "status": {
+            "state": cert.status.state,
+            "since": _iso(cert.status.since),
+            "reason": cert.status.reason,
+        },
+        "current_serial": cert.current_serial,
+        "certificate": {
+            "participant": display.shown_name(cert.participant_name, settings.name_display),
+            "name_display": settings.name_display,
+            "program": cert.program_name,
+            "batch": cert.batch_name,
+            "issuer": cert.issuer,
+            "issue_date": cert.issue_date.isoformat(),
+            "expires_on": _iso(cert.expires_on),
+            "total_assignments": cert.total_assignments,
+            "average_score": cert.average_score,
+        },
+        "html_url": url_for("site.certificate", raw=cert.serial),
+        "keys_url": url_for("site.keys"),
+    }
+    if settings.initials_only:
+        # The signed payload carries the full name: only the PDF's holder can verify offline.
+        body.update(payload=None, payload_parsed=None, signature=None, key_id=None, pdf_url=None)
+        body["withheld"] = (
+            "This register shows initials only, so the signed payload (which holds the full"
+            " name) and the PDF are not published. The PDF's holder can check its signature."
+        )
+    else:
+        body.update(
+            payload=cert.payload,
+            payload_parsed=_parsed(cert.payload),
+            signature=cert.signature,
+            signature_algorithm="Ed25519",
+            key_id=cert.key_id,
+            pdf_url=url_for("site.certificate", raw=cert.serial + ".pdf"),
+        )
+    return jsonify(body)
+
+
+def _pdf(cert: CertificateView, settings: SiteSettings) -> BaseResponse:
+    if settings.initials_only:
+        return problem(
+            404,
+            "PDF not published",
+            "This register shows initials only, so certificate PDFs are not published here."
+            " Ask the certificate's holder for the PDF.",
+            serial=cert.serial,
+        )
+    root = settings.output_dir.resolve()
+    path = (root / cert.pdf_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        log.warning("PDF of %s not found in the output folder: %s", cert.serial, cert.pdf_path)
+        return problem(
+            404,
+            "PDF not available",
+            f"The PDF of certificate {cert.serial} is not available here. The certificate's"
+            " status on its page is still authoritative.",
+            serial=cert.serial,
+        )
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"certificate-{cert.serial}.pdf",
+        max_age=0,
+    )
+
+
+def _parsed(payload: str) -> Any:
+    try:
+        return json.loads(payload)
+    except ValueError:
+        log.error("stored payload is not JSON")
+        return None
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
