@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -151,6 +152,138 @@ def students(config_path: Path, program_key: str, status_filter: str | None, as_
     students_command(
         _load(config_path), program_key, status_filter, as_json=as_json, echo=click.echo
     )
+
+
+def _certs_call(fn: Callable[[], int | None]) -> None:
+    from sidecar.certificates.signing import KeyFileError
+    from sidecar.commands.certs import UsageProblem
+
+    try:
+        code = fn()
+    except UsageProblem as exc:
+        _fail(str(exc), 2)
+    except KeyFileError as exc:
+        _fail(str(exc))
+    if code:
+        sys.exit(code)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be issued and written; change nothing."
+)
+def issue(config_path: Path, dry_run: bool) -> None:
+    """Run one issuance cycle: close done batches, issue certificates, deliver them via Odoo."""
+    from sidecar.commands.certs import run_issue_command
+
+    cfg = _load(config_path)
+    _certs_call(lambda: run_issue_command(cfg, dry_run=dry_run, echo=click.echo))
+
+
+@main.group()
+def keys() -> None:
+    """The Ed25519 key that signs certificates."""
+
+
+@keys.command("generate")
+@CONFIG_OPTION
+@click.option(
+    "--rotate", is_flag=True, help="Replace an existing key; its public half stays known."
+)
+def keys_generate(config_path: Path, rotate: bool) -> None:
+    """Create the signing key named by certificates.signing_key."""
+    from sidecar.commands.certs import keys_generate as generate
+
+    cfg = _load(config_path)
+    _certs_call(lambda: generate(cfg, rotate=rotate, echo=click.echo))
+
+
+@main.group()
+def cert() -> None:
+    """Issued certificates: list, show, revoke, re-issue."""
+
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+@cert.command("list")
+@CONFIG_OPTION
+@click.option("--program", "program_key", help="Only this program (key or name).")
+@JSON_OPTION
+def cert_list(config_path: Path, program_key: str | None, as_json: bool) -> None:
+    """Every certificate with its status."""
+    from sidecar.commands.certs import cert_list as list_
+
+    cfg = _load(config_path)
+    _certs_call(lambda: list_(cfg, program=program_key, as_json=as_json, echo=click.echo))
+
+
+@cert.command("show")
+@CONFIG_OPTION
+@click.argument("serial")
+@JSON_OPTION
+def cert_show(config_path: Path, serial: str, as_json: bool) -> None:
+    """One certificate, its status and its delivery through Odoo."""
+    from sidecar.commands.certs import cert_show as show
+
+    cfg = _load(config_path)
+    _certs_call(lambda: show(cfg, serial, as_json=as_json, echo=click.echo))
+
+
+@cert.command("revoke")
+@CONFIG_OPTION
+@click.argument("serial")
+@click.option("--reason", required=True, help="Why; shown on the verification page.")
+def cert_revoke(config_path: Path, serial: str, reason: str) -> None:
+    """Revoke a certificate: its page says so at once."""
+    from sidecar.commands.certs import cert_revoke as revoke
+
+    cfg = _load(config_path)
+    _certs_call(lambda: revoke(cfg, serial, reason=reason, echo=click.echo))
+
+
+@cert.command("reissue")
+@CONFIG_OPTION
+@click.argument("serial")
+def cert_reissue(config_path: Path, serial: str) -> None:
+    """Issue a new certificate from current figures; the old one shows as superseded."""
+    from sidecar.commands.certs import cert_reissue as reissue
+
+    cfg = _load(config_path)
+    _certs_call(lambda: reissue(cfg, serial, echo=click.echo))
+
+
+@main.command("verify-pdf")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="OJT_SIDECAR_CONFIG",
+    help="Config whose signing key's public keys to trust (default: config.yaml if present).",
+)
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@JSON_OPTION
+def verify_pdf(config_path: Path | None, pdf: Path, as_json: bool) -> None:
+    """Check a certificate PDF offline: payload, signature, key and QR code agree."""
+    from sidecar.commands.certs import verify_pdf_command
+
+    if config_path is None and Path("config.yaml").exists():
+        config_path = Path("config.yaml")
+    cfg = _load(config_path) if config_path is not None else None
+    _certs_call(lambda: verify_pdf_command(cfg, pdf, as_json=as_json, echo=click.echo))
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--host", help="Address to listen on (default: verify_site.host).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: verify_site.port).")
+def serve(config_path: Path, host: str | None, port: int | None) -> None:
+    """Serve the public verification site (waitress)."""
+    from verify_site.serve import serve as serve_site
+
+    serve_site(_load(config_path), host=host, port=port)
 
 
 @main.group()

@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-11-22 06:59:21.614213
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -30,16 +29,12 @@ def upgrade() -> None:
         sa.Column("summary", sa.String(length=300), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column(
-            "next_attempt_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "last_attempt_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("result_id", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
@@ -72,12 +67,12 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(length=64), nullable=False),
         sa.Column("pdf_path", sa.String(length=500), nullable=False),
         sa.Column("pdf_sha256", sa.String(length=64), nullable=False),
-        sa.Column("issued_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_reason", sa.Text(), nullable=True),
         sa.Column("superseded_by_id", sa.Integer(), nullable=True),
-        sa.Column("superseded_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["batches.id"],
@@ -119,8 +114,8 @@ def upgrade() -> None:
         sa.Column("odoo_partner_id", sa.Integer(), nullable=True),
         sa.Column("odoo_applicant_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("created_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["program_id"],
             ["programs.id"],

@@ -1,0 +1,1 @@
+"""Certificates: decide, make, deliver (BRIEF §2C)."""

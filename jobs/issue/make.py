@@ -1,0 +1,253 @@
+"""Make one certificate: fields, signature, PDF on disk, its row, and the outbox rows that deliver
+it through Odoo — all recorded in the caller's transaction, so it exists whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from html import escape
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from sidecar import outbox
+from sidecar.certificates.document import CertificateFields, format_average
+from sidecar.certificates.pdf import PdfStyle, render_certificate
+from sidecar.certificates.serial import new_serial
+from sidecar.certificates.signing import Signer
+from sidecar.config import Config
+from sidecar.store.models import Batch, Certificate, Program, Student
+
+
+@dataclass(frozen=True)
+class Issuing:
+    """What every certificate of one cycle shares."""
+
+    cfg: Config
+    signer: Signer
+    issuer: str
+    today: date
+
+
+def subject_of(serial: str) -> str:
+    return f"certificate:{serial}"
+
+
+def pdf_relative_path(program_key: str, serial: str) -> str:
+    return f"{program_key}/{serial}.pdf"
+
+
+def certificate_fields(
+    issuing: Issuing, student: Student, program: Program, batch: Batch | None, serial: str
+) -> CertificateFields:
+    validity = issuing.cfg.certificates.validity_days
+    return CertificateFields(
+        serial=serial,
+        participant=student.name.strip(),
+        program=program.name,
+        program_key=program.key,
+        batch=batch.name if batch else None,
+        issue_date=issuing.today,
+        expires_on=issuing.today + timedelta(days=validity) if validity else None,
+        total_assignments=student.graded_total,
+        average_score=student.average_score,
+        issuer=issuing.issuer,
+        verify_url=issuing.cfg.certificates.verification_url(serial),
+    )
+
+
+def pdf_style(cfg: Config, fields: CertificateFields) -> PdfStyle:
+    certs = cfg.certificates
+    message = certs.message.format(
+        participant=fields.participant,
+        program=fields.program,
+        batch=fields.batch or "",
+        issue_date=fields.issue_date.isoformat(),
+        issuer=fields.issuer,
+    )
+    return PdfStyle(
+        title=certs.title,
+        message=message,
+        issuer_name=fields.issuer,
+        logo_path=certs.issuer.logo,
+        primary_color=certs.issuer.primary_color,
+        accent_color=certs.issuer.accent_color,
+    )
+
+
+def make_certificate(
+    session: Session,
+    issuing: Issuing,
+    student: Student,
+    program: Program,
+    batch: Batch | None,
+    *,
+    generation: int = 0,
+    now: datetime,
+) -> Certificate:
+    """Sign, render and store a certificate, and queue its delivery. The caller commits; if the
+    commit fails (another process issued it first), the PDF left on disk is harmless: no row
+    points at it."""
+    serial = new_serial()
+    fields = certificate_fields(issuing, student, program, batch, serial)
+    signed = issuing.signer.sign(fields.to_payload())
+    pdf = render_certificate(fields, signed, pdf_style(issuing.cfg, fields))
+    relative = pdf_relative_path(program.key, serial)
+    _write_file(issuing.cfg.certificates.output_dir / relative, pdf)
+    cert = Certificate(
+        serial=serial,
+        student_id=student.id,
+        program_id=program.id,
+        batch_id=batch.id if batch else None,
+        batch_scope=batch.key if batch else "",
+        generation=generation,
+        odoo_partner_id=student.odoo_partner_id,
+        odoo_applicant_id=student.odoo_applicant_id,
+        participant_name=fields.participant,
+        program_name=fields.program,
+        batch_name=fields.batch,
+        issuer=fields.issuer,
+        issue_date=fields.issue_date,
+        expires_on=fields.expires_on,
+        total_assignments=fields.total_assignments,
+        average_score=fields.average_score,
+        verify_url=fields.verify_url,
+        payload=signed.payload_bytes.decode("utf-8"),
+        signature=signed.signature,
+        key_id=signed.kid,
+        pdf_path=relative,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=now,
+    )
+    session.add(cert)
+    session.flush()  # the unique constraint speaks here, before anything is queued
+    for write in delivery_writes(cert, fields):
+        outbox.enqueue(session, write)
+    return cert
+
+
+def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox.Write]:
+    """The Odoo writes that deliver a certificate: the PDF on the trainee's contact, a message
+    there that e-mails it to them with the link, and the same on the applicant when known.
+
+    Each is found again by what only it carries (the file name, the serial in the body), so an
+    attempt whose answer was lost is adopted rather than repeated."""
+    serial, partner = cert.serial, cert.odoo_partner_id
+    subject = subject_of(serial)
+    filename = f"certificate-{serial}.pdf"
+    writes: list[outbox.Write] = []
+
+    def attach(model: str, res_id: int, key: str) -> outbox.Write:
+        return outbox.Write(
+            key=key,
+            model="ir.attachment",
+            method="create",
+            args=[
+                {
+                    "name": filename,
+                    "datas": outbox.file_b64(cert.pdf_path),
+                    "res_model": model,
+                    "res_id": res_id,
+                    "mimetype": "application/pdf",
+                    "description": f"{fields.program} certificate {serial} (ojt-sidecar)",
+                }
+            ],
+            lookup=outbox.Lookup(
+                "ir.attachment",
+                [("res_model", "=", model), ("res_id", "=", res_id), ("name", "=", filename)],
+            ),
+            summary=f"attach {filename} to {model} {res_id}",
+            subject=subject,
+        )
+
+    def post(
+        model: str, res_id: int, key: str, attachment_key: str, *, email: bool
+    ) -> outbox.Write:
+        return outbox.Write(
+            key=key,
+            model=model,
+            method="message_post",
+            args=[[res_id]],
+            kwargs={
+                "body": _message_body(fields, for_trainee=email),
+                "body_is_html": True,
+                "message_type": "comment",
+                "subtype_xmlid": "mail.mt_comment" if email else "mail.mt_note",
+                "attachment_ids": [outbox.ref(attachment_key)],
+                # Only the trainee is e-mailed; the note on the applicant stays internal.
+                **(
+                    {"partner_ids": [partner], "subject": f"Your certificate: {fields.program}"}
+                    if email
+                    else {}
+                ),
+            },
+            lookup=outbox.Lookup(
+                "mail.message",
+                [
+                    ("model", "=", model),
+                    ("res_id", "=", res_id),
+                    ("message_type", "=", "comment"),
+                    ("body", "ilike", serial),
+                ],
+            ),
+            summary=("e-mail" if email else "note") + f" certificate {serial} on {model} {res_id}",
+            subject=subject,
+        )
+
+    base = f"cert:{serial}"
+    writes.append(attach("res.partner", partner, f"{base}:attach:partner"))
+    writes.append(
+        post(
+            "res.partner", partner, f"{base}:message:partner", f"{base}:attach:partner", email=True
+        )
+    )
+    if cert.odoo_applicant_id:
+        applicant = cert.odoo_applicant_id
+        writes.append(attach("hr.applicant", applicant, f"{base}:attach:applicant"))
+        writes.append(
+            post(
+                "hr.applicant",
+                applicant,
+                f"{base}:note:applicant",
+                f"{base}:attach:applicant",
+                email=False,
+            )
+        )
+    return writes
+
+
+def _message_body(fields: CertificateFields, *, for_trainee: bool) -> str:
+    url = escape(fields.verify_url, quote=True)
+    batch = f" ({escape(fields.batch)})" if fields.batch else ""
+    lead = (
+        f"Congratulations, {escape(fields.participant)}! You completed "
+        f"<b>{escape(fields.program)}</b>{batch}."
+        if for_trainee
+        else f"Certificate issued to {escape(fields.participant)} for "
+        f"<b>{escape(fields.program)}</b>{batch}."
+    )
+    return (
+        f"<p>{lead}</p>"
+        f"<p>Certificate <b>{escape(fields.serial)}</b>, issued {fields.issue_date.isoformat()} "
+        f"by {escape(fields.issuer)}. Assignments: {fields.total_assignments}; average score: "
+        f"{escape(format_average(fields.average_score))}.</p>"
+        f'<p>Anyone can check it at <a href="{url}">{url}</a>. The PDF is attached.</p>'
+    )
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write atomically: a crash never leaves a half PDF where a row could point."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,526 @@
+"""One issuance cycle: close batches, decide per trainee, make certificates and review To-Dos,
+deliver them through Odoo, then mark the delivered ones certified.
+
+Every step is safe to repeat: a batch stays done, the database refuses a second certificate for
+a (student, program, batch), a review flag is keyed, and delivery goes through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors import OdooClient
+from jobs.deliver import DeliveryReport, deliver
+from jobs.issue.make import Issuing, delivery_writes, make_certificate, subject_of
+from sidecar import outbox
+from sidecar.certificates.document import CertificateFields
+from sidecar.certificates.signing import Signer
+from sidecar.config import Config
+from sidecar.config.programs import Program as ProgramConfig
+from sidecar.figures import Requirements
+from sidecar.issuance import Decision, TraineeState, batch_done, decide
+from sidecar.store.models import (
+    AttendanceRecord,
+    Batch,
+    Certificate,
+    CourseIntegration,
+    Program,
+    ProgressTracker,
+    ReviewFlag,
+    Student,
+    utcnow,
+)
+from sidecar.store.queue import queue_partners
+
+log = logging.getLogger(__name__)
+
+REVIEW_DEADLINE = timedelta(days=7)
+
+
+@dataclass
+class IssueReport:
+    issued: list[tuple[str, str, str]] = field(default_factory=list)  # serial, name, program
+    flagged: list[tuple[str, str, str]] = field(default_factory=list)  # name, program, reasons
+    waiting: int = 0
+    batches_closed: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)  # dry run: what would be written
+    delivery: DeliveryReport | None = None
+    certified: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class IssueJob:
+    def __init__(
+        self,
+        cfg: Config,
+        sessions: sessionmaker[Session],
+        client: OdooClient,
+        *,
+        signer: Signer | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.cfg = cfg
+        self.sessions = sessions
+        self.client = client
+        self.clock = clock
+        self._signer = signer
+        self._odoo = _OdooFacts(client)
+
+    @property
+    def files_root(self) -> Path:
+        return self.cfg.certificates.output_dir
+
+    def signer(self) -> Signer:
+        if self._signer is None:
+            self._signer = Signer.load(self.cfg.certificates.signing_key)
+        return self._signer
+
+    # -- the cycle -------------------------------------------------------------------------------
+
+    def run(self, *, dry_run: bool = False, deliver_now: bool = True) -> IssueReport:
+        report = IssueReport()
+        today = self.clock().date()
+        self._close_batches(report, today, dry_run)
+        for configured in self.cfg.programs:
+            self._program(configured, report, today, dry_run)
+        if not dry_run and deliver_now:
+            report.delivery = self.deliver()
+            report.certified = self.finish_delivered()
+        return report
+
+    def deliver(self) -> DeliveryReport:
+        return deliver(self.sessions, self.client, files_root=self.files_root, clock=self.clock)
+
+    def finish_delivered(self) -> int:
+        """Certificates whose every delivery write landed: stamp them, certify the student."""
+        now = self.clock()
+        with self.sessions() as session:
+            open_ = list(
+                session.scalars(select(Certificate).where(Certificate.delivered_at.is_(None)))
+            )
+            settled = outbox.settled_subjects(session, [subject_of(c.serial) for c in open_])
+            done = [c for c in open_ if subject_of(c.serial) in settled]
+            for cert in done:
+                cert.delivered_at = now
+                student = session.get(Student, cert.student_id)
+                if student is not None and student.certified_at is None:
+                    student.certified_at = now
+                    student.integration_status = "certified"
+                    student.updated_at = now
+                    session.execute(
+                        update(ProgressTracker)
+                        .where(ProgressTracker.student_id == student.id)
+                        .values(status="certified", updated_at=now)
+                    )
+                    queue_partners(session, [student.odoo_partner_id])
+            session.commit()
+        return len(done)
+
+    # -- batches ---------------------------------------------------------------------------------
+
+    def _close_batches(self, report: IssueReport, today: date, dry_run: bool) -> None:
+        keys = {p.key for p in self.cfg.programs}
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Batch, Program.key)
+                .join(Program, Batch.program_id == Program.id)
+                .where(Batch.status == "open", Program.active.is_(True))
+            ).all()
+            for batch, program_key in rows:
+                if program_key not in keys:
+                    continue
+                bound = batch.event_ref is not None
+                in_end_stage = None
+                if bound:
+                    if batch.odoo_event_id is None:
+                        continue  # not resolved yet: the sync resolves it
+                    in_end_stage = self._odoo.event_in_end_stage(batch.odoo_event_id)
+                if batch_done(
+                    event_bound=bound,
+                    event_in_end_stage=in_end_stage,
+                    end=batch.end_date,
+                    today=today,
+                ):
+                    report.batches_closed.append(f"{program_key}/{batch.key}")
+                    if not dry_run:
+                        batch.status, batch.done_at = "done", self.clock()
+            if not dry_run:
+                session.commit()
+
+    # -- per program -----------------------------------------------------------------------------
+
+    def _program(
+        self, configured: ProgramConfig, report: IssueReport, today: date, dry_run: bool
+    ) -> None:
+        with self.sessions() as session:
+            program = session.scalar(
+                select(Program).where(Program.key == configured.key, Program.active.is_(True))
+            )
+            if program is None:
+                return
+            trainees = _Trainees(session, program, configured)
+            candidates = [
+                (student.id, trainees.batch_of(student))
+                for student in trainees.students
+                if (student.id, _scope(trainees.batch_of(student))) not in trainees.certified
+            ]
+        requirements = Requirements(**configured.requirements.model_dump())
+        for student_id, batch in candidates:
+            state = trainees.state(student_id)
+            batch_is_done = batch is not None and batch.status == "done"
+            if dry_run and batch is not None and not batch_is_done:
+                batch_is_done = f"{configured.key}/{batch.key}" in report.batches_closed
+            decision = decide(
+                state, requirements, issue_on=configured.issue_on, batch_is_done=batch_is_done
+            )
+            if decision.action == "wait":
+                report.waiting += 1
+            elif decision.action == "issue":
+                self._issue(student_id, program.id, batch, report, today, dry_run)
+            else:
+                self._review(student_id, program.id, batch, decision, report, today, dry_run)
+
+    def _issue(
+        self,
+        student_id: int,
+        program_id: int,
+        batch: Batch | None,
+        report: IssueReport,
+        today: date,
+        dry_run: bool,
+    ) -> None:
+        with self.sessions() as session:
+            student = session.get(Student, student_id)
+            program = session.get(Program, program_id)
+            assert student is not None and program is not None
+            if dry_run:
+                fields = _preview_fields(self.cfg, student, program, batch, today)
+                report.issued.append(("(new serial)", student.name, program.name))
+                cert = Certificate(
+                    serial="<serial>",
+                    odoo_partner_id=student.odoo_partner_id,
+                    odoo_applicant_id=student.odoo_applicant_id,
+                    pdf_path="<pdf>",
+                )
+                report.planned.extend(w.describe() for w in delivery_writes(cert, fields))
+                return
+            issuing = Issuing(self.cfg, self.signer(), self._issuer(), today)
+            try:
+                cert = make_certificate(session, issuing, student, program, batch, now=self.clock())
+                student.batch_id = batch.id if batch else student.batch_id
+                _resolve_flags(session, student.id, _scope(batch), self.clock())
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # another process issued it first: that one stands
+                log.info("certificate for student %s already issued elsewhere", student_id)
+                return
+            report.issued.append((cert.serial, cert.participant_name, cert.program_name))
+            log.info("issued %s to %s (%s)", cert.serial, cert.participant_name, program.key)
+
+    def _review(
+        self,
+        student_id: int,
+        program_id: int,
+        batch: Batch | None,
+        decision: Decision,
+        report: IssueReport,
+        today: date,
+        dry_run: bool,
+    ) -> None:
+        key = f"requirements:{student_id}:{_scope(batch)}"
+        with self.sessions() as session:
+            if session.scalar(select(ReviewFlag.id).where(ReviewFlag.key == key)) is not None:
+                return  # raised once already
+            student = session.get(Student, student_id)
+            program = session.get(Program, program_id)
+            assert student is not None and program is not None
+            reasons = "; ".join(decision.reasons)
+            report.flagged.append((student.name, program.name, reasons))
+            write = self._review_todo(student, program, batch, decision, today, f"review:{key}")
+            if dry_run:
+                report.planned.append(write.describe())
+                return
+            session.add(
+                ReviewFlag(
+                    key=key,
+                    kind="requirements_not_met",
+                    program_id=program.id,
+                    student_id=student.id,
+                    odoo_partner_id=student.odoo_partner_id,
+                    odoo_applicant_id=student.odoo_applicant_id,
+                    reason=reasons,
+                )
+            )
+            outbox.enqueue(session, write)
+            session.commit()
+
+    def _review_todo(
+        self,
+        student: Student,
+        program: Program,
+        batch: Batch | None,
+        decision: Decision,
+        today: date,
+        key: str,
+    ) -> outbox.Write:
+        model, res_id = (
+            ("hr.applicant", student.odoo_applicant_id)
+            if student.odoo_applicant_id
+            else ("res.partner", student.odoo_partner_id)
+        )
+        configured = self.cfg.program(program.key)
+        user_id = self._odoo.reviewer(configured.responsible_user, model, res_id)
+        summary = f"OJT review: {program.name}" + (f" ({batch.name})" if batch else "")
+        items = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
+        note = (
+            f"<p>{escape(student.name or 'This trainee')} has no certificate for "
+            f"<b>{escape(program.name)}</b> because:</p><ul>{items}</ul>"
+            "<p>Decide whether to help them finish, or re-issue by hand once the requirements "
+            "are met (ojt-sidecar issues automatically as soon as they are).</p>"
+        )
+        return outbox.Write(
+            key=key,
+            model="mail.activity",
+            method="create",
+            args=[
+                {
+                    "res_model_id": self._odoo.model_id(model),
+                    "res_id": res_id,
+                    "summary": summary,
+                    "note": note,
+                    "user_id": user_id,
+                    "date_deadline": (today + REVIEW_DEADLINE).isoformat(),
+                }
+            ],
+            lookup=outbox.Lookup(
+                "mail.activity",
+                [("res_model", "=", model), ("res_id", "=", res_id), ("summary", "=", summary)],
+            ),
+            summary=f"To-Do '{summary}' on {model} {res_id}",
+            subject=f"review:{student.id}",
+        )
+
+    def reissue(self, session: Session, old: Certificate) -> Certificate:
+        """A new generation from the student's current figures; the old one is kept, marked
+        superseded and pointing at the new one. Delivered like any certificate."""
+        student = session.get(Student, old.student_id)
+        program = session.get(Program, old.program_id)
+        batch = session.get(Batch, old.batch_id) if old.batch_id else None
+        if student is None or program is None:
+            raise LookupError(f"the student or program of {old.serial} is gone from the store")
+        latest = session.scalar(
+            select(func.max(Certificate.generation)).where(
+                Certificate.student_id == old.student_id,
+                Certificate.batch_scope == old.batch_scope,
+            )
+        )
+        now = self.clock()
+        issuing = Issuing(self.cfg, self.signer(), self._issuer(), now.date())
+        new = make_certificate(
+            session, issuing, student, program, batch, generation=(latest or 0) + 1, now=now
+        )
+        old.superseded_at, old.superseded_by_id = now, new.id
+        return new
+
+    def _issuer(self) -> str:
+        configured = self.cfg.certificates.issuer.name
+        return configured if configured else self._odoo.company_name()
+
+
+def _scope(batch: Batch | None) -> str:
+    return batch.key if batch else ""
+
+
+def _resolve_flags(session: Session, student_id: int, scope: str, now: datetime) -> None:
+    flag = session.scalar(
+        select(ReviewFlag).where(ReviewFlag.key == f"requirements:{student_id}:{scope}")
+    )
+    if flag is not None and flag.resolved_at is None:
+        flag.resolved_at = now
+
+
+def _preview_fields(
+    cfg: Config, student: Student, program: Program, batch: Batch | None, today: date
+) -> CertificateFields:
+    return CertificateFields(
+        serial="<serial>",
+        participant=student.name,
+        program=program.name,
+        program_key=program.key,
+        batch=batch.name if batch else None,
+        issue_date=today,
+        expires_on=None,
+        total_assignments=student.graded_total,
+        average_score=student.average_score,
+        issuer=cfg.certificates.issuer.name or "(the Odoo company)",
+        verify_url=cfg.certificates.verification_url("<serial>"),
+    )
+
+
+class _Trainees:
+    """A program's students with what the rules need, read in a few statements."""
+
+    def __init__(self, session: Session, program: Program, configured: ProgramConfig) -> None:
+        self.program = program
+        self.students = list(
+            session.scalars(
+                select(Student).where(Student.program_id == program.id).order_by(Student.id)
+            )
+        )
+        self.certified = {
+            (row.student_id, row.batch_scope)
+            for row in session.execute(
+                select(Certificate.student_id, Certificate.batch_scope).where(
+                    Certificate.program_id == program.id, Certificate.generation == 0
+                )
+            )
+        }
+        courses = list(
+            session.scalars(
+                select(CourseIntegration).where(
+                    CourseIntegration.program_id == program.id,
+                    CourseIntegration.status == "active",
+                )
+            )
+        )
+        counted = [c.id for c in courses if c.required] or [c.id for c in courses]
+        done: dict[int, set[int]] = {}
+        for student_id, course_id in session.execute(
+            select(ProgressTracker.student_id, ProgressTracker.course_integration_id).where(
+                ProgressTracker.course_integration_id.in_(counted or [-1]),
+                ProgressTracker.completed.is_(True),
+            )
+        ):
+            done.setdefault(student_id, set()).add(course_id)
+        self._courses_done = {sid for sid, ids in done.items() if counted and set(counted) <= ids}
+        self.batches = [
+            b
+            for b in session.scalars(
+                select(Batch)
+                .where(Batch.program_id == program.id, Batch.status != "archived")
+                .order_by(Batch.id)
+            )
+        ]
+        events = [b.odoo_event_id for b in self.batches if b.odoo_event_id is not None]
+        self._registered: dict[int, set[int]] = {}
+        if events:
+            for event_id, partner_id in session.execute(
+                select(AttendanceRecord.event_id, AttendanceRecord.partner_id).where(
+                    AttendanceRecord.event_id.in_(events),
+                    AttendanceRecord.state != "cancel",
+                    AttendanceRecord.active.is_(True),
+                    AttendanceRecord.removed_at.is_(None),
+                )
+            ):
+                if partner_id is not None:
+                    self._registered.setdefault(event_id, set()).add(partner_id)
+        self._by_id = {s.id: s for s in self.students}
+        for student in self.students:
+            session.expunge(student)
+        for batch in self.batches:
+            session.expunge(batch)
+
+    def batch_of(self, student: Student) -> Batch | None:
+        """The student's cohort: a batch whose event they registered for, else a dates-only
+        batch during which they joined the program, else the one already recorded."""
+        for batch in self.batches:
+            if batch.odoo_event_id is not None and student.odoo_partner_id in self._registered.get(
+                batch.odoo_event_id, set()
+            ):
+                return batch
+        joined = student.created_at.date()
+        for batch in self.batches:
+            if (
+                batch.event_ref is None
+                and batch.start_date is not None
+                and batch.end_date is not None
+                and batch.start_date <= joined <= batch.end_date
+            ):
+                return batch
+        return next((b for b in self.batches if b.id == student.batch_id), None)
+
+    def state(self, student_id: int) -> TraineeState:
+        student = self._by_id[student_id]
+        return TraineeState(
+            complete=student.complete,
+            required_courses_done=student_id in self._courses_done,
+            attendance_pct=student.attendance_pct,
+            average_score=student.average_score,
+            has_name=bool(student.name.strip()),
+        )
+
+
+class _OdooFacts:
+    """The few things issuance reads from Odoo, each read once per job."""
+
+    def __init__(self, client: OdooClient) -> None:
+        self.client = client
+        self._cache: dict[tuple[str, Any], Any] = {}
+
+    def _once(self, key: tuple[str, Any], read: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    def event_in_end_stage(self, event_id: int) -> bool:
+        rows = self.client.read("event.event", [event_id], ["stage_id"], names=False)
+        stage = rows[0]["stage_id"] if rows else False
+        if not stage:
+            return False
+        return bool(
+            self._once(
+                ("stage", stage),
+                lambda: bool(
+                    (self.client.read("event.stage", [stage], ["pipe_end"]) or [{}])[0].get(
+                        "pipe_end"
+                    )
+                ),
+            )
+        )
+
+    def company_name(self) -> str:
+        def read() -> str:
+            rows = self.client.read("res.users", [self.client.uid], ["company_id"])
+            company: Any = rows[0]["company_id"] if rows else False
+            return str(company[1]) if isinstance(company, list) and len(company) > 1 else "Odoo"
+
+        return str(self._once(("company", None), read))
+
+    def model_id(self, model: str) -> int:
+        def read() -> int:
+            ids = self.client.search("ir.model", [("model", "=", model)], limit=1)
+            if not ids:
+                raise LookupError(f"Odoo has no model {model}")
+            return int(ids[0])
+
+        return int(self._once(("model", model), read))
+
+    def reviewer(self, responsible: int | str | None, model: str, res_id: int) -> int:
+        """The program's responsible user, else the applicant's recruiter, else us."""
+        if responsible is not None:
+            found = self._once(("user", responsible), lambda: self._user(responsible))
+            if found:
+                return int(found)
+        if model == "hr.applicant":
+            rows = self.client.read("hr.applicant", [res_id], ["user_id"], names=False)
+            if rows and rows[0].get("user_id"):
+                return int(rows[0]["user_id"])
+        return self.client.uid
+
+    def _user(self, ref: int | str) -> int | None:
+        if isinstance(ref, int):
+            return ref
+        ids = self.client.search(
+            "res.users", ["|", ("login", "=", ref), ("name", "=", ref)], limit=1
+        )
+        return int(ids[0]) if ids else None

@@ -1,0 +1,273 @@
+"""`ojt-sidecar issue`, `keys`, `cert …`, `verify-pdf`: certificates from the operator's side."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.certificates.serial import check, normalize
+from sidecar.certificates.status import certificate_status
+from sidecar.cli_output import table
+from sidecar.config import Config
+from sidecar.store.models import Certificate, OutboxMessage, utcnow
+
+Echo = Callable[[str], None]
+
+
+class UsageProblem(Exception):
+    """Something the operator typed is wrong: one sentence, exit 2."""
+
+
+def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
+    from jobs.issue.runner import IssueJob
+    from jobs.odoo_session import client_from_config
+    from sidecar.store.bootstrap import open_store
+
+    store = open_store(cfg)
+    try:
+        with client_from_config(cfg) as client:
+            report = IssueJob(cfg, store.sessions, client).run(dry_run=dry_run)
+    finally:
+        store.close()
+    prefix = "Dry run: would " if dry_run else ""
+    for name in report.batches_closed:
+        echo(f"{prefix}{'close' if dry_run else 'closed'} batch {name}")
+    for serial, name, program in report.issued:
+        echo(f"{prefix}{'issue' if dry_run else 'issued'} {serial} to {name} ({program})")
+    for name, program, reasons in report.flagged:
+        echo(f"{prefix}{'flag' if dry_run else 'flagged'} {name} ({program}) for review: {reasons}")
+    for line in report.planned:
+        echo(f"  would write to Odoo: {line}")
+    summary = (
+        f"{len(report.issued)} certificate(s) {'to issue' if dry_run else 'issued'}, "
+        f"{len(report.flagged)} review(s), {report.waiting} trainee(s) not ready"
+    )
+    if report.delivery is not None:
+        d = report.delivery
+        summary += (
+            f"; delivery: {d.delivered} written to Odoo, {d.adopted} found from earlier attempts, "
+            f"{d.retrying} to retry, {d.failed} failed; {report.certified} certified"
+        )
+        for error in d.errors:
+            echo(f"warning: {error}")
+    echo(summary)
+    return 1 if report.delivery is not None and report.delivery.failed else 0
+
+
+def keys_generate(cfg: Config, *, rotate: bool, echo: Echo) -> None:
+    from sidecar.certificates.signing import generate_key, public_keys_path
+
+    path = cfg.certificates.signing_key
+    kid = generate_key(path, rotate=rotate)
+    echo(f"{'rotated to' if rotate else 'created'} signing key {kid} at {path}")
+    echo(f"public keys: {public_keys_path(path)} (published at /.well-known/ojt-sidecar/keys.json)")
+
+
+def _session(cfg: Config) -> Any:
+    from sidecar.store.bootstrap import open_store
+
+    return open_store(cfg, reconcile=False)
+
+
+def _find(session: Session, text: str) -> Certificate:
+    serial = normalize(text)
+    if serial is None:
+        raise UsageProblem(f"{text!r} is not a certificate serial (like ABCD-EFGH-JKMN-PQRS-T)")
+    if check(serial) == "typo":
+        raise UsageProblem(f"{serial} has a wrong check character: a typo?")
+    cert = session.scalar(select(Certificate).where(Certificate.serial == serial))
+    if cert is None:
+        raise UsageProblem(f"no certificate with serial {serial}")
+    return cert
+
+
+def _row(cert: Certificate, today: date) -> dict[str, Any]:
+    status = certificate_status(cert, today)
+    return {
+        "serial": cert.serial,
+        "participant": cert.participant_name,
+        "program": cert.program_name,
+        "batch": cert.batch_name,
+        "issue_date": cert.issue_date.isoformat(),
+        "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+        "total_assignments": cert.total_assignments,
+        "average_score": cert.average_score,
+        "issuer": cert.issuer,
+        "status": {
+            "state": status.state,
+            "since": status.since.isoformat() if status.since else None,
+            "reason": status.reason,
+        },
+        "delivered": cert.delivered_at is not None,
+        "verify_url": cert.verify_url,
+        "pdf": cert.pdf_path,
+        "key_id": cert.key_id,
+        "odoo_partner_id": cert.odoo_partner_id,
+        "generation": cert.generation,
+    }
+
+
+def cert_list(cfg: Config, *, program: str | None, as_json: bool, echo: Echo) -> None:
+    store = _session(cfg)
+    today = utcnow().date()
+    try:
+        with store.sessions() as session:
+            stmt = select(Certificate).order_by(Certificate.issued_at, Certificate.id)
+            certs = [_row(c, today) for c in session.scalars(stmt)]
+    finally:
+        store.close()
+    if program is not None:
+        certs = [c for c in certs if c["program"] == program or c["pdf"].startswith(f"{program}/")]
+    if as_json:
+        echo(json.dumps(certs, indent=2, ensure_ascii=False))
+        return
+    if not certs:
+        echo("no certificates yet")
+        return
+    echo(
+        table(
+            ("serial", "participant", "program", "issued", "status", "delivered"),
+            [
+                (
+                    c["serial"],
+                    c["participant"],
+                    c["program"],
+                    c["issue_date"],
+                    c["status"]["state"],
+                    "yes" if c["delivered"] else "pending",
+                )
+                for c in certs
+            ],
+        )
+    )
+
+
+def cert_show(cfg: Config, serial: str, *, as_json: bool, echo: Echo) -> None:
+    store = _session(cfg)
+    try:
+        with store.sessions() as session:
+            cert = _find(session, serial)
+            row = _row(cert, utcnow().date())
+            deliveries = [
+                {"what": m.summary, "state": m.state, "attempts": m.attempts, "error": m.last_error}
+                for m in session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.subject == f"certificate:{cert.serial}")
+                    .order_by(OutboxMessage.id)
+                )
+            ]
+    finally:
+        store.close()
+    row["deliveries"] = deliveries
+    if as_json:
+        echo(json.dumps(row, indent=2, ensure_ascii=False))
+        return
+    status = row["status"]
+    state = status["state"] + (f" since {status['since']}" if status["since"] else "")
+    if status["reason"]:
+        state += f" ({status['reason']})"
+    for label, value in (
+        ("serial", row["serial"]),
+        ("participant", row["participant"]),
+        ("program", row["program"]),
+        ("batch", row["batch"] or "—"),
+        ("issued", row["issue_date"]),
+        ("expires", row["expires_on"] or "never"),
+        ("status", state),
+        ("verify at", row["verify_url"]),
+        ("PDF", str(cfg.certificates.output_dir / row["pdf"])),
+    ):
+        echo(f"{label:>12}: {value}")
+    for d in deliveries:
+        echo(
+            f"{'delivery':>12}: {d['what']} — {d['state']}"
+            + (f" ({d['error']})" if d["error"] else "")
+        )
+
+
+def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
+    if not reason.strip():
+        raise UsageProblem("--reason must say why the certificate is revoked")
+    store = _session(cfg)
+    try:
+        with store.sessions() as session:
+            cert = _find(session, serial)
+            if cert.revoked_at is not None:
+                echo(f"{cert.serial} was already revoked on {cert.revoked_at.date()}")
+                return
+            cert.revoked_at = utcnow()
+            cert.revoked_reason = reason.strip()
+            session.commit()
+            echo(f"revoked {cert.serial} ({cert.participant_name}): {cert.revoked_reason}")
+            echo(f"the verification page says so now: {cert.verify_url}")
+    finally:
+        store.close()
+
+
+def cert_reissue(cfg: Config, serial: str, *, echo: Echo) -> None:
+    """A new certificate from the student's current figures; the old one is superseded."""
+    from jobs.issue.runner import IssueJob
+    from jobs.odoo_session import client_from_config
+
+    store = _session(cfg)
+    try:
+        with client_from_config(cfg) as client:
+            job = IssueJob(cfg, store.sessions, client)
+            with store.sessions() as session:
+                old = _find(session, serial)
+                if old.superseded_at is not None:
+                    raise UsageProblem(f"{old.serial} was already re-issued; re-issue the newest")
+                new = job.reissue(session, old)
+                session.commit()
+                echo(f"re-issued {old.serial} as {new.serial} for {new.participant_name}")
+            delivery = job.deliver()
+            job.finish_delivered()
+            echo(
+                f"delivery: {delivery.delivered} written to Odoo, {delivery.retrying} to retry, "
+                f"{delivery.failed} failed"
+            )
+    finally:
+        store.close()
+
+
+def verify_pdf_command(cfg: Config | None, path: Path, *, as_json: bool, echo: Echo) -> int:
+    from sidecar.certificates.signing import load_public_keys
+    from sidecar.certificates.verify_pdf import verify_pdf
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
+    keys = load_public_keys(cfg.certificates.signing_key) if cfg is not None else []
+    result = verify_pdf(data, keys)
+    if as_json:
+        fields = asdict(result.fields) if result.fields else None
+        echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "problems": result.problems,
+                    "kid": result.kid,
+                    "qr_url": result.qr_url,
+                    "fields": fields,
+                },
+                indent=2,
+                default=str,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        if result.fields is not None:
+            f = result.fields
+            echo(f"{path}: certificate {f.serial} for {f.participant} — {f.program}")
+        for problem in result.problems:
+            echo(f"  problem: {problem}")
+        echo(f"{path}: {'VALID signature, payload and QR agree' if result.ok else 'NOT VALID'}")
+    return 0 if result.ok else 1

@@ -1,0 +1,101 @@
+"""When a certificate is issued, and to whom: pure rules (BRIEF §2C), no database, no Odoo.
+
+- `issue_on: completion` — a trainee whose program is complete gets a certificate at once; one
+  whose required courses are all completed but who misses a minimum (attendance, average score)
+  is flagged for review instead.
+- `issue_on: batch_done` — nothing happens until the trainee's batch is done; then every
+  participant whose program is complete gets a certificate and every other one is flagged.
+A batch bound to an Odoo event is done when the event reaches an end stage
+(`event.stage.pipe_end`); a batch with dates only is done the day after its end date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sidecar.figures import Requirements
+
+Action = Literal["issue", "review", "wait"]
+
+
+@dataclass(frozen=True)
+class TraineeState:
+    """What the rules need to know of one student in one program."""
+
+    complete: bool  # figures.program_complete: courses and every configured minimum
+    required_courses_done: bool
+    attendance_pct: float | None
+    average_score: float | None
+    has_name: bool = True
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reasons: tuple[str, ...] = ()
+
+
+def batch_done(
+    *, event_bound: bool, event_in_end_stage: bool | None, end: date | None, today: date
+) -> bool:
+    """Done when its event reached an end stage, or (dates only) once its end date has passed."""
+    if event_bound:
+        return bool(event_in_end_stage)
+    return end is not None and today > end
+
+
+def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple[str, ...]:
+    """Plain sentences a reviewer reads, one per requirement that does not hold."""
+    reasons: list[str] = []
+    if not state.required_courses_done:
+        reasons.append("not every required course is completed")
+    if requirements.min_attendance is not None:
+        if state.attendance_pct is None:
+            reasons.append(
+                f"no attendance recorded (at least {_pct(requirements.min_attendance)} required)"
+            )
+        elif state.attendance_pct < requirements.min_attendance:
+            reasons.append(
+                f"attendance {_pct(state.attendance_pct)} is below the required "
+                f"{_pct(requirements.min_attendance)}"
+            )
+    if requirements.min_average_score is not None:
+        if state.average_score is None:
+            reasons.append(
+                f"no graded result yet (average of at least "
+                f"{_pct(requirements.min_average_score)} required)"
+            )
+        elif state.average_score < requirements.min_average_score:
+            reasons.append(
+                f"average score {_pct(state.average_score)} is below the required "
+                f"{_pct(requirements.min_average_score)}"
+            )
+    if not state.has_name:
+        reasons.append("the contact in Odoo has no name to print on the certificate")
+    return tuple(reasons)
+
+
+def decide(
+    state: TraineeState,
+    requirements: Requirements,
+    *,
+    issue_on: Literal["completion", "batch_done"],
+    batch_is_done: bool,
+) -> Decision:
+    """What to do for a trainee who holds no certificate yet for this program and batch."""
+    if issue_on == "batch_done" and not batch_is_done:
+        return Decision("wait")
+    if state.complete and state.has_name:
+        return Decision("issue")
+    if issue_on == "completion" and not state.required_courses_done:
+        return Decision("wait")  # still learning: nothing to review yet
+    reasons = unmet_requirements(state, requirements)
+    if not reasons:  # complete by the figures but something else is off: a person decides
+        reasons = ("the program is not complete",)
+    return Decision("review", reasons)
+
+
+def _pct(value: float) -> str:
+    return f"{value:g} %"

@@ -1,0 +1,159 @@
+"""The outbox: every write to Odoo is first a row here, added in the same transaction as the
+business change that calls for it, and delivered later by `jobs.deliver`.
+
+Odoo has no idempotency keys, so each write carries its own way to be recognised: a `lookup`
+(a model and a domain) that finds what an earlier attempt made when that attempt's answer was
+lost. Delivery counts an attempt *before* sending it; from then on, a row is looked up before it
+is sent again. Together with the unique `key` that makes "a crash, an outage or a re-run never
+posts twice" a property of this table rather than of each caller.
+
+Arguments may hold placeholders, resolved at delivery:
+- `{"$ref": KEY}`: the Odoo id that the row KEY created (that row is delivered first);
+- `{"$file_b64": PATH}`: the base64 content of a file under the deliverer's files root, so PDFs
+  stay on disk rather than in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sidecar.store.models import OutboxMessage
+
+REF = "$ref"
+FILE_B64 = "$file_b64"
+
+# Methods whose repetition does no harm: they may be re-sent without a lookup.
+IDEMPOTENT_METHODS = frozenset({"write"})
+
+PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
+
+
+def ref(key: str) -> dict[str, str]:
+    return {REF: key}
+
+
+def file_b64(path: str) -> dict[str, str]:
+    return {FILE_B64: path}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Finds the record an earlier, unconfirmed attempt of a write may have made."""
+
+    model: str
+    domain: Sequence[Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"model": self.model, "domain": list(self.domain)}
+
+
+@dataclass(frozen=True)
+class Write:
+    """One call to Odoo that changes something: `model.method(*args, **kwargs)`."""
+
+    key: str
+    model: str
+    method: str
+    args: Sequence[Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    lookup: Lookup | None = None
+    summary: str = ""
+    subject: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.lookup is None and self.method not in IDEMPOTENT_METHODS:
+            # Without a way to find an earlier attempt, a lost answer would force a choice
+            # between losing the write and doubling it.
+            raise ValueError(f"{self.model}.{self.method} needs a lookup to be delivered once")
+
+    def refs(self) -> list[str]:
+        return sorted(set(refs_in([self.args, self.kwargs, self.lookup_json()])))
+
+    def lookup_json(self) -> dict[str, Any] | None:
+        return self.lookup.as_json() if self.lookup else None
+
+    def describe(self) -> str:
+        """One line for dry runs and logs: what would be written, without file contents."""
+        return f"{self.model}.{self.method} {_short(self.args)} {_short(self.kwargs)}".strip()
+
+
+def refs_in(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if set(value) == {REF}:
+            yield str(value[REF])
+            return
+        for item in value.values():
+            yield from refs_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from refs_in(item)
+
+
+def enqueue(session: Session, write: Write) -> OutboxMessage:
+    """Add the write unless a row with its key exists (then return that row): enqueueing is
+    idempotent, so a business step re-run after a crash adds nothing."""
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == write.key))
+    if existing is not None:
+        return existing
+    refs = write.refs()
+    row = OutboxMessage(
+        key=write.key,
+        subject=write.subject,
+        model=write.model,
+        method=write.method,
+        args={"args": list(write.args), "kwargs": dict(write.kwargs)},
+        lookup=write.lookup_json(),
+        depends_on=refs[0] if refs else None,
+        summary=write.summary[:300],
+        state=PENDING,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Rows per state, for status and metrics."""
+    rows = session.execute(
+        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    ).all()
+    return {state: int(n) for state, n in rows}
+
+
+def settled_subjects(session: Session, subjects: Sequence[str]) -> set[str]:
+    """Subjects among `subjects` whose every row is delivered."""
+    if not subjects:
+        return set()
+    open_ = set(
+        session.scalars(
+            select(OutboxMessage.subject).where(
+                OutboxMessage.subject.in_(list(subjects)), OutboxMessage.state != DELIVERED
+            )
+        )
+    )
+    present = set(
+        session.scalars(
+            select(OutboxMessage.subject).where(OutboxMessage.subject.in_(list(subjects)))
+        )
+    )
+    return {s for s in subjects if s in present and s not in open_}
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(_without_files(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _without_files(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {FILE_B64}:
+            return f"<file {value[FILE_B64]}>"
+        return {k: _without_files(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_files(v) for v in value]
+    return value
