@@ -60,7 +60,8 @@ def build_app(settings: SiteSettings) -> Flask:
     limiter = Limiter(
         _client_address,
         app=app,
-        default_limits=[f"{settings.rate_limit_per_minute} per minute"],
+        # One budget per client address for the whole site, not per page.
+        application_limits=[f"{settings.rate_limit_per_minute} per minute"],
         storage_uri="memory://",
         headers_enabled=True,
         strategy="moving-window",
