@@ -53,6 +53,7 @@ _MONTHS = (
 _INK = HexColor("#23262b")
 _MUTED = HexColor("#6b6f76")
 _PAPER = HexColor("#fffdf8")
+_BOTTOM_BAND_TOP = 168  # the figures, issuer and QR code sit below this line
 
 
 @dataclass(frozen=True)
@@ -139,14 +140,21 @@ def _centred(
     color: Color,
     width: float = 640,
     minimum: float = 9,
+    max_lines: int = 2,
 ) -> float:
     """Draw `text` centred at baseline `y`, shrunk to fit `width` (down to `minimum`, then
-    wrapped); returns the baseline of the last line."""
+    wrapped into at most `max_lines`, shrinking further when needed); returns the baseline of
+    the last line."""
     font = _font_for(text, font)
     size = _fit_size(text, font, size, width, minimum)
     lines = [text]
     if pdfmetrics.stringWidth(text, font, size) > width:
         lines = simpleSplit(text, font, size, width) or [text]
+        # Only absurdly long texts get here (a 70-character name fits on one line at 17 pt):
+        # keep the block within its lines so it never runs into what follows.
+        while len(lines) > max_lines and size > 5:
+            size *= 0.92
+            lines = simpleSplit(text, font, size, width) or [text]
     c.setFillColor(color)
     c.setFont(font, size)
     for i, line in enumerate(lines):
@@ -290,13 +298,15 @@ def render_certificate(fields: CertificateFields, signed: SignedPayload, style: 
     if fields.batch:
         y = _centred(c, fields.batch, y - 22, "Times-Roman", 13, _MUTED, width=560, minimum=9)
 
-    # The message: wrapped, at most three lines.
+    # The message: at most three lines, and never into the bottom band.
     font = _font_for(style.message, "Times-Italic")
     lines = simpleSplit(style.message, font, 12.5, 560)[:3]
     c.setFillColor(_INK)
     c.setFont(font, 12.5)
     y -= 34
     for line in lines:
+        if y < _BOTTOM_BAND_TOP:
+            break
         c.drawCentredString(cx, y, line)
         y -= 16
 
