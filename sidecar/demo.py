@@ -10,6 +10,11 @@ import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from connectors import OdooClient
+    from sidecar.config import Config
 
 Echo = Callable[[str], None]
 
@@ -64,6 +69,7 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
     and `status`; the exit code."""
     from jobs.odoo_session import client_from_config
     from jobs.preflight import run_preflight
+    from sidecar.commands.certs import cert_list, keys_generate, run_issue_command
     from sidecar.commands.status import status_command
     from sidecar.commands.sync import run_sync_command
     from sidecar.config import load_config
@@ -84,16 +90,78 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
             echo(f"{failed} check(s) failed.")
             return 1
         echo("All checks passed.\n")
-        for _ in range(2):
-            echo(f"$ ojt-sidecar sync -c {config_path}")
-            run_sync_command(cfg, full=False, dry_run=False, echo=echo)
-            echo("")
-        echo(f"$ ojt-sidecar status -c {config_path}")
+        echo(f"$ ojt-sidecar sync -c {config_path}")
+        run_sync_command(cfg, full=False, dry_run=False, echo=echo)
+        with client_from_config(cfg, max_attempts=2) as client:
+            finished = simulate_completions(client, cfg.programs[0].key, cfg, count=2)
+        echo(f"\n(trainee activity in Odoo: {', '.join(finished)} finished every lesson)\n")
+        echo(f"$ ojt-sidecar sync -c {config_path}")
+        run_sync_command(cfg, full=False, dry_run=False, echo=echo)
+        if not cfg.certificates.signing_key.exists():
+            echo(f"\n$ ojt-sidecar keys generate -c {config_path}")
+            keys_generate(cfg, rotate=False, echo=echo)
+        echo(f"\n$ ojt-sidecar issue -c {config_path}")
+        run_issue_command(cfg, dry_run=False, echo=echo)
+        echo(f"\n$ ojt-sidecar status -c {config_path}")
         status_command(cfg, as_json=False, echo=echo)
+        echo(f"\n$ ojt-sidecar cert list -c {config_path}")
+        cert_list(cfg, program=None, as_json=False, echo=echo)
         if keep_running:
-            echo(f"\nThe emulator keeps running on {emu.url}; press Ctrl-C to stop.")
-            _wait_forever()
+            from verify_site.serve import serve
+
+            echo(f"\nThe emulator keeps running on {emu.url}; the verification site follows.")
+            echo("Open a certificate's 'verify' URL above in a browser; press Ctrl-C to stop.")
+            with contextlib.suppress(KeyboardInterrupt):
+                serve(cfg)
     return 0
+
+
+def simulate_completions(
+    client: OdooClient, program_key: str, cfg: Config, count: int
+) -> list[str]:
+    """Play `count` trainees of a program finishing every published lesson of its courses, the
+    way Odoo records it (`slide.slide.partner.completed`), so there is something to certify."""
+    program = cfg.program(program_key)
+    names = [c.course for c in program.courses]
+    channels = client.search(
+        "slide.channel", [("name", "in", [n for n in names if isinstance(n, str)])]
+    ) + [n for n in names if isinstance(n, int)]
+    members = client.search_read_list(
+        "slide.channel.partner", [("channel_id", "in", channels)], ["partner_id"], names=False
+    )
+    # The newest members: demo trainees rather than the admin who created the courses.
+    partners = sorted({int(m["partner_id"]) for m in members if m["partner_id"]}, reverse=True)[
+        :count
+    ]
+    slides = client.search_read_list(
+        "slide.slide",
+        [("channel_id", "in", channels), ("is_category", "=", False), ("is_published", "=", True)],
+        ["channel_id"],
+        names=False,
+    )
+    for partner in partners:
+        for channel in channels:
+            if not client.search(
+                "slide.channel.partner",
+                [("channel_id", "=", channel), ("partner_id", "=", partner)],
+            ):
+                client.create(
+                    "slide.channel.partner", {"channel_id": channel, "partner_id": partner}
+                )
+        for slide in slides:
+            done = client.search(
+                "slide.slide.partner",
+                [("slide_id", "=", slide["id"]), ("partner_id", "=", partner)],
+            )
+            if done:
+                client.write("slide.slide.partner", done, {"completed": True})
+            else:
+                client.create(
+                    "slide.slide.partner",
+                    {"slide_id": slide["id"], "partner_id": partner, "completed": True},
+                )
+    rows = client.read("res.partner", partners, ["name"])
+    return [str(r["name"]) for r in rows]
 
 
 def serve_emulator(host: str, port: int, *, demo: bool, echo: Echo) -> None:
