@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.config import Config
 from verify_site import security
+from verify_site.pages import problem
 from verify_site.records import Register
 from verify_site.settings import NameDisplay, SiteSettings, settings_from
 from verify_site.views import SiteState, bp, health
+
+WINDOW_SECONDS = 60
 
 
 def create_app(
@@ -63,14 +69,24 @@ def build_app(settings: SiteSettings) -> Flask:
         # One budget per client address for the whole site, not per page.
         application_limits=[f"{settings.rate_limit_per_minute} per minute"],
         storage_uri="memory://",
-        headers_enabled=True,
+        headers_enabled=False,  # Retry-After only on a 429 (below), no quota headers
         strategy="moving-window",
     )
     limiter.exempt(health)
     app.register_blueprint(bp)
     app.register_blueprint(health)
     security.install(app)
+    app.register_error_handler(429, lambda exc: _too_many(limiter, exc))
     return app
+
+
+def _too_many(limiter: Limiter, exc: HTTPException) -> Response:
+    title, message = security.MESSAGES[429]
+    response = problem(429, title, message)
+    current = limiter.current_limit
+    wait = current.reset_at - time.time() if current is not None else WINDOW_SECONDS
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 def _client_address() -> str:

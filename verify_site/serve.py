@@ -31,8 +31,8 @@ def serve(config: Config, *, host: str | None = None, port: int | None = None) -
         ident="ojt-sidecar",
         clear_untrusted_proxy_headers=True,
     )
-    bound_host, bound_port = _address(server)
-    log.info("verification site on http://%s:%s/", bound_host, bound_port)
+    for bound_host, bound_port in _addresses(server):
+        log.info("verification site on http://%s:%s/", bound_host, bound_port)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -42,7 +42,9 @@ def serve(config: Config, *, host: str | None = None, port: int | None = None) -
         app.extensions["verify_site"].register.close()
 
 
-def _address(server: object) -> tuple[str, int]:
-    host = str(getattr(server, "effective_host", "127.0.0.1"))
-    port = int(getattr(server, "effective_port", 0))
-    return host, port
+def _addresses(server: object) -> list[tuple[str, int]]:
+    """Where waitress listens: one socket, or several when a name resolves to IPv4 and IPv6."""
+    listening = getattr(server, "effective_listen", None)
+    if listening:
+        return [(str(host), int(port)) for host, port in listening]
+    return [(str(getattr(server, "effective_host", "")), int(getattr(server, "effective_port", 0)))]

@@ -149,9 +149,9 @@ def _typo(canonical: str) -> Response:
     return problem(
         404,
         "Serial looks mistyped",
-        f"{canonical} looks like a typo: its last character does not match the others, so no"
-        " certificate can have this serial. Please check the characters you typed against the"
-        " certificate.",
+        f"{canonical} looks like a typo: its last character, a check character, does not match"
+        " the others, so no certificate can have this serial. Please check the characters you"
+        " typed against the certificate.",
         serial=canonical,
     )
 
