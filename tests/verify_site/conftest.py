@@ -3,7 +3,6 @@ key, and the site built on them without a YAML file."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,15 +11,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from sidecar.certificates.serial import new_serial
 from sidecar.certificates.signing import Signer, generate_key
 from sidecar.store.engine import make_engine
-from sidecar.store.migrate import head_revision, upgrade
-from sidecar.store.models import Base, Certificate, Program, Student
+from sidecar.store.migrate import upgrade
+from sidecar.store.models import Certificate, Program, Student
 from verify_site.app import create_app
 
 TODAY = date(2025, 6, 1)
@@ -31,20 +29,8 @@ MakeApp = Callable[..., Flask]
 
 
 def create_schema(engine: Engine) -> None:
-    """The real migrations. Fallback while migration 0002 at HEAD cannot run (it names
-    `sidecar.store.models.UTCDateTime` without importing it): the models' tables, stamped at
-    head, which is what the migrations produce."""
-    try:
-        upgrade(engine)
-    except NameError:
-        warnings.warn("migration 0002 is broken; schema made from the models", stacklevel=1)
-        Base.metadata.create_all(engine)
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
-            connection.execute(
-                text("INSERT INTO alembic_version VALUES (:v)"), {"v": head_revision()}
-            )
+    """The real migrations, as `ojt-sidecar db upgrade` runs them."""
+    upgrade(engine)
 
 
 @pytest.fixture
