@@ -1,0 +1,119 @@
+"""Certificates from the operator's seat: issue, list, show, revoke, re-issue, verify-pdf — and
+what the public page says after each (Flask's test client on the same store)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from sidecar.certificates.document import CertificateFields
+from sidecar.certificates.pdf import EMBEDDED_NAME, PdfStyle, render_certificate
+from sidecar.certificates.signing import SignedPayload, canonical_json
+from sidecar.cli import main
+from sidecar.config import load_config
+from sidecar.demo import simulate_completions, write_demo_config
+from sidecar.emulator import OdooEmulator
+from tests.jobs.syncing import client_for
+from verify_site.app import create_app
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def config(tmp_path: Path, emu: OdooEmulator) -> str:
+    path = write_demo_config(tmp_path, emu.url, emu.db)
+    cfg = load_config(path)
+    assert invoke("sync", "-c", str(path))[0] == 0
+    with client_for(emu) as client:
+        simulate_completions(client, "junior-developers", cfg, count=1)
+    assert invoke("sync", "-c", str(path))[0] == 0
+    return str(path)
+
+
+def page(config: str, serial: str) -> str:
+    app = create_app(load_config(Path(config)))
+    response = app.test_client().get(f"/c/{serial}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def forged_copy(pdf: bytes, **changes: object) -> bytes:
+    """The same certificate with changed fields, carrying the original signature."""
+    envelope = json.loads(PdfReader(io.BytesIO(pdf)).attachments[EMBEDDED_NAME][0])
+    fields = replace(CertificateFields.from_payload(json.loads(envelope["payload"])), **changes)
+    forged = SignedPayload(
+        canonical_json(fields.to_payload()), envelope["signature"], envelope["kid"]
+    )
+    return render_certificate(fields, forged, PdfStyle("Certificate", "Well done", fields.issuer))
+
+
+def test_issue_needs_a_signing_key_and_says_how_to_make_one(config: str) -> None:
+    code, out, err = invoke("issue", "-c", config)
+    assert code == 1
+    assert "keys generate" in err and "Traceback" not in out + err
+
+
+def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path) -> None:
+    assert invoke("keys", "generate", "-c", config)[0] == 0
+    code, out, err = invoke("issue", "-c", config)
+    assert code == 0, err
+    assert "1 certificate(s) issued" in out
+
+    code, out, _ = invoke("cert", "list", "-c", config, "--json")
+    (cert,) = json.loads(out)
+    serial = cert["serial"]
+    assert cert["status"]["state"] == "valid" and cert["delivered"]
+    assert "valid" in page(config, serial).lower()
+
+    pdf = load_config(Path(config)).certificates.output_dir / cert["pdf"]
+    code, out, _ = invoke("verify-pdf", "-c", config, str(pdf))
+    assert code == 0 and "VALID" in out
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(forged_copy(pdf.read_bytes(), participant="Somebody Else"))
+    code, out, _ = invoke("verify-pdf", "-c", config, str(tampered))
+    assert code == 1 and "NOT VALID" in out
+
+    code, out, _ = invoke("cert", "revoke", "-c", config, serial, "--reason", "issued in error")
+    assert code == 0
+    html = page(config, serial)
+    assert "revoked" in html.lower() and "issued in error" in html
+    code, out, _ = invoke("cert", "show", "-c", config, serial, "--json")
+    assert json.loads(out)["status"]["reason"] == "issued in error"
+
+    code, out, err = invoke("cert", "reissue", "-c", config, serial)
+    assert code == 0, err
+    code, out, _ = invoke("cert", "list", "-c", config, "--json")
+    states = {c["serial"]: c["status"]["state"] for c in json.loads(out)}
+    assert states[serial] == "revoked"  # revocation outranks supersession
+    (new,) = [s for s in states if s != serial]
+    assert states[new] == "valid"
+
+    assert invoke("issue", "-c", config)[1].startswith("0 certificate(s) issued")
+
+
+@pytest.mark.parametrize(
+    ("serial", "says"),
+    [("not-a-serial", "is not a certificate serial"), ("0000-0000-0000-0000-0", "")],
+)
+def test_bad_serials_are_one_line_and_exit_2(config: str, serial: str, says: str) -> None:
+    code, _, err = invoke("cert", "show", "-c", config, serial)
+    assert code == 2
+    assert err.count("\n") == 1 and says in err and "Traceback" not in err
+
+
+def test_verify_pdf_of_garbage_is_not_valid(config: str, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"hello")
+    code, out, _ = invoke("verify-pdf", "-c", config, str(junk))
+    assert code == 1 and "NOT VALID" in out
+    code, _, err = invoke("verify-pdf", "-c", config, str(tmp_path / "missing.pdf"))
+    assert code == 2 and "cannot read" in err
