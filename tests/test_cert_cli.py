@@ -98,6 +98,9 @@ def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path) -> None:
     assert states[new] == "valid"
 
     assert invoke("issue", "-c", config)[1].startswith("0 certificate(s) issued")
+    code, out, _ = invoke("status", "-c", config)
+    assert "Certificates: 2 issued, 2 delivered, 1 revoked, 1 re-issued" in out
+    assert "Odoo writes: 0 waiting, 0 failed" in out
 
 
 @pytest.mark.parametrize(

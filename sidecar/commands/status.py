@@ -15,13 +15,18 @@ Echo = Callable[[str], None]
 
 def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
     from sidecar.store.bootstrap import open_store
-    from sidecar.store.queries import last_successful_sync, program_statuses
+    from sidecar.store.queries import (
+        certificate_summary,
+        last_successful_sync,
+        program_statuses,
+    )
 
     store = open_store(cfg)
     try:
         with store.sessions() as session:
             programs = program_statuses(session)
             last = last_successful_sync(session)
+            certs = certificate_summary(session)
     finally:
         store.close()
     if as_json:
@@ -33,6 +38,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
                 "rows_read": last.rows_read,
                 "changes": last.changes,
             },
+            "certificates": asdict(certs),
         }
         echo(json.dumps(payload, indent=2))
         return
@@ -64,6 +70,16 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
     )
     when = last.finished_at.strftime("%Y-%m-%d %H:%M:%S UTC") if last.finished_at else "never"
     echo(f"Last successful sync: {when} ({age(last.age_seconds)})")
+    pending, failed = certs.outbox.get("pending", 0), certs.outbox.get("failed", 0)
+    echo(
+        f"Certificates: {certs.issued} issued, {certs.delivered} delivered, "
+        f"{certs.revoked} revoked, {certs.superseded} re-issued; "
+        f"{certs.reviews_open} review(s) open"
+    )
+    echo(
+        f"Odoo writes: {pending} waiting, {failed} failed"
+        + (" (see `ojt-sidecar cert show` and the log)" if failed else "")
+    )
 
 
 def students_command(

@@ -114,3 +114,43 @@ def students(session: Session, program_key: str, status: str | None = None) -> l
         )
         for s in rows
     ]
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    issued: int
+    delivered: int
+    revoked: int
+    superseded: int
+    reviews_open: int
+    outbox: dict[str, int]
+
+
+def certificate_summary(session: Session) -> CertificateSummary:
+    """Certificates, review flags and the outbox at a glance, in four statements."""
+    from sidecar.store.models import Certificate, OutboxMessage, ReviewFlag
+
+    issued, delivered, revoked, superseded = session.execute(
+        select(
+            func.count(Certificate.id),
+            func.count(Certificate.delivered_at),
+            func.count(Certificate.revoked_at),
+            func.count(Certificate.superseded_at),
+        )
+    ).one()
+    reviews = session.scalar(
+        select(func.count(ReviewFlag.id)).where(ReviewFlag.resolved_at.is_(None))
+    )
+    outbox = dict(
+        session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    )
+    return CertificateSummary(
+        issued=int(issued),
+        delivered=int(delivered),
+        revoked=int(revoked),
+        superseded=int(superseded),
+        reviews_open=int(reviews or 0),
+        outbox={str(k): int(v) for k, v in outbox.items()},
+    )
