@@ -154,6 +154,11 @@ def students(config_path: Path, program_key: str, status_filter: str | None, as_
     )
 
 
+from sidecar.commands.enroll import enroll_command  # noqa: E402
+
+main.add_command(enroll_command)
+
+
 def _certs_call(fn: Callable[[], int | None]) -> None:
     from sidecar.certificates.signing import KeyFileError
     from sidecar.commands.certs import UsageProblem

@@ -252,15 +252,12 @@ def _attachment_prepare(env: Env, vals: dict) -> None:
 
 
 def _activity_prepare(env: Env, vals: dict) -> None:
-    model_id = vals.get("res_model_id")
-    if model_id and not vals.get("res_model"):
-        ir_model = env.rows("ir.model").get(model_id)
-        if ir_model:
-            vals["res_model"] = ir_model["model"]
-    if vals.get("res_model") and not vals.get("res_model_id"):
-        for row in env.rows("ir.model").values():
-            if row["model"] == vals["res_model"]:
-                vals["res_model_id"] = row["id"]
+    # ``res_model`` is related to ``res_model_id`` (readonly): a real Odoo 17 takes the model
+    # from ``res_model_id`` only, and refuses a create without it (a mandatory field).
+    vals.pop("res_model", None)
+    ir_model = env.rows("ir.model").get(vals.get("res_model_id") or 0)
+    if ir_model:
+        vals["res_model"] = ir_model["model"]
     if vals.get("res_model") in env.store.tables and vals.get("res_id"):
         vals.setdefault("res_name", env.display_name(vals["res_model"], vals["res_id"]))
     vals.setdefault("activity_type_id", env.ref("mail.mail_activity_data_todo"))

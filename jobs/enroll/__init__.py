@@ -1,0 +1,21 @@
+"""Recruitment → training: applicants who reach the OJT stage are invited, enrolled and tracked
+(BRIEF §2A). `run_enroll_cycle` is what the CLI and the scheduler call."""
+
+from jobs.enroll.context import EnrollSetupError
+from jobs.enroll.cycle import (
+    applicants_without_program,
+    enroll_applicant,
+    enroll_partner,
+    run_enroll_cycle,
+)
+from jobs.enroll.report import EnrollInputError, EnrollReport
+
+__all__ = [
+    "EnrollInputError",
+    "EnrollReport",
+    "EnrollSetupError",
+    "applicants_without_program",
+    "enroll_applicant",
+    "enroll_partner",
+    "run_enroll_cycle",
+]

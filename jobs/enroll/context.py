@@ -1,0 +1,170 @@
+"""What the enrollment flow needs to know about Odoo before it decides anything: the OJT stage(s),
+which job leads to which program, the programs' courses, and the ids a To-Do needs. Read once
+per cycle (a handful of calls)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors import OdooClient
+from jobs.sync.scope import resolve_scope
+from sidecar.config import Config
+from sidecar.config.programs import Eligibility
+from sidecar.store.models import CourseIntegration, Program
+
+APPLICANT = "hr.applicant"
+# What the flow reads of an applicant.
+APPLICANT_FIELDS = (
+    "name",
+    "partner_name",
+    "email_from",
+    "partner_id",
+    "job_id",
+    "stage_id",
+    "user_id",
+    "active",
+    "refuse_reason_id",
+)
+
+
+class EnrollSetupError(Exception):
+    """The configuration names something Odoo does not have (e.g. the OJT stage)."""
+
+
+@dataclass(frozen=True)
+class Course:
+    channel_id: int
+    name: str
+    integration_id: int
+
+
+@dataclass
+class ProgramInfo:
+    id: int  # the store's program id
+    key: str
+    name: str
+    eligibility: Eligibility
+    responsible_user_id: int | None
+    courses: list[Course] = field(default_factory=list)
+
+
+@dataclass
+class EnrollContext:
+    stages: dict[int, list[int]]  # OJT stage id -> its job_ids (empty: every job)
+    by_job: dict[int, ProgramInfo]
+    by_key: dict[str, ProgramInfo]
+    applicant_model_id: int
+    todo_type_id: int | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def signature(self) -> str:
+        """What the applicant listing depends on: a change lists every applicant again."""
+        jobs = sorted((job, p.key) for job, p in self.by_job.items())
+        return f"stages={sorted(self.stages.items())};jobs={jobs}"
+
+    def in_ojt(self, app: dict[str, Any]) -> bool:
+        """In an OJT stage that applies to the applicant's job, and neither refused nor archived."""
+        from sidecar.enrollment import stage_applies
+
+        stage, job = m2o(app.get("stage_id")), m2o(app.get("job_id"))
+        if not app.get("active", True) or app.get("refuse_reason_id"):
+            return False
+        return stage in self.stages and stage_applies(self.stages[stage], job)
+
+
+def m2o(value: Any) -> int | None:
+    """A many2one as read: False, a bare id (load='') or [id, name]."""
+    if isinstance(value, list | tuple):
+        return int(value[0]) if value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _ref_domain(ref: int | str, name_field: str = "name") -> list[Any]:
+    if isinstance(ref, int):
+        return [("id", "=", ref)]
+    return [(name_field, "=", ref.strip())]
+
+
+def resolve_context(session: Session, client: OdooClient, cfg: Config) -> EnrollContext:
+    """Resolve the config's references against Odoo; raises EnrollSetupError when the OJT stage
+    does not exist. Unknown jobs, users or courses are problems, not errors."""
+    problems: list[str] = []
+    _, course_problems = resolve_scope(session, client)
+    problems.extend(course_problems)
+
+    ref = cfg.recruitment.ojt_stage
+    stage_rows = client.search_read_list(
+        "hr.recruitment.stage", _ref_domain(ref), ["job_ids"], names=False
+    )
+    if not stage_rows:
+        raise EnrollSetupError(
+            f"recruitment.ojt_stage: Odoo has no recruitment stage {ref!r}; "
+            "name an existing stage (by name or id)"
+        )
+    stages = {int(r["id"]): sorted(r.get("job_ids") or []) for r in stage_rows}
+
+    stored = {p.key: p for p in session.scalars(select(Program).where(Program.active.is_(True)))}
+    by_job: dict[int, ProgramInfo] = {}
+    by_key: dict[str, ProgramInfo] = {}
+    for program in cfg.programs:
+        row = stored.get(program.key)
+        if row is None:
+            continue
+        info = ProgramInfo(
+            id=row.id,
+            key=program.key,
+            name=program.name,
+            eligibility=program.eligibility,
+            responsible_user_id=_user_id(client, program.responsible_user, program.key, problems),
+            courses=[
+                Course(c.odoo_channel_id, c.course_name or c.course_ref, c.id)
+                for c in session.scalars(
+                    select(CourseIntegration)
+                    .where(
+                        CourseIntegration.program_id == row.id,
+                        CourseIntegration.status == "active",
+                    )
+                    .order_by(CourseIntegration.position)
+                )
+                if c.odoo_channel_id is not None
+            ],
+        )
+        by_key[program.key] = info
+        for job in program.jobs:
+            found = client.search("hr.job", _ref_domain(job), context={"active_test": False})
+            if not found:
+                problems.append(f"program {program.key!r}: Odoo has no job {job!r}")
+            for job_id in found:
+                by_job[job_id] = info
+
+    model_ids = client.search("ir.model", [("model", "=", APPLICANT)])
+    if not model_ids:
+        raise EnrollSetupError("Odoo has no hr.applicant model: is Recruitment installed?")
+    todo = client.search("mail.activity.type", [("name", "=", "To-Do")], limit=1)
+    return EnrollContext(
+        stages=stages,
+        by_job=by_job,
+        by_key=by_key,
+        applicant_model_id=model_ids[0],
+        todo_type_id=todo[0] if todo else None,
+        problems=problems,
+    )
+
+
+def _user_id(
+    client: OdooClient, ref: int | str | None, key: str, problems: list[str]
+) -> int | None:
+    if ref is None:
+        return None
+    found = client.search("res.users", _ref_domain(ref, "login"), limit=1)
+    if not found:
+        problems.append(f"program {key!r}: Odoo has no user {ref!r} (responsible_user)")
+        return None
+    return found[0]

@@ -1,0 +1,394 @@
+"""One enrollment cycle: notice applicants who reached the OJT stage, decide, and drive each
+enrollment's steps through the outbox until they are done or must wait.
+
+Applicants are listed incrementally by `(write_date, id)`, whole seconds at a time, from the
+previous pass's start minus the overlap window (a late commit carries an older stamp): the same
+listing as the progress sync (`connectors.paging`, `jobs.sync.cursors`). Every row listed is
+noted in the store with the listing's position, in one transaction per page, so a crash resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors import Cursor, OdooClient
+from jobs.deliver import deliver
+from jobs.enroll.context import (
+    APPLICANT,
+    APPLICANT_FIELDS,
+    EnrollContext,
+    ProgramInfo,
+    m2o,
+    resolve_context,
+)
+from jobs.enroll.flow import OPEN, Outcome, Step, advance
+from jobs.enroll.report import EnrollInputError, EnrollReport
+from jobs.sync.cursors import finish_pass, load_state, save_position
+from sidecar.config import Config
+from sidecar.store.models import Enrollment, ReviewFlag, utcnow
+
+log = logging.getLogger("ojt_sidecar.enroll")
+
+STREAM = "enroll:hr.applicant"
+ODOO_SECOND = "%Y-%m-%d %H:%M:%S"
+MAX_ROUNDS = 10  # step / deliver rounds per cycle: a full enrollment needs five
+RESTARTABLE = ("left_stage", "refused", "failed")
+Clock = Callable[[], datetime]
+
+
+def run_enroll_cycle(
+    cfg: Config,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    *,
+    dry_run: bool = False,
+    files_root: Path | None = None,
+    clock: Clock = utcnow,
+    overlap_seconds: float | None = None,
+) -> EnrollReport:
+    """List changed applicants, start enrollments for those in the OJT stage, and drive every
+    open enrollment as far as Odoo allows. With `dry_run`, store nothing and write nothing to
+    Odoo: the report's `planned` lists the writes a cycle would make."""
+    report = EnrollReport(dry_run=dry_run)
+    ctx = _context(cfg, sessions, client, dry_run, report)
+    if dry_run:
+        from jobs.enroll.dryrun import plan_cycle
+
+        plan_cycle(ctx, sessions, client, report, today=clock().date())
+        return report
+    overlap = cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
+    _poll(ctx, sessions, client, report, clock, overlap)
+    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock)
+    return report
+
+
+def enroll_applicant(
+    cfg: Config,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    applicant_id: int,
+    *,
+    dry_run: bool = False,
+    files_root: Path | None = None,
+    clock: Clock = utcnow,
+) -> EnrollReport:
+    """Enroll one applicant by hand (a person reviewed it): eligibility and stage no longer
+    decide, but a refused applicant is still not enrolled."""
+    report = EnrollReport(dry_run=dry_run)
+    ctx = _context(cfg, sessions, client, dry_run, report)
+    found = client.read(APPLICANT, [applicant_id], APPLICANT_FIELDS, context={"active_test": False})
+    if not found:
+        raise EnrollInputError(f"Odoo has no applicant {applicant_id}.")
+    app = found[0]
+    if not app.get("active", True) or app.get("refuse_reason_id"):
+        raise EnrollInputError(
+            f"Applicant {applicant_id} ({app.get('partner_name') or app.get('name')}) is refused "
+            "or archived in Odoo, so it is not enrolled."
+        )
+    program = ctx.by_job.get(m2o(app.get("job_id")) or 0)
+    if program is None:
+        job = app.get("job_id")
+        raise EnrollInputError(
+            f"Applicant {applicant_id}'s job ({job[1] if job else 'none'}) leads to no program: "
+            "list it under programs[].jobs, or use --partner with --program."
+        )
+    subject = f"applicant:{applicant_id}"
+    if dry_run:
+        from jobs.enroll.dryrun import plan_one
+
+        plan_one(ctx, sessions, client, report, app, program, today=clock().date())
+        return report
+    with sessions() as session, session.begin():
+        row = _row_for(session, subject, program, app)
+        _approve(row, report)
+    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, [subject])
+    return report
+
+
+def enroll_partner(
+    cfg: Config,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    partner_id: int,
+    program_key: str,
+    *,
+    dry_run: bool = False,
+    files_root: Path | None = None,
+    clock: Clock = utcnow,
+) -> EnrollReport:
+    """Enroll a contact in a program by hand, without an applicant (no note is posted)."""
+    report = EnrollReport(dry_run=dry_run)
+    if program_key not in {p.key for p in cfg.programs}:
+        known = ", ".join(p.key for p in cfg.programs)
+        raise EnrollInputError(f"There is no program {program_key!r} in the config ({known}).")
+    ctx = _context(cfg, sessions, client, dry_run, report)
+    program = ctx.by_key[program_key]
+    found = client.read("res.partner", [partner_id], ["name", "email"])
+    if not found:
+        raise EnrollInputError(f"Odoo has no contact {partner_id}.")
+    partner = found[0]
+    subject = f"partner:{partner_id}:{program_key}"
+    if dry_run:
+        from jobs.enroll.dryrun import plan_one
+
+        plan_one(
+            ctx, sessions, client, report, None, program, today=clock().date(), partner=partner
+        )
+        return report
+    with sessions() as session, session.begin():
+        row = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
+        if row is None:
+            row = Enrollment(
+                subject=subject,
+                program_id=program.id,
+                odoo_partner_id=partner_id,
+                name=partner.get("name") or "",
+                email=partner.get("email") or None,
+                state="new",
+                round=0,
+            )
+            session.add(row)
+        _approve(row, report)
+    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, [subject])
+    return report
+
+
+def applicants_without_program(session: Session) -> list[ReviewFlag]:
+    """Applicants seen in the OJT stage whose job leads to no program (for `status`)."""
+    return list(
+        session.scalars(
+            select(ReviewFlag)
+            .where(ReviewFlag.kind == "no_program", ReviewFlag.resolved_at.is_(None))
+            .order_by(ReviewFlag.odoo_applicant_id)
+        )
+    )
+
+
+# --- internals ----------------------------------------------------------------------------------
+
+
+def _files_root(cfg: Config) -> Path:
+    return Path(cfg.certificates.output_dir)
+
+
+def _context(
+    cfg: Config,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    dry_run: bool,
+    report: EnrollReport,
+) -> EnrollContext:
+    with sessions() as session, session.begin():
+        ctx = resolve_context(session, client, cfg)
+        if dry_run:
+            session.rollback()
+    report.problems.extend(ctx.problems)
+    return ctx
+
+
+def _approve(row: Enrollment, report: EnrollReport) -> None:
+    if row.state == "enrolled":
+        report.already.append(row.subject)
+        return
+    row.manual = True
+    if row.state in RESTARTABLE:
+        row.round += 1
+    if row.state in (*RESTARTABLE, "new", "awaiting_review"):
+        row.state, row.reason = "approved", None
+        report.started.append(row.subject)
+
+
+def _row_for(
+    session: Session, subject: str, program: ProgramInfo, app: dict[str, Any]
+) -> Enrollment:
+    row = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
+    if row is None:
+        row = Enrollment(
+            subject=subject,
+            program_id=program.id,
+            odoo_applicant_id=int(app["id"]),
+            name=str(app.get("partner_name") or app.get("name") or ""),
+            email=(app.get("email_from") or None),
+            odoo_user_id=m2o(app.get("user_id")),
+            state="new",
+            round=0,
+        )
+        session.add(row)
+        session.flush()
+    else:
+        row.email = app.get("email_from") or row.email
+        row.name = str(app.get("partner_name") or app.get("name") or row.name)
+        row.odoo_user_id = m2o(app.get("user_id"))
+    return row
+
+
+def _poll(
+    ctx: EnrollContext,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    report: EnrollReport,
+    clock: Clock,
+    overlap: float,
+) -> None:
+    signature = ctx.signature
+    with sessions() as session:
+        state = load_state(session, STREAM, signature)
+    pass_start = clock()
+    since: Cursor | None = None
+    if state is not None and not state.restart:
+        if state.position is not None and state.pass_started_at is not None:
+            since, pass_start = state.position, state.pass_started_at
+        elif state.polled_at is not None:
+            since = Cursor(state.polled_at.strftime(ODOO_SECOND)).rewound(overlap)
+    pages = client.search_read(
+        APPLICANT, [], APPLICANT_FIELDS, since=since, names=True, context={"active_test": False}
+    )
+    for page in pages:
+        with sessions() as session, session.begin():
+            for app in page.rows:
+                report.listed += 1
+                _note(session, ctx, app, report)
+            save_position(session, STREAM, signature, pass_start, page.cursor)
+    with sessions() as session, session.begin():
+        finish_pass(session, STREAM, signature, pass_start)
+
+
+def _note(session: Session, ctx: EnrollContext, app: dict[str, Any], report: EnrollReport) -> None:
+    """Start (or restart) the enrollment of an applicant now in the OJT stage."""
+    if not ctx.in_ojt(app):
+        return  # an open enrollment notices it left when its next step runs
+    aid = int(app["id"])
+    subject = f"applicant:{aid}"
+    program = ctx.by_job.get(m2o(app.get("job_id")) or 0)
+    flag_key = f"no_program/{subject}"
+    flag = session.scalar(select(ReviewFlag).where(ReviewFlag.key == flag_key))
+    if program is None:
+        if flag is None:
+            job = app.get("job_id")
+            reason = (
+                f"Applicant {aid} ({app.get('partner_name') or app.get('name')}) is in the OJT "
+                f"stage, but its job ({job[1] if job else 'none'}) leads to no program."
+            )
+            session.add(
+                ReviewFlag(key=flag_key, kind="no_program", odoo_applicant_id=aid, reason=reason)
+            )
+            report.without_program.append(reason)
+            log.warning("%s", reason)
+        return
+    if flag is not None and flag.resolved_at is None:
+        flag.resolved_at = utcnow()
+    existing = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
+    row = _row_for(session, subject, program, app)
+    if existing is None:
+        report.started.append(subject)
+    elif row.program_id != program.id and row.state in ("new", "awaiting_review", *RESTARTABLE):
+        row.program_id = program.id  # the job changed before anything was enrolled
+        row.round += 1
+        row.state = "new"
+    elif row.state in RESTARTABLE:
+        row.round += 1
+        row.state = "new"
+        report.started.append(subject)
+    elif row.state == "awaiting_review" and not row.manual:
+        row.state = "new"  # the applicant changed: decide again (its To-Do is not repeated)
+
+
+def _drive(
+    ctx: EnrollContext,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    report: EnrollReport,
+    files_root: Path,
+    clock: Clock,
+    subjects: Iterable[str] | None = None,
+) -> None:
+    only = set(subjects) if subjects is not None else None
+    outcome = Outcome()
+    for _ in range(MAX_ROUNDS):
+        moved = _advance_all(ctx, sessions, client, outcome, clock, only)
+        delivery = deliver(sessions, client, files_root=files_root, clock=clock)
+        report.delivered += delivery.delivered + delivery.adopted
+        report.delivery_errors.extend(delivery.errors)
+        if not moved and delivery.touched == 0:
+            break
+    report.absorb(outcome)
+    with sessions() as session:
+        report.waiting = [
+            f"{r.subject}: {r.state}"
+            for r in session.scalars(select(Enrollment).where(Enrollment.state.in_(OPEN)))
+            if r.state != "awaiting_review" and (only is None or r.subject in only)
+        ]
+
+
+def _advance_all(
+    ctx: EnrollContext,
+    sessions: sessionmaker[Session],
+    client: OdooClient,
+    outcome: Outcome,
+    clock: Clock,
+    only: set[str] | None,
+) -> bool:
+    with sessions() as session:
+        rows = [
+            (r.id, r.subject, r.odoo_applicant_id, r.state, r.program_id)
+            for r in session.scalars(
+                select(Enrollment).where(Enrollment.state.in_(OPEN)).order_by(Enrollment.id)
+            )
+            if only is None or r.subject in only
+        ]
+    if not rows:
+        return False
+    app_ids = sorted({a for _, _, a, _, _ in rows if a is not None})
+    apps = {
+        int(a["id"]): a
+        for a in client.read(APPLICANT, app_ids, APPLICANT_FIELDS, context={"active_test": False})
+    }
+    step = Step(client, ctx, clock().date(), outcome, _domain_matches(ctx, client, rows, apps))
+    moved = False
+    for row_id, *_ in rows:
+        for _ in range(12):
+            with sessions() as session, session.begin():
+                row = session.get(Enrollment, row_id)
+                assert row is not None
+                app = apps.get(row.odoo_applicant_id) if row.odoo_applicant_id else None
+                before = (row.state, row.round)
+                advance(step, session, row, app)
+                changed = (row.state, row.round) != before
+            moved = moved or changed
+            if not changed:
+                break
+    return moved
+
+
+def _domain_matches(
+    ctx: EnrollContext,
+    client: OdooClient,
+    rows: list[tuple[int, str, int | None, str, int]],
+    apps: dict[int, dict[str, Any]],
+) -> dict[int, bool]:
+    """For applicants about to be decided: does each match its program's domain (one search per
+    program with a domain)?"""
+    result: dict[int, bool] = {}
+    by_program: dict[int, list[int]] = {}
+    for _, _, aid, state, program_id in rows:
+        if state == "new" and aid is not None and aid in apps:
+            by_program.setdefault(program_id, []).append(aid)
+    for program in ctx.by_key.values():
+        ids = by_program.get(program.id)
+        if not ids or not program.eligibility.domain:
+            continue
+        domain = [("id", "in", ids), *_as_lists(program.eligibility.domain)]
+        matched = set(client.search(APPLICANT, domain, context={"active_test": False}))
+        result.update({aid: aid in matched for aid in ids})
+    return result
+
+
+def _as_lists(domain: Iterable[Any]) -> list[Any]:
+    return [list(term) if isinstance(term, tuple) else term for term in domain]

@@ -1,0 +1,139 @@
+"""`ojt-sidecar enroll`: one enrollment cycle, or one applicant / contact enrolled by hand."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from jobs.enroll import EnrollReport
+
+Echo = Callable[[str], None]
+
+
+@click.command("enroll")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="config.yaml",
+    show_default=True,
+    envvar="OJT_SIDECAR_CONFIG",
+    show_envvar=True,
+    help="The operator's YAML config file.",
+)
+@click.option("--applicant", "applicant_id", type=int, help="Enroll this applicant (after review).")
+@click.option("--partner", "partner_id", type=int, help="Enroll this contact (with --program).")
+@click.option("--program", "program_key", help="Program key, for --partner.")
+@click.option("--dry-run", is_flag=True, help="Print every Odoo write it would make; make none.")
+def enroll_command(
+    config_path: Path,
+    applicant_id: int | None,
+    partner_id: int | None,
+    program_key: str | None,
+    dry_run: bool,
+) -> None:
+    """Enroll applicants of the OJT stage (one cycle), or one applicant or contact by hand."""
+    from sidecar.cli import _load
+
+    if applicant_id is not None and (partner_id is not None or program_key is not None):
+        _usage("use either --applicant, or --partner with --program, not both")
+    if (partner_id is None) != (program_key is None):
+        _usage("--partner and --program go together")
+    if any(i is not None and i <= 0 for i in (applicant_id, partner_id)):
+        _usage("ids are positive numbers")
+    cfg = _load(config_path)
+    if program_key is not None and program_key not in {p.key for p in cfg.programs}:
+        known = ", ".join(p.key for p in cfg.programs)
+        _usage(f"no program {program_key!r} in the config (programs: {known})")
+    run_enroll(cfg, applicant_id, partner_id, program_key, dry_run=dry_run, echo=click.echo)
+
+
+def _usage(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def run_enroll(
+    cfg: object,
+    applicant_id: int | None,
+    partner_id: int | None,
+    program_key: str | None,
+    *,
+    dry_run: bool,
+    echo: Echo,
+) -> None:
+    from jobs.enroll import (
+        EnrollInputError,
+        EnrollSetupError,
+        enroll_applicant,
+        enroll_partner,
+        run_enroll_cycle,
+    )
+    from jobs.odoo_session import client_from_config
+    from sidecar.config import Config
+    from sidecar.store.bootstrap import open_store
+
+    assert isinstance(cfg, Config)
+    store = open_store(cfg)
+    try:
+        with client_from_config(cfg) as client:
+            if applicant_id is not None:
+                report = enroll_applicant(
+                    cfg, store.sessions, client, applicant_id, dry_run=dry_run
+                )
+            elif partner_id is not None and program_key is not None:
+                report = enroll_partner(
+                    cfg, store.sessions, client, partner_id, program_key, dry_run=dry_run
+                )
+            else:
+                report = run_enroll_cycle(cfg, store.sessions, client, dry_run=dry_run)
+    except EnrollInputError as exc:
+        echo(f"error: {exc}")
+        sys.exit(1)
+    except EnrollSetupError as exc:
+        echo(f"error: {exc}")
+        sys.exit(2)
+    finally:
+        store.close()
+    _print(report, echo)
+    if report.failed or report.delivery_errors:
+        sys.exit(1)
+
+
+def _print(report: EnrollReport, echo: Echo) -> None:
+    for problem in report.problems:
+        echo(f"warning: {problem}")
+    if report.dry_run:
+        echo(f"Dry run: {len(report.planned)} Odoo write(s) would be made, none made.")
+        for line in report.planned:
+            echo(f"  {line}")
+        for line in report.without_program:
+            echo(f"  no program: {line}")
+        return
+    parts = [
+        ("applicants read", report.listed),
+        ("started", len(report.started)),
+        ("enrolled", len(report.enrolled)),
+        ("awaiting review", len(report.awaiting_review)),
+        ("left the stage", len(report.left_stage)),
+        ("refused", len(report.refused)),
+        ("failed", len(report.failed)),
+        ("writes confirmed", report.delivered),
+    ]
+    echo("Enrollment: " + ", ".join(f"{n} {what}" for what, n in parts))
+    for subject in report.already:
+        echo(f"  {subject}: already enrolled, nothing to do")
+    for line in report.without_program:
+        echo(f"  no program: {line}")
+    for line in report.failed:
+        echo(f"  failed: {line}")
+    for line in report.delivery_errors:
+        echo(f"  Odoo refused: {line}")
+    for line in report.waiting:
+        echo(f"  waiting for Odoo: {line} (continues next cycle)")
