@@ -64,6 +64,17 @@ def write_demo_config(workdir: Path, url: str, db: str) -> Path:
     return path
 
 
+def _forget_previous_run(workdir: Path) -> None:
+    """Each demo starts a fresh emulator, so what an earlier run stored describes an Odoo that is
+    gone: remove exactly what the demo itself writes, nothing else in the directory."""
+    import shutil
+
+    for name in ("ojt-sidecar.db", "ojt-sidecar.db-wal", "ojt-sidecar.db-shm"):
+        (workdir / name).unlink(missing_ok=True)
+    for name in ("certificates", "keys"):
+        shutil.rmtree(workdir / name, ignore_errors=True)
+
+
 def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
     """Start the emulator with demo data, point a config at it, run `check`, then `sync` twice
     and `status`; the exit code."""
@@ -75,6 +86,7 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
     from sidecar.config import load_config
     from sidecar.emulator import OdooEmulator
 
+    _forget_previous_run(workdir)
     with OdooEmulator(demo=True) as emu:
         config_path = write_demo_config(workdir, emu.url, emu.db)
         echo(f"Odoo emulator (17.0, demo data) listening on {emu.url}, database {emu.db!r}")
