@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import pytest
@@ -75,8 +76,13 @@ def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path) -> None:
     assert "valid" in page(config, serial).lower()
 
     pdf = load_config(Path(config)).certificates.output_dir / cert["pdf"]
-    code, out, _ = invoke("verify-pdf", "-c", config, str(pdf))
-    assert code == 0 and "VALID" in out
+    code, out, _ = invoke("verify-pdf", "-c", config, "--json", str(pdf))
+    checked = json.loads(out)
+    assert code == 0 and checked["ok"]
+    # What a phone camera reads off the page leads to the page that says "valid".
+    qr_path = urlsplit(checked["qr_url"]).path
+    assert qr_path == f"/c/{serial}"
+    assert "Valid" in page(config, qr_path.removeprefix("/c/"))
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(forged_copy(pdf.read_bytes(), participant="Somebody Else"))
     code, out, _ = invoke("verify-pdf", "-c", config, str(tampered))
