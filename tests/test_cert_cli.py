@@ -82,7 +82,7 @@ def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path) -> None:
     # What a phone camera reads off the page leads to the page that says "valid".
     qr_path = urlsplit(checked["qr_url"]).path
     assert qr_path == f"/c/{serial}"
-    assert "Valid" in page(config, qr_path.removeprefix("/c/"))
+    assert "Valid certificate" in page(config, qr_path.removeprefix("/c/"))
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(forged_copy(pdf.read_bytes(), participant="Somebody Else"))
     code, out, _ = invoke("verify-pdf", "-c", config, str(tampered))
