@@ -315,6 +315,7 @@ def _drive(
         moved = _advance_all(ctx, sessions, client, outcome, clock, only)
         delivery = deliver(sessions, client, files_root=files_root, clock=clock)
         report.delivered += delivery.delivered + delivery.adopted
+        report.adopted += delivery.adopted
         report.delivery_errors.extend(delivery.errors)
         if not moved and delivery.touched == 0:
             break

@@ -163,6 +163,10 @@ def _enrollment(
             name = str((app or {}).get("partner_name") or email)
             planned.append(writes.create_partner(key("partner"), subject, name, email))
             partner_id = ref(key("partner"))
+        if app is not None:
+            planned.append(
+                writes.link_partner(key("link_partner"), subject, int(app["id"]), partner_id)
+            )
     known = isinstance(partner_id, int)
     portal = "invited"
     if known and client.search("res.users", [("partner_id", "=", partner_id)], limit=1):

@@ -29,7 +29,7 @@ from connectors import OdooClient
 from jobs.enroll import writes
 from jobs.enroll.context import EnrollContext, ProgramInfo, m2o
 from sidecar import enrollment as rules
-from sidecar.outbox import CANCELLED, DELIVERED, PENDING, Write, enqueue
+from sidecar.outbox import CANCELLED, DELIVERED, PENDING, Write, enqueue, ref
 from sidecar.store.models import (
     Enrollment,
     OutboxMessage,
@@ -205,9 +205,19 @@ def _approved(
             "res.partner", [("email", "=ilike", email)], limit=1, order="id asc"
         )
         row.odoo_partner_id = found[0] if found else None
+        partner: Any = row.odoo_partner_id
         if not found:
             key = writes.step_key(row.subject, row.round, "partner")
             _queue(step, session, writes.create_partner(key, row.subject, row.name, email))
+            partner = ref(key)
+        if row.odoo_applicant_id is not None:
+            link = writes.step_key(row.subject, row.round, "link_partner")
+            _queue(
+                step,
+                session,
+                writes.link_partner(link, row.subject, row.odoo_applicant_id, partner),
+            )
+        if not found:
             row.state = "partner"
             return True
     if row.odoo_partner_id is None:

@@ -26,6 +26,7 @@ class EnrollReport:
     without_program: list[str] = field(default_factory=list)  # newly seen, one sentence each
     waiting: list[str] = field(default_factory=list)  # still open after the cycle
     delivered: int = 0  # outbox rows confirmed in Odoo during the cycle
+    adopted: int = 0  # of which found in Odoo from an earlier attempt whose answer was lost
     delivery_errors: list[str] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)  # dry run: the writes a cycle would make
     problems: list[str] = field(default_factory=list)  # config references Odoo lacks

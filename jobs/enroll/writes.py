@@ -39,6 +39,18 @@ def create_partner(key: str, subject: str, name: str, email: str) -> Write:
     )
 
 
+def link_partner(key: str, subject: str, applicant_id: int, partner_id: Any) -> Write:
+    """The applicant's contact, as Odoo itself sets it when it makes one from the e-mail."""
+    return Write(
+        key=key,
+        model=APPLICANT,
+        method="write",
+        args=[[applicant_id], {"partner_id": partner_id}],
+        summary=f"link applicant {applicant_id} to its contact",
+        subject=subject,
+    )
+
+
 def portal_wizard(key: str, subject: str, partner_id: Any) -> Write:
     return Write(
         key=key,
