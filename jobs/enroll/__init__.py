@@ -9,13 +9,16 @@ from jobs.enroll.cycle import (
     run_enroll_cycle,
 )
 from jobs.enroll.report import EnrollInputError, EnrollReport
+from jobs.enroll.status import EnrollmentStatus, enrollment_status
 
 __all__ = [
     "EnrollInputError",
     "EnrollReport",
     "EnrollSetupError",
+    "EnrollmentStatus",
     "applicants_without_program",
     "enroll_applicant",
     "enroll_partner",
+    "enrollment_status",
     "run_enroll_cycle",
 ]

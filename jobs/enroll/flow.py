@@ -173,11 +173,15 @@ def _new(
     note = rules.todo_note(
         decision.reasons, rule.criteria, f"ojt-sidecar enroll --applicant {app['id']}"
     )
+    key = writes.todo_key(row.subject)
+    earlier = _outbox(session, key)
+    if earlier is not None and earlier.state == CANCELLED:
+        key = f"{key}/r{row.round}"  # withdrawn when it left the stage unsent: ask again now
     _queue(
         step,
         session,
         writes.review_todo(
-            writes.todo_key(row.subject),
+            key,
             row.subject,
             applicant_id=int(app["id"]),
             model_id=step.ctx.applicant_model_id,

@@ -94,10 +94,10 @@ def run_enroll(
             else:
                 report = run_enroll_cycle(cfg, store.sessions, client, dry_run=dry_run)
     except EnrollInputError as exc:
-        echo(f"error: {exc}")
+        click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except EnrollSetupError as exc:
-        echo(f"error: {exc}")
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     finally:
         store.close()

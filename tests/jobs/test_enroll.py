@@ -255,3 +255,23 @@ def test_dry_run_lists_the_writes_and_makes_none(
     assert text.count("mail.activity.create") == 1
     assert text.count("hr.applicant.message_post") == len(ELIGIBLE)
     store.close()
+
+
+def test_status_lists_enrollments_reviews_and_applicants_without_program(
+    emu: OdooEmulator, db_url: str, tmp_path: Path
+) -> None:
+    from jobs.enroll import enrollment_status
+
+    emu.env.write("hr.applicant", [3], {"stage_id": OJT_STAGE})
+    cfg = enroll_config(tmp_path, emu, db_url)
+    store = open_store(cfg)
+    with client_for(emu) as client:
+        cycle(cfg, store, client)
+    with store.sessions() as session:
+        status = enrollment_status(session)
+    assert status.by_state == {"enrolled": 3, "awaiting_review": 1}
+    assert [(w.applicant_id, w.program_key, w.name) for w in status.awaiting_review] == [
+        (9, "gardening", "Lucas Martin")
+    ]
+    assert [a for a, _ in status.without_program] == [3]
+    store.close()

@@ -1,0 +1,95 @@
+"""`ojt-sidecar enroll` against the emulator: a cycle, a dry run, hand enrollment, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sidecar.cli import main
+from sidecar.emulator import OdooEmulator
+from tests.jobs.enrolling import count, enroll_config, odoo_counts
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def config_path(tmp_path: Path, emu: OdooEmulator) -> str:
+    enroll_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}")
+    return str(tmp_path / "config.yaml")
+
+
+def test_dry_run_prints_the_writes_then_a_cycle_makes_them(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    config = config_path(tmp_path, emu)
+    before = odoo_counts(emu)
+    code, out, err = invoke("enroll", "-c", config, "--dry-run")
+    assert code == 0, err
+    assert odoo_counts(emu) == before
+    assert out.startswith("Dry run: ") and "none made" in out
+    assert "portal.wizard.user.action_grant_access" in out and "mail.activity.create" in out
+
+    code, out, err = invoke("enroll", "-c", config)
+    assert code == 0, err
+    assert "3 enrolled, 1 awaiting review" in out
+    code, out, _ = invoke("enroll", "-c", config)
+    assert code == 0 and "0 enrolled, 0 awaiting review" in out and "0 writes confirmed" in out
+
+
+def test_enroll_by_hand_then_again_says_already_enrolled(tmp_path: Path, emu: OdooEmulator) -> None:
+    config = config_path(tmp_path, emu)
+    code, out, err = invoke("enroll", "-c", config, "--partner", "20", "--program", "wood")
+    assert code == 0, err
+    assert "1 enrolled" in out
+    assert count(emu, "slide.channel.partner", [("channel_id", "=", 3), ("partner_id", "=", 20)])
+    code, out, _ = invoke("enroll", "-c", config, "--partner", "20", "--program", "wood")
+    assert code == 0 and "partner:20:wood: already enrolled, nothing to do" in out
+
+
+def test_bad_input_is_one_plain_sentence(tmp_path: Path, emu: OdooEmulator) -> None:
+    config = config_path(tmp_path, emu)
+    cases = [
+        (["--applicant", "999"], 1, "error: Odoo has no applicant 999.\n"),
+        (["--partner", "99999", "--program", "wood"], 1, "error: Odoo has no contact 99999.\n"),
+        (
+            ["--partner", "3", "--program", "nope"],
+            2,
+            "error: no program 'nope' in the config (programs: gardening, wood)\n",
+        ),
+        (["--partner", "3"], 2, "error: --partner and --program go together\n"),
+        (
+            ["--applicant", "3"],
+            1,
+            "error: Applicant 3's job (Experienced Developer) leads to no program: "
+            "list it under programs[].jobs, or use --partner with --program.\n",
+        ),
+    ]
+    for args, exit_code, message in cases:
+        code, _, err = invoke("enroll", "-c", config, *args)
+        assert (code, err) == (exit_code, message), args
+    emu.env.write("hr.applicant", [7], {"active": False})
+    code, _, err = invoke("enroll", "-c", config, "--applicant", "7")
+    assert code == 1
+    assert err == (
+        "error: Applicant 7 (Tina Williamson) is refused or archived in Odoo, so it is not "
+        "enrolled.\n"
+    )
+
+
+def test_unknown_ojt_stage_is_a_config_error(tmp_path: Path, emu: OdooEmulator) -> None:
+    config = config_path(tmp_path, emu)
+    text = (
+        Path(config)
+        .read_text(encoding="utf-8")
+        .replace("ojt_stage: On the Job Training", "ojt_stage: Apprenticeship")
+    )
+    Path(config).write_text(text, encoding="utf-8")
+    code, _, err = invoke("enroll", "-c", config)
+    assert code == 2
+    assert err == (
+        "error: recruitment.ojt_stage: Odoo has no recruitment stage 'Apprenticeship'; "
+        "name an existing stage (by name or id)\n"
+    )
