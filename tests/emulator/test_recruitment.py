@@ -60,3 +60,12 @@ def test_stage_restricted_to_jobs_and_applicant_refusal(
     client.write("hr.applicant", [6], {"active": False})
     assert client.search("hr.applicant", [("id", "=", 6)]) == []
     assert client.search("hr.applicant", [("id", "=", 6)], context={"active_test": False}) == [6]
+
+
+def test_email_written_on_an_applicant_without_contact_finds_or_makes_one(
+    emu: OdooEmulator, client: OdooClient
+) -> None:
+    aid = client.create("hr.applicant", {"name": "No contact yet", "job_id": 7})
+    assert client.read("hr.applicant", [aid], ["partner_id"])[0]["partner_id"] is False
+    client.write("hr.applicant", [aid], {"email_from": "willie.burke80@example.com"})
+    assert client.read("hr.applicant", [aid], ["partner_id"])[0]["partner_id"][0] == 16

@@ -275,3 +275,32 @@ def test_status_lists_enrollments_reviews_and_applicants_without_program(
     ]
     assert [a for a, _ in status.without_program] == [3]
     store.close()
+
+
+def test_applicant_without_contact_is_linked_to_the_contact_with_its_email(
+    emu: OdooEmulator, db_url: str, tmp_path: Path
+) -> None:
+    contact = emu.env.create("res.partner", {"name": "Oona Orchard", "email": "oona@example.com"})
+    aid = emu.env.create(
+        "hr.applicant",
+        {
+            "name": "Trainee",
+            "partner_name": "Oona Orchard",
+            "email_from": "Oona@Example.com",
+            "job_id": 7,
+            "stage_id": OJT_STAGE,
+        },
+    )
+    emu.env.write("hr.applicant", [aid], {"partner_id": False})  # a recruiter cleared it
+    partners = count(emu, "res.partner", [])
+    cfg = enroll_config(tmp_path, emu, db_url)
+    store = open_store(cfg)
+    with client_for(emu) as client:
+        report = cycle(cfg, store, client)
+    assert f"applicant:{aid}" in report.enrolled
+    assert count(emu, "res.partner", []) == partners
+    assert (
+        rows(emu, "hr.applicant", [("id", "=", aid)], ["partner_id"])[0]["partner_id"][0] == contact
+    )
+    expect_enrolled(emu, aid)
+    store.close()

@@ -55,9 +55,15 @@ def _before_write(env: Env, ids: list[int], vals: dict) -> None:
 
 
 def _after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
+    rows = env.rows(APPLICANT)
+    if vals.get("email_from"):
+        # ``email_from``'s inverse: an applicant without a contact gets the one with this
+        # e-mail, or a new one, as on create
+        for rid in ids:
+            if not rows[rid].get("partner_id"):
+                rows[rid]["partner_id"] = find_or_create_partner(env, vals["email_from"])
     if "stage_id" not in vals:
         return
-    rows = env.rows(APPLICANT)
     for rid in ids:
         old = before[rid].get("stage_id")
         if old == rows[rid].get("stage_id"):

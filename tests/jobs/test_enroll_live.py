@@ -1,0 +1,157 @@
+"""The enrollment flow against a real Odoo 17 (stock, with hr_recruitment, website_slides and
+portal). Run with ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD set: `./dev test -m live`.
+It makes its own job, job-specific OJT stage, course and applicant, and removes them after."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors import OdooClient, OdooError, OdooSettings
+from jobs.enroll import run_enroll_cycle
+from sidecar.config import load_config
+from sidecar.store.bootstrap import open_store
+
+pytestmark = pytest.mark.live
+
+CONFIG = """\
+odoo:
+  url: {url}
+  database: {db}
+  username: {user}
+  password: ${{ODOO_PASSWORD}}
+store:
+  url: sqlite:///{store}
+recruitment:
+  ojt_stage: {stage}
+programs:
+  - key: live
+    name: Live OJT {tag}
+    jobs: [{job}]
+    courses:
+      - course: {course}
+"""
+
+
+@pytest.fixture
+def live() -> Iterator[OdooClient]:
+    settings = OdooSettings(
+        url=os.environ.get("ODOO_URL", ""),
+        database=os.environ.get("ODOO_DB", ""),
+        username=os.environ.get("ODOO_USER", ""),
+        secret=os.environ.get("ODOO_PASSWORD", ""),
+    )
+    with OdooClient(settings) as client:
+        yield client
+
+
+@pytest.fixture
+def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
+    tag = uuid.uuid4().hex[:8]
+    made: dict[str, Any] = {"tag": tag, "email": f"ojt.live.{tag}@example.com"}
+    made["job"] = live.create("hr.job", {"name": f"OJT live job {tag}"})
+    made["stage"] = live.create(
+        "hr.recruitment.stage",
+        {"name": f"OJT live stage {tag}", "sequence": 99, "job_ids": [[6, 0, [made["job"]]]]},
+    )
+    made["course"] = live.create(
+        "slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"}
+    )
+    made["applicant"] = live.create(
+        "hr.applicant",
+        {
+            "name": f"OJT live applicant {tag}",
+            "partner_name": f"Live Trainee {tag}",
+            "email_from": made["email"],
+            "job_id": made["job"],
+            "stage_id": made["stage"],
+        },
+    )
+    yield made
+    _cleanup(live, made)
+
+
+def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
+    partner = live.read("hr.applicant", [made["applicant"]], ["partner_id"], names=False)
+    partner_id = partner[0]["partner_id"] if partner else None
+    steps: list[tuple[str, str, list[Any]]] = [
+        ("hr.applicant", "unlink", [[made["applicant"]]]),
+        ("slide.channel", "unlink", [[made["course"]]]),
+        ("hr.recruitment.stage", "unlink", [[made["stage"]]]),
+        ("hr.job", "unlink", [[made["job"]]]),
+    ]
+    if partner_id:
+        users = live.search("res.users", [("partner_id", "=", partner_id)])
+        steps.append(("res.users", "write", [users, {"active": False}]))
+        steps.append(("res.partner", "write", [[partner_id], {"active": False}]))
+    for model, method, args in steps:
+        try:
+            live.call(model, method, *args)
+        except OdooError as exc:  # leave the rest to clean up; say what stayed
+            print(f"cleanup: {model}.{method} {args}: {exc}")
+
+
+def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
+    live: OdooClient, scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        CONFIG.format(
+            url=os.environ["ODOO_URL"],
+            db=os.environ["ODOO_DB"],
+            user=os.environ["ODOO_USER"],
+            store=tmp_path / "store.db",
+            stage=scenario["stage"],
+            job=scenario["job"],
+            course=scenario["course"],
+            tag=scenario["tag"],
+        ),
+        encoding="utf-8",
+    )
+    cfg = load_config(path)
+    store = open_store(cfg)
+    applicant = scenario["applicant"]
+    report = run_enroll_cycle(cfg, store.sessions, live, files_root=tmp_path)
+    assert report.enrolled == [f"applicant:{applicant}"], report
+    partner = live.read("hr.applicant", [applicant], ["partner_id"], names=False)[0]["partner_id"]
+    assert len(live.search("res.users", [("partner_id", "=", partner)])) == 1
+    memberships = live.search_read_list(
+        "slide.channel.partner",
+        [("channel_id", "=", scenario["course"]), ("partner_id", "=", partner)],
+        ["member_status"],
+    )
+    assert [m["member_status"] for m in memberships] == ["joined"]
+    followers = live.read("slide.channel", [scenario["course"]], ["message_partner_ids"])[0]
+    assert partner in followers["message_partner_ids"]
+    notes = live.search(
+        "mail.message",
+        [
+            ("model", "=", "hr.applicant"),
+            ("res_id", "=", applicant),
+            ("body", "ilike", "Enrolled in"),
+        ],
+    )
+    assert len(notes) == 1
+
+    again = run_enroll_cycle(cfg, store.sessions, live, files_root=tmp_path)
+    assert not again.enrolled and not again.started
+    assert len(live.search("res.users", [("partner_id", "=", partner)])) == 1
+    assert (
+        len(
+            live.search(
+                "mail.message",
+                [
+                    ("model", "=", "hr.applicant"),
+                    ("res_id", "=", applicant),
+                    ("body", "ilike", "Enrolled in"),
+                ],
+            )
+        )
+        == 1
+    )
+    store.close()
