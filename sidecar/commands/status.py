@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from sidecar.cli_output import age, table
 from sidecar.config import Config
@@ -27,6 +28,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
             programs = program_statuses(session)
             last = last_successful_sync(session)
             certs = certificate_summary(session)
+            enrollment = _enrollment(session)
     finally:
         store.close()
     if as_json:
@@ -39,6 +41,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
                 "changes": last.changes,
             },
             "certificates": asdict(certs),
+            "enrollment": asdict(enrollment),
         }
         echo(json.dumps(payload, indent=2))
         return
@@ -80,6 +83,32 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
         f"Odoo writes: {pending} waiting, {failed} failed"
         + (" (see `ojt-sidecar cert show` and the log)" if failed else "")
     )
+    states = enrollment.by_state
+    waiting = states.get("awaiting_review", 0)
+    done = states.get("enrolled", 0)
+    stopped = sum(states.get(s, 0) for s in ("failed", "left_stage", "refused"))
+    echo(
+        f"Enrollment: {done} enrolled, {waiting} awaiting review, "
+        f"{sum(states.values()) - done - waiting - stopped} in progress, "
+        f"{states.get('failed', 0)} failed"
+    )
+    if enrollment.awaiting_review or enrollment.failed:
+        echo("Awaiting review or failed:")
+        for item in [*enrollment.awaiting_review, *enrollment.failed]:
+            echo(
+                f"  applicant {item.applicant_id}  {item.program_key}  {item.name}: "
+                f"{item.reason or item.state}"
+            )
+    if enrollment.without_program:
+        echo("In the OJT stage without a program:")
+        for _, reason in enrollment.without_program:
+            echo(f"  {reason}")
+
+
+def _enrollment(session: Any) -> Any:
+    from jobs.enroll.status import enrollment_status
+
+    return enrollment_status(session)
 
 
 def students_command(

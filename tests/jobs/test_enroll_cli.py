@@ -38,6 +38,12 @@ def test_dry_run_prints_the_writes_then_a_cycle_makes_them(
     code, out, _ = invoke("enroll", "-c", config)
     assert code == 0 and "0 enrolled, 0 awaiting review" in out and "0 writes confirmed" in out
 
+    code, out, _ = invoke("status", "-c", config)
+    assert code == 0
+    assert "Enrollment: 3 enrolled, 1 awaiting review, 0 in progress, 0 failed" in out
+    (waiting,) = [line for line in out.splitlines() if line.startswith("  applicant ")]
+    assert "e-mail" in waiting
+
 
 def test_enroll_by_hand_then_again_says_already_enrolled(tmp_path: Path, emu: OdooEmulator) -> None:
     config = config_path(tmp_path, emu)

@@ -8,8 +8,6 @@ Create Date: 2026-11-22 07:03:48.418257
 import sqlalchemy as sa
 from alembic import op
 
-import sidecar.store.models
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -33,9 +31,9 @@ def upgrade() -> None:
         sa.Column("portal", sa.String(length=20), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("manual", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("enrolled_at", sidecar.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["program_id"],
             ["programs.id"],
