@@ -35,7 +35,7 @@ programs:
   - key: junior-developers
     name: Junior Developer OJT
     responsible_user: admin
-    jobs: [Experienced Developer]
+    jobs: [Trainee]
     courses:
       - course: Basics of Gardening
       - course: Taking care of Trees
@@ -81,6 +81,7 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
     from jobs.odoo_session import client_from_config
     from jobs.preflight import run_preflight
     from sidecar.commands.certs import cert_list, keys_generate, run_issue_command
+    from sidecar.commands.enroll import run_enroll
     from sidecar.commands.status import status_command
     from sidecar.commands.sync import run_sync_command
     from sidecar.config import load_config
@@ -102,7 +103,9 @@ def run_demo(workdir: Path, *, keep_running: bool, echo: Echo) -> int:
             echo(f"{failed} check(s) failed.")
             return 1
         echo("All checks passed.\n")
-        echo(f"$ ojt-sidecar sync -c {config_path}")
+        echo(f"$ ojt-sidecar enroll -c {config_path}")
+        run_enroll(cfg, None, None, None, dry_run=False, echo=echo)
+        echo(f"\n$ ojt-sidecar sync -c {config_path}")
         run_sync_command(cfg, full=False, dry_run=False, echo=echo)
         with client_from_config(cfg, max_attempts=2) as client:
             finished = simulate_completions(client, cfg.programs[0].key, cfg, count=2)

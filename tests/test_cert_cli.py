@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner

@@ -77,7 +77,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
     echo(
         f"Certificates: {certs.issued} issued, {certs.delivered} delivered, "
         f"{certs.revoked} revoked, {certs.superseded} re-issued; "
-        f"{certs.reviews_open} review(s) open"
+        f"{certs.reviews_open} trainee(s) awaiting a certificate review"
     )
     echo(
         f"Odoo writes: {pending} waiting, {failed} failed"

@@ -139,7 +139,9 @@ def certificate_summary(session: Session) -> CertificateSummary:
         )
     ).one()
     reviews = session.scalar(
-        select(func.count(ReviewFlag.id)).where(ReviewFlag.resolved_at.is_(None))
+        select(func.count(ReviewFlag.id)).where(
+            ReviewFlag.resolved_at.is_(None), ReviewFlag.kind == "requirements_not_met"
+        )
     )
     outbox = dict(
         session.execute(
