@@ -78,7 +78,9 @@ def deliver(
     clock: Callable[[], datetime] = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> DeliveryReport:
-    """Deliver up to `limit` due rows; safe to run again at any time, and to interrupt."""
+    """Deliver up to `limit` due rows, whoever queued them (certificates, enrollment, reviews);
+    safe to run again at any time, and to interrupt. Not yet safe for two processes at once:
+    the service's job lease must keep a second deliverer out."""
     report = DeliveryReport()
     with sessions() as session:
         ids = [row.id for row in due_rows(session, clock(), limit)]

@@ -96,7 +96,9 @@ def refs_in(value: Any) -> Iterator[str]:
 
 def enqueue(session: Session, write: Write) -> OutboxMessage:
     """Add the write unless a row with its key exists (then return that row): enqueueing is
-    idempotent, so a business step re-run after a crash adds nothing."""
+    idempotent, so a business step re-run after a crash adds nothing. The existing row is
+    returned whatever its state, failed or cancelled included: a write that must really happen
+    again needs a new key (enrollment adds a round number)."""
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == write.key))
     if existing is not None:
         return existing
