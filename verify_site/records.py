@@ -10,9 +10,10 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -109,31 +110,57 @@ class Register:
             self._schema_ok = True
 
     def find(self, serial: str, today: date) -> CertificateView | None:
-        """The certificate with this canonical serial, or None."""
+        """The certificate with this canonical serial, or None.
+
+        One Core statement on a pooled connection, no ORM session: this is the site's hot path,
+        and a session with its identity map cost more than the query itself (bench/cert_bench.py).
+        """
         self._ensure_schema()
         try:
-            with self.sessions() as session:
-                cert = session.scalars(
-                    select(Certificate).where(Certificate.serial == serial)
-                ).first()
-                if cert is None:
+            with self.engine.connect() as connection:
+                row = connection.execute(_BY_SERIAL, {"serial": serial}).first()
+                if row is None:
                     return None
-                status = certificate_status(cert, today)
-                current = _current_serial(session, cert) if status.state == "superseded" else None
-                return _view(cert, status, current)
+                status = certificate_status(row, today)
+                current = (
+                    _current_serial(connection, row.superseded_by_id)
+                    if status.state == "superseded"
+                    else None
+                )
+                return _view(row, status, current)
         except SQLAlchemyError as exc:
             log.error("certificate look-up failed", exc_info=True)
             raise RegisterUnavailable("the store does not answer") from exc
 
 
-def _current_serial(session: Session, cert: Certificate) -> str | None:
+_BY_SERIAL = select(
+    Certificate.serial,
+    Certificate.participant_name,
+    Certificate.program_name,
+    Certificate.batch_name,
+    Certificate.issuer,
+    Certificate.issue_date,
+    Certificate.expires_on,
+    Certificate.total_assignments,
+    Certificate.average_score,
+    Certificate.payload,
+    Certificate.signature,
+    Certificate.key_id,
+    Certificate.pdf_path,
+    Certificate.revoked_at,
+    Certificate.revoked_reason,
+    Certificate.superseded_at,
+    Certificate.superseded_by_id,
+).where(Certificate.serial == bindparam("serial"))
+
+
+def _current_serial(connection: Connection, next_id: int | None) -> str | None:
     """Follow the re-issue chain to the newest certificate (the one not superseded itself)."""
-    next_id = cert.superseded_by_id
     serial = None
     for _ in range(MAX_SUCCESSOR_HOPS):
         if next_id is None:
             break
-        row = session.execute(
+        row = connection.execute(
             select(Certificate.serial, Certificate.superseded_by_id).where(
                 Certificate.id == next_id
             )
@@ -144,7 +171,7 @@ def _current_serial(session: Session, cert: Certificate) -> str | None:
     return serial
 
 
-def _view(cert: Certificate, status: Status, current_serial: str | None) -> CertificateView:
+def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateView:
     return CertificateView(
         serial=cert.serial,
         participant_name=cert.participant_name,
