@@ -157,9 +157,20 @@ def _typo(canonical: str) -> Response:
 
 
 def _page(cert: CertificateView, settings: SiteSettings) -> Response:
+    # Built once here rather than by four url_for calls in the template: this is the hot page.
+    base = url_for("site.certificate", raw=cert.serial)
+    links = {
+        "pdf": f"{base}.pdf",
+        "json": f"{base}.json",
+        "keys": url_for("site.keys"),
+        "current": url_for("site.certificate", raw=cert.current_serial)
+        if cert.current_serial
+        else None,
+    }
     html = render_template(
         "certificate.html",
         cert=cert,
+        links=links,
         name=display.shown_name(cert.participant_name, settings.name_display),
         initials_only=settings.initials_only,
         display=display,

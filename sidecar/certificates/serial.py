@@ -18,6 +18,7 @@ typo, with no exceptions (the tests check this exhaustively for random serials).
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Literal
 
@@ -61,6 +62,12 @@ def _check_value(data: list[int]) -> int:
     return _mul(_EXP[(31 - DATA_CHARS) % 31], _weighted_sum(data))
 
 
+_CANONICAL = re.compile(
+    rf"(?:[{re.escape(ALPHABET)}]{{4}}-){{{LENGTH // 4}}}[{re.escape(ALPHABET)}]{{{LENGTH % 4}}}",
+    re.ASCII,
+)
+
+
 def _format(chars: str) -> str:
     return "-".join(chars[i : i + 4] for i in range(0, LENGTH, 4))
 
@@ -76,6 +83,8 @@ def new_serial() -> str:
 def _characters(text: str) -> str | None:
     if not isinstance(text, str) or len(text) > _MAX_INPUT:
         return None
+    if _CANONICAL.fullmatch(text):  # the common case (a scanned QR code), without the loop
+        return text.replace("-", "")
     out = []
     for c in text:
         if c in _IGNORED:
