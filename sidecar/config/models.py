@@ -226,6 +226,24 @@ class Schedules(Section):
         return {name: getattr(self, name) for name in type(self).model_fields}
 
 
+class ServiceConfig(Section):
+    """How `ojt-sidecar run` behaves: coordination between replicas, shutdown, health."""
+
+    # A replica holds a job's lease while it runs it and renews it every third of this; another
+    # replica takes the job over once a lease has expired (its holder died). Default: 60s.
+    lease: Duration = timedelta(seconds=60)
+    # A run that missed its time by more than this (the process was down) is skipped, not
+    # caught up. Default: 5m.
+    misfire_grace: Duration = timedelta(minutes=5)
+    # On SIGTERM/SIGINT: finish the current page or delivery, then exit; give up after this.
+    shutdown_timeout: Duration = timedelta(seconds=30)
+    # /healthz turns unhealthy when a job has not succeeded within this many of its intervals.
+    unhealthy_after_intervals: Annotated[int, between(1, 1000)] = 3
+    # Operations endpoint (/metrics in Prometheus text, /healthz): keep it private.
+    ops_host: Text = "127.0.0.1"
+    ops_port: Annotated[int, between(1, 65535)] = 9108
+
+
 class SyncConfig(Section):
     """How the progress sync reads Odoo."""
 
@@ -302,6 +320,7 @@ class Config(Section):
     programs: Annotated[tuple[Program, ...], list_check(check_programs, at_least_one="program")]
     certificates: CertificatesConfig = Field(default_factory=dict, validate_default=True)
     verify_site: VerifySiteConfig = Field(default_factory=VerifySiteConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     _config_dir: Path = PrivateAttr(default_factory=Path.cwd)
