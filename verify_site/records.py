@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.certificates.status import Status, certificate_status
 from sidecar.store.engine import make_engine, make_sessionmaker
-from sidecar.store.migrate import current_revision, head_revision
+from sidecar.store.migrate import current_revision, head_revision, known_revisions
 from sidecar.store.models import Certificate
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,11 @@ class Register:
         head = head_revision()
         if current is None:
             return "the store has no schema yet: run `ojt-sidecar db upgrade`"
+        if current != head and current not in known_revisions():
+            # A store already upgraded by a newer sidecar: migrations only add, so this site
+            # keeps answering during a rolling upgrade instead of going dark.
+            log.info("store schema %s is newer than this site's %s", current, head)
+            return None
         if current != head:
             return (
                 f"the store schema is at {current}, this version needs {head}:"

@@ -34,3 +34,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version of the code ships."""
+    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
