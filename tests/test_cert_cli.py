@@ -63,7 +63,7 @@ def test_issue_needs_a_signing_key_and_says_how_to_make_one(config: str) -> None
     assert "keys generate" in err and "Traceback" not in out + err
 
 
-def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path) -> None:
+def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path, emu: OdooEmulator) -> None:
     assert invoke("keys", "generate", "-c", config)[0] == 0
     code, out, err = invoke("issue", "-c", config)
     assert code == 0, err
@@ -104,6 +104,11 @@ def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path) -> None:
     assert states[new] == "valid"
 
     assert invoke("issue", "-c", config)[1].startswith("0 certificate(s) issued")
+    # The revocation reached the contact's chatter in Odoo once (delivered by reissue's delivery).
+    notes = emu.env.search_read(
+        "mail.message", [("body", "ilike", serial), ("body", "ilike", "was revoked")], []
+    )
+    assert len(notes) == 1 and "issued in error" in notes[0]["body"]
     code, out, _ = invoke("status", "-c", config)
     assert "Certificates: 2 issued, 2 delivered, 1 revoked, 1 re-issued" in out
     assert "Odoo writes: 0 waiting, 0 failed" in out

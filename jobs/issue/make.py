@@ -251,3 +251,39 @@ def _write_file(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def revocation_note(cert: Certificate) -> outbox.Write:
+    """An internal note on the trainee's contact saying the certificate was revoked and why, so
+    mentors see it where they work; found again by the serial and the word "revoked"."""
+    serial, partner = cert.serial, cert.odoo_partner_id
+    body = (
+        f"<p>Certificate <b>{escape(serial)}</b> ({escape(cert.program_name)}) was revoked"
+        f" on {cert.revoked_at.date().isoformat() if cert.revoked_at else 'today'}.</p>"
+        f"<p>Reason: {escape(cert.revoked_reason or '—')}</p>"
+        f'<p>Its page now says so: <a href="{escape(cert.verify_url, quote=True)}">'
+        f"{escape(cert.verify_url)}</a></p>"
+    )
+    return outbox.Write(
+        key=f"cert:{serial}:revoked-note",
+        model="res.partner",
+        method="message_post",
+        args=[[partner]],
+        kwargs={
+            "body": body,
+            "body_is_html": True,
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_note",
+        },
+        lookup=outbox.Lookup(
+            "mail.message",
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner),
+                ("body", "ilike", serial),
+                ("body", "ilike", "was revoked"),
+            ],
+        ),
+        summary=f"note on res.partner {partner}: certificate {serial} revoked",
+        subject=f"revocation:{serial}",
+    )

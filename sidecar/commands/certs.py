@@ -195,6 +195,9 @@ def cert_show(cfg: Config, serial: str, *, as_json: bool, echo: Echo) -> None:
 def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
     if not reason.strip():
         raise UsageProblem("--reason must say why the certificate is revoked")
+    from jobs.issue.make import revocation_note
+    from sidecar import outbox
+
     store = _session(cfg)
     try:
         with store.sessions() as session:
@@ -204,9 +207,13 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
                 return
             cert.revoked_at = utcnow()
             cert.revoked_reason = reason.strip()
+            # Mentors learn it in Odoo: a note on the contact, delivered by the next
+            # `issue` or by the service's deliver job (this command needs no Odoo).
+            outbox.enqueue(session, revocation_note(cert))
             session.commit()
             echo(f"revoked {cert.serial} ({cert.participant_name}): {cert.revoked_reason}")
             echo(f"the verification page says so now: {cert.verify_url}")
+            echo("a note for the contact in Odoo is queued (delivered by the next deliver run)")
     finally:
         store.close()
 
