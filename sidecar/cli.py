@@ -155,8 +155,10 @@ def students(config_path: Path, program_key: str, status_filter: str | None, as_
 
 
 from sidecar.commands.enroll import enroll_command  # noqa: E402
+from sidecar.commands.run import run_command  # noqa: E402
 
 main.add_command(enroll_command)
+main.add_command(run_command)
 
 
 def _certs_call(fn: Callable[[], int | None]) -> None:

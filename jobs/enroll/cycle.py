@@ -41,6 +41,11 @@ ODOO_SECOND = "%Y-%m-%d %H:%M:%S"
 MAX_ROUNDS = 10  # step / deliver rounds per cycle: a full enrollment needs five
 RESTARTABLE = ("left_stage", "refused", "failed")
 Clock = Callable[[], datetime]
+ShouldStop = Callable[[], bool]  # asked between pages and applicants: True ends the cycle there
+
+
+def _never() -> bool:
+    return False
 
 
 def run_enroll_cycle(
@@ -52,10 +57,13 @@ def run_enroll_cycle(
     files_root: Path | None = None,
     clock: Clock = utcnow,
     overlap_seconds: float | None = None,
+    should_stop: ShouldStop = _never,
 ) -> EnrollReport:
     """List changed applicants, start enrollments for those in the OJT stage, and drive every
     open enrollment as far as Odoo allows. With `dry_run`, store nothing and write nothing to
-    Odoo: the report's `planned` lists the writes a cycle would make."""
+    Odoo: the report's `planned` lists the writes a cycle would make. `should_stop` is asked
+    after each stored page, applicant step and delivery: the cycle ends there, and the next one
+    resumes (the listing's position and each enrollment's state are stored as they go)."""
     report = EnrollReport(dry_run=dry_run)
     ctx = _context(cfg, sessions, client, dry_run, report)
     if dry_run:
@@ -64,8 +72,9 @@ def run_enroll_cycle(
         plan_cycle(ctx, sessions, client, report, today=clock().date())
         return report
     overlap = cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
-    _poll(ctx, sessions, client, report, clock, overlap)
-    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock)
+    if not _poll(ctx, sessions, client, report, clock, overlap, should_stop):
+        return report
+    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, None, should_stop)
     return report
 
 
@@ -236,7 +245,10 @@ def _poll(
     report: EnrollReport,
     clock: Clock,
     overlap: float,
-) -> None:
+    should_stop: ShouldStop = _never,
+) -> bool:
+    """Note the listed applicants; False when stopped before the listing's end (the position of
+    the last stored page is kept, and the pass is not finished)."""
     signature = ctx.signature
     with sessions() as session:
         state = load_state(session, STREAM, signature)
@@ -256,8 +268,11 @@ def _poll(
                 report.listed += 1
                 _note(session, ctx, app, report)
             save_position(session, STREAM, signature, pass_start, page.cursor)
+        if should_stop():
+            return False
     with sessions() as session, session.begin():
         finish_pass(session, STREAM, signature, pass_start)
+    return True
 
 
 def _note(session: Session, ctx: EnrollContext, app: dict[str, Any], report: EnrollReport) -> None:
@@ -308,12 +323,17 @@ def _drive(
     files_root: Path,
     clock: Clock,
     subjects: Iterable[str] | None = None,
+    should_stop: ShouldStop = _never,
 ) -> None:
     only = set(subjects) if subjects is not None else None
     outcome = Outcome()
     for _ in range(MAX_ROUNDS):
-        moved = _advance_all(ctx, sessions, client, outcome, clock, only)
-        delivery = deliver(sessions, client, files_root=files_root, clock=clock)
+        if should_stop():
+            break
+        moved = _advance_all(ctx, sessions, client, outcome, clock, only, should_stop)
+        delivery = deliver(
+            sessions, client, files_root=files_root, clock=clock, should_stop=should_stop
+        )
         report.delivered += delivery.delivered + delivery.adopted
         report.adopted += delivery.adopted
         report.delivery_errors.extend(delivery.errors)
@@ -335,6 +355,7 @@ def _advance_all(
     outcome: Outcome,
     clock: Clock,
     only: set[str] | None,
+    should_stop: ShouldStop = _never,
 ) -> bool:
     with sessions() as session:
         rows = [
@@ -354,6 +375,8 @@ def _advance_all(
     step = Step(client, ctx, clock().date(), outcome, _domain_matches(ctx, client, rows, apps))
     moved = False
     for row_id, *_ in rows:
+        if should_stop():
+            break
         for _ in range(12):
             with sessions() as session, session.begin():
                 row = session.get(Enrollment, row_id)

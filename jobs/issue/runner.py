@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 REVIEW_DEADLINE = timedelta(days=7)
 
 
+def _never() -> bool:
+    return False
+
+
 @dataclass
 class IssueReport:
     issued: list[tuple[str, str, str]] = field(default_factory=list)  # serial, name, program
@@ -75,6 +79,7 @@ class IssueJob:
         self.clock = clock
         self._signer = signer
         self._odoo = _OdooFacts(client)
+        self.should_stop: Callable[[], bool] = _never
 
     @property
     def files_root(self) -> Path:
@@ -87,19 +92,36 @@ class IssueJob:
 
     # -- the cycle -------------------------------------------------------------------------------
 
-    def run(self, *, dry_run: bool = False, deliver_now: bool = True) -> IssueReport:
+    def run(
+        self,
+        *,
+        dry_run: bool = False,
+        deliver_now: bool = True,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> IssueReport:
+        """One cycle. `should_stop` is asked between trainees and deliveries: the cycle ends
+        there, and the next one picks up the rest (each certificate commits on its own)."""
+        self.should_stop = should_stop or _never
         report = IssueReport()
         today = self.clock().date()
         self._close_batches(report, today, dry_run)
         for configured in self.cfg.programs:
+            if self.should_stop():
+                return report
             self._program(configured, report, today, dry_run)
-        if not dry_run and deliver_now:
+        if not dry_run and deliver_now and not self.should_stop():
             report.delivery = self.deliver()
             report.certified = self.finish_delivered()
         return report
 
-    def deliver(self) -> DeliveryReport:
-        return deliver(self.sessions, self.client, files_root=self.files_root, clock=self.clock)
+    def deliver(self, should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
+        return deliver(
+            self.sessions,
+            self.client,
+            files_root=self.files_root,
+            clock=self.clock,
+            should_stop=should_stop or self.should_stop,
+        )
 
     def finish_delivered(self) -> int:
         """Certificates whose every delivery write landed: stamp them, certify the student."""
@@ -176,6 +198,8 @@ class IssueJob:
             ]
         requirements = Requirements(**configured.requirements.model_dump())
         for student_id, batch in candidates:
+            if self.should_stop():
+                return
             state = trainees.state(student_id)
             batch_is_done = batch is not None and batch.status == "done"
             if dry_run and batch is not None and not batch_is_done:

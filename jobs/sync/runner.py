@@ -38,6 +38,12 @@ RECOMPUTE_BATCH = 500
 
 # progress(stream_name, rows_read_so_far, total_or_None)
 Progress = Callable[[str, int, int | None], None]
+# Asked between pages: True stops the cycle after the page just stored (the service's shutdown).
+ShouldStop = Callable[[], bool]
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass
@@ -56,6 +62,7 @@ class SyncSummary:
     dry_run: bool = False
     duration_seconds: float = 0.0
     run_id: int | None = None
+    interrupted: bool = False  # stopped between pages: the next cycle resumes where it stopped
 
     @property
     def total(self) -> Counts:
@@ -82,8 +89,15 @@ class SyncJob:
             cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
         )
         self.progress = progress
+        self.should_stop: ShouldStop = _never
 
-    def run(self, *, full: bool = False, dry_run: bool = False) -> SyncSummary:
+    def run(
+        self, *, full: bool = False, dry_run: bool = False, should_stop: ShouldStop | None = None
+    ) -> SyncSummary:
+        """One cycle. `should_stop` is asked after each stored page and recompute batch: when it
+        says so, the cycle ends there (the stream's position stays stored and the recompute queue
+        kept, so the next cycle resumes), and the summary and sync run say `interrupted`."""
+        self.should_stop = should_stop or _never
         started = time.monotonic()
         summary = SyncSummary(dry_run=dry_run)
         calls_before = self.client.stats.calls
@@ -98,14 +112,22 @@ class SyncJob:
                 if dry_run:
                     session.rollback()
             for stream in STREAMS:
-                if stream.applies(scope):
-                    summary.streams.append(self._sync_stream(stream, scope, full, dry_run))
-            if full and not dry_run:  # a full sync recomputes everyone, changed rows or not
+                if not stream.applies(scope):
+                    continue
+                stream_summary, finished = self._sync_stream(stream, scope, full, dry_run)
+                summary.streams.append(stream_summary)
+                if not finished:
+                    summary.interrupted = True
+                    break
+            if summary.interrupted:
+                pass  # the recompute queue is stored: the next cycle (or run) works it off
+            elif full and not dry_run:  # a full sync recomputes everyone, changed rows or not
                 with self.sessions() as session, session.begin():
                     programs = session.scalars(select(Program.id).where(Program.active.is_(True)))
                     queue_partners(session, program_partners(session, list(programs)))
-            if not dry_run:
-                summary.recomputed = self._recompute()
+            if not dry_run and not summary.interrupted:
+                summary.recomputed, finished = self._recompute()
+                summary.interrupted = not finished
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
             if run_id is not None:
                 self._finish_run(run_id, summary, started, calls_before, error=exc)
@@ -119,10 +141,11 @@ class SyncJob:
 
     def _sync_stream(
         self, stream: Stream, scope: Scope, full: bool, dry_run: bool
-    ) -> StreamSummary:
+    ) -> tuple[StreamSummary, bool]:
         """One pass over a stream: list (id, write_date) of the rows changed since the last pass
         minus the overlap window, then read the content of those that are new, changed, or too
-        recent to be final (see docs/architecture.md, "Incremental sync")."""
+        recent to be final (see docs/architecture.md, "Incremental sync"). Also says whether the
+        pass finished (False: stopped after a stored page, its position kept for the next)."""
         calls_before = self.client.stats.calls
         signature = stream.signature(scope)
         with self.sessions() as session:
@@ -163,7 +186,16 @@ class SyncJob:
             counts.add(page_counts)
             if self.progress is not None:
                 self.progress(stream.name, counts.read, total)
-        if not dry_run:
+            if self.should_stop():
+                finished = False
+                break
+        else:
+            finished = True
+        if not finished:
+            log.info(
+                "%s: stopped after %d rows; the next cycle resumes there", stream.name, counts.read
+            )
+        elif not dry_run:
             with self.sessions() as session, session.begin():
                 finish_pass(session, stream.name, signature, plan.started_at)
         if self.progress is not None:
@@ -176,9 +208,8 @@ class SyncJob:
             counts.updated,
             counts.unchanged,
         )
-        return StreamSummary(
-            stream.name, stream.model, counts, self.client.stats.calls - calls_before
-        )
+        calls = self.client.stats.calls - calls_before
+        return StreamSummary(stream.name, stream.model, counts, calls), finished
 
     def _read(
         self, stream: Stream, ids: list[int], context: dict[str, Any] | None
@@ -190,15 +221,18 @@ class SyncJob:
 
     # -- recompute -----------------------------------------------------------------------------
 
-    def _recompute(self) -> RecomputeResult:
+    def _recompute(self) -> tuple[RecomputeResult, bool]:
+        """Work off the recompute queue; also says whether it is empty (False: stopped)."""
         total = RecomputeResult()
         while True:
+            if self.should_stop():
+                return total, False
             # Names of partners new to us are read from Odoo before the write transaction opens,
             # so no Odoo call (with its retries) runs while SQLite's write lock is held.
             with self.sessions() as session:
                 partners = pending_partners(session, RECOMPUTE_BATCH)
                 if not partners:
-                    return total
+                    return total, True
                 known = _known_names(session, partners)
             fetched = self._partner_info([p for p in partners if p not in known])
             names = {**known, **fetched}
@@ -213,9 +247,12 @@ class SyncJob:
             total.students_created += result.students_created
             total.students_updated += result.students_updated
 
-    def reconcile_if_due(self, now: datetime | None = None) -> ReconcileSummary | None:
+    def reconcile_if_due(
+        self, now: datetime | None = None, *, should_stop: ShouldStop | None = None
+    ) -> ReconcileSummary | None:
         """Run the reconcile pass when the config's `schedules.reconcile` says it is due (the
-        scheduler of `ojt-sidecar run` calls it on that schedule; `sync` checks it too)."""
+        scheduler of `ojt-sidecar run` runs `reconcile` on that schedule; `sync` and
+        `run --once` check this)."""
         now = now or utcnow()
         with self.sessions() as session:
             last = session.scalars(
@@ -229,10 +266,12 @@ class SyncJob:
             due = trigger.get_next_fire_time(last, last)
             if due is None or due > now:
                 return None
-        return self.reconcile()
+        return self.reconcile(should_stop=should_stop)
 
-    def reconcile(self) -> ReconcileSummary:
-        """Find rows deleted in Odoo, then recompute the partners they touched."""
+    def reconcile(self, *, should_stop: ShouldStop | None = None) -> ReconcileSummary:
+        """Find rows deleted in Odoo, then recompute the partners they touched (`should_stop`
+        is asked between recompute batches; the queue keeps the rest)."""
+        self.should_stop = should_stop or _never
         started = time.monotonic()
         calls_before = self.client.stats.calls
         with self.sessions() as session, session.begin():
@@ -246,7 +285,8 @@ class SyncJob:
             summary.streams = [
                 StreamSummary(name, name, counts, 0) for name, counts in result.streams.items()
             ]
-            summary.recomputed = self._recompute()
+            summary.recomputed, finished = self._recompute()
+            summary.interrupted = not finished
         except BaseException as exc:  # recorded, then re-raised
             self._finish_run(run_id, summary, started, calls_before, error=exc)
             raise
@@ -286,7 +326,7 @@ class SyncJob:
             run = session.get(SyncRun, run_id)
             assert run is not None
             run.finished_at = utcnow()
-            run.status = "failed" if error else "ok"
+            run.status = "failed" if error else "interrupted" if summary.interrupted else "ok"
             run.rows_read, run.rows_created = total.read, total.created
             run.rows_updated, run.rows_unchanged = total.updated, total.unchanged
             run.rows_removed = total.removed

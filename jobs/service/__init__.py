@@ -1,0 +1,1 @@
+"""The service behind `ojt-sidecar run`: scheduler, replica leases, shutdown, verify site."""

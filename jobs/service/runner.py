@@ -1,0 +1,445 @@
+"""`ojt-sidecar run`: the jobs on their schedules, and the verify site, in one process.
+
+- **Schedules** live in APScheduler 3's SQLAlchemy job store, in the sidecar's own database:
+  one row per job id (`enroll`, `sync`, `issue`, `deliver`, `reconcile`) added with
+  `replace_existing`, so a restart neither duplicates nor forgets a job; a job whose schedule
+  did not change keeps its next run time. Each job is `coalesce`d, runs one instance at a time
+  and is skipped when it missed its time by more than `service.misfire_grace`. The store keeps
+  only a reference to `scheduled_job` and the job's name: everything else comes from this
+  process's config.
+- **Replicas** coordinate through leases (`leases.py`), not through the job store: every
+  replica schedules every job, and a run first takes its job's lease, plus a lease shared with
+  the jobs it must not overlap (`work.SHARED_LEASES`); if another replica holds one, the run is
+  skipped quietly. The lease is renewed while the job runs; a replica that dies lets it expire
+  and the next replica to take the job marks the dead one's run `abandoned`.
+- **Shutdown** (SIGTERM/SIGINT, or `stop()`): no new runs start, running jobs are asked to stop
+  at their next page, row or delivery, the service waits up to `service.shutdown_timeout`,
+  marks what is still running `interrupted`, releases its leases and closes the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from connectors import OdooClient, OdooError
+from jobs.odoo_session import client_from_config
+from jobs.service import runs
+from jobs.service.leases import LeaseKeeper, acquire_all, release, release_all
+from jobs.service.web import SiteServer
+from jobs.service.work import BODIES, ONCE_ORDER, JobContext, leases_for
+from sidecar.config import Config
+from sidecar.store.bootstrap import Store, open_store, store_url
+from sidecar.store.engine import make_engine
+from sidecar.store.models import utcnow
+
+log = logging.getLogger("ojt_sidecar.service")
+
+JOBSTORE_TABLE = "apscheduler_jobs"
+SCHEDULED_FUNC = "jobs.service.runner:scheduled_job"
+STARTUP_LOCK = 0x6F6A7473  # PostgreSQL advisory lock key: replicas migrate one at a time
+
+Clock = Callable[[], datetime]
+ClientFactory = Callable[[Config], OdooClient]
+
+_current: ServiceRunner | None = None
+_current_lock = threading.Lock()
+
+
+def scheduled_job(job: str) -> None:
+    """What the scheduler calls, by the reference kept in the job store: run `job` in this
+    process's service. A job store row written by another replica carries only this reference
+    and the job's name, so it works here too."""
+    runner = _current
+    if runner is None:
+        log.warning("%s: no service is running in this process; run skipped", job)
+        return
+    runner.execute(job)
+
+
+def default_holder() -> str:
+    """This replica's name in leases and job runs: host, process and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    job: str
+    status: str  # ok | failed | interrupted
+    summary: str | None
+    error: str | None
+    seconds: float
+    run_id: int
+
+
+class ServiceRunner:
+    """The service. `start()` returns at once; `stop()` ends it; `run_forever()` does both
+    around SIGTERM/SIGINT; `run_once()` runs every job once, in order, without the scheduler."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        *,
+        web: bool = True,
+        holder: str | None = None,
+        clock: Clock = utcnow,
+        host: str | None = None,
+        port: int | None = None,
+        client_factory: ClientFactory = client_from_config,
+    ) -> None:
+        self.cfg = cfg
+        self.web = web
+        self.holder = holder or default_holder()
+        self.clock = clock
+        self.host, self.port = host, port
+        self.client_factory = client_factory
+        self.store: Store | None = None
+        self.site: SiteServer | None = None
+        self._scheduler: Any = None
+        self._stopping = threading.Event()
+        self._activity = threading.Condition()
+        self._active = 0
+        # One run per lease name in this process; the database lease does it across processes.
+        self._local = {name: threading.Lock() for job in BODIES for name in leases_for(job)}
+        self.clean_stop = True
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the store (migrating it), bind the verify site, schedule the jobs; returns at
+        once. Raises `PortInUse` when the site's port is taken."""
+        self._open()
+        try:
+            with _startup_lock(self.cfg):
+                if self.web:
+                    self.site = SiteServer(self.cfg, host=self.host, port=self.port)
+                assert self.store is not None
+                self._scheduler = self._make_scheduler(self.store.engine)
+                self._scheduler.start(paused=True)
+                self._schedule_jobs()
+            if self.site is not None:
+                self.site.start()
+            self._scheduler.resume()
+        except BaseException:
+            self._close()
+            raise
+        log.info("service %s started: %s", self.holder, self._describe_schedules())
+
+    def stop(self, timeout: float | None = None) -> bool:
+        """Stop: no new runs, running jobs asked to stop at their next page or row, waited for
+        up to `timeout` (default `service.shutdown_timeout`). True when every job stopped in
+        time; otherwise their runs are marked interrupted and left behind."""
+        if timeout is None:
+            timeout = self.cfg.service.shutdown_timeout.total_seconds()
+        self._stopping.set()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.pause()
+        with self._activity:
+            finished = self._activity.wait_for(lambda: self._active == 0, timeout)
+        if not finished:
+            log.warning("jobs still running after %.0f s; leaving them behind", timeout)
+        self._release_everything()
+        self.clean_stop = finished
+        self._close(dispose=finished)
+        return finished
+
+    def run_forever(self) -> int:
+        """Start, block until SIGTERM or SIGINT, stop; the exit code (0)."""
+        requested = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("%s received: stopping", signal.Signals(signum).name)
+            requested.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            while not requested.wait(0.5):
+                pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stop()
+        return 0
+
+    def run_once(self) -> list[tuple[str, RunOutcome | None]]:
+        """Every job once, in the order enroll, sync, issue, deliver, reconcile (when due); None
+        for a job another replica is running. SIGTERM/SIGINT stop it between pages."""
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {
+                sig: signal.signal(sig, lambda *_: self._stopping.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)
+            }
+        self._open()
+        try:
+            done: list[tuple[str, RunOutcome | None]] = []
+            for job in ONCE_ORDER:
+                if self._stopping.is_set():
+                    break
+                done.append((job, self.execute(job, once=True)))
+            return done
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self._release_everything()
+            self._close()
+
+    # -- one run -------------------------------------------------------------------------------
+
+    def execute(self, job: str, *, once: bool = False) -> RunOutcome | None:
+        """Run `job` once if its leases are free: record a job run, renew the leases while it
+        runs, release them after. None when skipped (another run holds a lease, or stopping).
+        Never raises for the job's own failure: that is recorded on the run."""
+        if self._stopping.is_set() or self.store is None:
+            return None
+        with self._activity:
+            self._active += 1
+        try:
+            names = leases_for(job)
+            local = _take_locks([self._local[n] for n in names])
+            if local is None:
+                log.debug("%s: a run sharing its leases is going on here; skipped", job)
+                return None
+            try:
+                return self._execute(job, names, once)
+            finally:
+                for lock in local:
+                    lock.release()
+        finally:
+            with self._activity:
+                self._active -= 1
+                self._activity.notify_all()
+
+    def _execute(self, job: str, names: tuple[str, ...], once: bool) -> RunOutcome | None:
+        assert self.store is not None
+        sessions = self.store.sessions
+        ttl = self.cfg.service.lease
+        try:
+            with sessions() as session, session.begin():
+                now = self.clock()
+                tokens = acquire_all(session, names, self.holder, ttl, now)
+                if tokens is None:
+                    session.rollback()
+                    log.debug("%s: another replica holds its lease; skipped", job)
+                    return None
+                if runs.abandon_stale(session, job, now):
+                    log.warning("%s: a run by a replica that stopped was marked abandoned", job)
+                run_id = runs.start_run(session, job, self.holder, now)
+        except SQLAlchemyError as exc:
+            log.error("%s: the store is unreachable, run skipped: %s", job, _one_line(exc))
+            return None
+        keeper = LeaseKeeper(sessions, tokens, self.holder, ttl, clock=self.clock).start()
+
+        def should_stop() -> bool:
+            return self._stopping.is_set() or keeper.should_stop()
+
+        started = time.monotonic()
+        client: OdooClient | None = None
+        result: object | None = None
+        summary: str | None = None
+        error: str | None = None
+        try:
+            client = self.client_factory(self.cfg)
+            done = BODIES[job](JobContext(self.cfg, sessions, client, should_stop, once))
+            result, summary = done.result, done.summary
+            status = runs.INTERRUPTED if should_stop() else runs.OK
+        except (OdooError, SQLAlchemyError, OSError) as exc:
+            status, error = runs.FAILED, _one_line(exc)
+            log.error("%s failed: %s", job, error)
+        except Exception as exc:  # a job's bug must not end the service: recorded
+            status, error = runs.FAILED, _one_line(exc)
+            log.exception("%s failed: %s", job, error)
+        finally:
+            keeper.stop()
+            client_stats = client.stats if client is not None else None
+            if client is not None:
+                client.close()
+        seconds = time.monotonic() - started
+        self._finish(run_id, status, seconds, summary, error, tokens)
+        if status != runs.FAILED:
+            log.info("%s %s in %.1f s: %s", job, status, seconds, summary)
+        _observe(job, ok=status == runs.OK, seconds=seconds, result=result, stats=client_stats)
+        return RunOutcome(job, status, summary, error, seconds, run_id)
+
+    def _finish(
+        self,
+        run_id: int,
+        status: str,
+        seconds: float,
+        summary: str | None,
+        error: str | None,
+        tokens: dict[str, int],
+    ) -> None:
+        assert self.store is not None
+        try:
+            with self.store.sessions() as session, session.begin():
+                runs.finish_run(
+                    session,
+                    run_id,
+                    status=status,
+                    now=self.clock(),
+                    seconds=seconds,
+                    summary=summary,
+                    error=error,
+                )
+                for name, token in tokens.items():
+                    release(session, name, self.holder, token)
+        except SQLAlchemyError as exc:  # the leases expire by themselves
+            log.error("could not record the end of run %s: %s", run_id, _one_line(exc))
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        global _current
+        with _current_lock:
+            if _current is not None and _current is not self:
+                raise RuntimeError("a service is already running in this process")
+            _current = self
+        if self.store is None:
+            try:
+                with _startup_lock(self.cfg):
+                    self.store = open_store(self.cfg)
+            except BaseException:
+                self._close()
+                raise
+
+    def _close(self, *, dispose: bool = True) -> None:
+        global _current
+        if self._scheduler is not None:
+            if self._scheduler.running:
+                self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self.site is not None:
+            self.site.close()
+            self.site = None
+        if self.store is not None and dispose:
+            self.store.close()
+        with _current_lock:
+            if _current is self:
+                _current = None
+
+    def _release_everything(self) -> None:
+        if self.store is None:
+            return
+        try:
+            with self.store.sessions() as session, session.begin():
+                now = self.clock()
+                if runs.interrupt_unfinished(session, self.holder, now):
+                    log.warning("runs still going were marked interrupted")
+                release_all(session, self.holder)
+        except SQLAlchemyError as exc:
+            log.error("could not release the leases (they expire by themselves): %s", exc)
+
+    def _make_scheduler(self, engine: Engine) -> Any:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        return BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
+            executors={"default": ThreadPoolExecutor(max_workers=len(BODIES))},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": max(1, int(self.cfg.service.misfire_grace.total_seconds())),
+            },
+        )
+
+    def _schedule_jobs(self) -> None:
+        """One job-store row per job, replaced on every start. A job whose trigger did not change
+        keeps its next run time (a restart does not postpone a daily job); a new one runs now,
+        in the order of the config."""
+        scheduler = self._scheduler
+        existing = {job.id: job for job in scheduler.get_jobs()}
+        now = datetime.now(UTC)
+        for index, (name, schedule) in enumerate(self.cfg.schedules.jobs().items()):
+            trigger = schedule.trigger()
+            old = existing.get(name)
+            if old is not None and str(old.trigger) == str(trigger) and old.next_run_time:
+                first = old.next_run_time
+            else:
+                first = now + timedelta(milliseconds=index)
+            scheduler.add_job(
+                SCHEDULED_FUNC,
+                trigger=trigger,
+                args=[name],
+                id=name,
+                name=name,
+                replace_existing=True,
+                next_run_time=first,
+            )
+        for job_id in set(existing) - set(self.cfg.schedules.jobs()):
+            scheduler.remove_job(job_id)
+
+    def _describe_schedules(self) -> str:
+        return ", ".join(
+            f"{name} {f'every {s.every}' if s.every is not None else f'cron {s.cron!r}'}"
+            for name, s in self.cfg.schedules.jobs().items()
+        )
+
+
+@contextmanager
+def _startup_lock(cfg: Config) -> Iterator[None]:
+    """On PostgreSQL, replicas starting together migrate the store and create the job store's
+    table one at a time (a PostgreSQL advisory lock); SQLite needs nothing."""
+    url = store_url(cfg)
+    if make_url(url).get_backend_name() != "postgresql":
+        yield
+        return
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
+    finally:
+        engine.dispose()
+
+
+def _take_locks(locks: list[threading.Lock]) -> list[threading.Lock] | None:
+    taken: list[threading.Lock] = []
+    for lock in locks:
+        if not lock.acquire(blocking=False):
+            for held in taken:
+                held.release()
+            return None
+        taken.append(lock)
+    return taken
+
+
+def _one_line(exc: BaseException) -> str:
+    text_ = str(getattr(exc, "orig", None) or exc).strip()
+    return text_.splitlines()[0] if text_ else exc.__class__.__name__
+
+
+def _observe(job: str, *, ok: bool, seconds: float, result: object, stats: object) -> None:
+    """Tell `sidecar.metrics` about the run, when that module is there."""
+    try:
+        from sidecar import metrics  # type: ignore[attr-defined,unused-ignore]
+
+        observe = metrics.observe_job
+    except (ImportError, AttributeError):
+        return
+    try:
+        observe(job, ok=ok, seconds=seconds, result=result, client_stats=stats)
+    except Exception as exc:  # metrics must never stop a job
+        log.warning("metrics for %s not recorded: %s", job, exc)

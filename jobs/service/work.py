@@ -1,0 +1,141 @@
+"""What each scheduled job does: one cycle of an existing job, and a one-line summary of it.
+
+Every body takes the same context and is safe to interrupt through `should_stop` (asked
+between pages, rows and deliveries) and to run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors import OdooClient
+from sidecar.config import Config
+
+# The order `run --once` follows, and the order of the config's `schedules`.
+ONCE_ORDER = ("enroll", "sync", "issue", "deliver", "reconcile")
+
+# The leases a job takes besides its own: jobs that deliver the outbox exclude one another (two
+# deliverers at once could both send a row), and so do the jobs that write the Odoo mirrors.
+SHARED_LEASES: dict[str, tuple[str, ...]] = {
+    "enroll": ("outbox",),
+    "issue": ("outbox",),
+    "deliver": ("outbox",),
+    "sync": ("mirrors",),
+    "reconcile": ("mirrors",),
+}
+
+
+@dataclass
+class JobContext:
+    cfg: Config
+    sessions: sessionmaker[Session]
+    client: OdooClient
+    should_stop: Callable[[], bool]
+    once: bool = False  # `run --once`: reconcile only when due
+
+
+@dataclass
+class JobResult:
+    summary: str  # one line, for the job run and the log
+    result: object  # the job's own report, for metrics
+
+
+def leases_for(job: str) -> tuple[str, ...]:
+    return (job, *SHARED_LEASES.get(job, ()))
+
+
+def run_enroll(ctx: JobContext) -> JobResult:
+    from jobs.enroll import run_enroll_cycle
+
+    report = run_enroll_cycle(ctx.cfg, ctx.sessions, ctx.client, should_stop=ctx.should_stop)
+    parts = [
+        f"{report.listed} applicant(s) listed",
+        f"{len(report.started)} started",
+        f"{len(report.enrolled)} enrolled",
+        f"{len(report.awaiting_review)} awaiting review",
+        f"{report.delivered} write(s) delivered",
+    ]
+    if report.failed or report.delivery_errors:
+        parts.append(f"{len(report.failed) + len(report.delivery_errors)} failed")
+    return JobResult(", ".join(parts), report)
+
+
+def run_sync(ctx: JobContext) -> JobResult:
+    from jobs.sync.runner import SyncJob
+
+    summary = SyncJob(ctx.client, ctx.sessions, ctx.cfg).run(should_stop=ctx.should_stop)
+    total = summary.total
+    text = (
+        f"{total.read} row(s) read, {total.changed} changed; "
+        f"{summary.recomputed.students_created} student(s) created, "
+        f"{summary.recomputed.students_updated} updated"
+    )
+    if summary.interrupted:
+        text += "; stopped early, the next cycle resumes there"
+    return JobResult(text, summary)
+
+
+def run_reconcile(ctx: JobContext) -> JobResult:
+    from jobs.sync.runner import SyncJob
+
+    job = SyncJob(ctx.client, ctx.sessions, ctx.cfg)
+    if ctx.once:
+        result = job.reconcile_if_due(should_stop=ctx.should_stop)
+        if result is None:
+            return JobResult("not due yet", None)
+    else:
+        result = job.reconcile(should_stop=ctx.should_stop)
+    removed = sum(c.removed for c in result.streams.values())
+    restored = sum(c.updated for c in result.streams.values())
+    return JobResult(f"{removed} row(s) deleted in Odoo marked, {restored} restored", result)
+
+
+def run_issue(ctx: JobContext) -> JobResult:
+    from jobs.issue.runner import IssueJob
+
+    report = IssueJob(ctx.cfg, ctx.sessions, ctx.client).run(should_stop=ctx.should_stop)
+    text = (
+        f"{len(report.issued)} certificate(s) issued, {len(report.flagged)} review(s) raised, "
+        f"{report.certified} student(s) certified"
+    )
+    if report.delivery is not None:
+        text += f", {_delivery_text(report.delivery)}"
+    return JobResult(text, report)
+
+
+def run_deliver(ctx: JobContext) -> JobResult:
+    from jobs.deliver import deliver
+    from jobs.issue.runner import IssueJob
+
+    report = deliver(
+        ctx.sessions,
+        ctx.client,
+        files_root=ctx.cfg.certificates.output_dir,
+        should_stop=ctx.should_stop,
+    )
+    certified = IssueJob(ctx.cfg, ctx.sessions, ctx.client).finish_delivered()
+    return JobResult(f"{_delivery_text(report)}; {certified} student(s) certified", report)
+
+
+def _delivery_text(report: object) -> str:
+    from jobs.deliver import DeliveryReport
+
+    assert isinstance(report, DeliveryReport)
+    text = f"{report.delivered} write(s) delivered, {report.adopted} adopted"
+    if report.retrying:
+        text += f", {report.retrying} to retry"
+    if report.failed:
+        text += f", {report.failed} failed"
+    return text
+
+
+BODIES: dict[str, Callable[[JobContext], JobResult]] = {
+    "enroll": run_enroll,
+    "sync": run_sync,
+    "issue": run_issue,
+    "deliver": run_deliver,
+    "reconcile": run_reconcile,
+}
