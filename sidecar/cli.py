@@ -6,7 +6,6 @@ No traceback ever reaches the user: known failures become one plain sentence.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -76,12 +75,20 @@ def _first_line(exc: BaseException) -> str:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ojt-sidecar")
 @click.option("-v", "--verbose", is_flag=True, help="Log every Odoo retry and step.")
-def main(verbose: bool) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="OJT_SIDECAR_LOG_FORMAT",
+    show_envvar=True,
+    help="Log lines for people (text) or one JSON object per line for log collectors.",
+)
+def main(verbose: bool, log_format: str) -> None:
     """ojt-sidecar: on-the-job training on a stock Odoo (eLearning, Recruitment, Events)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from sidecar.logs import setup
+
+    setup("DEBUG" if verbose else "WARNING", "json" if log_format == "json" else "text")
 
 
 @main.command("check-config")

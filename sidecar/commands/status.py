@@ -6,10 +6,12 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from sidecar.cli_output import age, table
 from sidecar.config import Config
+from sidecar.store.models import utcnow
 
 Echo = Callable[[str], None]
 
@@ -18,6 +20,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
     from sidecar.store.bootstrap import open_store
     from sidecar.store.queries import (
         certificate_summary,
+        last_runs,
         last_successful_sync,
         program_statuses,
     )
@@ -29,8 +32,10 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
             last = last_successful_sync(session)
             certs = certificate_summary(session)
             enrollment = _enrollment(session)
+            runs = last_runs(session)
     finally:
         store.close()
+    jobs = _jobs(cfg, runs)
     if as_json:
         payload = {
             "programs": [asdict(p) for p in programs],
@@ -42,6 +47,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
             },
             "certificates": asdict(certs),
             "enrollment": asdict(enrollment),
+            "jobs": {name: job.to_json() for name, job in jobs.items()},
         }
         echo(json.dumps(payload, indent=2))
         return
@@ -103,6 +109,40 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
         echo("In the OJT stage without a program:")
         for _, reason in enrollment.without_program:
             echo(f"  {reason}")
+    echo(_jobs_line(jobs, now=utcnow()))
+
+
+def _jobs(cfg: Config, runs: Any) -> Any:
+    from sidecar.ops_site import assess_jobs
+
+    return assess_jobs(
+        cfg.schedules.jobs(),
+        runs,
+        now=utcnow(),
+        intervals=cfg.service.unhealthy_after_intervals,
+        started_at=None,
+    )
+
+
+def _jobs_line(jobs: Any, *, now: datetime) -> str:
+    """`Jobs (ojt-sidecar run): enroll ok 2 min ago, sync failed 1 min ago (last ok 3 h ago,
+    overdue), issue never run, …`"""
+    parts = []
+    for name, job in jobs.items():
+        if job.last_run is None:
+            parts.append(f"{name} never run")
+            continue
+        text = f"{name} {job.last_status} {age((now - job.last_run).total_seconds())}"
+        notes = []
+        if job.last_status != "ok":
+            since = job.last_success
+            notes.append(
+                f"last ok {age((now - since).total_seconds())}" if since else "never succeeded"
+            )
+        if not job.healthy:
+            notes.append("overdue")
+        parts.append(text + (f" ({', '.join(notes)})" if notes else ""))
+    return "Jobs (ojt-sidecar run): " + ", ".join(parts)
 
 
 def _enrollment(session: Any) -> Any:

@@ -156,3 +156,54 @@ def certificate_summary(session: Session) -> CertificateSummary:
         reviews_open=int(reviews or 0),
         outbox={str(k): int(v) for k, v in outbox.items()},
     )
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """The latest run of one scheduled job, and its latest successful one (from `job_runs`)."""
+
+    job: str
+    last_run: datetime | None  # when the latest run started
+    last_finished: datetime | None  # when it ended; None while it runs
+    last_status: str | None  # running | ok | failed | interrupted | abandoned
+    last_error: str | None
+    last_summary: str | None
+    last_success: datetime | None  # when the latest successful run ended
+    last_success_started: datetime | None  # when that run started
+
+
+def last_runs(session: Session) -> dict[str, LastRun]:
+    """Job name → its latest run and latest success, in two statements whatever the history."""
+    from sidecar.store.models import JobRun
+
+    latest_ids = select(func.max(JobRun.id)).group_by(JobRun.job).scalar_subquery()
+    latest = {
+        run.job: run for run in session.scalars(select(JobRun).where(JobRun.id.in_(latest_ids)))
+    }
+    ok_ids = (
+        select(func.max(JobRun.id))
+        .where(JobRun.status == "ok", JobRun.finished_at.is_not(None))
+        .group_by(JobRun.job)
+        .scalar_subquery()
+    )
+    success = {
+        job: (started, finished)
+        for job, started, finished in session.execute(
+            select(JobRun.job, JobRun.started_at, JobRun.finished_at).where(JobRun.id.in_(ok_ids))
+        )
+    }
+    result = {}
+    for job in sorted(latest):
+        run = latest[job]
+        started, finished = success.get(job, (None, None))
+        result[job] = LastRun(
+            job=job,
+            last_run=run.started_at,
+            last_finished=run.finished_at,
+            last_status=run.status,
+            last_error=run.error,
+            last_summary=run.summary,
+            last_success=finished,
+            last_success_started=started,
+        )
+    return result
