@@ -335,12 +335,23 @@ def db_upgrade(config_path: Path) -> None:
     show_default=True,
     help="Where the demo writes its config and data.",
 )
-@click.option("--keep-running", is_flag=True, help="Keep the emulator up until Ctrl-C.")
-def demo(workdir: Path, keep_running: bool) -> None:
-    """Start the built-in Odoo emulator with demo data and run the sidecar against it."""
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Stop after this many seconds. Default: run until Ctrl-C (activity lasts a minute).",
+)
+@click.option(
+    "--keep-running", is_flag=True, help="Run until Ctrl-C (the default without --duration)."
+)
+def demo(workdir: Path, duration: float | None, keep_running: bool) -> None:
+    """The product on the built-in Odoo emulator: seeded data, the service on fast schedules, a
+    minute of trainee activity and a live summary; exit 0 once certificates were issued."""
     from sidecar.demo import run_demo
 
-    sys.exit(run_demo(workdir, keep_running=keep_running, echo=click.echo))
+    if keep_running and duration is not None:
+        raise click.UsageError("--keep-running and --duration exclude each other")
+    sys.exit(run_demo(workdir, duration=duration, echo=click.echo))
 
 
 @main.command()

@@ -117,12 +117,6 @@ def test_db_upgrade_is_idempotent(tmp_path: Path, emu: OdooEmulator) -> None:
     assert code == 0 and "already at revision" in out
 
 
-def test_demo_runs_check_against_the_emulator(tmp_path: Path) -> None:
-    code, out, err = invoke("demo", "--dir", str(tmp_path / "demo"))
-    assert code == 0, out + err
-    assert "All checks passed" in out
-
-
 @pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["sync", "--help"]])
 def test_help_is_available(args: list[str]) -> None:
     code, out, _ = invoke(*args)

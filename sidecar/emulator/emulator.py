@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import behaviours, demo_data, methods
+from . import behaviours, demo_data, methods, showcase_data
 from .faults import CallRecord, FaultInjector
 from .hooks import Hooks
 from .orm import Env, as_ids
@@ -97,8 +97,10 @@ class OdooEmulator:
 
     db = DB_NAME
 
-    def __init__(self, demo: bool = True, host: str = "127.0.0.1", port: int = 0) -> None:
-        """`port=0` picks a free port (tests); `ojt-sidecar emulator` passes a fixed one."""
+    def __init__(self, demo: bool | str = True, host: str = "127.0.0.1", port: int = 0) -> None:
+        """`port=0` picks a free port (tests); `ojt-sidecar emulator` passes a fixed one.
+        `demo`: True for Odoo's demo data (the tests' ids), False for the base records only,
+        "showcase" for the dataset `ojt-sidecar demo` shows (`showcase_data`)."""
         self._host, self._port = host, port
         self._clock = Clock()
         hooks = Hooks()
@@ -113,7 +115,9 @@ class OdooEmulator:
         self.env = InProcessEnv(self)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        demo_data.load(self.store, demo=demo)
+        demo_data.load(self.store, demo=demo is True)
+        if demo == "showcase":
+            showcase_data.load(self.store)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> OdooEmulator:

@@ -1,0 +1,262 @@
+"""The live summary of `ojt-sidecar demo`: read from the store only, drawn once a second.
+
+On a terminal it redraws one frame in place (per-program bars by status, certificates, last
+sync, the latest events); elsewhere (CI logs, a pipe) it prints each event as one plain line
+and a status line every few seconds, so the log reads top to bottom.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sidecar.store.queries import (
+    CertificateSummary,
+    LastSync,
+    ProgramStatus,
+    certificate_summary,
+    last_successful_sync,
+    program_statuses,
+)
+
+BAR = 36
+SHOWN_EVENTS = 8
+PLAIN_EVERY = 5.0  # seconds between status lines when not on a terminal
+# status, bar character, ANSI colour
+SEGMENTS = (
+    ("certified", "█", "32"),
+    ("completed", "▓", "36"),
+    ("in_progress", "▒", "33"),
+    ("enrolled", "░", "2"),
+    ("not_integrated", "·", "2"),
+)
+LABELS = {"in_progress": "in progress", "not_integrated": "not integrated"}
+
+
+class Feed:
+    """What happened, newest last, for both the frame and the plain lines (thread-safe)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self._lock = threading.Lock()
+        self._items: deque[tuple[float, str]] = deque(maxlen=200)
+        self._count = 0
+
+    def add(self, text: str) -> None:
+        with self._lock:
+            self._items.append((time.monotonic() - self.started, text))
+            self._count += 1
+
+    def since(self, seen: int) -> tuple[list[tuple[float, str]], int]:
+        """Events added after the first `seen`, and the new count."""
+        with self._lock:
+            fresh = min(self._count - seen, len(self._items))
+            return list(self._items)[len(self._items) - fresh :], self._count
+
+    def latest(self, n: int) -> list[tuple[float, str]]:
+        with self._lock:
+            return list(self._items)[-n:]
+
+
+@dataclass
+class Snapshot:
+    programs: list[ProgramStatus]
+    certificates: CertificateSummary
+    last_sync: LastSync
+    verify_url: str | None
+
+
+@dataclass
+class StoreWatcher:
+    """Reads the store's figures, and turns new certificates, reviews and enrollments into feed
+    events (each once)."""
+
+    sessions: sessionmaker[Session]
+    feed: Feed
+    _cert_id: int = 0
+    _flag_id: int = 0
+    _seen_enrollments: set[int] = field(default_factory=set)
+    first_url: str | None = None
+
+    def poll(self) -> Snapshot:
+        from sidecar.store.models import Certificate, Enrollment, Program, ReviewFlag, Student
+
+        with self.sessions() as session:
+            names = dict(session.execute(select(Program.id, Program.name)).all())
+            for cert in session.scalars(
+                select(Certificate).where(Certificate.id > self._cert_id).order_by(Certificate.id)
+            ):
+                self._cert_id = cert.id
+                self.feed.add(
+                    f"issued {cert.serial} to {cert.participant_name} ({cert.program_name})"
+                )
+                if self.first_url is None:
+                    self.first_url = cert.verify_url
+                    self.feed.add(f"verification page (open it in a browser): {cert.verify_url}")
+            for flag, student in session.execute(
+                select(ReviewFlag, Student.name)
+                .outerjoin(Student, ReviewFlag.student_id == Student.id)
+                .where(ReviewFlag.id > self._flag_id)
+                .order_by(ReviewFlag.id)
+            ):
+                self._flag_id = flag.id
+                who = student or "a trainee"
+                where = f" ({names[flag.program_id]})" if flag.program_id in names else ""
+                self.feed.add(f"review To-Do in Odoo for {who}{where}: {flag.reason}")
+            for row in session.scalars(
+                select(Enrollment).where(
+                    Enrollment.state.in_(("enrolled", "awaiting_review")),
+                    Enrollment.id.not_in(self._seen_enrollments or {-1}),
+                )
+            ):
+                self._seen_enrollments.add(row.id)
+                program = names.get(row.program_id, "?")
+                if row.state == "enrolled":
+                    self.feed.add(
+                        f"enrolled applicant {row.name} into {program} "
+                        "(contact, portal access, courses and a note in Odoo)"
+                    )
+                else:
+                    self.feed.add(f"applicant {row.name} awaits review: {row.reason}")
+            return Snapshot(
+                programs=program_statuses(session),
+                certificates=certificate_summary(session),
+                last_sync=last_successful_sync(session),
+                verify_url=self.first_url,
+            )
+
+
+def clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def status_bar(by_status: dict[str, int], width: int = BAR, colour: bool = True) -> str:
+    """A bar split by status, each part as wide as its share of the students."""
+    total = sum(by_status.values())
+    if not total:
+        return "·" * width
+    out, used, cumulative = [], 0, 0
+    for status, char, ansi in SEGMENTS:
+        cumulative += by_status.get(status, 0)
+        cells = round(width * cumulative / total) - used
+        used += cells
+        if cells:
+            part = char * cells
+            out.append(f"\x1b[{ansi}m{part}\x1b[0m" if colour else part)
+    return "".join(out)
+
+
+def counts(by_status: dict[str, int]) -> str:
+    return ", ".join(
+        f"{by_status.get(s, 0)} {LABELS.get(s, s)}"
+        for s, *_ in SEGMENTS
+        if s != "not_integrated" or by_status.get(s)
+    )
+
+
+def _sync_text(last: LastSync) -> str:
+    if last.finished_at is None:
+        return "not yet"
+    age = "" if last.age_seconds is None else f", {max(0.0, last.age_seconds):.0f} s ago"
+    return f"{last.finished_at.strftime('%H:%M:%S')} UTC{age}, {last.rows_read} rows read"
+
+
+def _cert_text(c: CertificateSummary) -> str:
+    waiting = c.outbox.get("pending", 0)
+    return (
+        f"{c.issued} issued, {c.delivered} delivered to Odoo · "
+        f"{c.reviews_open} awaiting review · {waiting} Odoo write(s) waiting"
+    )
+
+
+def frame(
+    snap: Snapshot,
+    events: list[tuple[float, str]],
+    elapsed: float,
+    heading: str,
+    colour: bool = True,
+    columns: int = 120,
+) -> list[str]:
+    """The lines of one terminal frame, none wider than `columns` (a wrapped line would throw
+    off the redraw in place)."""
+    bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if colour else (lambda s: s)
+    lines = [bold(f"ojt-sidecar demo · {clock(elapsed)} · {heading}"), ""]
+    width = max([len(p.name) for p in snap.programs] + [10])
+    bar = max(8, min(BAR, columns - width - 16))
+    for p in snap.programs:
+        avg = "—" if p.average_progress is None else f"{p.average_progress:5.1f} %"
+        drawn = status_bar(p.by_status, bar, colour=colour)
+        lines.append(f"{p.name:<{width}}  {drawn}  avg {avg}")
+        lines.append(f"{'':<{width}}  {p.students} students: {counts(p.by_status)}")
+    legend = "  ".join(f"{char} {LABELS.get(s, s)}" for s, char, _ in SEGMENTS[:4])
+    lines += [f"{'':<{width}}  {legend}", ""]
+    lines.append(f"Certificates: {_cert_text(snap.certificates)}")
+    lines.append(f"Last sync:    {_sync_text(snap.last_sync)}")
+    lines.append(f"Verify page:  {snap.verify_url or '(after the first certificate)'}")
+    lines += ["", bold("Latest")]
+    for at, text in events[-SHOWN_EVENTS:]:
+        lines.append(f"  {clock(at)}  {text}")
+    return [_fit(line, columns) for line in lines]
+
+
+def _fit(line: str, columns: int) -> str:
+    """Cut a plain line to `columns` - 1 characters (lines with colour codes are sized above)."""
+    if "\x1b" in line or len(line) < columns:
+        return line
+    return line[: max(0, columns - 2)] + "…"
+
+
+def status_line(snap: Snapshot, elapsed: float) -> str:
+    """One plain line: every program's counts, certificates and the last sync."""
+    parts = [
+        f"{p.key}: {p.students} students ({counts(p.by_status)}), avg "
+        + ("—" if p.average_progress is None else f"{p.average_progress:.1f} %")
+        for p in snap.programs
+    ]
+    return (
+        f"[{clock(elapsed)}] {' | '.join(parts)} | certificates: {_cert_text(snap.certificates)}"
+        f" | last sync: {_sync_text(snap.last_sync)}"
+    )
+
+
+class Screen:
+    """Draws frames in place on a terminal, or plain lines elsewhere."""
+
+    def __init__(self, out: TextIO, live: bool, started: float) -> None:
+        self.out = out
+        self.live = live
+        self.started = started
+        self._drawn = 0
+        self._seen = 0
+        self._last_plain = -PLAIN_EVERY
+
+    def show(self, snap: Snapshot, feed: Feed, heading: str) -> None:
+        elapsed = time.monotonic() - self.started
+        if self.live:
+            columns = shutil.get_terminal_size((120, 40)).columns
+            lines = frame(snap, feed.latest(SHOWN_EVENTS), elapsed, heading, columns=columns)
+            up = f"\x1b[{self._drawn}F" if self._drawn else ""
+            self.out.write(up + "".join(f"{line}\x1b[K\n" for line in lines) + "\x1b[J")
+            self._drawn = len(lines)
+        else:
+            fresh, self._seen = feed.since(self._seen)
+            for at, text in fresh:
+                self.out.write(f"[{clock(at)}] {text}\n")
+            if elapsed - self._last_plain >= PLAIN_EVERY:
+                self._last_plain = elapsed
+                self.out.write(status_line(snap, elapsed) + "\n")
+        self.out.flush()
+
+    def say(self, text: str) -> None:
+        """A line below the frame (the frame is redrawn under it from then on)."""
+        self.out.write(text + "\n")
+        self.out.flush()
+        self._drawn = 0
