@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, update
@@ -176,17 +176,3 @@ class LeaseKeeper:
         while not self._done.wait(interval):
             if not self.renew_now() and self.lost is not None:
                 return
-
-
-def acquire_all(
-    session: Session, jobs: Sequence[str], holder: str, ttl: timedelta, now: datetime
-) -> dict[str, int] | None:
-    """Take every lease in `jobs` (in that order) or none: the tokens, or None. Only tries, never
-    waits, so replicas taking overlapping sets cannot deadlock; the caller rolls back on None."""
-    tokens: dict[str, int] = {}
-    for job in jobs:
-        token = try_acquire(session, job, holder, ttl, now)
-        if token is None:
-            return None
-        tokens[job] = token
-    return tokens

@@ -41,9 +41,10 @@ from sqlalchemy.pool import NullPool
 from connectors import OdooClient, OdooError
 from jobs.odoo_session import client_from_config
 from jobs.service import runs
-from jobs.service.leases import LeaseKeeper, acquire_all, release, release_all
+from jobs.service.leases import LeaseKeeper, release, release_all, try_acquire
 from jobs.service.web import SiteServer
 from jobs.service.work import BODIES, ONCE_ORDER, JobContext, leases_for
+from sidecar.certificates.signing import KeyFileError
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store, store_url
 from sidecar.store.engine import make_engine
@@ -213,9 +214,8 @@ class ServiceRunner:
             self._active += 1
         try:
             names = leases_for(job)
-            local = _take_locks([self._local[n] for n in names])
+            local = self._take_local(names)
             if local is None:
-                log.debug("%s: a run sharing its leases is going on here; skipped", job)
                 return None
             try:
                 return self._execute(job, names, once)
@@ -232,13 +232,11 @@ class ServiceRunner:
         sessions = self.store.sessions
         ttl = self.cfg.service.lease
         try:
+            tokens = self._acquire(job, names)
+            if tokens is None:
+                return None
             with sessions() as session, session.begin():
                 now = self.clock()
-                tokens = acquire_all(session, names, self.holder, ttl, now)
-                if tokens is None:
-                    session.rollback()
-                    log.debug("%s: another replica holds its lease; skipped", job)
-                    return None
                 if runs.abandon_stale(session, job, now):
                     log.warning("%s: a run by a replica that stopped was marked abandoned", job)
                 run_id = runs.start_run(session, job, self.holder, now)
@@ -260,7 +258,7 @@ class ServiceRunner:
             done = BODIES[job](JobContext(self.cfg, sessions, client, should_stop, once))
             result, summary = done.result, done.summary
             status = runs.INTERRUPTED if should_stop() else runs.OK
-        except (OdooError, SQLAlchemyError, OSError) as exc:
+        except (OdooError, SQLAlchemyError, OSError, KeyFileError) as exc:
             status, error = runs.FAILED, _one_line(exc)
             log.error("%s failed: %s", job, error)
         except Exception as exc:  # a job's bug must not end the service: recorded
@@ -277,6 +275,51 @@ class ServiceRunner:
             log.info("%s %s in %.1f s: %s", job, status, seconds, summary)
         _observe(job, ok=status == runs.OK, seconds=seconds, result=result, stats=client_stats)
         return RunOutcome(job, status, summary, error, seconds, run_id)
+
+    def _take_local(self, names: tuple[str, ...]) -> list[threading.Lock] | None:
+        """This process's locks for `names`: the job's own is only tried (a run of it is going
+        on: skip); a shared one is waited for, so jobs sharing it take turns, not starve."""
+        own, *shared = [self._local[n] for n in names]
+        if not own.acquire(blocking=False):
+            return None
+        taken = [own]
+        for lock in shared:
+            while not lock.acquire(timeout=0.2):
+                if self._stopping.is_set():
+                    for held in taken:
+                        held.release()
+                    return None
+            taken.append(lock)
+        return taken
+
+    def _acquire(self, job: str, names: tuple[str, ...]) -> dict[str, int] | None:
+        """The job's lease, then the shared ones: None (and nothing held) when another replica
+        runs this job, or keeps a shared lease for longer than a third of the lease time."""
+        assert self.store is not None
+        sessions, ttl = self.store.sessions, self.cfg.service.lease
+        own, *shared = names
+        with sessions() as session, session.begin():
+            token = try_acquire(session, own, self.holder, ttl, self.clock())
+        if token is None:
+            log.debug("%s: another replica is running it; skipped", job)
+            return None
+        tokens = {own: token}
+        deadline = time.monotonic() + ttl.total_seconds() / 3
+        for name in shared:
+            while True:
+                with sessions() as session, session.begin():
+                    token = try_acquire(session, name, self.holder, ttl, self.clock())
+                if token is not None:
+                    tokens[name] = token
+                    break
+                if self._stopping.is_set() or time.monotonic() > deadline:
+                    with sessions() as session, session.begin():
+                        for held, held_token in tokens.items():
+                            release(session, held, self.holder, held_token)
+                    log.debug("%s: another replica keeps the %s lease; skipped", job, name)
+                    return None
+                self._stopping.wait(0.2)
+        return tokens
 
     def _finish(
         self,
@@ -413,17 +456,6 @@ def _startup_lock(cfg: Config) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
     finally:
         engine.dispose()
-
-
-def _take_locks(locks: list[threading.Lock]) -> list[threading.Lock] | None:
-    taken: list[threading.Lock] = []
-    for lock in locks:
-        if not lock.acquire(blocking=False):
-            for held in taken:
-                held.release()
-            return None
-        taken.append(lock)
-    return taken
 
 
 def _one_line(exc: BaseException) -> str:

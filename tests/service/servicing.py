@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.orm import Session
 
 from sidecar.certificates.signing import generate_key
@@ -103,8 +103,11 @@ class Run:
 
 
 def job_runs(store_url: str) -> list[Run]:
+    """The store's job runs, oldest first (none while the service has not created the store)."""
     engine = create_engine(store_url)
     try:
+        if not inspect(engine).has_table(JobRun.__tablename__):
+            return []
         with Session(engine) as session:
             return [
                 Run(
@@ -143,3 +146,19 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = WAIT) -> int:
         proc.kill()
         proc.wait()
         raise
+
+
+def add_trainees(emu: OdooEmulator, count: int, course: str = "Basics of Gardening") -> int:
+    """`count` new contacts enrolled in `course`, each with a (not completed) row per lesson:
+    more pages for the sync to read. The number of lesson rows added."""
+    env = emu.env
+    channel = env.search("slide.channel", [("name", "=", course)])[0]
+    slides = env.search("slide.slide", [("channel_id", "=", channel), ("is_category", "=", False)])
+    added = 0
+    for n in range(count):
+        partner = env.create("res.partner", {"name": f"Trainee {n}", "email": f"t{n}@example.org"})
+        env.create("slide.channel.partner", {"channel_id": channel, "partner_id": partner})
+        for slide in slides:
+            env.create("slide.slide.partner", {"slide_id": slide, "partner_id": partner})
+            added += 1
+    return added

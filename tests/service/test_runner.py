@@ -1,0 +1,184 @@
+"""The service in this process: jobs on schedule, the pipeline end to end, a restart keeps one
+schedule row per job, failures are recorded without stopping the scheduler, leases held by
+another replica are respected, and a dead replica's run is marked abandoned."""
+
+from __future__ import annotations
+
+import itertools
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from jobs.service.runner import JOBSTORE_TABLE, ServiceRunner
+from jobs.service.work import ONCE_ORDER
+from sidecar.config import Config, load_config
+from sidecar.demo import simulate_completions
+from sidecar.emulator import OdooEmulator
+from sidecar.store.models import Certificate, JobLease, JobRun, utcnow
+from tests.jobs.syncing import client_for
+from tests.service.servicing import count_ok, job_runs, service_config, wait_until
+
+
+@pytest.fixture
+def runners() -> Iterator[list[ServiceRunner]]:
+    made: list[ServiceRunner] = []
+    yield made
+    for runner in made:
+        runner.stop(timeout=30)
+
+
+def config(tmp_path: Path, emu: OdooEmulator, db_url: str, **kwargs: str) -> Config:
+    return load_config(service_config(tmp_path, emu, db_url, **kwargs))
+
+
+def started(runners: list[ServiceRunner], cfg: Config, **kwargs: object) -> ServiceRunner:
+    runner = ServiceRunner(cfg, web=bool(kwargs.pop("web", False)))
+    runners.append(runner)
+    runner.start()
+    return runner
+
+
+def test_every_job_runs_on_its_schedule_and_a_completed_trainee_gets_certified(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, runners: list[ServiceRunner]
+) -> None:
+    cfg = config(tmp_path, emu, db_url, every="1s", reconcile="2s")
+    runner = started(runners, cfg)
+    for job in ONCE_ORDER:
+        wait_until(lambda job=job: count_ok(db_url, job) >= 2, f"two ok runs of {job}")
+    with client_for(emu) as odoo:
+        simulate_completions(odoo, "gardening", cfg, count=1)
+
+    def delivered() -> bool:
+        assert runner.store is not None
+        with runner.store.sessions() as session:
+            return session.scalar(select(Certificate.delivered_at)) is not None
+
+    wait_until(delivered, "a certificate issued and delivered by the scheduled jobs")
+    assert runner.stop(timeout=30)
+    assert not [r for r in job_runs(db_url) if r.status not in ("ok", "interrupted")]
+
+
+def test_run_once_runs_every_job_in_order_one_after_the_other(
+    tmp_path: Path, emu: OdooEmulator, db_url: str
+) -> None:
+    cfg = config(tmp_path, emu, db_url)
+    outcomes = ServiceRunner(cfg, web=False).run_once()
+    assert [job for job, _ in outcomes] == list(ONCE_ORDER)
+    assert all(o is not None and o.status == "ok" for _, o in outcomes), outcomes
+    runs = job_runs(db_url)
+    assert [r.job for r in runs] == list(ONCE_ORDER)
+    for before, after in itertools.pairwise(runs):
+        assert before.finished_at is not None and before.finished_at <= after.started_at
+
+
+def scheduled_rows(db_url: str) -> list[tuple[str, float]]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY id"))
+            return [(str(i), float(t)) for i, t in rows]
+    finally:
+        engine.dispose()
+
+
+def test_a_restart_keeps_one_schedule_row_per_job_and_its_next_run_time(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, runners: list[ServiceRunner]
+) -> None:
+    cfg = config(tmp_path, emu, db_url, every="1h", reconcile="1d")
+    first = started(runners, cfg)
+    for job in ONCE_ORDER:  # a new schedule runs at once, then every hour
+        wait_until(lambda job=job: count_ok(db_url, job) == 1, f"the first run of {job}")
+    wait_until(
+        lambda: all(t > utcnow().timestamp() + 1800 for _, t in scheduled_rows(db_url)),
+        "next runs an hour ahead",
+    )
+    before = scheduled_rows(db_url)
+    assert first.stop(timeout=30)
+
+    started(runners, config(tmp_path, emu, db_url, every="1h", reconcile="1d"))
+    after = scheduled_rows(db_url)
+    assert [i for i, _ in after] == sorted(ONCE_ORDER)
+    assert after == before  # same rows, same next run times: nothing doubled, nothing postponed
+    assert all(count_ok(db_url, job) == 1 for job in ONCE_ORDER)
+
+
+def test_a_changed_schedule_replaces_its_row(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, runners: list[ServiceRunner]
+) -> None:
+    started(runners, config(tmp_path, emu, db_url, every="1h", reconcile="1d")).stop(timeout=30)
+    started(runners, config(tmp_path, emu, db_url, every="2h", reconcile="1d"))
+    assert [i for i, _ in scheduled_rows(db_url)] == sorted(ONCE_ORDER)
+
+
+def test_a_failing_job_is_recorded_in_one_line_and_the_scheduler_goes_on(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, runners: list[ServiceRunner]
+) -> None:
+    cfg = config(tmp_path, emu, db_url, every="1s")
+    cfg.certificates.signing_key.unlink()  # the issue job cannot sign
+    with client_for(emu) as odoo:
+        simulate_completions(odoo, "gardening", cfg, count=1)  # someone to certify
+
+    def failures() -> list[str]:
+        return [
+            r.error or "" for r in job_runs(db_url) if r.job == "issue" and r.status == "failed"
+        ]
+
+    started(runners, cfg)
+    wait_until(lambda: len(failures()) >= 2, "the issue job failing twice")
+    wait_until(lambda: count_ok(db_url, "sync") >= 2, "the sync going on")
+    assert all(error and "\n" not in error for error in failures())
+
+
+def test_a_job_whose_lease_another_replica_holds_is_skipped_without_a_run(
+    tmp_path: Path, emu: OdooEmulator, db_url: str
+) -> None:
+    cfg = config(tmp_path, emu, db_url)
+    runner = ServiceRunner(cfg, web=False)
+    runner.run_once()  # creates the store
+    engine = create_engine(db_url)
+    with Session(engine) as session, session.begin():
+        lease = session.get(JobLease, "sync")
+        assert lease is not None
+        lease.holder, lease.expires_at = "elsewhere:1:abc", utcnow() + timedelta(hours=1)
+    engine.dispose()
+    outcomes = dict(ServiceRunner(cfg, web=False).run_once())
+    assert outcomes["sync"] is None
+    assert outcomes["enroll"] is not None and outcomes["enroll"].status == "ok"
+    assert [r.job for r in job_runs(db_url)].count("sync") == 1
+
+
+def test_a_run_left_running_by_a_dead_replica_is_marked_abandoned_by_the_next_holder(
+    tmp_path: Path, emu: OdooEmulator, db_url: str
+) -> None:
+    cfg = config(tmp_path, emu, db_url)
+    ServiceRunner(cfg, web=False).run_once()
+    engine = create_engine(db_url)
+    with Session(engine) as session, session.begin():
+        lease = session.get(JobLease, "deliver")
+        assert lease is not None
+        lease.holder, lease.expires_at = "dead:1:abc", utcnow() - timedelta(seconds=1)
+        session.add(JobRun(job="deliver", holder="dead:1:abc", status="running"))
+    engine.dispose()
+    outcomes = dict(ServiceRunner(cfg, web=False).run_once())
+    deliver_runs = [r for r in job_runs(db_url) if r.job == "deliver"]
+    assert [r.status for r in deliver_runs] == ["ok", "abandoned", "ok"]
+    assert outcomes["deliver"] is not None
+
+
+def test_the_verify_site_is_served_while_running_and_closed_on_stop(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, runners: list[ServiceRunner]
+) -> None:
+    cfg = config(tmp_path, emu, db_url, every="1h", reconcile="1d")
+    runner = started(runners, cfg, web=True)
+    url = f"http://127.0.0.1:{cfg.verify_site.port}/healthz"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+    assert runner.stop(timeout=30)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=10)
