@@ -42,7 +42,7 @@ from connectors import OdooClient, OdooError
 from jobs.odoo_session import client_from_config
 from jobs.service import runs
 from jobs.service.leases import LeaseKeeper, release, release_all, try_acquire
-from jobs.service.web import SiteServer
+from jobs.service.web import PortInUse, ThreadedServer, ops_server, site_server
 from jobs.service.work import BODIES, ONCE_ORDER, JobContext, leases_for
 from sidecar.certificates.signing import KeyFileError
 from sidecar.config import Config
@@ -111,7 +111,8 @@ class ServiceRunner:
         self.host, self.port = host, port
         self.client_factory = client_factory
         self.store: Store | None = None
-        self.site: SiteServer | None = None
+        self.site: ThreadedServer | None = None
+        self.ops: ThreadedServer | None = None
         self._scheduler: Any = None
         self._stopping = threading.Event()
         self._activity = threading.Condition()
@@ -129,18 +130,31 @@ class ServiceRunner:
         try:
             with _startup_lock(self.cfg):
                 if self.web:
-                    self.site = SiteServer(self.cfg, host=self.host, port=self.port)
+                    self.site = site_server(self.cfg, host=self.host, port=self.port)
+                self.ops = self._ops_endpoint()
                 assert self.store is not None
                 self._scheduler = self._make_scheduler(self.store.engine)
                 self._scheduler.start(paused=True)
                 self._schedule_jobs()
             if self.site is not None:
                 self.site.start()
+            if self.ops is not None:
+                self.ops.start()
             self._scheduler.resume()
         except BaseException:
             self._close()
             raise
         log.info("service %s started: %s", self.holder, self._describe_schedules())
+
+    def _ops_endpoint(self) -> ThreadedServer | None:
+        """/metrics and /healthz. Unlike the public site, a taken port does not stop the
+        service (a second replica on one host, say): it runs without, and says so."""
+        assert self.store is not None
+        try:
+            return ops_server(self.cfg, self.store.sessions, self.clock())
+        except PortInUse as exc:
+            log.warning("%s; running without /metrics and /healthz", exc)
+            return None
 
     def stop(self, timeout: float | None = None) -> bool:
         """Stop: no new runs, running jobs asked to stop at their next page or row, waited for
@@ -369,9 +383,10 @@ class ServiceRunner:
             if self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self.site is not None:
-            self.site.close()
-            self.site = None
+        for server in (self.site, self.ops):
+            if server is not None:
+                server.close()
+        self.site = self.ops = None
         if self.store is not None and dispose:
             self.store.close()
         with _current_lock:

@@ -20,24 +20,32 @@ class PortInUse(Exception):
     """The verification site's address is taken; the message is one plain sentence."""
 
 
-class SiteServer:
-    """Binds at construction (so a port in use is known before anything starts), serves in a
-    daemon thread after `start()`, and stops within about a second on `close()`."""
+class ThreadedServer:
+    """A WSGI app under waitress: binds at construction (so a port in use is known before
+    anything starts), serves in a daemon thread after `start()`, and stops within about a second
+    on `close()`."""
 
-    def __init__(self, cfg: Config, *, host: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str,
+        port: int,
+        what: str,
+        threads: int,
+        in_use_hint: str,
+        on_close: Any = None,
+    ) -> None:
         from waitress.server import create_server
 
-        from verify_site.serve import THREADS, make_wsgi_app
-
-        self.host = host or cfg.verify_site.host
-        self.port = cfg.verify_site.port if port is None else port
-        self._app = make_wsgi_app(cfg)
+        self.host, self.port, self.what = host, port, what
+        self._on_close = on_close
         try:
             self._server: Any = create_server(
-                self._app,
-                host=self.host,
-                port=self.port,
-                threads=THREADS,
+                app,
+                host=host,
+                port=port,
+                threads=threads,
                 ident="ojt-sidecar",
                 clear_untrusted_proxy_headers=True,
             )
@@ -45,12 +53,11 @@ class SiteServer:
             self._close_app()
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(
-                    f"the verification site cannot listen on {self.host}:{self.port}: "
-                    "the port is in use (set verify_site.port, or use --no-web)"
+                    f"the {what} cannot listen on {host}:{port}: the port is in use ({in_use_hint})"
                 ) from None
             raise
         self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="verify-site", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=what, daemon=True)
 
     @property
     def addresses(self) -> list[tuple[str, int]]:
@@ -61,7 +68,7 @@ class SiteServer:
 
     def start(self) -> None:
         for host, port in self.addresses:
-            log.info("verification site on http://%s:%s/", host, port)
+            log.info("%s on http://%s:%s/", self.what, host, port)
         self._thread.start()
 
     def close(self, timeout: float = 5.0) -> None:
@@ -87,7 +94,44 @@ class SiteServer:
             wasyncore.loop(timeout=1.0, map=self._map, use_poll=adj.asyncore_use_poll, count=1)
 
     def _close_app(self) -> None:
-        state = self._app.extensions.get("verify_site")
-        register = getattr(state, "register", None)
+        if self._on_close is not None:
+            self._on_close()
+
+
+def site_server(cfg: Config, *, host: str | None = None, port: int | None = None) -> ThreadedServer:
+    """The public verification site, hosted in the service's process. `verify_site` itself
+    imports only `sidecar`; this is the one place the service reaches for it."""
+    from verify_site.serve import THREADS, make_wsgi_app
+
+    app = make_wsgi_app(cfg)
+
+    def close_register() -> None:
+        register = getattr(app.extensions.get("verify_site"), "register", None)
         if register is not None:
             register.close()
+
+    return ThreadedServer(
+        app,
+        host=host or cfg.verify_site.host,
+        port=cfg.verify_site.port if port is None else port,
+        what="verification site",
+        threads=THREADS,
+        in_use_hint="set verify_site.port, or use --no-web",
+        on_close=close_register,
+    )
+
+
+def ops_server(cfg: Config, sessions: Any, started_at: Any) -> ThreadedServer:
+    """/metrics and /healthz on `service.ops_host:ops_port`."""
+    from sidecar.ops_site import make_ops_app
+
+    return ThreadedServer(
+        make_ops_app(cfg, sessions, started_at=started_at),
+        host=cfg.service.ops_host,
+        port=cfg.service.ops_port,
+        what="operations endpoint",
+        threads=2,
+        in_use_hint="set service.ops_port",
+    )
+
+

@@ -41,6 +41,7 @@ service:
   lease: {lease}
   shutdown_timeout: {shutdown}
   misfire_grace: 30s
+  ops_port: {ops_port}
 """
 
 WAIT = 60.0  # generous: a condition normally holds within seconds
@@ -71,7 +72,12 @@ def service_config(
             "  password: admin\n", f"  password: admin\n  page_size: {page_size}\n"
         )
     service = SERVICE.format(
-        every=every, reconcile=reconcile, lease=lease, shutdown=shutdown, web_port=free_port()
+        every=every,
+        reconcile=reconcile,
+        lease=lease,
+        shutdown=shutdown,
+        web_port=free_port(),
+        ops_port=free_port(),
     )
     path = tmp_path / "config.yaml"
     path.write_text(programs + service, encoding="utf-8")

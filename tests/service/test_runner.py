@@ -5,6 +5,7 @@ another replica are respected, and a dead replica's run is marked abandoned."""
 from __future__ import annotations
 
 import itertools
+import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -182,3 +183,22 @@ def test_the_verify_site_is_served_while_running_and_closed_on_stop(
     assert runner.stop(timeout=30)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url, timeout=10)
+
+
+def test_metrics_and_healthz_are_served_while_running_and_closed_on_stop(
+    tmp_path: Path, emu: OdooEmulator, db_url: str, runners: list[ServiceRunner]
+) -> None:
+    cfg = config(tmp_path, emu, db_url, every="1s", reconcile="1h")
+    runner = started(runners, cfg)
+    wait_until(lambda: count_ok(db_url, "sync") >= 1, "an ok sync run")
+    base = f"http://127.0.0.1:{cfg.service.ops_port}"
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    assert 'ojt_sidecar_job_runs_total{job="sync",outcome="ok"}' in metrics
+    assert "ojt_sidecar_store_up 1.0" in metrics
+    with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+        health = json.loads(response.read())
+    assert health["status"] == "ok" and health["jobs"]["sync"]["last_success"] is not None
+    assert runner.stop(timeout=30)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{base}/healthz", timeout=10)
