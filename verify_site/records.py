@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.certificates.status import Status, certificate_status
@@ -60,7 +60,9 @@ class Register:
     """One engine per site; a short read-only session per look-up."""
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = make_engine(url)
+        # No pre-ping: on PostgreSQL it is a round trip per look-up, a third of the page's cost
+        # (bench/cert_bench.py). A connection that died with the server is retried once below.
+        self.engine: Engine = make_engine(url, pool_pre_ping=False)
         self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
         self._schema_ok = False  # latched once seen at head: a schema only moves forward
         self._lock = threading.Lock()
@@ -122,6 +124,20 @@ class Register:
         """
         self._ensure_schema()
         try:
+            return self._find(serial, today)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                log.error("certificate look-up failed", exc_info=True)
+                raise RegisterUnavailable("the store does not answer") from exc
+        # The pooled connection was dead (a restarted server): the pool is refreshed, try once.
+        try:
+            return self._find(serial, today)
+        except SQLAlchemyError as exc:
+            log.error("certificate look-up failed", exc_info=True)
+            raise RegisterUnavailable("the store does not answer") from exc
+
+    def _find(self, serial: str, today: date) -> CertificateView | None:
+        try:
             with self.engine.connect() as connection:
                 row = connection.execute(_BY_SERIAL, {"serial": serial}).first()
                 if row is None:
@@ -133,6 +149,8 @@ class Register:
                     else None
                 )
                 return _view(row, status, current)
+        except DBAPIError:
+            raise
         except SQLAlchemyError as exc:
             log.error("certificate look-up failed", exc_info=True)
             raise RegisterUnavailable("the store does not answer") from exc
