@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import Cursor, OdooClient
 from jobs.sync.cursors import StreamState, finish_pass, load_state, save_position
-from jobs.sync.loader import Counts, load_page
+from jobs.sync.loader import Counts, among, load_page
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.scope import resolve_scope
@@ -390,7 +390,7 @@ def _known_write_dates(
 ) -> dict[int, tuple[str, bool]]:
     table = stream.table
     rows = session.execute(
-        select(table.odoo_id, table.write_date, table.removed_at).where(table.odoo_id.in_(ids))
+        select(table.odoo_id, table.write_date, table.removed_at).where(among(table.odoo_id, ids))
     )
     return {odoo_id: (write_date, removed is not None) for odoo_id, write_date, removed in rows}
 
@@ -399,7 +399,7 @@ def _known_names(session: Session, partners: list[int]) -> dict[int, tuple[str, 
     """Name and e-mail of partners that are already students somewhere (no Odoo call needed)."""
     rows = session.execute(
         select(Student.odoo_partner_id, Student.name, Student.email).where(
-            Student.odoo_partner_id.in_(partners)
+            among(Student.odoo_partner_id, partners)
         )
     )
     return {partner: (name, email) for partner, name, email in rows}
