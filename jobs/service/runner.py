@@ -479,14 +479,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _observe(job: str, *, ok: bool, seconds: float, result: object, stats: object) -> None:
-    """Tell `sidecar.metrics` about the run, when that module is there."""
-    try:
-        from sidecar import metrics  # type: ignore[attr-defined,unused-ignore]
+    """Tell `sidecar.metrics` about the run; metrics never stop a job."""
+    from sidecar.metrics import observe_job
 
-        observe = metrics.observe_job
-    except (ImportError, AttributeError):
-        return
     try:
-        observe(job, ok=ok, seconds=seconds, result=result, client_stats=stats)
-    except Exception as exc:  # metrics must never stop a job
+        observe_job(job, ok=ok, seconds=seconds, result=result, client_stats=stats)
+    except Exception as exc:  # observe_job promises not to raise; belt and braces
         log.warning("metrics for %s not recorded: %s", job, exc)

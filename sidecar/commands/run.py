@@ -82,11 +82,8 @@ def run_once(cfg: Config, *, echo: Callable[[str], None] = click.echo) -> int:
 def _configure_logging(cfg: Config) -> None:
     """The service logs at the config's level (INFO by default) unless -v asked for DEBUG, in
     the shape given by --log-format, else by the config's `logging.format`."""
-    try:
-        from sidecar.logs import setup
-    except ImportError:  # pragma: no cover - until the log module lands
-        logging.getLogger().setLevel(cfg.logging.level)
-        return
+    from sidecar.logs import setup
+
     ctx = click.get_current_context()
     parent = ctx.parent
     params = parent.params if parent is not None else {}
