@@ -14,19 +14,8 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
+from sidecar.cli_options import CONFIG_OPTION
 from sidecar.config import Config, ConfigError, load_config
-
-CONFIG_OPTION = click.option(
-    "-c",
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="config.yaml",
-    show_default=True,
-    envvar="OJT_SIDECAR_CONFIG",
-    show_envvar=True,
-    help="The operator's YAML config file.",
-)
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sidecar.cli_options import CONFIG_OPTION
+
 if TYPE_CHECKING:
     from jobs.enroll import EnrollReport
 
@@ -16,17 +18,7 @@ Echo = Callable[[str], None]
 
 
 @click.command("enroll")
-@click.option(
-    "-c",
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="config.yaml",
-    show_default=True,
-    envvar="OJT_SIDECAR_CONFIG",
-    show_envvar=True,
-    help="The operator's YAML config file.",
-)
+@CONFIG_OPTION
 @click.option("--applicant", "applicant_id", type=int, help="Enroll this applicant (after review).")
 @click.option("--partner", "partner_id", type=int, help="Enroll this contact (with --program).")
 @click.option("--program", "program_key", help="Program key, for --partner.")

@@ -15,21 +15,12 @@ from pathlib import Path
 
 import click
 
+from sidecar.cli_options import CONFIG_OPTION
 from sidecar.config import Config
 
 
 @click.command("run")
-@click.option(
-    "-c",
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="config.yaml",
-    show_default=True,
-    envvar="OJT_SIDECAR_CONFIG",
-    show_envvar=True,
-    help="The operator's YAML config file.",
-)
+@CONFIG_OPTION
 @click.option("--no-web", is_flag=True, help="Do not serve the verification site.")
 @click.option("--once", is_flag=True, help="Run every job once, in order, then exit.")
 def run_command(config_path: Path, no_web: bool, once: bool) -> None:
