@@ -4,8 +4,6 @@ it through Odoo — all recorded in the caller's transaction, so it exists whole
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
@@ -19,6 +17,7 @@ from sidecar.certificates.pdf import PdfStyle, render_certificate
 from sidecar.certificates.serial import new_serial
 from sidecar.certificates.signing import Signer
 from sidecar.config import Config
+from sidecar.files import write_atomic
 from sidecar.store.models import Batch, Certificate, Program, Student
 
 
@@ -239,18 +238,9 @@ def _message_body(fields: CertificateFields, *, for_trainee: bool) -> str:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write atomically: a crash never leaves a half PDF where a row could point."""
+    """Atomically, and readable by the service's user only (the verify site serves it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, 0o600)
 
 
 def revocation_note(cert: Certificate) -> outbox.Write:

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +21,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from sidecar.files import write_atomic
 
 _GENERATE_HINT = "create one with `ojt-sidecar keys generate`"
 
@@ -68,23 +67,6 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 
 def public_keys_path(path: Path) -> Path:
     return path.with_name(path.name + ".public.json")
-
-
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    """Write to a temporary file in the same directory, then rename over `path`: a crash leaves
-    either the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def load_public_keys(path: Path) -> list[dict[str, Any]]:
@@ -132,7 +114,7 @@ def generate_key(path: Path, *, rotate: bool = False) -> str:
     )
     # The public list first: a crash between the two writes leaves a known public key without
     # its private half (harmless), never a private key whose signatures nobody can verify.
-    _write_atomic(
+    write_atomic(
         public_keys_path(path), (json.dumps(entries, indent=2) + "\n").encode("utf-8"), 0o644
     )
     pem = private.private_bytes(
@@ -140,7 +122,7 @@ def generate_key(path: Path, *, rotate: bool = False) -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_atomic(path, pem, 0o600)
+    write_atomic(path, pem, 0o600)
     return kid
 
 
