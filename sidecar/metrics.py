@@ -28,13 +28,15 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+from sidecar.outbox import CANCELLED, DELIVERED, FAILED, PENDING
+
 log = logging.getLogger("ojt_sidecar.metrics")
 
 PREFIX = "ojt_sidecar"
 ROW_CHANGES = ("read", "created", "updated", "unchanged", "removed", "skipped")
 DELIVERY_RESULTS = ("delivered", "adopted", "retrying", "failed")
 ENROLL_OUTCOMES = ("started", "enrolled", "awaiting_review", "left_stage", "refused", "failed")
-OUTBOX_STATES = ("pending", "delivered", "failed", "cancelled")
+OUTBOX_STATES = (PENDING, DELIVERED, FAILED, CANCELLED)
 CERTIFICATE_STATES = ("issued", "delivered", "revoked", "superseded")
 # Jobs take from well under a second (an idle deliver) to many minutes (a first full sync).
 DURATION_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)

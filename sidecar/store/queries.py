@@ -128,7 +128,8 @@ class CertificateSummary:
 
 def certificate_summary(session: Session) -> CertificateSummary:
     """Certificates, review flags and the outbox at a glance, in four statements."""
-    from sidecar.store.models import Certificate, OutboxMessage, ReviewFlag
+    from sidecar.outbox import counts as outbox_counts
+    from sidecar.store.models import Certificate, ReviewFlag
 
     issued, delivered, revoked, superseded = session.execute(
         select(
@@ -143,18 +144,13 @@ def certificate_summary(session: Session) -> CertificateSummary:
             ReviewFlag.resolved_at.is_(None), ReviewFlag.kind == "requirements_not_met"
         )
     )
-    outbox = dict(
-        session.execute(
-            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-        ).all()
-    )
     return CertificateSummary(
         issued=int(issued),
         delivered=int(delivered),
         revoked=int(revoked),
         superseded=int(superseded),
         reviews_open=int(reviews or 0),
-        outbox={str(k): int(v) for k, v in outbox.items()},
+        outbox=outbox_counts(session),
     )
 
 
