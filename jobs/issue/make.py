@@ -40,21 +40,28 @@ def pdf_relative_path(program_key: str, serial: str) -> str:
 
 
 def certificate_fields(
-    issuing: Issuing, student: Student, program: Program, batch: Batch | None, serial: str
+    cfg: Config,
+    issuer: str,
+    today: date,
+    student: Student,
+    program: Program,
+    batch: Batch | None,
+    serial: str,
 ) -> CertificateFields:
-    validity = issuing.cfg.certificates.validity_days
+    """What a certificate says; also what a dry run shows (with a placeholder serial)."""
+    validity = cfg.certificates.validity_days
     return CertificateFields(
         serial=serial,
         participant=student.name.strip(),
         program=program.name,
         program_key=program.key,
         batch=batch.name if batch else None,
-        issue_date=issuing.today,
-        expires_on=issuing.today + timedelta(days=validity) if validity else None,
+        issue_date=today,
+        expires_on=today + timedelta(days=validity) if validity else None,
         total_assignments=student.graded_total,
         average_score=student.average_score,
-        issuer=issuing.issuer,
-        verify_url=issuing.cfg.certificates.verification_url(serial),
+        issuer=issuer,
+        verify_url=cfg.certificates.verification_url(serial),
     )
 
 
@@ -91,7 +98,9 @@ def make_certificate(
     commit fails (another process issued it first), the PDF left on disk is harmless: no row
     points at it."""
     serial = new_serial()
-    fields = certificate_fields(issuing, student, program, batch, serial)
+    fields = certificate_fields(
+        issuing.cfg, issuing.issuer, issuing.today, student, program, batch, serial
+    )
     signed = issuing.signer.sign(fields.to_payload())
     pdf = render_certificate(fields, signed, pdf_style(issuing.cfg, fields))
     relative = pdf_relative_path(program.key, serial)

@@ -21,9 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
 from jobs.deliver import DeliveryReport, deliver
-from jobs.issue.make import Issuing, delivery_writes, make_certificate, subject_of
+from jobs.issue.make import (
+    Issuing,
+    certificate_fields,
+    delivery_writes,
+    make_certificate,
+    subject_of,
+)
 from sidecar import outbox
-from sidecar.certificates.document import CertificateFields
 from sidecar.certificates.signing import Signer
 from sidecar.config import Config
 from sidecar.config.programs import Program as ProgramConfig
@@ -228,7 +233,11 @@ class IssueJob:
             program = session.get(Program, program_id)
             assert student is not None and program is not None
             if dry_run:
-                fields = _preview_fields(self.cfg, student, program, batch, today)
+                # The Odoo company is not read for a preview: a dry run makes no more calls.
+                issuer = self.cfg.certificates.issuer.name or "(the Odoo company)"
+                fields = certificate_fields(
+                    self.cfg, issuer, today, student, program, batch, "<serial>"
+                )
                 report.issued.append(("(new serial)", student.name, program.name))
                 cert = Certificate(
                     serial="<serial>",
@@ -371,24 +380,6 @@ def _resolve_flags(session: Session, student_id: int, scope: str, now: datetime)
     )
     if flag is not None and flag.resolved_at is None:
         flag.resolved_at = now
-
-
-def _preview_fields(
-    cfg: Config, student: Student, program: Program, batch: Batch | None, today: date
-) -> CertificateFields:
-    return CertificateFields(
-        serial="<serial>",
-        participant=student.name,
-        program=program.name,
-        program_key=program.key,
-        batch=batch.name if batch else None,
-        issue_date=today,
-        expires_on=None,
-        total_assignments=student.graded_total,
-        average_score=student.average_score,
-        issuer=cfg.certificates.issuer.name or "(the Odoo company)",
-        verify_url=cfg.certificates.verification_url("<serial>"),
-    )
 
 
 class _Trainees:
