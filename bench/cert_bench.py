@@ -364,11 +364,10 @@ def _serve(
     import logging
 
     from flask import Response
-    from waitress.server import create_server
 
     from sidecar.config import load_config
     from verify_site.app import create_app
-    from verify_site.serve import THREADS
+    from verify_site.serve import THREADS, make_server
 
     logging.basicConfig(level=logging.ERROR)
     cfg = load_config(cfg_path)
@@ -381,14 +380,7 @@ def _serve(
     if not limiter:
         for lim in app.extensions.get("limiter", ()):
             lim.enabled = False
-    server = create_server(
-        app,
-        host="127.0.0.1",
-        port=0,
-        threads=THREADS,
-        ident="ojt-sidecar",
-        clear_untrusted_proxy_headers=True,
-    )
+    server = make_server(app, cfg, host="127.0.0.1", port=0)  # as `serve` binds it
     pipe.send((int(server.effective_port), THREADS))
     server.run()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask
 from waitress.server import create_server
@@ -20,10 +21,12 @@ def make_wsgi_app(config: Config) -> Flask:
     return create_app(config)
 
 
-def serve(config: Config, *, host: str | None = None, port: int | None = None) -> None:
-    """Serve until Ctrl-C; `host` and `port` override `verify_site.host` / `.port`."""
-    app = make_wsgi_app(config)
-    server = create_server(
+def make_server(
+    app: Flask, config: Config, *, host: str | None = None, port: int | None = None
+) -> Any:
+    """A waitress server for `app`, bound but not yet serving; `host` and `port` override
+    `verify_site.host` / `.port`."""
+    return create_server(
         app,
         host=host or config.verify_site.host,
         port=port if port is not None else config.verify_site.port,
@@ -31,6 +34,12 @@ def serve(config: Config, *, host: str | None = None, port: int | None = None) -
         ident="ojt-sidecar",
         clear_untrusted_proxy_headers=True,
     )
+
+
+def serve(config: Config, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve until Ctrl-C; `host` and `port` override `verify_site.host` / `.port`."""
+    app = make_wsgi_app(config)
+    server = make_server(app, config, host=host, port=port)
     for bound_host, bound_port in _addresses(server):
         log.info("verification site on http://%s:%s/", bound_host, bound_port)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sidecar.config import Config
@@ -27,28 +28,18 @@ class ThreadedServer:
 
     def __init__(
         self,
-        app: Any,
+        bind: Callable[[], Any],
         *,
         host: str,
         port: int,
         what: str,
-        threads: int,
         in_use_hint: str,
-        on_close: Any = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
-        from waitress.server import create_server
-
         self.host, self.port, self.what = host, port, what
         self._on_close = on_close
         try:
-            self._server: Any = create_server(
-                app,
-                host=host,
-                port=port,
-                threads=threads,
-                ident="ojt-sidecar",
-                clear_untrusted_proxy_headers=True,
-            )
+            self._server: Any = bind()
         except OSError as exc:
             self._close_app()
             if exc.errno == errno.EADDRINUSE:
@@ -101,7 +92,7 @@ class ThreadedServer:
 def site_server(cfg: Config, *, host: str | None = None, port: int | None = None) -> ThreadedServer:
     """The public verification site, hosted in the service's process. `verify_site` itself
     imports only `sidecar`; this is the one place the service reaches for it."""
-    from verify_site.serve import THREADS, make_wsgi_app
+    from verify_site.serve import make_server, make_wsgi_app
 
     app = make_wsgi_app(cfg)
 
@@ -111,11 +102,10 @@ def site_server(cfg: Config, *, host: str | None = None, port: int | None = None
             register.close()
 
     return ThreadedServer(
-        app,
+        lambda: make_server(app, cfg, host=host, port=port),
         host=host or cfg.verify_site.host,
         port=cfg.verify_site.port if port is None else port,
         what="verification site",
-        threads=THREADS,
         in_use_hint="set verify_site.port, or use --no-web",
         on_close=close_register,
     )
@@ -123,15 +113,13 @@ def site_server(cfg: Config, *, host: str | None = None, port: int | None = None
 
 def ops_server(cfg: Config, sessions: Any, started_at: Any) -> ThreadedServer:
     """/metrics and /healthz on `service.ops_host:ops_port`."""
-    from sidecar.ops_site import make_ops_app
+    from sidecar.ops_site import make_ops_app, serve_ops
 
+    app = make_ops_app(cfg, sessions, started_at=started_at)
     return ThreadedServer(
-        make_ops_app(cfg, sessions, started_at=started_at),
+        lambda: serve_ops(cfg, app),
         host=cfg.service.ops_host,
         port=cfg.service.ops_port,
         what="operations endpoint",
-        threads=2,
         in_use_hint="set service.ops_port",
     )
-
-
