@@ -3,7 +3,6 @@ completed, delivered through Odoo exactly once whatever fails, review To-Dos onc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -48,19 +47,6 @@ def make_cfg(tmp_path: Path, emu: OdooEmulator, db_url: str, programs: str = CON
 @pytest.fixture
 def cfg(tmp_path: Path, emu: OdooEmulator, db_url: str) -> Config:
     return make_cfg(tmp_path, emu, db_url)
-
-
-@pytest.fixture
-def store(cfg: Config) -> Iterator[Store]:
-    opened = open_store(cfg)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def odoo(emu: OdooEmulator) -> Iterator[OdooClient]:
-    with client_for(emu) as client:
-        yield client
 
 
 def odoo_rows(emu: OdooEmulator, model: str, domain: list[Any]) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,19 +20,6 @@ from tests.jobs.syncing import CONFIG, client_for, snapshot, sync_once, write_co
 @pytest.fixture
 def cfg(tmp_path: Path, emu: OdooEmulator, db_url: str) -> Config:
     return write_config(tmp_path, emu, db_url)
-
-
-@pytest.fixture
-def store(cfg: Config) -> Iterator[Store]:
-    opened = open_store(cfg)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def odoo(emu: OdooEmulator) -> Iterator[OdooClient]:
-    with client_for(emu) as client:
-        yield client
 
 
 def channel(emu: OdooEmulator, name: str) -> int:
