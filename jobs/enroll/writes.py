@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from jobs.todo import todo_write
 from sidecar.enrollment import html_text
 from sidecar.outbox import Lookup, Write, ref
 
@@ -162,30 +163,15 @@ def review_todo(
     note: str,
     today: date,
 ) -> Write:
-    values: dict[str, Any] = {
-        "res_model_id": model_id,
-        "res_id": applicant_id,
-        "summary": summary,
-        "note": html_text(note),
-        "date_deadline": today.isoformat(),
-    }
-    if type_id is not None:
-        values["activity_type_id"] = type_id
-    if user_id is not None:
-        values["user_id"] = user_id
-    return Write(
-        key=key,
-        model="mail.activity",
-        method="create",
-        args=[values],
-        lookup=Lookup(
-            "mail.activity",
-            [
-                ("res_model", "=", APPLICANT),
-                ("res_id", "=", applicant_id),
-                ("summary", "=", summary),
-            ],
-        ),
-        summary=f"To-Do on applicant {applicant_id}: {summary}",
-        subject=subject,
+    return todo_write(
+        key,
+        subject,
+        model=APPLICANT,
+        model_id=model_id,
+        res_id=applicant_id,
+        summary=summary,
+        note_html=html_text(note),
+        deadline=today,
+        user_id=user_id,
+        type_id=type_id,
     )

@@ -28,6 +28,7 @@ from jobs.issue.make import (
     make_certificate,
     subject_of,
 )
+from jobs.todo import todo_write
 from sidecar import outbox
 from sidecar.certificates.signing import Signer
 from sidecar.config import Config
@@ -321,26 +322,16 @@ class IssueJob:
             "<p>Decide whether to help them finish, or re-issue by hand once the requirements "
             "are met (ojt-sidecar issues automatically as soon as they are).</p>"
         )
-        return outbox.Write(
-            key=key,
-            model="mail.activity",
-            method="create",
-            args=[
-                {
-                    "res_model_id": self._odoo.model_id(model),
-                    "res_id": res_id,
-                    "summary": summary,
-                    "note": note,
-                    "user_id": user_id,
-                    "date_deadline": (today + REVIEW_DEADLINE).isoformat(),
-                }
-            ],
-            lookup=outbox.Lookup(
-                "mail.activity",
-                [("res_model", "=", model), ("res_id", "=", res_id), ("summary", "=", summary)],
-            ),
-            summary=f"To-Do '{summary}' on {model} {res_id}",
-            subject=f"review:{student.id}",
+        return todo_write(
+            key,
+            f"review:{student.id}",
+            model=model,
+            model_id=self._odoo.model_id(model),
+            res_id=res_id,
+            summary=summary,
+            note_html=note,
+            deadline=today + REVIEW_DEADLINE,
+            user_id=user_id,
         )
 
     def reissue(self, session: Session, old: Certificate) -> Certificate:
