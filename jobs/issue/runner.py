@@ -197,10 +197,11 @@ class IssueJob:
             if program is None:
                 return
             trainees = _Trainees(session, program, configured)
+            placed = [(student.id, trainees.batch_of(student)) for student in trainees.students]
             candidates = [
-                (student.id, trainees.batch_of(student))
-                for student in trainees.students
-                if (student.id, _scope(trainees.batch_of(student))) not in trainees.certified
+                (student_id, batch)
+                for student_id, batch in placed
+                if (student_id, _scope(batch)) not in trainees.certified
             ]
         requirements = Requirements(**configured.requirements.model_dump())
         for student_id, batch in candidates:
