@@ -46,6 +46,10 @@ def batch_done(
     return end is not None and today > end
 
 
+NO_NAME = "the contact in Odoo has no name to print on the certificate"
+NOT_COMPLETE = "the program is not complete"
+
+
 def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple[str, ...]:
     """Plain sentences a reviewer reads, one per requirement that does not hold."""
     reasons: list[str] = []
@@ -73,7 +77,7 @@ def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple
                 f"{_pct(requirements.min_average_score)}"
             )
     if not state.has_name:
-        reasons.append("the contact in Odoo has no name to print on the certificate")
+        reasons.append(NO_NAME)
     return tuple(reasons)
 
 
@@ -92,8 +96,10 @@ def decide(
     if issue_on == "completion" and not state.required_courses_done:
         return Decision("wait")  # still learning: nothing to review yet
     reasons = unmet_requirements(state, requirements)
-    if not reasons:  # complete by the figures but something else is off: a person decides
-        reasons = ("the program is not complete",)
+    if not state.complete and all(r == NO_NAME for r in reasons):
+        # Not complete by the figures, yet no rule says why (stale figures, changed minimums):
+        # say so, or a reviewer who fixes the name is left without a reason it still waits.
+        reasons = (NOT_COMPLETE, *reasons)
     return Decision("review", reasons)
 
 

@@ -17,8 +17,8 @@ from sidecar.certificates.document import CertificateFields
 from sidecar.certificates.pdf import EMBEDDED_NAME, PdfStyle, render_certificate
 from sidecar.certificates.signing import SignedPayload, canonical_json
 from sidecar.cli import main
+from sidecar.cli.demo.runner import simulate_completions, write_demo_config
 from sidecar.config import load_config
-from sidecar.demo import simulate_completions, write_demo_config
 from sidecar.emulator import OdooEmulator
 from tests.jobs.syncing import client_for
 from verify_site.app import create_app

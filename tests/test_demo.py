@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from sidecar.cli.demo.dashboard import BAR, Feed, Screen, Snapshot, status_bar
+from sidecar.cli.demo.runner import DEMO_DIR_ENTRIES, write_showcase_config
 from sidecar.config import load_config
-from sidecar.demo import DEMO_DIR_ENTRIES, write_showcase_config
-from sidecar.demo_dashboard import BAR, Feed, Screen, Snapshot, status_bar
 from sidecar.emulator import OdooEmulator
 from sidecar.emulator.showcase_data import EVENT, OJT_STAGE
 from sidecar.store.bootstrap import open_store

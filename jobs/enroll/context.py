@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
-from jobs.sync.scope import resolve_scope
+from jobs.incremental.scope import resolve_scope
 from sidecar.config import Config
 from sidecar.config.programs import Eligibility
 from sidecar.store.models import CourseIntegration, Program

@@ -30,22 +30,17 @@ from jobs.enroll.context import (
 )
 from jobs.enroll.flow import OPEN, Outcome, Step, advance
 from jobs.enroll.report import EnrollInputError, EnrollReport
-from jobs.sync.cursors import finish_pass, load_state, save_position
+from jobs.incremental import ShouldStop, never, odoo_text
+from jobs.incremental.cursors import finish_pass, load_state, save_position
 from sidecar.config import Config
 from sidecar.store.models import Enrollment, ReviewFlag, utcnow
 
 log = logging.getLogger("ojt_sidecar.enroll")
 
 STREAM = "enroll:hr.applicant"
-ODOO_SECOND = "%Y-%m-%d %H:%M:%S"
 MAX_ROUNDS = 10  # step / deliver rounds per cycle: a full enrollment needs five
 RESTARTABLE = ("left_stage", "refused", "failed")
 Clock = Callable[[], datetime]
-ShouldStop = Callable[[], bool]  # asked between pages and applicants: True ends the cycle there
-
-
-def _never() -> bool:
-    return False
 
 
 def run_enroll_cycle(
@@ -57,7 +52,7 @@ def run_enroll_cycle(
     files_root: Path | None = None,
     clock: Clock = utcnow,
     overlap_seconds: float | None = None,
-    should_stop: ShouldStop = _never,
+    should_stop: ShouldStop = never,
 ) -> EnrollReport:
     """List changed applicants, start enrollments for those in the OJT stage, and drive every
     open enrollment as far as Odoo allows. With `dry_run`, store nothing and write nothing to
@@ -245,7 +240,7 @@ def _poll(
     report: EnrollReport,
     clock: Clock,
     overlap: float,
-    should_stop: ShouldStop = _never,
+    should_stop: ShouldStop = never,
 ) -> bool:
     """Note the listed applicants; False when stopped before the listing's end (the position of
     the last stored page is kept, and the pass is not finished)."""
@@ -258,7 +253,7 @@ def _poll(
         if state.position is not None and state.pass_started_at is not None:
             since, pass_start = state.position, state.pass_started_at
         elif state.polled_at is not None:
-            since = Cursor(state.polled_at.strftime(ODOO_SECOND)).rewound(overlap)
+            since = Cursor(odoo_text(state.polled_at)).rewound(overlap)
     pages = client.search_read(
         APPLICANT, [], APPLICANT_FIELDS, since=since, names=True, context={"active_test": False}
     )
@@ -323,7 +318,7 @@ def _drive(
     files_root: Path,
     clock: Clock,
     subjects: Iterable[str] | None = None,
-    should_stop: ShouldStop = _never,
+    should_stop: ShouldStop = never,
 ) -> None:
     only = set(subjects) if subjects is not None else None
     outcome = Outcome()
@@ -355,7 +350,7 @@ def _advance_all(
     outcome: Outcome,
     clock: Clock,
     only: set[str] | None,
-    should_stop: ShouldStop = _never,
+    should_stop: ShouldStop = never,
 ) -> bool:
     with sessions() as session:
         rows = [

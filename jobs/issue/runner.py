@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
 from jobs.deliver import DeliveryReport, deliver
+from jobs.incremental import ShouldStop, never
 from jobs.issue.make import (
     Issuing,
     certificate_fields,
@@ -53,10 +54,6 @@ log = logging.getLogger(__name__)
 REVIEW_DEADLINE = timedelta(days=7)
 
 
-def _never() -> bool:
-    return False
-
-
 @dataclass
 class IssueReport:
     issued: list[tuple[str, str, str]] = field(default_factory=list)  # serial, name, program
@@ -85,7 +82,7 @@ class IssueJob:
         self.clock = clock
         self._signer = signer
         self._odoo = _OdooFacts(client)
-        self.should_stop: Callable[[], bool] = _never
+        self.should_stop: ShouldStop = never
 
     @property
     def files_root(self) -> Path:
@@ -107,7 +104,7 @@ class IssueJob:
     ) -> IssueReport:
         """One cycle. `should_stop` is asked between trainees and deliveries: the cycle ends
         there, and the next one picks up the rest (each certificate commits on its own)."""
-        self.should_stop = should_stop or _never
+        self.should_stop = should_stop or never
         report = IssueReport()
         today = self.clock().date()
         self._close_batches(report, today, dry_run)

@@ -479,8 +479,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _observe(job: str, *, ok: bool, seconds: float, result: object, stats: object) -> None:
-    """Tell `sidecar.metrics` about the run; metrics never stop a job."""
-    from sidecar.metrics import observe_job
+    """Tell `jobs.service.metrics` about the run; metrics never stop a job."""
+    from jobs.service.metrics import observe_job
 
     try:
         observe_job(job, ok=ok, seconds=seconds, result=result, client_stats=stats)

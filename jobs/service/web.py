@@ -113,7 +113,7 @@ def site_server(cfg: Config, *, host: str | None = None, port: int | None = None
 
 def ops_server(cfg: Config, sessions: Any, started_at: Any) -> ThreadedServer:
     """/metrics and /healthz on `service.ops_host:ops_port`."""
-    from sidecar.ops_site import make_ops_app, serve_ops
+    from jobs.service.ops_site import make_ops_app, serve_ops
 
     app = make_ops_app(cfg, sessions, started_at=started_at)
     return ThreadedServer(

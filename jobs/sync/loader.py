@@ -11,28 +11,20 @@ queue with one executemany INSERT … ON CONFLICT DO NOTHING.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
     Column,
-    ColumnElement,
     Table,
-    and_,
     bindparam,
-    false,
-    func,
     insert,
-    literal_column,
     select,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from jobs.sync.streams import OddRow, Row, Stream
 from sidecar.store.models import (
@@ -40,6 +32,7 @@ from sidecar.store.models import (
     utcnow,
 )
 from sidecar.store.queue import program_partners, programs_of_channels, queue_partners
+from sidecar.store.sql import among
 
 log = logging.getLogger("ojt_sidecar.sync")
 
@@ -170,49 +163,6 @@ def _expire(session: Session, table: type[Any], ids: Iterable[int]) -> None:
         obj = session.identity_map.get(session.identity_key(table, odoo_id))
         if obj is not None:
             session.expire(obj)
-
-
-def among(column: Any, ids: Collection[int]) -> ColumnElement[bool]:
-    """`column IN ids` for a batch of integer ids (a page, a batch of partners).
-
-    PostgreSQL gets the ids inline (they are ints) rather than one bound parameter each, which
-    spares SQLAlchemy, the driver and the server's bind casts hundreds of parameters. SQLite
-    gets them as one JSON parameter read by `json_each`: inline ids would make every statement
-    text unique, and Python's sqlite3 keeps up to 128 prepared statements per connection, each
-    holding its whole compiled IN list — the sync's memory grew with every page
-    (docs/benchmarks.md). The redundant range tells a planner without statistics yet (a store
-    just filled by a first sync) that the filter is selective, so that it takes the index."""
-    values = sorted({int(i) for i in ids})
-    if not values:
-        return false()
-    return and_(column.between(values[0], values[-1]), _IdsIn(column, values))
-
-
-class _IdsIn(ColumnElement[bool]):
-    """`column IN (ids)`, written per dialect (see `among`)."""
-
-    type: Any = NullType()  # Boolean would make SQLite compare the IN with "= 1"
-    # The ids are part of the SQL on PostgreSQL: a cached statement must not be reused.
-    inherit_cache = False
-
-    def __init__(self, column: Any, values: list[int]) -> None:
-        self.column = column
-        self.values = values
-
-
-@compiles(_IdsIn)
-def _ids_inline(element: _IdsIn, compiler: Any, **kw: Any) -> str:
-    listed: Any = bindparam(
-        "ids", element.values, expanding=True, literal_execute=True, unique=True
-    )
-    return str(compiler.process(element.column.in_(listed), **kw))
-
-
-@compiles(_IdsIn, "sqlite")
-def _ids_json(element: _IdsIn, compiler: Any, **kw: Any) -> str:
-    ids: Any = bindparam("ids_json", json.dumps(element.values), unique=True)
-    values: Any = select(literal_column("value")).select_from(func.json_each(ids))
-    return str(compiler.process(element.column.in_(values.scalar_subquery()), **kw))
 
 
 def touch(counts: Counts, stream: Stream, columns: Mapping[str, Any]) -> None:

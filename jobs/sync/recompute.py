@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from jobs.sync.loader import among
+from jobs.incremental import odoo_datetime
 from sidecar import figures
 from sidecar.config import Config
 from sidecar.store.models import (
@@ -34,6 +34,7 @@ from sidecar.store.models import (
     Student,
     utcnow,
 )
+from sidecar.store.sql import among
 
 # partner ids -> {partner_id: (name, email)}; called only for partners without a student yet.
 PartnerInfo = Callable[[list[int]], dict[int, tuple[str, str | None]]]
@@ -543,5 +544,5 @@ def _by_partner(rows: Iterable[Any]) -> dict[int, list[Any]]:
 def _ended(event_end: str | None) -> bool:
     if not event_end:
         return False
-    end = datetime.strptime(event_end[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    end = odoo_datetime(event_end)
     return end <= datetime.now(UTC)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
+from jobs.incremental.scope import resolve_scope
 from jobs.sync.loader import Counts, load_page, queue_affected, touch
-from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Stream
 from sidecar.store.models import utcnow
 

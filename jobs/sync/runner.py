@@ -20,30 +20,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import Cursor, OdooClient
-from jobs.sync.cursors import StreamState, finish_pass, load_state, save_position
-from jobs.sync.loader import Counts, among, load_page
+from jobs.incremental import ShouldStop, never, odoo_text
+from jobs.incremental.cursors import StreamState, finish_pass, load_state, save_position
+from jobs.incremental.scope import resolve_scope
+from jobs.sync.loader import Counts, load_page
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
-from jobs.sync.scope import resolve_scope
 from jobs.sync.streams import STREAMS, Scope, Stream
 from sidecar.config import Config
 from sidecar.store.models import Program, Student, SyncRun, utcnow
 from sidecar.store.queue import program_partners, queue_partners
+from sidecar.store.sql import among
 
 log = logging.getLogger("ojt_sidecar.sync")
-ODOO_SECOND = "%Y-%m-%d %H:%M:%S"  # UTC, as Odoo returns datetimes
 
 DEFAULT_OVERLAP_SECONDS = 300.0  # the config's default `sync.overlap`
 RECOMPUTE_BATCH = 500
 
 # progress(stream_name, rows_read_so_far, total_or_None)
 Progress = Callable[[str, int, int | None], None]
-# Asked between pages: True stops the cycle after the page just stored (the service's shutdown).
-ShouldStop = Callable[[], bool]
-
-
-def _never() -> bool:
-    return False
 
 
 @dataclass
@@ -89,7 +84,7 @@ class SyncJob:
             cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
         )
         self.progress = progress
-        self.should_stop: ShouldStop = _never
+        self.should_stop: ShouldStop = never
 
     def run(
         self, *, full: bool = False, dry_run: bool = False, should_stop: ShouldStop | None = None
@@ -97,7 +92,7 @@ class SyncJob:
         """One cycle. `should_stop` is asked after each stored page and recompute batch: when it
         says so, the cycle ends there (the stream's position stays stored and the recompute queue
         kept, so the next cycle resumes), and the summary and sync run say `interrupted`."""
-        self.should_stop = should_stop or _never
+        self.should_stop = should_stop or never
         started = time.monotonic()
         summary = SyncSummary(dry_run=dry_run)
         calls_before = self.client.stats.calls
@@ -271,7 +266,7 @@ class SyncJob:
     def reconcile(self, *, should_stop: ShouldStop | None = None) -> ReconcileSummary:
         """Find rows deleted in Odoo, then recompute the partners they touched (`should_stop`
         is asked between recompute batches; the queue keeps the rest)."""
-        self.should_stop = should_stop or _never
+        self.should_stop = should_stop or never
         started = time.monotonic()
         calls_before = self.client.stats.calls
         with self.sessions() as session, session.begin():
@@ -366,7 +361,7 @@ def _plan_pass(state: StreamState | None, now: datetime, overlap_seconds: float)
     an older stamp: its content is read again until it is older than that."""
     unsettled = None
     if state is not None and state.polled_at is not None:
-        unsettled = (state.polled_at - timedelta(seconds=overlap_seconds)).strftime(ODOO_SECOND)
+        unsettled = odoo_text(state.polled_at - timedelta(seconds=overlap_seconds))
     if state is not None and state.position is not None and state.pass_started_at is not None:
         return PassPlan(state.pass_started_at, state.position, unsettled)
     since = Cursor(unsettled) if unsettled and not (state and state.restart) else None

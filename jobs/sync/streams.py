@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
+from jobs.incremental.scope import Scope
 from sidecar.store.models import (
     AssessmentResult,
     AttendanceRecord,
@@ -22,14 +23,6 @@ from sidecar.store.models import (
 )
 
 Row = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The Odoo ids the configuration covers, resolved once per cycle."""
-
-    channel_ids: tuple[int, ...]
-    event_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)

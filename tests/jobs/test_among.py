@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql
 
-from jobs.sync.loader import among
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import upgrade
 from sidecar.store.models import LessonProgress
+from sidecar.store.sql import among
 
 
 def test_on_sqlite_the_executed_text_does_not_depend_on_the_ids(tmp_path: Path) -> None:

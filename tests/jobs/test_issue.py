@@ -15,8 +15,8 @@ from connectors import OdooClient
 from jobs.issue.runner import IssueJob
 from sidecar.certificates.signing import generate_key, load_public_keys
 from sidecar.certificates.verify_pdf import verify_pdf
+from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
-from sidecar.demo import simulate_completions
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import (

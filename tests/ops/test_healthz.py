@@ -13,8 +13,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from jobs.service.ops_site import OpsApp, make_ops_app, serve_ops
 from sidecar.config import Config
-from sidecar.ops_site import OpsApp, make_ops_app, serve_ops
 from tests.ops.conftest import NOW, add_run
 
 ALL_JOBS = ("enroll", "sync", "issue", "deliver", "reconcile")

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from sidecar.cli import main
-from sidecar.logs import setup
+from sidecar.cli.logs import setup
 
 
 @pytest.fixture(autouse=True)

@@ -14,13 +14,13 @@ from connectors.client import CallStats
 from jobs.deliver import DeliveryReport
 from jobs.enroll.report import EnrollReport
 from jobs.issue.runner import IssueReport
+from jobs.service import metrics
+from jobs.service.metrics import Metrics
+from jobs.service.ops_site import make_ops_app
 from jobs.sync.loader import Counts
 from jobs.sync.reconcile import ReconcileSummary
 from jobs.sync.runner import StreamSummary, SyncSummary
-from sidecar import metrics
 from sidecar.config import Config
-from sidecar.metrics import Metrics
-from sidecar.ops_site import make_ops_app
 from tests.ops.conftest import NOW, add_run
 
 
@@ -162,7 +162,7 @@ def test_a_report_it_cannot_read_is_logged_never_raised(
         def __init__(self) -> None:
             self.streams = [object()]  # no name, no counts
 
-    with caplog.at_level(logging.WARNING, logger="ojt_sidecar.metrics"):
+    with caplog.at_level(logging.WARNING, logger="ojt_jobs.service.metrics"):
         m.observe_job("sync", ok=True, seconds=1, result=Odd(), client_stats=None)
     assert "could not count the report of job sync" in caplog.text
     assert value(samples(m.registry), "ojt_sidecar_job_runs_total", job="sync", outcome="ok") == 1

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from jobs.service.runner import JOBSTORE_TABLE, ServiceRunner
 from jobs.service.work import ONCE_ORDER
+from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config, load_config
-from sidecar.demo import simulate_completions
 from sidecar.emulator import OdooEmulator
 from sidecar.store.models import Certificate, JobLease, JobRun, utcnow
 from tests.jobs.syncing import client_for

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sidecar.cli_output import age, table
+from sidecar.cli.output import age, table
 from sidecar.config import Config
 from sidecar.store.models import utcnow
 
@@ -113,7 +113,7 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
 
 
 def _jobs(cfg: Config, runs: Any) -> Any:
-    from sidecar.ops_site import assess_jobs
+    from jobs.service.ops_site import assess_jobs
 
     return assess_jobs(
         cfg.schedules.jobs(),

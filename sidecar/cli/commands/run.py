@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from sidecar.cli_options import CONFIG_OPTION
+from sidecar.cli.options import CONFIG_OPTION, load_or_exit
 from sidecar.config import Config
 
 
@@ -26,9 +26,7 @@ from sidecar.config import Config
 def run_command(config_path: Path, no_web: bool, once: bool) -> None:
     """Run the service: enroll, sync, issue, deliver and reconcile on their schedules, with the
     verification site (unless --no-web). SIGTERM or Ctrl-C stops it cleanly."""
-    from sidecar.cli import _load
-
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _configure_logging(cfg)
     if once:
         sys.exit(run_once(cfg, echo=click.echo))
@@ -73,7 +71,7 @@ def run_once(cfg: Config, *, echo: Callable[[str], None] = click.echo) -> int:
 def _configure_logging(cfg: Config) -> None:
     """The service logs at the config's level (INFO by default) unless -v asked for DEBUG, in
     the shape given by --log-format, else by the config's `logging.format`."""
-    from sidecar.logs import setup
+    from sidecar.cli.logs import setup
 
     ctx = click.get_current_context()
     parent = ctx.parent

@@ -20,7 +20,7 @@ from sidecar.emulator.showcase_data import EVENT, OJT_STAGE, SURVEY
 if TYPE_CHECKING:
     from connectors import OdooClient
 
-log = logging.getLogger("ojt_sidecar.demo")
+log = logging.getLogger("ojt_sidecar.cli.demo.runner")
 MINUTE = 60.0
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
 

@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from jobs.service.metrics import REGISTRY, StoreCollector, StoreFigures
 from sidecar.config import Config
 from sidecar.config.models import Schedule
-from sidecar.metrics import REGISTRY, StoreCollector, StoreFigures
 from sidecar.store.models import utcnow
 from sidecar.store.queries import LastRun, certificate_summary, last_runs
 

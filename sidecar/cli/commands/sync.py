@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sidecar.cli_output import ProgressLine, table
+from sidecar.cli.output import ProgressLine, table
 from sidecar.config import Config
 
 Echo = Callable[[str], None]

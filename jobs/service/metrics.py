@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sidecar.outbox import CANCELLED, DELIVERED, FAILED, PENDING
 
-log = logging.getLogger("ojt_sidecar.metrics")
+log = logging.getLogger("ojt_jobs.service.metrics")
 
 PREFIX = "ojt_sidecar"
 ROW_CHANGES = ("read", "created", "updated", "unchanged", "removed", "skipped")
@@ -303,7 +303,7 @@ def reset_for_tests() -> None:
 
 @dataclass(frozen=True)
 class StoreFigures:
-    """What the store says at one moment; built by `sidecar.ops_site.read_store_figures`."""
+    """What the store says at one moment; built by `jobs.service.ops_site.read_store_figures`."""
 
     outbox: Mapping[str, int]
     oldest_pending_age: float | None

@@ -1,4 +1,5 @@
-"""The `ojt-sidecar` command line. The only place that wires `jobs` in.
+"""The `ojt-sidecar` click app: the composition root, the only place that wires `jobs` and
+`verify_site` together (each command imports what it needs when it runs).
 
 Exit codes: 0 success, 1 a check or an Odoo call failed, 2 bad config or usage, 130 interrupted.
 No traceback ever reaches the user: known failures become one plain sentence.
@@ -14,24 +15,12 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
-from sidecar.cli_options import CONFIG_OPTION
-from sidecar.config import Config, ConfigError, load_config
+from sidecar.cli.options import CONFIG_OPTION, load_or_exit
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
-
-
-def _load(path: Path) -> Config:
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(f"{path}: {problem}", err=True)
-        count = len(exc.problems)
-        click.echo(f"{path}: {count} problem{'s' if count != 1 else ''} found", err=True)
-        sys.exit(2)
 
 
 class _Group(click.Group):
@@ -75,7 +64,7 @@ def _first_line(exc: BaseException) -> str:
 )
 def main(verbose: bool, log_format: str) -> None:
     """ojt-sidecar: on-the-job training on a stock Odoo (eLearning, Recruitment, Events)."""
-    from sidecar.logs import setup
+    from sidecar.cli.logs import setup
 
     setup("DEBUG" if verbose else "WARNING", "json" if log_format == "json" else "text")
 
@@ -84,7 +73,7 @@ def main(verbose: bool, log_format: str) -> None:
 @CONFIG_OPTION
 def check_config(config_path: Path) -> None:
     """Validate a config file: every problem at once, each with its path."""
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     programs = ", ".join(p.key for p in cfg.programs)
     click.echo(
         f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
@@ -99,7 +88,7 @@ def check(config_path: Path) -> None:
     from jobs.odoo_session import client_from_config
     from jobs.preflight import run_preflight
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     with client_from_config(cfg, max_attempts=2) as client:
         findings = run_preflight(client, cfg)
     for finding in findings:
@@ -116,9 +105,9 @@ def check(config_path: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Read and compare, but store nothing.")
 def sync(config_path: Path, full: bool, dry_run: bool) -> None:
     """Run one sync cycle: Odoo progress into the tracker tables."""
-    from sidecar.commands.sync import run_sync_command
+    from sidecar.cli.commands.sync import run_sync_command
 
-    run_sync_command(_load(config_path), full=full, dry_run=dry_run, echo=click.echo)
+    run_sync_command(load_or_exit(config_path), full=full, dry_run=dry_run, echo=click.echo)
 
 
 @main.command()
@@ -126,9 +115,9 @@ def sync(config_path: Path, full: bool, dry_run: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(config_path: Path, as_json: bool) -> None:
     """Per program: students by status, average progress, last successful sync."""
-    from sidecar.commands.status import status_command
+    from sidecar.cli.commands.status import status_command
 
-    status_command(_load(config_path), as_json=as_json, echo=click.echo)
+    status_command(load_or_exit(config_path), as_json=as_json, echo=click.echo)
 
 
 @main.command()
@@ -143,15 +132,15 @@ def status(config_path: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def students(config_path: Path, program_key: str, status_filter: str | None, as_json: bool) -> None:
     """List a program's students with their figures."""
-    from sidecar.commands.status import students_command
+    from sidecar.cli.commands.status import students_command
 
     students_command(
-        _load(config_path), program_key, status_filter, as_json=as_json, echo=click.echo
+        load_or_exit(config_path), program_key, status_filter, as_json=as_json, echo=click.echo
     )
 
 
-from sidecar.commands.enroll import enroll_command  # noqa: E402
-from sidecar.commands.run import run_command  # noqa: E402
+from sidecar.cli.commands.enroll import enroll_command  # noqa: E402
+from sidecar.cli.commands.run import run_command  # noqa: E402
 
 main.add_command(enroll_command)
 main.add_command(run_command)
@@ -159,7 +148,7 @@ main.add_command(run_command)
 
 def _certs_call(fn: Callable[[], int | None]) -> None:
     from sidecar.certificates.signing import KeyFileError
-    from sidecar.commands.certs import UsageProblem
+    from sidecar.cli.commands.certs import UsageProblem
 
     try:
         code = fn()
@@ -178,9 +167,9 @@ def _certs_call(fn: Callable[[], int | None]) -> None:
 )
 def issue(config_path: Path, dry_run: bool) -> None:
     """Run one issuance cycle: close done batches, issue certificates, deliver them via Odoo."""
-    from sidecar.commands.certs import run_issue_command
+    from sidecar.cli.commands.certs import run_issue_command
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _certs_call(lambda: run_issue_command(cfg, dry_run=dry_run, echo=click.echo))
 
 
@@ -196,9 +185,9 @@ def keys() -> None:
 )
 def keys_generate(config_path: Path, rotate: bool) -> None:
     """Create the signing key named by certificates.signing_key."""
-    from sidecar.commands.certs import keys_generate as generate
+    from sidecar.cli.commands.certs import keys_generate as generate
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _certs_call(lambda: generate(cfg, rotate=rotate, echo=click.echo))
 
 
@@ -216,9 +205,9 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-read
 @JSON_OPTION
 def cert_list(config_path: Path, program_key: str | None, as_json: bool) -> None:
     """Every certificate with its status."""
-    from sidecar.commands.certs import cert_list as list_
+    from sidecar.cli.commands.certs import cert_list as list_
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _certs_call(lambda: list_(cfg, program=program_key, as_json=as_json, echo=click.echo))
 
 
@@ -228,9 +217,9 @@ def cert_list(config_path: Path, program_key: str | None, as_json: bool) -> None
 @JSON_OPTION
 def cert_show(config_path: Path, serial: str, as_json: bool) -> None:
     """One certificate, its status and its delivery through Odoo."""
-    from sidecar.commands.certs import cert_show as show
+    from sidecar.cli.commands.certs import cert_show as show
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _certs_call(lambda: show(cfg, serial, as_json=as_json, echo=click.echo))
 
 
@@ -240,9 +229,9 @@ def cert_show(config_path: Path, serial: str, as_json: bool) -> None:
 @click.option("--reason", required=True, help="Why; shown on the verification page.")
 def cert_revoke(config_path: Path, serial: str, reason: str) -> None:
     """Revoke a certificate: its page says so at once."""
-    from sidecar.commands.certs import cert_revoke as revoke
+    from sidecar.cli.commands.certs import cert_revoke as revoke
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _certs_call(lambda: revoke(cfg, serial, reason=reason, echo=click.echo))
 
 
@@ -251,9 +240,9 @@ def cert_revoke(config_path: Path, serial: str, reason: str) -> None:
 @click.argument("serial")
 def cert_reissue(config_path: Path, serial: str) -> None:
     """Issue a new certificate from current figures; the old one shows as superseded."""
-    from sidecar.commands.certs import cert_reissue as reissue
+    from sidecar.cli.commands.certs import cert_reissue as reissue
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     _certs_call(lambda: reissue(cfg, serial, echo=click.echo))
 
 
@@ -270,11 +259,11 @@ def cert_reissue(config_path: Path, serial: str) -> None:
 @JSON_OPTION
 def verify_pdf(config_path: Path | None, pdf: Path, as_json: bool) -> None:
     """Check a certificate PDF offline: payload, signature, key and QR code agree."""
-    from sidecar.commands.certs import verify_pdf_command
+    from sidecar.cli.commands.certs import verify_pdf_command
 
     if config_path is None and Path("config.yaml").exists():
         config_path = Path("config.yaml")
-    cfg = _load(config_path) if config_path is not None else None
+    cfg = load_or_exit(config_path) if config_path is not None else None
     _certs_call(lambda: verify_pdf_command(cfg, pdf, as_json=as_json, echo=click.echo))
 
 
@@ -286,7 +275,7 @@ def serve(config_path: Path, host: str | None, port: int | None) -> None:
     """Serve the public verification site (waitress)."""
     from verify_site.serve import serve as serve_site
 
-    serve_site(_load(config_path), host=host, port=port)
+    serve_site(load_or_exit(config_path), host=host, port=port)
 
 
 @main.group()
@@ -302,7 +291,7 @@ def db_upgrade(config_path: Path) -> None:
     from sidecar.store.engine import make_engine
     from sidecar.store.migrate import current_revision, upgrade
 
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     engine = make_engine(store_url(cfg))
     before = current_revision(engine)
     upgrade(engine)
@@ -336,7 +325,7 @@ def db_upgrade(config_path: Path) -> None:
 def demo(workdir: Path, duration: float | None, keep_running: bool) -> None:
     """The product on the built-in Odoo emulator: seeded data, the service on fast schedules, a
     minute of trainee activity and a live summary; exit 0 once certificates were issued."""
-    from sidecar.demo import run_demo
+    from sidecar.cli.demo.runner import run_demo
 
     if keep_running and duration is not None:
         raise click.UsageError("--keep-running and --duration exclude each other")
@@ -349,7 +338,7 @@ def demo(workdir: Path, duration: float | None, keep_running: bool) -> None:
 @click.option("--no-demo", is_flag=True, help="Start empty (admin user and company only).")
 def emulator(host: str, port: int, no_demo: bool) -> None:
     """Serve the built-in Odoo 17 emulator (for trying the sidecar without an Odoo)."""
-    from sidecar.demo import serve_emulator
+    from sidecar.cli.demo.runner import serve_emulator
 
     serve_emulator(host, port, demo=not no_demo, echo=click.echo)
 

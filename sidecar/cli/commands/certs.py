@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.certificates.serial import check, normalize
 from sidecar.certificates.status import certificate_status
-from sidecar.cli_output import table
+from sidecar.cli.output import table
 from sidecar.config import Config
 from sidecar.store.models import Certificate, OutboxMessage, utcnow
 

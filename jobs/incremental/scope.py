@@ -9,15 +9,23 @@ read per cycle while a batch's event has not ended (it may be rescheduled).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
-from jobs.sync.streams import Scope
+from jobs.incremental import odoo_datetime
 from sidecar.store.models import AttendanceRecord, Batch, CourseIntegration, Program, utcnow
 from sidecar.store.queue import queue_partners
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The Odoo ids the configuration covers, resolved once per cycle."""
+
+    channel_ids: tuple[int, ...]
+    event_ids: tuple[int, ...]
 
 
 def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str]]:
@@ -85,7 +93,7 @@ def _note_ended_events(session: Session, batches: Sequence[Batch]) -> None:
     for batch in batches:
         if batch.event_ended_at is not None or not batch.event_end or batch.odoo_event_id is None:
             continue
-        end = datetime.strptime(batch.event_end[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        end = odoo_datetime(batch.event_end)
         if end > now:
             continue
         batch.event_ended_at = now

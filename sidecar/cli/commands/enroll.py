@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sidecar.cli_options import CONFIG_OPTION
+from sidecar.cli.options import CONFIG_OPTION, load_or_exit
 
 if TYPE_CHECKING:
     from jobs.enroll import EnrollReport
@@ -31,15 +31,13 @@ def enroll_command(
     dry_run: bool,
 ) -> None:
     """Enroll applicants of the OJT stage (one cycle), or one applicant or contact by hand."""
-    from sidecar.cli import _load
-
     if applicant_id is not None and (partner_id is not None or program_key is not None):
         _usage("use either --applicant, or --partner with --program, not both")
     if (partner_id is None) != (program_key is None):
         _usage("--partner and --program go together")
     if any(i is not None and i <= 0 for i in (applicant_id, partner_id)):
         _usage("ids are positive numbers")
-    cfg = _load(config_path)
+    cfg = load_or_exit(config_path)
     if program_key is not None and program_key not in {p.key for p in cfg.programs}:
         known = ", ".join(p.key for p in cfg.programs)
         _usage(f"no program {program_key!r} in the config (programs: {known})")

@@ -2,9 +2,9 @@
 
 The demo seeds the emulator with the showcase dataset (`sidecar.emulator.showcase_data`), writes
 a config under its directory, runs the service (`ojt-sidecar run`'s `ServiceRunner`) on fast
-schedules, plays a minute of trainee activity (`sidecar.demo_activity`) and draws a live summary
-from the store (`sidecar.demo_dashboard`). `write_demo_config` and `simulate_completions` are for
-Odoo's default demo data, which the tests use.
+schedules, plays a minute of trainee activity (`activity`) and draws a live summary from the
+store (`dashboard`). `write_demo_config` and `simulate_completions` are for Odoo's default demo
+data, which the tests use.
 
 The emulator is imported here and nowhere else in production code: it exists so that a new user
 sees the sidecar work without an Odoo, and so that the tests have a faithful Odoo to talk to.
@@ -215,9 +215,9 @@ def run_demo(
     from jobs.odoo_session import client_from_config
     from jobs.preflight import run_preflight
     from sidecar.certificates.signing import generate_key
+    from sidecar.cli.demo.activity import MINUTE, Activity
+    from sidecar.cli.demo.dashboard import Feed, Screen, StoreWatcher
     from sidecar.config import load_config
-    from sidecar.demo_activity import MINUTE, Activity
-    from sidecar.demo_dashboard import Feed, Screen, StoreWatcher
     from sidecar.emulator import OdooEmulator
     from sidecar.store.bootstrap import open_store
 

@@ -1,0 +1,1 @@
+"""The incremental sync: streams, page loader, recompute, reconcile and the cycle runner."""
