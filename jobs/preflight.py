@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from connectors import OdooClient, OdooError, OdooUnknownModelError
+from sidecar.certificates.signing import KeyFileError, Signer
 from sidecar.config import Config
 
 Level = Literal["ok", "warn", "fail"]
@@ -70,9 +71,21 @@ APPS: dict[str, AppNeeds] = {
 CORE_WRITES = (("res.partner", "write"), ("ir.attachment", "create"))
 
 
+def signing_key_finding(cfg: Config) -> Finding:
+    """The key that signs certificates must exist before the first `issue`, or every issuance
+    cycle fails; it is never made behind the operator's back, since a replica that made its own
+    would sign with a key the others do not publish."""
+    path = cfg.certificates.signing_key
+    try:
+        signer = Signer.load(path)
+    except KeyFileError as exc:
+        return Finding("fail", f"signing key: {exc}")
+    return Finding("ok", f"signing key {path} (key id {signer.kid})")
+
+
 def run_preflight(client: OdooClient, cfg: Config) -> list[Finding]:
     """All findings; connection and login failures end the list early (nothing else can run)."""
-    findings: list[Finding] = []
+    findings: list[Finding] = [signing_key_finding(cfg)]
     try:
         findings.append(_version(client))
         findings.append(_login(client))

@@ -7,9 +7,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from connectors import OdooClient, OdooSettings, RetryPolicy
 from sidecar.emulator import OdooEmulator
+
+# Property tests: `quick` by default (a developer's run), `thorough` in CI (.ci/run sets it).
+# Choose with HYPOTHESIS_PROFILE=quick|thorough; the sync state machine runs a fifth of the
+# examples (each is several syncs over HTTP).
+settings.register_profile("quick", max_examples=100, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 LIVE_VARS = ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD")
 FAST_RETRY = RetryPolicy(
@@ -82,6 +90,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to run the store tests on PostgreSQL")
+    yield from _fresh_postgres_database(base)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, for tests that only mean something there."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"needs PostgreSQL: set {POSTGRES_ENV}")
     yield from _fresh_postgres_database(base)
 
 

@@ -63,11 +63,56 @@ def test_missing_config_file_is_one_plain_error(tmp_path: Path) -> None:
     assert "Traceback" not in err and "nope.yaml" in err
 
 
+def test_bare_command_shows_the_commands_and_exits_0() -> None:
+    code, out, _ = invoke()
+    assert code == 0
+    assert "check-config" in out and "Commands:" in out
+
+
 def test_check_against_the_emulator_passes(tmp_path: Path, emu: OdooEmulator) -> None:
-    code, out, err = invoke("check", "-c", str(emulator_config(tmp_path, emu)))
+    config = str(emulator_config(tmp_path, emu))
+    assert invoke("keys", "generate", "-c", config)[0] == 0
+    code, out, err = invoke("check", "-c", config)
     assert code == 0, out + err
     assert "Odoo 17.0" in out
+    assert "OK    signing key" in out
     assert "FAIL" not in out
+
+
+def test_check_fails_without_a_signing_key_and_says_how_to_make_one(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    code, out, _ = invoke("check", "-c", str(emulator_config(tmp_path, emu)))
+    assert code == 1
+    (line,) = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert "signing key" in line and "ojt-sidecar keys generate" in line
+
+
+def test_check_config_warns_of_a_missing_signing_key_but_the_config_is_valid(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    config = str(emulator_config(tmp_path, emu))
+    code, out, err = invoke("check-config", "-c", config)
+    assert code == 0 and "valid" in out
+    assert "warning: no signing key at" in err and "keys generate" in err
+    invoke("keys", "generate", "-c", config)
+    code, _, err = invoke("check-config", "-c", config)
+    assert code == 0 and err == ""
+
+
+def test_check_ignores_a_missing_ojt_stage_when_no_program_lists_jobs(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    config = emulator_config(tmp_path, emu, **{"ojt_stage: On the Job Training": "ojt_stage: Nope"})
+    invoke("keys", "generate", "-c", str(config))
+    code, out, _ = invoke("check", "-c", str(config))
+    assert code == 1 and "Nope" in out  # the example's programs list jobs: the stage is needed
+    text = config.read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("jobs:"))
+    config.write_text(text, encoding="utf-8")
+    code, out, err = invoke("check", "-c", str(config))
+    assert code == 0, out + err
+    assert "Nope" not in out and "stage" not in out
 
 
 def test_check_with_a_wrong_password_fails_with_one_finding(
@@ -127,6 +172,9 @@ def test_unreachable_odoo_is_reported_without_traceback(tmp_path: Path) -> None:
     text = EXAMPLE.read_text(encoding="utf-8").replace(
         "http://127.0.0.1:8069", "http://127.0.0.1:9"
     )
+    # Retries end in the same sentence; the example's backoff would only make the test wait.
+    text = text.replace("max_attempts: 5 ", "max_attempts: 2 ")
+    text = text.replace("initial_backoff_seconds: 0.5 ", "initial_backoff_seconds: 0.05 ")
     path = tmp_path / "config.yaml"
     path.write_text(text, encoding="utf-8")
     env = {**os.environ, "ODOO_PASSWORD": "x"}

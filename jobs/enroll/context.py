@@ -93,22 +93,14 @@ def _ref_domain(ref: int | str, name_field: str = "name") -> list[Any]:
 
 
 def resolve_context(session: Session, client: OdooClient, cfg: Config) -> EnrollContext:
-    """Resolve the config's references against Odoo; raises EnrollSetupError when the OJT stage
-    does not exist. Unknown jobs, users or courses are problems, not errors."""
+    """Resolve the config's references against Odoo; raises EnrollSetupError when a program
+    lists jobs and the OJT stage does not exist. Unknown jobs, users or courses are problems,
+    not errors."""
     problems: list[str] = []
     _, course_problems = resolve_scope(session, client)
     problems.extend(course_problems)
 
-    ref = cfg.recruitment.ojt_stage
-    stage_rows = client.search_read_list(
-        "hr.recruitment.stage", _ref_domain(ref), ["job_ids"], names=False
-    )
-    if not stage_rows:
-        raise EnrollSetupError(
-            f"recruitment.ojt_stage: Odoo has no recruitment stage {ref!r}; "
-            "name an existing stage (by name or id)"
-        )
-    stages = {int(r["id"]): sorted(r.get("job_ids") or []) for r in stage_rows}
+    stages = _ojt_stages(client, cfg)
 
     stored = {p.key: p for p in session.scalars(select(Program).where(Program.active.is_(True)))}
     by_job: dict[int, ProgramInfo] = {}
@@ -156,6 +148,23 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
         todo_type_id=todo[0] if todo else None,
         problems=problems,
     )
+
+
+def _ojt_stages(client: OdooClient, cfg: Config) -> dict[int, list[int]]:
+    """The OJT stage's id(s) with the jobs each is restricted to. Empty when no program enrolls
+    applicants (none lists jobs, or Recruitment is off): then the stage need not exist."""
+    if "recruitment" not in cfg.required_apps():
+        return {}
+    ref = cfg.recruitment.ojt_stage
+    rows = client.search_read_list(
+        "hr.recruitment.stage", _ref_domain(ref), ["job_ids"], names=False
+    )
+    if not rows:
+        raise EnrollSetupError(
+            f"recruitment.ojt_stage: Odoo has no recruitment stage {ref!r}; "
+            "name an existing stage (by name or id)"
+        )
+    return {int(r["id"]): sorted(r.get("job_ids") or []) for r in rows}
 
 
 def _user_id(

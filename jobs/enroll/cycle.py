@@ -61,13 +61,15 @@ def run_enroll_cycle(
     resumes (the listing's position and each enrollment's state are stored as they go)."""
     report = EnrollReport(dry_run=dry_run)
     ctx = _context(cfg, sessions, client, dry_run, report)
+    if not ctx.stages:
+        report.idle = "no program lists jobs, so no applicant is enrolled from Recruitment"
     if dry_run:
         from jobs.enroll.dryrun import plan_cycle
 
         plan_cycle(ctx, sessions, client, report, today=clock().date())
         return report
     overlap = cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
-    if not _poll(ctx, sessions, client, report, clock, overlap, should_stop):
+    if ctx.stages and not _poll(ctx, sessions, client, report, clock, overlap, should_stop):
         return report
     _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, None, should_stop)
     return report

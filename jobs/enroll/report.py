@@ -30,6 +30,7 @@ class EnrollReport:
     delivery_errors: list[str] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)  # dry run: the writes a cycle would make
     problems: list[str] = field(default_factory=list)  # config references Odoo lacks
+    idle: str | None = None  # why the cycle listed no applicants, when it had nothing to do
 
     def absorb(self, outcome: Outcome) -> None:
         self.enrolled.extend(outcome.enrolled)

@@ -50,7 +50,11 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else exc.__class__.__name__
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="ojt-sidecar")
 @click.option("-v", "--verbose", is_flag=True, help="Log every Odoo retry and step.")
 @click.option(
@@ -62,9 +66,14 @@ def _first_line(exc: BaseException) -> str:
     show_envvar=True,
     help="Log lines for people (text) or one JSON object per line for log collectors.",
 )
-def main(verbose: bool, log_format: str) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, log_format: str) -> None:
     """ojt-sidecar: on-the-job training on a stock Odoo (eLearning, Recruitment, Events)."""
     from sidecar.cli.logs import setup
+
+    if ctx.invoked_subcommand is None:  # a bare `ojt-sidecar` asks what there is: not an error
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
     setup("DEBUG" if verbose else "WARNING", "json" if log_format == "json" else "text")
 
@@ -73,12 +82,17 @@ def main(verbose: bool, log_format: str) -> None:
 @CONFIG_OPTION
 def check_config(config_path: Path) -> None:
     """Validate a config file: every problem at once, each with its path."""
+    from jobs.preflight import signing_key_finding
+
     cfg = load_or_exit(config_path)
     programs = ", ".join(p.key for p in cfg.programs)
     click.echo(
         f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
         f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, store {cfg.store.display_url}"
     )
+    key = signing_key_finding(cfg)
+    if key.level != "ok":  # the config is valid; the key is state it names, so a warning
+        click.echo(f"{config_path}: warning: {key.text.removeprefix('signing key: ')}", err=True)
 
 
 @main.command()

@@ -55,7 +55,7 @@ def _load(data: Any) -> Config | ConfigError:
             return exc
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.data())
 def test_any_single_replacement_loads_or_reports(data: st.DataObject) -> None:
     config = copy.deepcopy(MINIMAL)
@@ -67,13 +67,13 @@ def test_any_single_replacement_loads_or_reports(data: st.DataObject) -> None:
     _load(config)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(values)
 def test_any_document_loads_or_reports(document: Any) -> None:
     _load(document)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_loads_or_reports(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

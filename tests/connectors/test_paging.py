@@ -91,7 +91,7 @@ def test_cursor_round_trips_through_json() -> None:
     assert cursor.rewound(60) == Cursor("2026-11-22 03:34:44", None)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     offsets=st.lists(
         st.tuples(st.integers(0, 4), st.integers(0, 999_999)), min_size=0, max_size=60

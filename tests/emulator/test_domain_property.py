@@ -198,9 +198,7 @@ def emulator() -> Iterator[OdooEmulator]:
         yield emu
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     records=st.lists(RECORD, min_size=1, max_size=6),
     domains=st.lists(DOMAIN, min_size=1, max_size=2),

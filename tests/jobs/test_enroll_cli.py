@@ -99,3 +99,20 @@ def test_unknown_ojt_stage_is_a_config_error(tmp_path: Path, emu: OdooEmulator) 
         "error: recruitment.ojt_stage: Odoo has no recruitment stage 'Apprenticeship'; "
         "name an existing stage (by name or id)\n"
     )
+
+
+def test_without_programs_listing_jobs_a_missing_stage_is_nothing_to_enroll(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    config = config_path(tmp_path, emu)
+    text = Path(config).read_text(encoding="utf-8")
+    text = text.replace("ojt_stage: On the Job Training", "ojt_stage: Apprenticeship")
+    text = text.replace("jobs: [Trainee]", "jobs: []").replace("jobs: [Consultant]", "jobs: []")
+    Path(config).write_text(text, encoding="utf-8")
+    for _ in range(2):  # every cycle, not only the first
+        code, out, err = invoke("enroll", "-c", config)
+        assert code == 0, out + err
+        assert out.startswith("Nothing to enroll: no program lists jobs")
+        assert "0 applicants read" in out
+        assert err == ""
+    assert count(emu, "mail.activity", []) == 0

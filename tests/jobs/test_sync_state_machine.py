@@ -552,7 +552,11 @@ def test_incremental_sync_matches_a_full_reread(backend: Backend) -> None:
     run_state_machine_as_test(
         lambda: SyncMachine(backend),
         settings=settings(
-            max_examples=int(os.environ.get("OJT_SM_EXAMPLES", "25")),
+            # Each example is a few syncs over HTTP: a fraction of the profile's examples
+            # (tests/conftest.py), unless OJT_SM_EXAMPLES says how many.
+            max_examples=int(
+                os.environ.get("OJT_SM_EXAMPLES", max(10, settings().max_examples // 5))
+            ),
             stateful_step_count=20,
             deadline=None,
             phases=list(Phase) if shrink else [Phase.explicit, Phase.reuse, Phase.generate],

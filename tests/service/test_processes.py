@@ -22,7 +22,6 @@ from sidecar.config import load_config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import open_store
 from sidecar.store.models import SyncCursor, SyncRun
-from tests.conftest import POSTGRES_ENV
 from tests.jobs.syncing import client_for, snapshot, sync_once
 from tests.jobs.test_sync import full_reread
 from tests.service.servicing import (
@@ -119,10 +118,10 @@ def overlapping(runs: list[Run], ended: dict[str, datetime]) -> list[tuple[Run, 
 
 
 def test_two_replicas_never_overlap_a_job_and_the_survivor_takes_over_after_kill_9(
-    tmp_path: Path, emu: OdooEmulator, db_url: str, processes: list[subprocess.Popen[bytes]]
+    tmp_path: Path, emu: OdooEmulator, postgres_url: str, processes: list[subprocess.Popen[bytes]]
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip(f"replicas share a PostgreSQL store (set {POSTGRES_ENV})")
+    """Replicas share a PostgreSQL store, so this runs only there."""
+    db_url = postgres_url
     add_trainees(emu, 5)
     emu.faults.add(
         FaultRule("latency", model="slide.slide.partner", method="search_read", seconds=0.3)

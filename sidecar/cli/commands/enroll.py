@@ -99,6 +99,8 @@ def run_enroll(
 def _print(report: EnrollReport, echo: Echo) -> None:
     for problem in report.problems:
         echo(f"warning: {problem}")
+    if report.idle:
+        echo(f"Nothing to enroll: {report.idle}.")
     if report.dry_run:
         echo(f"Dry run: {len(report.planned)} Odoo write(s) would be made, none made.")
         for line in report.planned:
