@@ -16,7 +16,7 @@ from typing import Any
 from connectors import errors
 from connectors.paging import Cursor, Page, iter_pages
 from connectors.retry import READ_ONLY_METHODS, RetryPolicy, call_with_retry
-from connectors.transport import Endpoint, Transport
+from connectors.transport import Credentials, Endpoint, Transport
 
 log = logging.getLogger("ojt_sidecar.odoo")
 
@@ -57,14 +57,15 @@ class CallStats:
 
 def make_transport(settings: OdooSettings) -> Transport:
     endpoint = Endpoint.parse(settings.url)
+    credentials = Credentials(settings.database, settings.username, settings.secret)
     if settings.transport == "xmlrpc":
         from connectors.xmlrpc_transport import XmlRpcTransport
 
-        return XmlRpcTransport(endpoint, settings.timeout_seconds)
+        return XmlRpcTransport(endpoint, settings.timeout_seconds, credentials)
     if settings.transport == "jsonrpc":
         from connectors.jsonrpc_transport import JsonRpcTransport
 
-        return JsonRpcTransport(endpoint, settings.timeout_seconds)
+        return JsonRpcTransport(endpoint, settings.timeout_seconds, credentials)
     raise ValueError(f"unknown transport {settings.transport!r} (use xmlrpc or jsonrpc)")
 
 
@@ -97,11 +98,7 @@ class OdooClient:
     def authenticate(self) -> int:
         """Log in; the uid. Odoo answers a bad password with False, which we turn into an error."""
         s = self.settings
-        uid = self._retrying(
-            "authenticate",
-            True,
-            lambda: self._transport.authenticate(s.database, s.username, s.secret),
-        )
+        uid = self._retrying("authenticate", True, self._transport.login)
         if uid is None:
             raise errors.OdooAuthenticationError(
                 f"Odoo refused the login {s.username!r} on database {s.database!r}: "
@@ -113,10 +110,7 @@ class OdooClient:
     @property
     def uid(self) -> int:
         with self._lock:
-            if self._uid is None:
-                self.authenticate()
-            assert self._uid is not None
-            return self._uid
+            return self._uid if self._uid is not None else self.authenticate()
 
     def close(self) -> None:
         self._transport.close()
@@ -129,16 +123,17 @@ class OdooClient:
 
     # -- generic call ----------------------------------------------------------------------------
 
-    def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """`model.method(*args, **kwargs)` via execute_kw; None for methods returning nothing."""
-        uid = self.uid
-        s = self.settings
+    def call(
+        self, model: str, method: str, *, ids: Sequence[Any] | None = None, **params: Any
+    ) -> Any:
+        """`model.method` on the records `ids` (none for a model method such as `search`), with
+        named parameters as Odoo names them; None for methods returning nothing."""
+        _ = self.uid  # log in first, as a read: a refused login is never a write's failure
+        record_ids = None if ids is None else list(ids)
         return self._retrying(
             f"{model}.{method}",
             method in READ_ONLY_METHODS,
-            lambda: self._transport.execute_kw(
-                s.database, uid, s.secret, model, method, list(args), kwargs
-            ),
+            lambda: self._transport.call(model, method, record_ids, params),
         )
 
     # -- reads -----------------------------------------------------------------------------------
@@ -154,12 +149,15 @@ class OdooClient:
         context: dict[str, Any] | None = None,
     ) -> list[int]:
         kwargs = _without_none(order=order, limit=limit, offset=offset or None, context=context)
-        return list(self.call(model, "search", list(domain), **kwargs))
+        return list(self.call(model, "search", domain=list(domain), **kwargs))
 
     def search_count(
         self, model: str, domain: Sequence[Any], *, context: dict[str, Any] | None = None
     ) -> int:
-        return int(self.call(model, "search_count", list(domain), **_without_none(context=context)))
+        count = self.call(
+            model, "search_count", domain=list(domain), **_without_none(context=context)
+        )
+        return int(count)
 
     def search_read_list(
         self,
@@ -183,7 +181,7 @@ class OdooClient:
             context=context,
             load=None if names else "",
         )
-        return list(self.call(model, "search_read", list(domain), **kwargs))
+        return list(self.call(model, "search_read", domain=list(domain), **kwargs))
 
     def search_read(
         self,
@@ -226,7 +224,7 @@ class OdooClient:
         rows: list[dict[str, Any]] = []
         for start in range(0, len(id_list), size):
             chunk = id_list[start : start + size]
-            rows.extend(self.call(model, "read", chunk, list(fields), **kwargs))
+            rows.extend(self.call(model, "read", ids=chunk, fields=list(fields), **kwargs))
         return rows
 
     def fields_get(
@@ -240,14 +238,16 @@ class OdooClient:
 
     def check_access_rights(self, model: str, operation: str) -> bool:
         """Whether the user may `operation` ('read', 'write', 'create', 'unlink') on `model`."""
-        return bool(self.call(model, "check_access_rights", operation, raise_exception=False))
+        return bool(
+            self.call(model, "check_access_rights", operation=operation, raise_exception=False)
+        )
 
     # -- writes ----------------------------------------------------------------------------------
 
     def create(
         self, model: str, values: dict[str, Any], *, context: dict[str, Any] | None = None
     ) -> int:
-        return int(self.call(model, "create", values, **_without_none(context=context)))
+        return int(self.call(model, "create", vals_list=values, **_without_none(context=context)))
 
     def create_many(
         self,
@@ -256,7 +256,9 @@ class OdooClient:
         *,
         context: dict[str, Any] | None = None,
     ) -> list[int]:
-        return list(self.call(model, "create", list(values), **_without_none(context=context)))
+        return list(
+            self.call(model, "create", vals_list=list(values), **_without_none(context=context))
+        )
 
     def write(
         self,
@@ -266,10 +268,12 @@ class OdooClient:
         *,
         context: dict[str, Any] | None = None,
     ) -> bool:
-        return bool(self.call(model, "write", list(ids), values, **_without_none(context=context)))
+        return bool(
+            self.call(model, "write", ids=ids, vals=values, **_without_none(context=context))
+        )
 
     def unlink(self, model: str, ids: Sequence[int]) -> bool:
-        return bool(self.call(model, "unlink", list(ids)))
+        return bool(self.call(model, "unlink", ids=ids))
 
     def message_post(
         self,
@@ -302,7 +306,7 @@ class OdooClient:
             kwargs["body_is_html"] = True
         if subject is not None:
             kwargs["subject"] = subject
-        result = self.call(model, "message_post", [res_id], **kwargs)
+        result = self.call(model, "message_post", ids=[res_id], **kwargs)
         # Odoo 19 answers [id]; earlier versions a bare id.
         return int(result[0] if isinstance(result, list) else result)
 

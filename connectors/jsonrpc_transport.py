@@ -18,15 +18,22 @@ import odoorpc
 import odoorpc.error
 
 from connectors import errors, faults
-from connectors.transport import Endpoint, check_http_status, network_error
+from connectors.transport import (
+    Credentials,
+    Endpoint,
+    ExecuteKwTransport,
+    check_http_status,
+    network_error,
+)
 
 
-class JsonRpcTransport:
+class JsonRpcTransport(ExecuteKwTransport):
     """`/jsonrpc` (services common and object) through an odoorpc session."""
 
     name = "jsonrpc"
 
-    def __init__(self, endpoint: Endpoint, timeout: float) -> None:
+    def __init__(self, endpoint: Endpoint, timeout: float, credentials: Credentials) -> None:
+        super().__init__(credentials)
         if endpoint.path:
             raise ValueError(
                 f"the jsonrpc transport (odoorpc) cannot reach an Odoo mounted under a path "

@@ -2,16 +2,21 @@
 
 A transport moves one call to Odoo and back. It raises only `connectors.errors` types and returns
 plain Python values; a method that returned nothing comes back as None on every transport, even
-where the protocol turned it into a fault (XML-RPC, quirks §3).
+where the protocol turned it into a fault (XML-RPC, quirks §3). Calls go by name
+(`connectors.calls`); a new protocol is one module with a `Transport` and one line in
+`connectors.client.make_transport`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from connectors import errors
+from connectors.calls import execute_kw_args
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,18 @@ class Endpoint:
         return f"{self.scheme}://{self.host}:{self.port}{self.path}"
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Who the transport logs in as: a password or an API key go in the same place."""
+
+    database: str
+    login: str
+    secret: str = field(repr=False)
+
+
 class Transport(Protocol):
-    """One wire protocol to one Odoo server."""
+    """One wire protocol to one Odoo database as one user. It owns authentication: a uid where
+    the protocol has one, a bearer key where it has that."""
 
     name: str
 
@@ -44,9 +59,33 @@ class Transport(Protocol):
         """`common.version()`: no authentication needed."""
         ...
 
-    def authenticate(self, db: str, login: str, secret: str) -> int | None:
-        """The uid, or None when Odoo refused the credentials (it answers False, no fault)."""
+    def login(self) -> int | None:
+        """Check the credentials: the user's id, or None when Odoo refused them."""
         ...
+
+    def call(
+        self, model: str, method: str, ids: Sequence[Any] | None, params: dict[str, Any]
+    ) -> Any:
+        """Run `model.method` on the records `ids` (None for a model method) with named
+        parameters. A failure after the request left sets `may_have_applied` on the error: Odoo
+        may have committed the call."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class ExecuteKwTransport:
+    """What XML-RPC and JSON-RPC share: a uid from `common.authenticate`, then every call as
+    `execute_kw(db, uid, secret, model, method, args, kwargs)`, the named parameters put where
+    every Odoo version takes them (`connectors.calls`)."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        self._uid: int | None = None
+        self._login_lock = threading.Lock()
+
+    def authenticate(self, db: str, login: str, secret: str) -> int | None:
+        raise NotImplementedError
 
     def execute_kw(
         self,
@@ -58,11 +97,29 @@ class Transport(Protocol):
         args: list[Any],
         kwargs: dict[str, Any],
     ) -> Any:
-        """Run `model.method(*args, **kwargs)`. A failure after the request left sets
-        `may_have_applied` on the error: Odoo may have committed the call."""
-        ...
+        raise NotImplementedError
 
-    def close(self) -> None: ...
+    def login(self) -> int | None:
+        c = self.credentials
+        uid = self.authenticate(c.database, c.login, c.secret)
+        with self._login_lock:
+            self._uid = uid
+        return uid
+
+    def call(
+        self, model: str, method: str, ids: Sequence[Any] | None, params: dict[str, Any]
+    ) -> Any:
+        with self._login_lock:
+            uid = self._uid
+        if uid is None:
+            uid = self.login()
+            if uid is None:
+                raise errors.OdooAuthenticationError(
+                    f"Odoo refused the login {self.credentials.login!r}", model=model, method=method
+                )
+        args, kwargs = execute_kw_args(method, ids, params)
+        c = self.credentials
+        return self.execute_kw(c.database, uid, c.secret, model, method, args, kwargs)
 
 
 def check_http_status(

@@ -17,19 +17,26 @@ from xml.parsers.expat import ExpatError
 
 from connectors import errors, faults
 from connectors.retry import READ_ONLY_METHODS
-from connectors.transport import Endpoint, check_http_status, network_error
+from connectors.transport import (
+    Credentials,
+    Endpoint,
+    ExecuteKwTransport,
+    check_http_status,
+    network_error,
+)
 
 # A kept-alive connection idle for longer may have been closed by Odoo or a proxy; opening a
 # fresh one is cheaper than an ambiguous failure on a write.
 _MAX_IDLE_SECONDS = 10.0
 
 
-class XmlRpcTransport:
+class XmlRpcTransport(ExecuteKwTransport):
     """`/xmlrpc/2/common` and `/xmlrpc/2/object` over one kept-alive HTTP connection."""
 
     name = "xmlrpc"
 
-    def __init__(self, endpoint: Endpoint, timeout: float) -> None:
+    def __init__(self, endpoint: Endpoint, timeout: float, credentials: Credentials) -> None:
+        super().__init__(credentials)
         self._endpoint = endpoint
         self._timeout = timeout
         self._lock = threading.Lock()

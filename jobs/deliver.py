@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
+from connectors.calls import named_args
 from connectors.errors import OdooError
 from sidecar.outbox import CANCELLED, DELIVERED, FAILED, FILE_B64, PENDING, REF, refs_in
 from sidecar.store.models import OutboxMessage, utcnow
@@ -36,6 +37,18 @@ MAX_BACKOFF = timedelta(minutes=30)
 
 class _Unresolvable(Exception):
     """A placeholder cannot be resolved (missing file): the row can never be sent."""
+
+
+def _named(row: OutboxMessage) -> tuple[Any, dict[str, Any]]:
+    """The row's ids and named parameters; a row stored positionally by an older sidecar is
+    named by the connector's table, so an upgrade delivers what was queued before it."""
+    stored = row.args
+    if "params" in stored:
+        return stored.get("ids"), dict(stored["params"])
+    try:
+        return named_args(row.method, stored.get("args", []), stored.get("kwargs", {}))
+    except ValueError as exc:
+        raise _Unresolvable(f"a write queued by an older ojt-sidecar: {exc}") from None
 
 
 @dataclass
@@ -111,8 +124,9 @@ def _deliver_one(
             report.waiting += 1
         return
     try:
-        args = _resolve(row.args.get("args", []), results, files_root)
-        kwargs = _resolve(row.args.get("kwargs", {}), results, files_root)
+        ids, params = _named(row)
+        ids = _resolve(ids, results, files_root)
+        params = _resolve(params, results, files_root)
         lookup = _resolve(row.lookup, results, files_root) if row.lookup else None
     except _Unresolvable as exc:
         _fail(session, row, str(exc), report)
@@ -135,7 +149,7 @@ def _deliver_one(
     session.commit()  # from here on, a crash or a lost answer means "maybe sent"
 
     try:
-        result = client.call(row.model, row.method, *args, **kwargs)
+        result = client.call(row.model, row.method, ids=ids, **params)
     except OdooError as exc:
         if exc.retryable or exc.may_have_applied:
             _reschedule(session, row, clock(), exc, report)

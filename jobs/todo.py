@@ -42,7 +42,7 @@ def todo_write(
         key=key,
         model="mail.activity",
         method="create",
-        args=[values],
+        params={"vals_list": values},
         lookup=Lookup(
             "mail.activity",
             [("res_model", "=", model), ("res_id", "=", res_id), ("summary", "=", summary)],

@@ -54,13 +54,14 @@ class Lookup:
 
 @dataclass(frozen=True)
 class Write:
-    """One call to Odoo that changes something: `model.method(*args, **kwargs)`."""
+    """One call to Odoo that changes something: `model.method` on the records `ids` (None for a
+    model method such as `create`) with named parameters, as `OdooClient.call` takes them."""
 
     key: str
     model: str
     method: str
-    args: Sequence[Any]
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    ids: Sequence[Any] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
     lookup: Lookup | None = None
     summary: str = ""
     subject: str | None = None
@@ -72,14 +73,15 @@ class Write:
             raise ValueError(f"{self.model}.{self.method} needs a lookup to be delivered once")
 
     def refs(self) -> list[str]:
-        return sorted(set(refs_in([self.args, self.kwargs, self.lookup_json()])))
+        return sorted(set(refs_in([self.ids, self.params, self.lookup_json()])))
 
     def lookup_json(self) -> dict[str, Any] | None:
         return self.lookup.as_json() if self.lookup else None
 
     def describe(self) -> str:
         """One line for dry runs and logs: what would be written, without file contents."""
-        return f"{self.model}.{self.method} {_short(self.args)} {_short(self.kwargs)}".strip()
+        ids = _short(list(self.ids)) if self.ids is not None else ""
+        return f"{self.model}.{self.method} {ids} {_short(self.params)}".replace("  ", " ").strip()
 
 
 def refs_in(value: Any) -> Iterator[str]:
@@ -108,7 +110,10 @@ def enqueue(session: Session, write: Write) -> OutboxMessage:
         subject=write.subject,
         model=write.model,
         method=write.method,
-        args={"args": list(write.args), "kwargs": dict(write.kwargs)},
+        args={
+            "ids": None if write.ids is None else list(write.ids),
+            "params": dict(write.params),
+        },
         lookup=write.lookup_json(),
         depends_on=refs[0] if refs else None,
         summary=write.summary[:300],

@@ -194,7 +194,7 @@ def _enrollment(
     for course in program.courses:
         if course.channel_id in joined:
             continue
-        action = client.call("slide.channel", "action_channel_enroll", [course.channel_id])
+        action = client.call("slide.channel", "action_channel_enroll", ids=[course.channel_id])
         context = dict((action or {}).get("context") or {})
         wizard = key(f"course{course.channel_id}/wizard")
         invite = key(f"course{course.channel_id}/invite")

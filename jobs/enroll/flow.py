@@ -317,7 +317,7 @@ def _courses(
     for course in program.courses:
         if course.channel_id in joined:
             continue
-        action = step.client.call("slide.channel", "action_channel_enroll", [course.channel_id])
+        action = step.client.call("slide.channel", "action_channel_enroll", ids=[course.channel_id])
         context = dict((action or {}).get("context") or {})
         wizard_key, invite_key = _course_keys(row, course.channel_id)
         _queue(

@@ -33,7 +33,7 @@ def create_partner(key: str, subject: str, name: str, email: str) -> Write:
         key=key,
         model="res.partner",
         method="create",
-        args=[{"name": name or email, "email": email}],
+        params={"vals_list": {"name": name or email, "email": email}},
         lookup=Lookup("res.partner", [("email", "=", email)]),
         summary=f"create the contact {name or email} <{email}>",
         subject=subject,
@@ -46,7 +46,8 @@ def link_partner(key: str, subject: str, applicant_id: int, partner_id: Any) -> 
         key=key,
         model=APPLICANT,
         method="write",
-        args=[[applicant_id], {"partner_id": partner_id}],
+        ids=[applicant_id],
+        params={"vals": {"partner_id": partner_id}},
         summary=f"link applicant {applicant_id} to its contact",
         subject=subject,
     )
@@ -57,7 +58,7 @@ def portal_wizard(key: str, subject: str, partner_id: Any) -> Write:
         key=key,
         model="portal.wizard",
         method="create",
-        args=[{"partner_ids": [[6, 0, [partner_id]]]}],
+        params={"vals_list": {"partner_ids": [[6, 0, [partner_id]]]}},
         # a wizard is a transient record: adopting an earlier one for the partner is harmless
         lookup=Lookup("portal.wizard", [("partner_ids", "in", [partner_id])]),
         summary=f"open the portal access wizard for partner {partner_id}",
@@ -70,7 +71,7 @@ def portal_grant(key: str, subject: str, wizard_user_id: Any, partner_id: Any) -
         key=key,
         model="portal.wizard.user",
         method="action_grant_access",
-        args=[[wizard_user_id]],
+        ids=[wizard_user_id],
         # a user for the partner is what a grant makes; Odoo refuses to grant twice anyway
         lookup=Lookup("res.users", [("partner_id", "=", partner_id)]),
         summary=f"grant portal access to partner {partner_id} (Odoo e-mails the signup link)",
@@ -85,8 +86,7 @@ def course_wizard(
         key=key,
         model="slide.channel.invite",
         method="create",
-        args=[{"partner_ids": [[6, 0, [partner_id]]]}],
-        kwargs={"context": context},
+        params={"vals_list": {"partner_ids": [[6, 0, [partner_id]]]}, "context": context},
         lookup=Lookup(
             "slide.channel.invite",
             [("channel_id", "=", channel_id), ("partner_ids", "in", [partner_id])],
@@ -109,8 +109,8 @@ def course_invite(
         key=key,
         model="slide.channel.invite",
         method="action_invite",
-        args=[[ref(wizard_key)]],
-        kwargs={"context": context},
+        ids=[ref(wizard_key)],
+        params={"context": context},
         lookup=Lookup(
             "slide.channel.partner",
             [
@@ -136,8 +136,8 @@ def applicant_note(
         key=key,
         model=APPLICANT,
         method="message_post",
-        args=[[applicant_id]],
-        kwargs={"body": text, "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+        ids=[applicant_id],
+        params={"body": text, "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
         lookup=Lookup(
             "mail.message",
             [

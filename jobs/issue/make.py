@@ -153,8 +153,8 @@ def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox
             key=key,
             model="ir.attachment",
             method="create",
-            args=[
-                {
+            params={
+                "vals_list": {
                     "name": filename,
                     "datas": outbox.file_b64(cert.pdf_path),
                     "res_model": model,
@@ -162,7 +162,7 @@ def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox
                     "mimetype": "application/pdf",
                     "description": f"{fields.program} certificate {serial} (ojt-sidecar)",
                 }
-            ],
+            },
             lookup=outbox.Lookup(
                 "ir.attachment",
                 [("res_model", "=", model), ("res_id", "=", res_id), ("name", "=", filename)],
@@ -178,8 +178,8 @@ def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox
             key=key,
             model=model,
             method="message_post",
-            args=[[res_id]],
-            kwargs={
+            ids=[res_id],
+            params={
                 "body": _message_body(fields, for_trainee=email),
                 "body_is_html": True,
                 "message_type": "comment",
@@ -267,8 +267,8 @@ def revocation_note(cert: Certificate) -> outbox.Write:
         key=f"cert:{serial}:revoked-note",
         model="res.partner",
         method="message_post",
-        args=[[partner]],
-        kwargs={
+        ids=[partner],
+        params={
             "body": body,
             "body_is_html": True,
             "message_type": "comment",

@@ -384,7 +384,8 @@ class OutboxMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(200), index=True)  # e.g. certificate:SERIAL
     model: Mapped[str] = mapped_column(String(100))
     method: Mapped[str] = mapped_column(String(100))
-    args: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"args": [...], "kwargs": {...}}
+    # {"ids": [...] | None, "params": {...}}; rows written before 0.2 hold {"args", "kwargs"}
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
     lookup: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"model":..,"domain":[..]}
     depends_on: Mapped[str | None] = mapped_column(String(200))  # key of a message it needs
     summary: Mapped[str] = mapped_column(String(300), default="")  # what a person reads

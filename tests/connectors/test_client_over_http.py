@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -58,12 +59,17 @@ def test_unknown_database_is_named(make_client: ClientFactory) -> None:
 @pytest.mark.parametrize(
     ("model", "method", "args", "error"),
     [
-        ("x.no.such.model", "search", [[]], OdooUnknownModelError),
-        ("res.partner", "no_such_method", [[1]], OdooUnknownMethodError),
-        ("res.partner", "_get_name", [[1]], OdooUnknownMethodError),
-        ("res.partner", "write", [[999999], {"comment": "x"}], OdooMissingRecordError),
-        ("res.partner", "read", [[1], ["no_such_field"]], OdooServerError),
-        ("res.partner.category", "create", [{"color": 1}], OdooValidationError),
+        ("x.no.such.model", "search", {"domain": []}, OdooUnknownModelError),
+        ("res.partner", "no_such_method", {"ids": [1]}, OdooUnknownMethodError),
+        ("res.partner", "_get_name", {"ids": [1]}, OdooUnknownMethodError),
+        (
+            "res.partner",
+            "write",
+            {"ids": [999999], "vals": {"comment": "x"}},
+            OdooMissingRecordError,
+        ),
+        ("res.partner", "read", {"ids": [1], "fields": ["no_such_field"]}, OdooServerError),
+        ("res.partner.category", "create", {"vals_list": {"color": 1}}, OdooValidationError),
     ],
 )
 def test_faults_become_typed_errors_without_retry(
@@ -71,13 +77,13 @@ def test_faults_become_typed_errors_without_retry(
     client: OdooClient,
     model: str,
     method: str,
-    args: list[object],
+    args: dict[str, Any],
     error: type[Exception],
 ) -> None:
     client.authenticate()
     emu.reset_calls()
     with pytest.raises(error):
-        client.call(model, method, *args)
+        client.call(model, method, **args)
     assert calls_of(emu, model, method) == 1
 
 
@@ -97,7 +103,7 @@ def test_method_returning_none_succeeds_once_and_is_applied(
 ) -> None:
     partner = client.create("res.partner", {"name": "To Archive"})
     emu.reset_calls()
-    assert client.call("res.partner", "action_archive", [partner]) is None
+    assert client.call("res.partner", "action_archive", ids=[partner]) is None
     assert calls_of(emu, "res.partner", "action_archive") == 1
     rows = client.search_read_list(
         "res.partner", [("id", "=", partner)], ["active"], context={"active_test": False}

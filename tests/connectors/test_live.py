@@ -67,7 +67,7 @@ def test_live_typed_errors(live: OdooClient) -> None:
     with pytest.raises(OdooUnknownModelError):
         live.search("x.no.such.model", [])
     with pytest.raises(OdooUnknownMethodError):
-        live.call("res.partner", "no_such_method", [1])
+        live.call("res.partner", "no_such_method", ids=[1])
     with pytest.raises(OdooMissingRecordError):
         live.write("res.partner", [999_999_999], {"comment": "x"})
     with pytest.raises(OdooServerError):
@@ -86,7 +86,7 @@ def test_live_none_returning_method_is_success_and_applied(
 ) -> None:
     partner = live.create("res.partner", {"name": "ojt-sidecar live test (archive)"})
     scratch_partners.append(partner)
-    assert live.call("res.partner", "action_archive", [partner]) is None
+    assert live.call("res.partner", "action_archive", ids=[partner]) is None
     rows = live.search_read_list(
         "res.partner", [("id", "=", partner)], ["active"], context={"active_test": False}
     )

@@ -28,12 +28,12 @@ def test_activity_needs_res_model_id_as_odoo_does(emu: OdooEmulator, client: Odo
 def test_enroll_wizard_subscribes_and_queues_one_mail_per_partner(
     emu: OdooEmulator, client: OdooClient
 ) -> None:
-    action = client.call("slide.channel", "action_channel_enroll", [1])
+    action = client.call("slide.channel", "action_channel_enroll", ids=[1])
     ctx = action["context"]
     wizard = client.call(
-        "slide.channel.invite", "create", {"partner_ids": [[6, 0, [20, 21]]]}, context=ctx
+        "slide.channel.invite", "create", vals_list={"partner_ids": [[6, 0, [20, 21]]]}, context=ctx
     )
-    client.call("slide.channel.invite", "action_invite", [wizard], context=ctx)
+    client.call("slide.channel.invite", "action_invite", ids=[wizard], context=ctx)
     followers = client.read("slide.channel", [1], ["message_partner_ids"])[0]
     assert {20, 21} <= set(followers["message_partner_ids"])
     mails = client.search_read_list(

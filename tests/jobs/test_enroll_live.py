@@ -79,19 +79,19 @@ def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
 def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
     partner = live.read("hr.applicant", [made["applicant"]], ["partner_id"], names=False)
     partner_id = partner[0]["partner_id"] if partner else None
-    steps: list[tuple[str, str, list[Any]]] = [
-        ("hr.applicant", "unlink", [[made["applicant"]]]),
-        ("slide.channel", "unlink", [[made["course"]]]),
-        ("hr.recruitment.stage", "unlink", [[made["stage"]]]),
-        ("hr.job", "unlink", [[made["job"]]]),
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("hr.applicant", "unlink", {"ids": [made["applicant"]]}),
+        ("slide.channel", "unlink", {"ids": [made["course"]]}),
+        ("hr.recruitment.stage", "unlink", {"ids": [made["stage"]]}),
+        ("hr.job", "unlink", {"ids": [made["job"]]}),
     ]
     if partner_id:
         users = live.search("res.users", [("partner_id", "=", partner_id)])
-        steps.append(("res.users", "write", [users, {"active": False}]))
-        steps.append(("res.partner", "write", [[partner_id], {"active": False}]))
+        steps.append(("res.users", "write", {"ids": users, "vals": {"active": False}}))
+        steps.append(("res.partner", "write", {"ids": [partner_id], "vals": {"active": False}}))
     for model, method, args in steps:
         try:
-            live.call(model, method, *args)
+            live.call(model, method, **args)
         except OdooError as exc:  # leave the rest to clean up; say what stayed
             print(f"cleanup: {model}.{method} {args}: {exc}")
 
