@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from connectors import OdooClient, OdooError, OdooUnknownModelError
+from jobs.odoo import contacts, elearning, events, mail, recruitment, surveys
+from jobs.odoo.reads import AppNeeds, find_named
 from sidecar.certificates.signing import KeyFileError, Signer
 from sidecar.config import Config
 
@@ -29,46 +31,13 @@ class Finding:
         return f"{self.level.upper():<4}  {self.text}"
 
 
-@dataclass(frozen=True)
-class AppNeeds:
-    label: str
-    reads: tuple[str, ...]
-    writes: tuple[tuple[str, str], ...]  # (model, operation)
-    fields: tuple[tuple[str, tuple[str, ...]], ...]  # fields the sidecar reads, per model
-
-
+# What each app adapter reads and writes, as `check` verifies it (the streams' own fields).
 APPS: dict[str, AppNeeds] = {
-    "elearning": AppNeeds(
-        "eLearning",
-        ("slide.channel", "slide.slide", "slide.channel.partner", "slide.slide.partner"),
-        (("slide.channel.partner", "create"), ("slide.channel.partner", "write")),
-        (
-            ("slide.channel.partner", ("channel_id", "partner_id", "completion", "active")),
-            ("slide.slide.partner", ("slide_id", "partner_id", "completed", "quiz_attempts_count")),
-            ("slide.slide", ("channel_id", "slide_category", "is_published")),
-        ),
-    ),
-    "recruitment": AppNeeds(
-        "Recruitment",
-        ("hr.applicant", "hr.recruitment.stage", "hr.job"),
-        (("hr.applicant", "write"), ("mail.activity", "create")),
-        (("hr.applicant", ("stage_id", "job_id", "partner_id", "email_from", "active")),),
-    ),
-    "events": AppNeeds(
-        "Events",
-        ("event.event", "event.registration", "event.stage"),
-        (),
-        (("event.registration", ("event_id", "partner_id", "state")),),
-    ),
-    "surveys": AppNeeds(
-        "Surveys",
-        ("survey.survey", "survey.user_input"),
-        (),
-        (("survey.user_input", ("scoring_percentage", "scoring_success", "state")),),
-    ),
+    "elearning": elearning.NEEDS,
+    "recruitment": recruitment.NEEDS,
+    "events": events.NEEDS,
+    "surveys": surveys.NEEDS,
 }
-# Writes every configuration makes: certificates and notes on contacts.
-CORE_WRITES = (("res.partner", "write"), ("ir.attachment", "create"))
 
 
 def signing_key_finding(cfg: Config) -> Finding:
@@ -110,8 +79,7 @@ def _version(client: OdooClient) -> Finding:
 
 def _login(client: OdooClient) -> Finding:
     uid = client.authenticate()
-    rows = client.read("res.users", [uid], ["name", "login"])
-    name = rows[0]["name"] if rows else "?"
+    name = contacts.user_name(client, uid) or "?"
     return Finding(
         "ok",
         f"logged in to {client.settings.database!r} as {name} ({client.settings.username}, "
@@ -120,7 +88,7 @@ def _login(client: OdooClient) -> Finding:
 
 
 def _apps_and_rights(client: OdooClient, cfg: Config) -> Iterator[Finding]:
-    writes: list[tuple[str, str]] = list(CORE_WRITES)
+    writes: list[tuple[str, str]] = list(mail.CERTIFICATE_WRITES)
     for app in cfg.required_apps():
         needs = APPS[app]
         missing = [m for m in needs.reads if not _model_exists(client, m)]
@@ -160,18 +128,18 @@ def _model_exists(client: OdooClient, model: str) -> bool:
 def _configured_records(client: OdooClient, cfg: Config) -> Iterator[Finding]:
     apps = set(cfg.required_apps())
     if "recruitment" in apps:
-        yield _find_one(client, "hr.recruitment.stage", cfg.recruitment.ojt_stage, "OJT stage")
+        yield _find_one(client, recruitment.STAGE, cfg.recruitment.ojt_stage, "OJT stage")
     for program in cfg.programs:
         label = f"program {program.key}"
         if "recruitment" in apps:
             for job in program.jobs:
-                yield _find_one(client, "hr.job", job, f"{label}: job")
+                yield _find_one(client, recruitment.JOB, job, f"{label}: job")
         for course in program.courses:
-            yield _find_one(client, "slide.channel", course.course, f"{label}: course")
+            yield _find_one(client, elearning.COURSE, course.course, f"{label}: course")
         if program.responsible_user is not None:
             yield _find_one(
                 client,
-                "res.users",
+                contacts.USER,
                 program.responsible_user,
                 f"{label}: responsible",
                 name_field="login",
@@ -180,7 +148,7 @@ def _configured_records(client: OdooClient, cfg: Config) -> Iterator[Finding]:
             for batch in program.batches:
                 if batch.event is not None:
                     yield _find_one(
-                        client, "event.event", batch.event, f"{label}: batch {batch.key} event"
+                        client, events.EVENT, batch.event, f"{label}: batch {batch.key} event"
                     )
 
 
@@ -189,14 +157,13 @@ def _find_one(
 ) -> Finding:
     """Resolve a config reference (id or exact name) to exactly one record."""
     field = "id" if isinstance(ref, int) else name_field
-    rows: list[dict[str, Any]] = client.search_read_list(
-        model, [(field, "=", ref)], ["id", "display_name"], limit=2
-    )
-    if not rows:
+    found = find_named(client, model, ref, name_field, limit=2)
+    if not found:
         return Finding("fail", f"{label} {ref!r}: no {model} with {field} {ref!r}")
-    if len(rows) > 1:
+    if len(found) > 1:
         return Finding("fail", f"{label} {ref!r}: several {model} records match; use its id")
-    return Finding("ok", f"{label} {ref!r} → {model} {rows[0]['id']} ({rows[0]['display_name']})")
+    (record_id, shown), *_ = found
+    return Finding("ok", f"{label} {ref!r} → {model} {record_id} ({shown})")
 
 
 def _plain(exc: OdooError) -> str:

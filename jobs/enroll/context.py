@@ -5,30 +5,17 @@ per cycle (a handful of calls)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.incremental.scope import resolve_scope
+from jobs.odoo import contacts, mail, recruitment
+from jobs.odoo.recruitment import Applicant
 from sidecar.config import Config
 from sidecar.config.programs import Eligibility
 from sidecar.store.models import CourseIntegration, Program
-
-APPLICANT = "hr.applicant"
-# What the flow reads of an applicant.
-APPLICANT_FIELDS = (
-    "name",
-    "partner_name",
-    "email_from",
-    "partner_id",
-    "job_id",
-    "stage_id",
-    "user_id",
-    "active",
-    "refuse_reason_id",
-)
 
 
 class EnrollSetupError(Exception):
@@ -57,7 +44,7 @@ class EnrollContext:
     stages: dict[int, list[int]]  # OJT stage id -> its job_ids (empty: every job)
     by_job: dict[int, ProgramInfo]
     by_key: dict[str, ProgramInfo]
-    applicant_model_id: int
+    applicant_model_id: int | None  # None when no program enrolls applicants
     todo_type_id: int | None
     problems: list[str] = field(default_factory=list)
 
@@ -67,29 +54,13 @@ class EnrollContext:
         jobs = sorted((job, p.key) for job, p in self.by_job.items())
         return f"stages={sorted(self.stages.items())};jobs={jobs}"
 
-    def in_ojt(self, app: dict[str, Any]) -> bool:
+    def in_ojt(self, app: Applicant) -> bool:
         """In an OJT stage that applies to the applicant's job, and neither refused nor archived."""
         from sidecar.enrollment import stage_applies
 
-        stage, job = m2o(app.get("stage_id")), m2o(app.get("job_id"))
-        if not app.get("active", True) or app.get("refuse_reason_id"):
+        if not app.open or app.stage_id not in self.stages:
             return False
-        return stage in self.stages and stage_applies(self.stages[stage], job)
-
-
-def m2o(value: Any) -> int | None:
-    """A many2one as read: False, a bare id (load='') or [id, name]."""
-    if isinstance(value, list | tuple):
-        return int(value[0]) if value else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
-
-
-def _ref_domain(ref: int | str, name_field: str = "name") -> list[Any]:
-    if isinstance(ref, int):
-        return [("id", "=", ref)]
-    return [(name_field, "=", ref.strip())]
+        return stage_applies(self.stages[app.stage_id], app.job_id)
 
 
 def resolve_context(session: Session, client: OdooClient, cfg: Config) -> EnrollContext:
@@ -129,23 +100,25 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
             ],
         )
         by_key[program.key] = info
-        for job in program.jobs:
-            found = client.search("hr.job", _ref_domain(job), context={"active_test": False})
+        for job in program.jobs if stages else ():
+            found = recruitment.jobs_named(client, job)
             if not found:
                 problems.append(f"program {program.key!r}: Odoo has no job {job!r}")
             for job_id in found:
                 by_job[job_id] = info
 
-    model_ids = client.search("ir.model", [("model", "=", APPLICANT)])
-    if not model_ids:
-        raise EnrollSetupError("Odoo has no hr.applicant model: is Recruitment installed?")
-    todo = client.search("mail.activity.type", [("name", "=", "To-Do")], limit=1)
+    # Only applicants get To-Dos, so the model must exist only when applicants are enrolled.
+    applicant_model_id = mail.model_id(client, recruitment.APPLICANT) if stages else None
+    if stages and applicant_model_id is None:
+        raise EnrollSetupError(
+            f"Odoo has no {recruitment.APPLICANT} model: is Recruitment installed?"
+        )
     return EnrollContext(
         stages=stages,
         by_job=by_job,
         by_key=by_key,
-        applicant_model_id=model_ids[0],
-        todo_type_id=todo[0] if todo else None,
+        applicant_model_id=applicant_model_id,
+        todo_type_id=mail.todo_type_id(client),
         problems=problems,
     )
 
@@ -156,15 +129,13 @@ def _ojt_stages(client: OdooClient, cfg: Config) -> dict[int, list[int]]:
     if "recruitment" not in cfg.required_apps():
         return {}
     ref = cfg.recruitment.ojt_stage
-    rows = client.search_read_list(
-        "hr.recruitment.stage", _ref_domain(ref), ["job_ids"], names=False
-    )
-    if not rows:
+    stages = recruitment.stages_named(client, ref)
+    if not stages:
         raise EnrollSetupError(
             f"recruitment.ojt_stage: Odoo has no recruitment stage {ref!r}; "
             "name an existing stage (by name or id)"
         )
-    return {int(r["id"]): sorted(r.get("job_ids") or []) for r in rows}
+    return stages
 
 
 def _user_id(
@@ -172,8 +143,7 @@ def _user_id(
 ) -> int | None:
     if ref is None:
         return None
-    found = client.search("res.users", _ref_domain(ref, "login"), limit=1)
-    if not found:
+    found = contacts.user_named(client, ref)
+    if found is None:
         problems.append(f"program {key!r}: Odoo has no user {ref!r} (responsible_user)")
-        return None
-    return found[0]
+    return found

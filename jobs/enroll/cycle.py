@@ -20,24 +20,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import Cursor, OdooClient
 from jobs.deliver import deliver
-from jobs.enroll.context import (
-    APPLICANT,
-    APPLICANT_FIELDS,
-    EnrollContext,
-    ProgramInfo,
-    m2o,
-    resolve_context,
-)
+from jobs.enroll.context import EnrollContext, ProgramInfo, resolve_context
 from jobs.enroll.flow import OPEN, Outcome, Step, advance
 from jobs.enroll.report import EnrollInputError, EnrollReport
 from jobs.incremental import ShouldStop, never, odoo_text
 from jobs.incremental.cursors import finish_pass, load_state, save_position
+from jobs.odoo import contacts, recruitment
+from jobs.odoo.recruitment import Applicant
 from sidecar.config import Config
 from sidecar.store.models import Enrollment, ReviewFlag, utcnow
 
 log = logging.getLogger("ojt_sidecar.enroll")
 
-STREAM = "enroll:hr.applicant"
+STREAM = f"enroll:{recruitment.APPLICANT}"
 MAX_ROUNDS = 10  # step / deliver rounds per cycle: a full enrollment needs five
 RESTARTABLE = ("left_stage", "refused", "failed")
 Clock = Callable[[], datetime]
@@ -89,20 +84,19 @@ def enroll_applicant(
     decide, but a refused applicant is still not enrolled."""
     report = EnrollReport(dry_run=dry_run)
     ctx = _context(cfg, sessions, client, dry_run, report)
-    found = client.read(APPLICANT, [applicant_id], APPLICANT_FIELDS, context={"active_test": False})
+    found = recruitment.applicants(client, [applicant_id])
     if not found:
         raise EnrollInputError(f"Odoo has no applicant {applicant_id}.")
     app = found[0]
-    if not app.get("active", True) or app.get("refuse_reason_id"):
+    if not app.open:
         raise EnrollInputError(
-            f"Applicant {applicant_id} ({app.get('partner_name') or app.get('name')}) is refused "
+            f"Applicant {applicant_id} ({app.name}) is refused "
             "or archived in Odoo, so it is not enrolled."
         )
-    program = ctx.by_job.get(m2o(app.get("job_id")) or 0)
+    program = ctx.by_job.get(app.job_id or 0)
     if program is None:
-        job = app.get("job_id")
         raise EnrollInputError(
-            f"Applicant {applicant_id}'s job ({job[1] if job else 'none'}) leads to no program: "
+            f"Applicant {applicant_id}'s job ({app.job_name or 'none'}) leads to no program: "
             "list it under programs[].jobs, or use --partner with --program."
         )
     subject = f"applicant:{applicant_id}"
@@ -136,10 +130,9 @@ def enroll_partner(
         raise EnrollInputError(f"There is no program {program_key!r} in the config ({known}).")
     ctx = _context(cfg, sessions, client, dry_run, report)
     program = ctx.by_key[program_key]
-    found = client.read("res.partner", [partner_id], ["name", "email"])
-    if not found:
+    partner = contacts.partner(client, partner_id)
+    if partner is None:
         raise EnrollInputError(f"Odoo has no contact {partner_id}.")
-    partner = found[0]
     subject = f"partner:{partner_id}:{program_key}"
     if dry_run:
         from jobs.enroll.dryrun import plan_one
@@ -211,27 +204,25 @@ def _approve(row: Enrollment, report: EnrollReport) -> None:
         report.started.append(row.subject)
 
 
-def _row_for(
-    session: Session, subject: str, program: ProgramInfo, app: dict[str, Any]
-) -> Enrollment:
+def _row_for(session: Session, subject: str, program: ProgramInfo, app: Applicant) -> Enrollment:
     row = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
     if row is None:
         row = Enrollment(
             subject=subject,
             program_id=program.id,
-            odoo_applicant_id=int(app["id"]),
-            name=str(app.get("partner_name") or app.get("name") or ""),
-            email=(app.get("email_from") or None),
-            odoo_user_id=m2o(app.get("user_id")),
+            odoo_applicant_id=app.id,
+            name=app.name,
+            email=app.email,
+            odoo_user_id=app.recruiter_id,
             state="new",
             round=0,
         )
         session.add(row)
         session.flush()
     else:
-        row.email = app.get("email_from") or row.email
-        row.name = str(app.get("partner_name") or app.get("name") or row.name)
-        row.odoo_user_id = m2o(app.get("user_id"))
+        row.email = app.email or row.email
+        row.name = app.name or row.name
+        row.odoo_user_id = app.recruiter_id
     return row
 
 
@@ -256,15 +247,12 @@ def _poll(
             since, pass_start = state.position, state.pass_started_at
         elif state.polled_at is not None:
             since = Cursor(odoo_text(state.polled_at)).rewound(overlap)
-    pages = client.search_read(
-        APPLICANT, [], APPLICANT_FIELDS, since=since, names=True, context={"active_test": False}
-    )
-    for page in pages:
+    for page, cursor in recruitment.applicant_pages(client, since):
         with sessions() as session, session.begin():
-            for app in page.rows:
+            for app in page:
                 report.listed += 1
                 _note(session, ctx, app, report)
-            save_position(session, STREAM, signature, pass_start, page.cursor)
+            save_position(session, STREAM, signature, pass_start, cursor)
         if should_stop():
             return False
     with sessions() as session, session.begin():
@@ -272,21 +260,20 @@ def _poll(
     return True
 
 
-def _note(session: Session, ctx: EnrollContext, app: dict[str, Any], report: EnrollReport) -> None:
+def _note(session: Session, ctx: EnrollContext, app: Applicant, report: EnrollReport) -> None:
     """Start (or restart) the enrollment of an applicant now in the OJT stage."""
     if not ctx.in_ojt(app):
         return  # an open enrollment notices it left when its next step runs
-    aid = int(app["id"])
+    aid = app.id
     subject = f"applicant:{aid}"
-    program = ctx.by_job.get(m2o(app.get("job_id")) or 0)
+    program = ctx.by_job.get(app.job_id or 0)
     flag_key = f"no_program/{subject}"
     flag = session.scalar(select(ReviewFlag).where(ReviewFlag.key == flag_key))
     if program is None:
         if flag is None:
-            job = app.get("job_id")
             reason = (
-                f"Applicant {aid} ({app.get('partner_name') or app.get('name')}) is in the OJT "
-                f"stage, but its job ({job[1] if job else 'none'}) leads to no program."
+                f"Applicant {aid} ({app.name}) is in the OJT "
+                f"stage, but its job ({app.job_name or 'none'}) leads to no program."
             )
             session.add(
                 ReviewFlag(key=flag_key, kind="no_program", odoo_applicant_id=aid, reason=reason)
@@ -365,10 +352,7 @@ def _advance_all(
     if not rows:
         return False
     app_ids = sorted({a for _, _, a, _, _ in rows if a is not None})
-    apps = {
-        int(a["id"]): a
-        for a in client.read(APPLICANT, app_ids, APPLICANT_FIELDS, context={"active_test": False})
-    }
+    apps = {a.id: a for a in recruitment.applicants(client, app_ids)}
     step = Step(client, ctx, clock().date(), outcome, _domain_matches(ctx, client, rows, apps))
     moved = False
     for row_id, *_ in rows:
@@ -392,7 +376,7 @@ def _domain_matches(
     ctx: EnrollContext,
     client: OdooClient,
     rows: list[tuple[int, str, int | None, str, int]],
-    apps: dict[int, dict[str, Any]],
+    apps: dict[int, Applicant],
 ) -> dict[int, bool]:
     """For applicants about to be decided: does each match its program's domain (one search per
     program with a domain)?"""
@@ -405,8 +389,8 @@ def _domain_matches(
         ids = by_program.get(program.id)
         if not ids or not program.eligibility.domain:
             continue
-        domain = [("id", "in", ids), *_as_lists(program.eligibility.domain)]
-        matched = set(client.search(APPLICANT, domain, context={"active_test": False}))
+        domain = _as_lists(program.eligibility.domain)
+        matched = recruitment.applicants_matching(client, ids, domain)
         result.update({aid: aid in matched for aid in ids})
     return result
 

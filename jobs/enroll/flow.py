@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.enroll import writes
-from jobs.enroll.context import EnrollContext, ProgramInfo, m2o
+from jobs.enroll.context import EnrollContext, ProgramInfo
+from jobs.odoo import contacts, elearning, recruitment
+from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
 from sidecar.outbox import CANCELLED, DELIVERED, PENDING, Write, enqueue, ref
 from sidecar.store.models import (
@@ -81,7 +83,7 @@ def program_of(ctx: EnrollContext, row: Enrollment) -> ProgramInfo | None:
     return next((p for p in ctx.by_key.values() if p.id == row.program_id), None)
 
 
-def advance(step: Step, session: Session, row: Enrollment, app: dict[str, Any] | None) -> bool:
+def advance(step: Step, session: Session, row: Enrollment, app: Applicant | None) -> bool:
     """Run the row's current step; True when it moved on (call again), False when it waits."""
     program = program_of(step.ctx, row)
     if program is None:
@@ -95,8 +97,8 @@ def advance(step: Step, session: Session, row: Enrollment, app: dict[str, Any] |
     return handler(step, session, row, program, app) if handler else False
 
 
-def _stop_reason(ctx: EnrollContext, row: Enrollment, app: dict[str, Any] | None) -> str | None:
-    if app is None or not app.get("active", True) or app.get("refuse_reason_id"):
+def _stop_reason(ctx: EnrollContext, row: Enrollment, app: Applicant | None) -> str | None:
+    if app is None or not app.open:
         return "refused"
     if row.manual:
         return None  # a person approved it: the stage no longer decides
@@ -155,14 +157,16 @@ def _fail(step: Step, row: Enrollment, reason: str) -> bool:
 
 
 def _new(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
-    assert app is not None  # applicant rows only; a stopped one never reaches here
+    if app is None or step.ctx.applicant_model_id is None:
+        # An applicant row from when a program listed jobs; none does now (or it vanished).
+        return _fail(step, row, "no program enrolls applicants from Recruitment any more")
     rule = program.eligibility
     decision = rules.decide(
-        email=app.get("email_from"),
+        email=app.email,
         require_email=rule.require_email,
-        matches_domain=step.domain_ok.get(int(app["id"]), True),
+        matches_domain=step.domain_ok.get(app.id, True),
         auto_enroll=rule.auto_enroll,
     )
     if decision.enroll:
@@ -171,7 +175,7 @@ def _new(
     reason = " ".join(decision.reasons)
     summary = rules.todo_summary(program.name)
     note = rules.todo_note(
-        decision.reasons, rule.criteria, f"ojt-sidecar enroll --applicant {app['id']}"
+        decision.reasons, rule.criteria, f"ojt-sidecar enroll --applicant {app.id}"
     )
     key = writes.todo_key(row.subject)
     earlier = _outbox(session, key)
@@ -183,10 +187,10 @@ def _new(
         writes.review_todo(
             key,
             row.subject,
-            applicant_id=int(app["id"]),
+            applicant_id=app.id,
             model_id=step.ctx.applicant_model_id,
             type_id=step.ctx.todo_type_id,
-            user_id=m2o(app.get("user_id")) or program.responsible_user_id,
+            user_id=app.recruiter_id or program.responsible_user_id,
             summary=summary,
             note=note,
             today=step.today,
@@ -199,29 +203,27 @@ def _new(
 
 
 def _approved(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     if row.odoo_partner_id is None and app is not None:
-        row.odoo_partner_id = m2o(app.get("partner_id"))
+        row.odoo_partner_id = app.partner_id
     email = (row.email or "").strip()
     if row.odoo_partner_id is None and rules.valid_email(email):
-        found = step.client.search(
-            "res.partner", [("email", "=ilike", email)], limit=1, order="id asc"
-        )
-        row.odoo_partner_id = found[0] if found else None
-        partner: Any = row.odoo_partner_id
-        if not found:
+        found = contacts.partner_by_email(step.client, email)
+        row.odoo_partner_id = found
+        partner: Any = found
+        if found is None:
             key = writes.step_key(row.subject, row.round, "partner")
-            _queue(step, session, writes.create_partner(key, row.subject, row.name, email))
+            _queue(step, session, contacts.create_partner(key, row.subject, row.name, email))
             partner = ref(key)
         if row.odoo_applicant_id is not None:
             link = writes.step_key(row.subject, row.round, "link_partner")
             _queue(
                 step,
                 session,
-                writes.link_partner(link, row.subject, row.odoo_applicant_id, partner),
+                recruitment.link_partner(link, row.subject, row.odoo_applicant_id, partner),
             )
-        if not found:
+        if found is None:
             row.state = "partner"
             return True
     if row.odoo_partner_id is None:
@@ -231,7 +233,7 @@ def _approved(
 
 
 def _partner(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     key = writes.step_key(row.subject, row.round, "partner")
     if _waiting_on(step, session, row, [key]) is not None:
@@ -244,46 +246,42 @@ def _partner(
 
 
 def _portal(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     partner = row.odoo_partner_id
     assert partner is not None
-    users = step.client.search("res.users", [("partner_id", "=", partner)], limit=1)
-    if users:
+    if contacts.has_user(step.client, partner):
         row.portal, row.state = "existing", "courses"
         return True
-    found = step.client.read("res.partner", [partner], ["email"])
-    if not found or not rules.valid_email(found[0].get("email")):
+    found = contacts.partner(step.client, partner)
+    if found is None or not rules.valid_email(found.get("email")):
         return _fail(step, row, f"contact {partner} has no valid e-mail, so no portal access")
     key = writes.step_key(row.subject, row.round, "portal_wizard")
-    _queue(step, session, writes.portal_wizard(key, row.subject, partner))
+    _queue(step, session, contacts.portal_wizard(key, row.subject, partner))
     row.state = "portal_wizard"
     return True
 
 
 def _portal_wizard(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     key = writes.step_key(row.subject, row.round, "portal_wizard")
     if _waiting_on(step, session, row, [key]) is not None:
         return False
     message = _outbox(session, key)
     assert message is not None
-    lines = step.client.search(
-        "portal.wizard.user",
-        [("wizard_id", "=", message.result_id), ("partner_id", "=", row.odoo_partner_id)],
-        limit=1,
-    )
-    if not lines:
+    assert row.odoo_partner_id is not None and message.result_id is not None
+    line = contacts.portal_line(step.client, message.result_id, row.odoo_partner_id)
+    if line is None:
         return _fail(step, row, f"portal wizard {message.result_id} has no line for the contact")
     grant = writes.step_key(row.subject, row.round, "portal_grant")
-    _queue(step, session, writes.portal_grant(grant, row.subject, lines[0], row.odoo_partner_id))
+    _queue(step, session, contacts.portal_grant(grant, row.subject, line, row.odoo_partner_id))
     row.state = "portal_grant"
     return True
 
 
 def _portal_grant(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     if _waiting_on(step, session, row, [writes.step_key(row.subject, row.round, "portal_grant")]):
         return False
@@ -300,35 +298,26 @@ def _course_keys(row: Enrollment, channel_id: int) -> tuple[str, str]:
 
 
 def _courses(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     partner = row.odoo_partner_id
     channels = [c.channel_id for c in program.courses]
-    joined = {
-        m2o(m.get("channel_id"))
-        for m in step.client.search_read_list(
-            "slide.channel.partner",
-            [("partner_id", "=", partner), ("channel_id", "in", channels)],
-            ["channel_id", "member_status"],
-            names=False,
-        )
-        if m.get("member_status") != "invited"
-    }
+    assert partner is not None
+    joined = elearning.joined_courses(step.client, partner, channels)
     for course in program.courses:
         if course.channel_id in joined:
             continue
-        action = step.client.call("slide.channel", "action_channel_enroll", ids=[course.channel_id])
-        context = dict((action or {}).get("context") or {})
+        context = elearning.enroll_context(step.client, course.channel_id)
         wizard_key, invite_key = _course_keys(row, course.channel_id)
         _queue(
             step,
             session,
-            writes.course_wizard(wizard_key, row.subject, course.channel_id, partner, context),
+            elearning.course_wizard(wizard_key, row.subject, course.channel_id, partner, context),
         )
         _queue(
             step,
             session,
-            writes.course_invite(
+            elearning.course_invite(
                 invite_key,
                 row.subject,
                 wizard_key,
@@ -343,7 +332,7 @@ def _courses(
 
 
 def _courses_wait(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     keys = [k for c in program.courses for k in _course_keys(row, c.channel_id)]
     queued = [k for k in keys if _outbox(session, k) is not None]
@@ -357,14 +346,14 @@ def _courses_wait(
     _queue(
         step,
         session,
-        writes.applicant_note(key, row.subject, row.odoo_applicant_id, program.name, text),
+        recruitment.enrolled_note(key, row.subject, row.odoo_applicant_id, program.name, text),
     )
     row.state = "note_wait"
     return True
 
 
 def _note_wait(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     if _waiting_on(step, session, row, [writes.step_key(row.subject, row.round, "note")]):
         return False
@@ -420,7 +409,7 @@ def _record_student(session: Session, row: Enrollment, program: ProgramInfo) -> 
 
 
 def _awaiting(
-    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: dict[str, Any] | None
+    step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     return False  # waits for a person (`ojt-sidecar enroll`) or a change to the applicant
 

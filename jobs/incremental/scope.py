@@ -9,23 +9,16 @@ read per cycle while a batch's event has not ended (it may be rescheduled).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.incremental import odoo_datetime
+from jobs.odoo import elearning, events
+from jobs.odoo.reads import Scope
 from sidecar.store.models import AttendanceRecord, Batch, CourseIntegration, Program, utcnow
 from sidecar.store.queue import queue_partners
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The Odoo ids the configuration covers, resolved once per cycle."""
-
-    channel_ids: tuple[int, ...]
-    event_ids: tuple[int, ...]
 
 
 def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str]]:
@@ -38,12 +31,7 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
     todo = [c for c in courses if c.odoo_channel_id is None]
     if todo:
         names = sorted({c.course_ref for c in todo})
-        rows = client.search_read_list(
-            "slide.channel", [("name", "in", names)], ["name"], context={"active_test": False}
-        )
-        by_name: dict[str, list[int]] = {}
-        for row in rows:
-            by_name.setdefault(row["name"], []).append(row["id"])
+        by_name = elearning.courses_named(client, names)
         for course in todo:
             ids = by_name.get(course.course_ref, [])
             if len(ids) == 1:
@@ -62,20 +50,17 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
         by_ref = {b.event_ref or "": b for b in pending}
         ids = [b.odoo_event_id for b in pending if b.odoo_event_id is not None]
         names = [r for r in by_ref if r and not r.startswith("#")]
-        domain: list[object] = ["|", ("id", "in", ids), ("name", "in", names)]
-        rows = client.search_read_list(
-            "event.event", domain, ["name", "date_end"], context={"active_test": False}
-        )
+        rows = events.events_named(client, ids, names)
         for batch in pending:
             match = [
                 r
                 for r in rows
-                if r["id"] == batch.odoo_event_id
-                or (batch.odoo_event_id is None and r["name"] == batch.event_ref)
+                if r.id == batch.odoo_event_id
+                or (batch.odoo_event_id is None and r.name == batch.event_ref)
             ]
             if len(match) == 1:
-                batch.odoo_event_id = match[0]["id"]
-                batch.event_end = match[0]["date_end"] or None
+                batch.odoo_event_id = match[0].id
+                batch.event_end = match[0].end
             else:
                 problems.append(f"batch {batch.key}: event {batch.event_ref!r} not found in Odoo")
     _note_ended_events(session, batches)

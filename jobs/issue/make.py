@@ -11,6 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from jobs.odoo import mail
+from jobs.odoo.contacts import PARTNER
+from jobs.odoo.recruitment import APPLICANT
 from sidecar import outbox
 from sidecar.certificates.document import CertificateFields, format_average
 from sidecar.certificates.pdf import PdfStyle, render_certificate
@@ -149,75 +152,44 @@ def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox
     writes: list[outbox.Write] = []
 
     def attach(model: str, res_id: int, key: str) -> outbox.Write:
-        return outbox.Write(
-            key=key,
-            model="ir.attachment",
-            method="create",
-            params={
-                "vals_list": {
-                    "name": filename,
-                    "datas": outbox.file_b64(cert.pdf_path),
-                    "res_model": model,
-                    "res_id": res_id,
-                    "mimetype": "application/pdf",
-                    "description": f"{fields.program} certificate {serial} (ojt-sidecar)",
-                }
-            },
-            lookup=outbox.Lookup(
-                "ir.attachment",
-                [("res_model", "=", model), ("res_id", "=", res_id), ("name", "=", filename)],
-            ),
-            summary=f"attach {filename} to {model} {res_id}",
-            subject=subject,
+        return mail.attach_pdf(
+            key,
+            subject,
+            model=model,
+            res_id=res_id,
+            filename=filename,
+            path=cert.pdf_path,
+            description=f"{fields.program} certificate {serial} (ojt-sidecar)",
         )
 
     def post(
         model: str, res_id: int, key: str, attachment_key: str, *, email: bool
     ) -> outbox.Write:
-        return outbox.Write(
-            key=key,
+        # Only the trainee is e-mailed; the note on the applicant stays internal.
+        return mail.post(
+            key,
+            subject,
             model=model,
-            method="message_post",
-            ids=[res_id],
-            params={
-                "body": _message_body(fields, for_trainee=email),
-                "body_is_html": True,
-                "message_type": "comment",
-                "subtype_xmlid": "mail.mt_comment" if email else "mail.mt_note",
-                "attachment_ids": [outbox.ref(attachment_key)],
-                # Only the trainee is e-mailed; the note on the applicant stays internal.
-                **(
-                    {"partner_ids": [partner], "subject": f"Your certificate: {fields.program}"}
-                    if email
-                    else {}
-                ),
-            },
-            lookup=outbox.Lookup(
-                "mail.message",
-                [
-                    ("model", "=", model),
-                    ("res_id", "=", res_id),
-                    ("message_type", "=", "comment"),
-                    ("body", "ilike", serial),
-                ],
-            ),
+            res_id=res_id,
+            body_html=_message_body(fields, for_trainee=email),
+            found_by=(serial,),
             summary=("e-mail" if email else "note") + f" certificate {serial} on {model} {res_id}",
-            subject=subject,
+            attachment_key=attachment_key,
+            email_to=partner if email else None,
+            email_subject=f"Your certificate: {fields.program}" if email else None,
         )
 
     base = f"cert:{serial}"
-    writes.append(attach("res.partner", partner, f"{base}:attach:partner"))
+    writes.append(attach(PARTNER, partner, f"{base}:attach:partner"))
     writes.append(
-        post(
-            "res.partner", partner, f"{base}:message:partner", f"{base}:attach:partner", email=True
-        )
+        post(PARTNER, partner, f"{base}:message:partner", f"{base}:attach:partner", email=True)
     )
     if cert.odoo_applicant_id:
         applicant = cert.odoo_applicant_id
-        writes.append(attach("hr.applicant", applicant, f"{base}:attach:applicant"))
+        writes.append(attach(APPLICANT, applicant, f"{base}:attach:applicant"))
         writes.append(
             post(
-                "hr.applicant",
+                APPLICANT,
                 applicant,
                 f"{base}:note:applicant",
                 f"{base}:attach:applicant",
@@ -263,26 +235,12 @@ def revocation_note(cert: Certificate) -> outbox.Write:
         f'<p>Its page now says so: <a href="{escape(cert.verify_url, quote=True)}">'
         f"{escape(cert.verify_url)}</a></p>"
     )
-    return outbox.Write(
-        key=f"cert:{serial}:revoked-note",
-        model="res.partner",
-        method="message_post",
-        ids=[partner],
-        params={
-            "body": body,
-            "body_is_html": True,
-            "message_type": "comment",
-            "subtype_xmlid": "mail.mt_note",
-        },
-        lookup=outbox.Lookup(
-            "mail.message",
-            [
-                ("model", "=", "res.partner"),
-                ("res_id", "=", partner),
-                ("body", "ilike", serial),
-                ("body", "ilike", "was revoked"),
-            ],
-        ),
-        summary=f"note on res.partner {partner}: certificate {serial} revoked",
-        subject=f"revocation:{serial}",
+    return mail.post(
+        f"cert:{serial}:revoked-note",
+        f"revocation:{serial}",
+        model=PARTNER,
+        res_id=partner,
+        body_html=body,
+        found_by=(serial, "was revoked"),
+        summary=f"note on {PARTNER} {partner}: certificate {serial} revoked",
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors import OdooClient
 from jobs.deliver import DeliveryReport, deliver
 from jobs.incremental import ShouldStop, never
+from jobs.issue.facts import OdooFacts
 from jobs.issue.make import (
     Issuing,
     certificate_fields,
@@ -29,7 +29,9 @@ from jobs.issue.make import (
     make_certificate,
     subject_of,
 )
-from jobs.todo import todo_write
+from jobs.odoo.contacts import PARTNER
+from jobs.odoo.mail import todo_write
+from jobs.odoo.recruitment import APPLICANT
 from sidecar import outbox
 from sidecar.certificates.signing import Signer
 from sidecar.config import Config
@@ -81,7 +83,7 @@ class IssueJob:
         self.client = client
         self.clock = clock
         self._signer = signer
-        self._odoo = _OdooFacts(client)
+        self._odoo = OdooFacts(client)
         self.should_stop: ShouldStop = never
 
     @property
@@ -306,9 +308,9 @@ class IssueJob:
         key: str,
     ) -> outbox.Write:
         model, res_id = (
-            ("hr.applicant", student.odoo_applicant_id)
+            (APPLICANT, student.odoo_applicant_id)
             if student.odoo_applicant_id
-            else ("res.partner", student.odoo_partner_id)
+            else (PARTNER, student.odoo_partner_id)
         )
         configured = self.cfg.program(program.key)
         user_id = self._odoo.reviewer(configured.responsible_user, model, res_id)
@@ -462,69 +464,3 @@ class _Trainees:
             average_score=student.average_score,
             has_name=bool(student.name.strip()),
         )
-
-
-class _OdooFacts:
-    """The few things issuance reads from Odoo, each read once per job."""
-
-    def __init__(self, client: OdooClient) -> None:
-        self.client = client
-        self._cache: dict[tuple[str, Any], Any] = {}
-
-    def _once(self, key: tuple[str, Any], read: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = read()
-        return self._cache[key]
-
-    def event_in_end_stage(self, event_id: int) -> bool:
-        rows = self.client.read("event.event", [event_id], ["stage_id"], names=False)
-        stage = rows[0]["stage_id"] if rows else False
-        if not stage:
-            return False
-        return bool(
-            self._once(
-                ("stage", stage),
-                lambda: bool(
-                    (self.client.read("event.stage", [stage], ["pipe_end"]) or [{}])[0].get(
-                        "pipe_end"
-                    )
-                ),
-            )
-        )
-
-    def company_name(self) -> str:
-        def read() -> str:
-            rows = self.client.read("res.users", [self.client.uid], ["company_id"])
-            company: Any = rows[0]["company_id"] if rows else False
-            return str(company[1]) if isinstance(company, list) and len(company) > 1 else "Odoo"
-
-        return str(self._once(("company", None), read))
-
-    def model_id(self, model: str) -> int:
-        def read() -> int:
-            ids = self.client.search("ir.model", [("model", "=", model)], limit=1)
-            if not ids:
-                raise LookupError(f"Odoo has no model {model}")
-            return int(ids[0])
-
-        return int(self._once(("model", model), read))
-
-    def reviewer(self, responsible: int | str | None, model: str, res_id: int) -> int:
-        """The program's responsible user, else the applicant's recruiter, else us."""
-        if responsible is not None:
-            found = self._once(("user", responsible), lambda: self._user(responsible))
-            if found:
-                return int(found)
-        if model == "hr.applicant":
-            rows = self.client.read("hr.applicant", [res_id], ["user_id"], names=False)
-            if rows and rows[0].get("user_id"):
-                return int(rows[0]["user_id"])
-        return self.client.uid
-
-    def _user(self, ref: int | str) -> int | None:
-        if isinstance(ref, int):
-            return ref
-        ids = self.client.search(
-            "res.users", ["|", ("login", "=", ref), ("name", "=", ref)], limit=1
-        )
-        return int(ids[0]) if ids else None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
 from jobs.incremental.scope import resolve_scope
+from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page, queue_affected, touch
 from jobs.sync.streams import STREAMS, Stream
 from sidecar.store.models import utcnow
@@ -36,7 +37,7 @@ def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileS
     for stream in STREAMS:
         if not stream.applies(scope):
             continue
-        context = {"active_test": False} if stream.include_archived else None
+        context = WITH_ARCHIVED if stream.include_archived else None
         domain = stream.domain(scope)
         remote = set(_all_ids(client, stream, domain, context))
         counts = Counts()

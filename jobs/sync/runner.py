@@ -23,6 +23,8 @@ from connectors import Cursor, OdooClient
 from jobs.incremental import ShouldStop, never, odoo_text
 from jobs.incremental.cursors import StreamState, finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
+from jobs.odoo import contacts
+from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
@@ -146,7 +148,7 @@ class SyncJob:
         with self.sessions() as session:
             state = None if full else load_state(session, stream.name, signature)
         plan = _plan_pass(state, utcnow(), self.overlap_seconds)
-        context = {"active_test": False} if stream.include_archived else None
+        context = WITH_ARCHIVED if stream.include_archived else None
         domain = stream.domain(scope)
         total = None
         if self.progress is not None and full:  # a count costs a call: only worth it on --full
@@ -291,13 +293,7 @@ class SyncJob:
     def _partner_info(self, partner_ids: list[int]) -> dict[int, tuple[str, str | None]]:
         if not partner_ids:
             return {}
-        rows = self.client.read(
-            "res.partner", partner_ids, ["name", "email"], context={"active_test": False}
-        )
-        return {
-            row["id"]: (row.get("name") or f"Partner {row['id']}", row.get("email") or None)
-            for row in rows
-        }
+        return contacts.names_and_emails(self.client, partner_ids)
 
     # -- audit ---------------------------------------------------------------------------------
 

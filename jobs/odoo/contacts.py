@@ -1,0 +1,115 @@
+"""Contacts, users and portal access: the trainee's `res.partner`, portal access granted
+through Odoo's own `portal.wizard` (so Odoo sends its invitation with the signup link), and the
+users the sidecar names (the service user, responsible users)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors import OdooClient
+from jobs.odoo.reads import WITH_ARCHIVED, ref_domain
+from sidecar.outbox import Lookup, Write
+
+PARTNER = "res.partner"
+USER = "res.users"
+PORTAL_WIZARD = "portal.wizard"
+PORTAL_LINE = "portal.wizard.user"
+
+
+def partner_by_email(client: OdooClient, email: str) -> int | None:
+    """The oldest contact with this e-mail (case-insensitive), as Odoo matches senders."""
+    found = client.search(PARTNER, [("email", "=ilike", email)], limit=1, order="id asc")
+    return found[0] if found else None
+
+
+def partner(client: OdooClient, partner_id: int) -> dict[str, Any] | None:
+    """A contact's name and e-mail, or None when Odoo has no such contact."""
+    rows = client.read(PARTNER, [partner_id], ["name", "email"])
+    return rows[0] if rows else None
+
+
+def names_and_emails(client: OdooClient, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Name and e-mail of each contact, archived ones too ("Partner 7" for a nameless one)."""
+    rows = client.read(PARTNER, ids, ["name", "email"], context=WITH_ARCHIVED)
+    return {
+        row["id"]: (row.get("name") or f"Partner {row['id']}", row.get("email") or None)
+        for row in rows
+    }
+
+
+def has_user(client: OdooClient, partner_id: int) -> bool:
+    return bool(client.search(USER, [("partner_id", "=", partner_id)], limit=1))
+
+
+def user_named(client: OdooClient, ref: int | str) -> int | None:
+    """A user the config names by id or login."""
+    found = client.search(USER, ref_domain(ref, "login"), limit=1)
+    return found[0] if found else None
+
+
+def user_by_login_or_name(client: OdooClient, ref: int | str) -> int | None:
+    if isinstance(ref, int):
+        return ref
+    ids = client.search(USER, ["|", ("login", "=", ref), ("name", "=", ref)], limit=1)
+    return int(ids[0]) if ids else None
+
+
+def user_name(client: OdooClient, user_id: int) -> str | None:
+    rows = client.read(USER, [user_id], ["name"])
+    return str(rows[0]["name"]) if rows else None
+
+
+def company_name(client: OdooClient, user_id: int) -> str:
+    """The name of the user's company ("Odoo" when it cannot be read)."""
+    rows = client.read(USER, [user_id], ["company_id"])
+    company: Any = rows[0]["company_id"] if rows else False
+    return str(company[1]) if isinstance(company, list) and len(company) > 1 else "Odoo"
+
+
+def portal_line(client: OdooClient, wizard_id: int, partner_id: int) -> int | None:
+    """The wizard's line for the contact: what access is granted on."""
+    lines = client.search(
+        PORTAL_LINE, [("wizard_id", "=", wizard_id), ("partner_id", "=", partner_id)], limit=1
+    )
+    return lines[0] if lines else None
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def create_partner(key: str, subject: str, name: str, email: str) -> Write:
+    return Write(
+        key=key,
+        model=PARTNER,
+        method="create",
+        params={"vals_list": {"name": name or email, "email": email}},
+        lookup=Lookup(PARTNER, [("email", "=", email)]),
+        summary=f"create the contact {name or email} <{email}>",
+        subject=subject,
+    )
+
+
+def portal_wizard(key: str, subject: str, partner_id: Any) -> Write:
+    return Write(
+        key=key,
+        model=PORTAL_WIZARD,
+        method="create",
+        params={"vals_list": {"partner_ids": [[6, 0, [partner_id]]]}},
+        # a wizard is a transient record: adopting an earlier one for the partner is harmless
+        lookup=Lookup(PORTAL_WIZARD, [("partner_ids", "in", [partner_id])]),
+        summary=f"open the portal access wizard for partner {partner_id}",
+        subject=subject,
+    )
+
+
+def portal_grant(key: str, subject: str, wizard_line_id: Any, partner_id: Any) -> Write:
+    return Write(
+        key=key,
+        model=PORTAL_LINE,
+        method="action_grant_access",
+        ids=[wizard_line_id],
+        # a user for the partner is what a grant makes; Odoo refuses to grant twice anyway
+        lookup=Lookup(USER, [("partner_id", "=", partner_id)]),
+        summary=f"grant portal access to partner {partner_id} (Odoo e-mails the signup link)",
+        subject=subject,
+    )

@@ -1,0 +1,197 @@
+"""eLearning (`website_slides`): courses, lessons, memberships and lesson progress; joining a
+course through Odoo's own invite wizard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors import OdooClient
+from jobs.odoo.reads import (
+    WITH_ARCHIVED,
+    AppNeeds,
+    Row,
+    Stream,
+    as_int,
+    as_text,
+    fields_of,
+    m2o,
+    required,
+)
+from sidecar.outbox import Lookup, Write, ref
+from sidecar.store.models import CourseMembership, GradedItem, LessonProgress
+
+COURSE = "slide.channel"
+LESSON = "slide.slide"
+MEMBERSHIP = "slide.channel.partner"
+LESSON_PROGRESS = "slide.slide.partner"
+INVITE = "slide.channel.invite"
+GRADED_CATEGORIES = ["quiz", "certification"]
+
+
+def _graded(row: Row) -> dict[str, Any]:
+    return {
+        "channel_id": required(row, "channel_id"),
+        "name": as_text(row.get("name")) or f"Lesson {row['id']}",
+        "category": as_text(row.get("slide_category")) or "quiz",
+        "survey_id": m2o(row.get("survey_id")),
+        "reward_1": as_int(row.get("quiz_first_attempt_reward")),
+        "reward_2": as_int(row.get("quiz_second_attempt_reward")),
+        "reward_3": as_int(row.get("quiz_third_attempt_reward")),
+        "reward_4": as_int(row.get("quiz_fourth_attempt_reward")),
+        "published": bool(row.get("is_published")),
+        "active": bool(row.get("active", True)),
+    }
+
+
+def _membership(row: Row) -> dict[str, Any]:
+    return {
+        "channel_id": required(row, "channel_id"),
+        "partner_id": required(row, "partner_id"),
+        "completion": as_int(row.get("completion")),
+        "member_status": as_text(row.get("member_status")),
+        "completed_slides_count": as_int(row.get("completed_slides_count")),
+        "active": bool(row.get("active", True)),
+    }
+
+
+def _lesson(row: Row) -> dict[str, Any]:
+    return {
+        "slide_id": required(row, "slide_id"),
+        "channel_id": required(row, "channel_id"),
+        "partner_id": required(row, "partner_id"),
+        "completed": bool(row.get("completed")),
+        "quiz_attempts_count": as_int(row.get("quiz_attempts_count")),
+    }
+
+
+GRADED_ITEMS = Stream(
+    "graded_items",
+    LESSON,
+    (
+        "channel_id",
+        "name",
+        "slide_category",
+        "survey_id",
+        "quiz_first_attempt_reward",
+        "quiz_second_attempt_reward",
+        "quiz_third_attempt_reward",
+        "quiz_fourth_attempt_reward",
+        "is_published",
+        "active",
+    ),
+    GradedItem,
+    lambda s: [
+        ("channel_id", "in", list(s.channel_ids)),
+        ("slide_category", "in", GRADED_CATEGORIES),
+    ],
+    _graded,
+    lambda s: GradedItem.channel_id.in_(s.channel_ids),
+    include_archived=True,
+)
+MEMBERSHIPS = Stream(
+    "memberships",
+    MEMBERSHIP,
+    ("channel_id", "partner_id", "completion", "member_status", "completed_slides_count", "active"),
+    CourseMembership,
+    lambda s: [("channel_id", "in", list(s.channel_ids))],
+    _membership,
+    lambda s: CourseMembership.channel_id.in_(s.channel_ids),
+    include_archived=True,
+)
+LESSONS = Stream(
+    "lessons",
+    LESSON_PROGRESS,
+    ("slide_id", "channel_id", "partner_id", "completed", "quiz_attempts_count"),
+    LessonProgress,
+    lambda s: [("channel_id", "in", list(s.channel_ids))],
+    _lesson,
+    lambda s: LessonProgress.channel_id.in_(s.channel_ids),
+)
+STREAMS = (GRADED_ITEMS, MEMBERSHIPS, LESSONS)
+
+NEEDS = AppNeeds(
+    "eLearning",
+    (COURSE, LESSON, MEMBERSHIP, LESSON_PROGRESS),
+    ((MEMBERSHIP, "create"), (MEMBERSHIP, "write")),
+    fields_of(STREAMS),
+)
+
+
+# --- look-ups -----------------------------------------------------------------------------------
+
+
+def courses_named(client: OdooClient, names: list[str]) -> dict[str, list[int]]:
+    """Course ids by exact name (archived courses too)."""
+    rows = client.search_read_list(COURSE, [("name", "in", names)], ["name"], context=WITH_ARCHIVED)
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        found.setdefault(row["name"], []).append(row["id"])
+    return found
+
+
+def joined_courses(client: OdooClient, partner_id: int, channel_ids: list[int]) -> set[int]:
+    """The courses the partner is a member of (an invitation alone does not count)."""
+    rows = client.search_read_list(
+        MEMBERSHIP,
+        [("partner_id", "=", partner_id), ("channel_id", "in", channel_ids)],
+        ["channel_id", "member_status"],
+        names=False,
+    )
+    return {
+        c for m in rows if m.get("member_status") != "invited" if (c := m2o(m.get("channel_id")))
+    }
+
+
+def enroll_context(client: OdooClient, channel_id: int) -> dict[str, Any]:
+    """The context Odoo's "Enroll people" button opens its wizard with (read-only: it only
+    returns an action)."""
+    action = client.call(COURSE, "action_channel_enroll", ids=[channel_id])
+    return dict((action or {}).get("context") or {})
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def course_wizard(
+    key: str, subject: str, channel_id: int, partner_id: Any, context: dict[str, Any]
+) -> Write:
+    return Write(
+        key=key,
+        model=INVITE,
+        method="create",
+        params={"vals_list": {"partner_ids": [[6, 0, [partner_id]]]}, "context": context},
+        lookup=Lookup(
+            INVITE, [("channel_id", "=", channel_id), ("partner_ids", "in", [partner_id])]
+        ),
+        summary=f"open the enroll wizard of course {channel_id} for partner {partner_id}",
+        subject=subject,
+    )
+
+
+def course_invite(
+    key: str,
+    subject: str,
+    wizard_key: str,
+    channel_id: int,
+    course_name: str,
+    partner_id: Any,
+    context: dict[str, Any],
+) -> Write:
+    """Odoo's wizard subscribes the partner to the course's chatter and sends its own mail."""
+    return Write(
+        key=key,
+        model=INVITE,
+        method="action_invite",
+        ids=[ref(wizard_key)],
+        params={"context": context},
+        lookup=Lookup(
+            MEMBERSHIP,
+            [
+                ("channel_id", "=", channel_id),
+                ("partner_id", "=", partner_id),
+                ("active", "in", [True, False]),
+            ],
+        ),
+        summary=f"enroll partner {partner_id} in {course_name}",
+        subject=subject,
+    )

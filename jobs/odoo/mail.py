@@ -1,0 +1,152 @@
+"""Mail: messages in a record's chatter (notes, and e-mails to followers named by
+`partner_ids`), attachments, and review To-Dos (`mail.activity`). Each write is found again by
+what only it carries, so an attempt whose answer was lost is adopted, not repeated."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from connectors import OdooClient
+from jobs.odoo.contacts import PARTNER
+from jobs.odoo.recruitment import APPLICANT
+from sidecar.outbox import Lookup, Write, file_b64, ref
+
+ACTIVITY = "mail.activity"
+ACTIVITY_TYPE = "mail.activity.type"
+MESSAGE = "mail.message"
+ATTACHMENT = "ir.attachment"
+MODEL = "ir.model"
+NOTE = "mail.mt_note"
+COMMENT = "mail.mt_comment"
+SHOWN_AS = {APPLICANT: "applicant", PARTNER: "contact"}
+# What delivering certificates needs whatever the configuration: a note on the contact (write
+# access to it) and the PDF as an attachment.
+CERTIFICATE_WRITES = ((PARTNER, "write"), (ATTACHMENT, "create"))
+
+
+def model_id(client: OdooClient, model: str) -> int | None:
+    """The `ir.model` id of `model`, which a To-Do's `res_model_id` needs; None when Odoo has no
+    such model (its app is not installed)."""
+    ids = client.search(MODEL, [("model", "=", model)], limit=1)
+    return int(ids[0]) if ids else None
+
+
+def todo_type_id(client: OdooClient) -> int | None:
+    found = client.search(ACTIVITY_TYPE, [("name", "=", "To-Do")], limit=1)
+    return found[0] if found else None
+
+
+def todo_write(
+    key: str,
+    subject: str,
+    *,
+    model: str,
+    model_id: int,
+    res_id: int,
+    summary: str,
+    note_html: str,
+    deadline: date,
+    user_id: int | None = None,
+    type_id: int | None = None,
+) -> Write:
+    """`mail.activity.create` on `model` `res_id`. Odoo requires `res_model_id` (the `ir.model`
+    id of `model`); without `type_id` Odoo's default type (To-Do) applies. Found again by its
+    record and summary, so the summary must name what it is about."""
+    values: dict[str, Any] = {
+        "res_model_id": model_id,
+        "res_id": res_id,
+        "summary": summary,
+        "note": note_html,
+        "date_deadline": deadline.isoformat(),
+    }
+    if type_id is not None:
+        values["activity_type_id"] = type_id
+    if user_id is not None:
+        values["user_id"] = user_id
+    return Write(
+        key=key,
+        model=ACTIVITY,
+        method="create",
+        params={"vals_list": values},
+        lookup=Lookup(
+            ACTIVITY,
+            [("res_model", "=", model), ("res_id", "=", res_id), ("summary", "=", summary)],
+        ),
+        summary=f"To-Do on {SHOWN_AS.get(model, model)} {res_id}: {summary}",
+        subject=subject,
+    )
+
+
+def attach_pdf(
+    key: str, subject: str, *, model: str, res_id: int, filename: str, path: str, description: str
+) -> Write:
+    """The file at `path` (read at delivery) attached to a record; found again by its name."""
+    return Write(
+        key=key,
+        model=ATTACHMENT,
+        method="create",
+        params={
+            "vals_list": {
+                "name": filename,
+                "datas": file_b64(path),
+                "res_model": model,
+                "res_id": res_id,
+                "mimetype": "application/pdf",
+                "description": description,
+            }
+        },
+        lookup=Lookup(
+            ATTACHMENT,
+            [("res_model", "=", model), ("res_id", "=", res_id), ("name", "=", filename)],
+        ),
+        summary=f"attach {filename} to {model} {res_id}",
+        subject=subject,
+    )
+
+
+def post(
+    key: str,
+    subject: str,
+    *,
+    model: str,
+    res_id: int,
+    body_html: str,
+    found_by: tuple[str, ...],
+    summary: str,
+    attachment_key: str | None = None,
+    email_to: int | None = None,
+    email_subject: str | None = None,
+) -> Write:
+    """A message in the record's chatter: an internal note, or, with `email_to`, a comment
+    e-mailed to that partner. Found again by the words `found_by` in its body."""
+    params: dict[str, Any] = {
+        "body": body_html,
+        "body_is_html": True,
+        "message_type": "comment",
+        "subtype_xmlid": COMMENT if email_to is not None else NOTE,
+    }
+    if attachment_key is not None:
+        params["attachment_ids"] = [ref(attachment_key)]
+    if email_to is not None:
+        params["partner_ids"] = [email_to]
+        if email_subject is not None:
+            params["subject"] = email_subject
+    return Write(
+        key=key,
+        model=model,
+        method="message_post",
+        ids=[res_id],
+        params=params,
+        lookup=Lookup(
+            MESSAGE,
+            [
+                ("model", "=", model),
+                ("res_id", "=", res_id),
+                ("message_type", "=", "comment"),
+                *(("body", "ilike", words) for words in found_by),
+            ],
+        ),
+        summary=summary,
+        subject=subject,
+    )

@@ -1,0 +1,160 @@
+"""Recruitment: applicants, their stage and job, and the note that tells the recruiter an
+applicant was enrolled. An applicant's display fields are kept raw (`names=True` reads give
+`[id, name]` pairs) for the flow's messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from connectors import Cursor, OdooClient
+from jobs.odoo.reads import WITH_ARCHIVED, AppNeeds, m2o, ref_domain
+from sidecar.enrollment import html_text
+from sidecar.outbox import Lookup, Write
+
+APPLICANT = "hr.applicant"
+STAGE = "hr.recruitment.stage"
+JOB = "hr.job"
+# What the flow reads of an applicant.
+APPLICANT_FIELDS = (
+    "name",
+    "partner_name",
+    "email_from",
+    "partner_id",
+    "job_id",
+    "stage_id",
+    "user_id",
+    "active",
+    "refuse_reason_id",
+)
+
+NEEDS = AppNeeds(
+    "Recruitment",
+    (APPLICANT, STAGE, JOB),
+    ((APPLICANT, "write"), ("mail.activity", "create")),
+    ((APPLICANT, APPLICANT_FIELDS),),
+)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """An applicant as the enrollment flow sees it."""
+
+    id: int
+    name: str  # the candidate's name, else the applicant's title
+    email: str | None
+    partner_id: int | None
+    job_id: int | None
+    job_name: str | None
+    stage_id: int | None
+    recruiter_id: int | None
+    active: bool
+    refused: bool
+
+    @property
+    def open(self) -> bool:
+        """Neither refused nor archived."""
+        return self.active and not self.refused
+
+
+def _applicant(row: dict[str, Any]) -> Applicant:
+    job = row.get("job_id")
+    return Applicant(
+        id=int(row["id"]),
+        name=str(row.get("partner_name") or row.get("name") or ""),
+        email=(row.get("email_from") or None),
+        partner_id=m2o(row.get("partner_id")),
+        job_id=m2o(job),
+        job_name=str(job[1]) if isinstance(job, list | tuple) and len(job) > 1 else None,
+        stage_id=m2o(row.get("stage_id")),
+        recruiter_id=m2o(row.get("user_id")),
+        active=bool(row.get("active", True)),
+        refused=bool(row.get("refuse_reason_id")),
+    )
+
+
+def applicant_pages(
+    client: OdooClient, since: Cursor | None
+) -> Iterator[tuple[list[Applicant], Cursor]]:
+    """Every applicant stamped at or after `since`, archived and refused ones included, a page
+    at a time with the cursor to store once the page is stored."""
+    pages = client.search_read(
+        APPLICANT, [], APPLICANT_FIELDS, since=since, names=True, context=WITH_ARCHIVED
+    )
+    for page in pages:
+        yield [_applicant(row) for row in page.rows], page.cursor
+
+
+def applicants(client: OdooClient, ids: list[int]) -> list[Applicant]:
+    rows = client.read(APPLICANT, ids, APPLICANT_FIELDS, context=WITH_ARCHIVED)
+    return [_applicant(row) for row in rows]
+
+
+def applicants_matching(client: OdooClient, ids: list[int], domain: list[Any]) -> set[int]:
+    """Which of `ids` match an operator's Odoo domain on applicants."""
+    return set(client.search(APPLICANT, [("id", "in", ids), *domain], context=WITH_ARCHIVED))
+
+
+def applicants_in_stages(client: OdooClient, stage_ids: list[int]) -> list[Applicant]:
+    rows = client.search_read_list(
+        APPLICANT, [("stage_id", "in", stage_ids)], APPLICANT_FIELDS, order="id asc"
+    )
+    return [_applicant(row) for row in rows]
+
+
+def recruiter(client: OdooClient, applicant_id: int) -> int | None:
+    rows = client.read(APPLICANT, [applicant_id], ["user_id"], names=False)
+    return int(rows[0]["user_id"]) if rows and rows[0].get("user_id") else None
+
+
+def stages_named(client: OdooClient, ref: int | str) -> dict[int, list[int]]:
+    """The stage(s) the config names, each with the jobs it is restricted to (empty: every
+    job)."""
+    rows = client.search_read_list(STAGE, ref_domain(ref), ["job_ids"], names=False)
+    return {int(r["id"]): sorted(r.get("job_ids") or []) for r in rows}
+
+
+def jobs_named(client: OdooClient, ref: int | str) -> list[int]:
+    return client.search(JOB, ref_domain(ref), context=WITH_ARCHIVED)
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def link_partner(key: str, subject: str, applicant_id: int, partner_id: Any) -> Write:
+    """The applicant's contact, as Odoo itself sets it when it makes one from the e-mail."""
+    return Write(
+        key=key,
+        model=APPLICANT,
+        method="write",
+        ids=[applicant_id],
+        params={"vals": {"partner_id": partner_id}},
+        summary=f"link applicant {applicant_id} to its contact",
+        subject=subject,
+    )
+
+
+def note_marker(program_name: str) -> str:
+    """The start of the note as Odoo stores it: how an earlier attempt's note is found."""
+    return html_text(f"Enrolled in {program_name}:")[3:-4]  # without <p> and </p>
+
+
+def enrolled_note(key: str, subject: str, applicant_id: int, program_name: str, text: str) -> Write:
+    return Write(
+        key=key,
+        model=APPLICANT,
+        method="message_post",
+        ids=[applicant_id],
+        params={"body": text, "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+        lookup=Lookup(
+            "mail.message",
+            [
+                ("model", "=", APPLICANT),
+                ("res_id", "=", applicant_id),
+                ("body", "ilike", note_marker(program_name)),
+            ],
+        ),
+        summary=f"note on applicant {applicant_id}: {text}",
+        subject=subject,
+    )
