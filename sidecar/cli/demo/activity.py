@@ -1,9 +1,11 @@
 """A minute of trainee activity in Odoo for `ojt-sidecar demo`, played over XML-RPC.
 
 Each step is something a trainee or a recruiter does in Odoo, written the way Odoo records it
-(quirks §8 lessons, §11 attendance, §12 certification attempts, §10 stage changes), so the
-sidecar sees it only through its own sync, exactly as it would on a real Odoo. Steps are timed
-on a nominal minute; `Activity` compresses the minute when the demo is shorter.
+(docs/odoo-notes.md §14 lessons, §17 attendance, §16 certification attempts, §19 stage
+changes), so the sidecar sees it only through its own sync, exactly as it would on a real Odoo.
+Steps are placed on a nominal minute (`MINUTE`); `Activity` plays them over `span` seconds, the minute itself unless
+the demo is too short to hold it (`activity_span`), and lasts exactly `span`: it ends on the
+minute, not on its last step.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from connectors import OdooClient
 
 log = logging.getLogger("ojt_sidecar.cli.demo.runner")
-MINUTE = 60.0
+MINUTE = 60.0  # the nominal length of the activity: every `Step.at` falls inside it
+CATCH_UP = 10.0  # seconds a `--duration` run keeps after the activity for the service to catch up
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
 
 PYTHON, ODOO = "Python Foundations", "Odoo Development Basics"
@@ -136,7 +139,8 @@ class Trainees:
             self.client.write("slide.slide.partner", [row], values)
 
     def certification(self, name: str, course: str, score: int) -> None:
-        """One finished attempt scoring `score` % (a multiple of 20), as quirks §12 builds it."""
+        """One finished attempt scoring `score` % (a multiple of 20), built the way
+        docs/odoo-notes.md §16 describes."""
         partner, slide = self.partner(name), self.course(course)["certification"]
         row = self._progress_row(slide, partner)
         if row is None:
@@ -300,9 +304,25 @@ STEPS: tuple[Step, ...] = (
 )
 
 
+def activity_span(duration: float | None) -> float:
+    """How many seconds the activity lasts in a demo of `duration` seconds (None: until Ctrl-C):
+    a minute, unless that would leave the service less than `CATCH_UP` seconds after it; then
+    shortened to leave them (but to no less than half the demo)."""
+    if duration is None:
+        return MINUTE
+    return min(MINUTE, max(duration - CATCH_UP, duration / 2))
+
+
+def describe_span(span: float) -> str:
+    """`span` as the demo tells it: "a minute", or the seconds when it is not one."""
+    return "a minute" if span == MINUTE else f"{span:g} s"
+
+
 class Activity:
-    """Plays `STEPS` from a background thread over `span` seconds (the nominal minute scaled),
-    reporting each thing that happened to `report`."""
+    """Plays `STEPS` over `span` seconds (the nominal minute scaled), reporting each thing that
+    happened, and the end of the activity, to `report`. `start` plays them on a background
+    thread; `play` in the calling one. `clock` and `wait` (seconds → True when stopped) are
+    injectable so that the schedule can be tested without waiting for it."""
 
     def __init__(
         self,
@@ -310,28 +330,47 @@ class Activity:
         report: Callable[[str], None],
         span: float = MINUTE,
         steps: Sequence[Step] = STEPS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wait: Callable[[float], bool] | None = None,
     ) -> None:
         self.trainees = Trainees(client)
         self.report = report
+        self.span = span
         self.scale = span / MINUTE
         self.steps = steps
         self.finished = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._play, name="demo-activity", daemon=True)
+        self._clock = clock
+        self._wait = wait or self._stop.wait
+        self._origin: float | None = None
+        self._thread = threading.Thread(target=self._run, name="demo-activity", daemon=True)
 
-    def start(self) -> None:
+    def plan(self) -> list[tuple[float, Step]]:
+        """When each step is played, in seconds after the start; the activity ends at `span`."""
+        return [(step.at * self.scale, step) for step in self.steps]
+
+    def start(self, origin: float | None = None) -> None:
+        """Play on a background thread, timed from `origin` (a `clock` reading; default now)."""
+        self._origin = origin
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(10)
+        if self._thread.is_alive():
+            self._thread.join(10)
 
-    def _play(self) -> None:
-        start = time.monotonic()
+    def _run(self) -> None:
+        self.play(self._origin)
+
+    def play(self, origin: float | None = None) -> None:
+        """Each step at its time after `origin`, then the end at `span`; returns early when
+        stopped. Steps are timed from `origin`, not from each other, so a slow one delays none
+        after it."""
+        start = self._clock() if origin is None else origin
         try:
-            for step in self.steps:
-                wait = start + step.at * self.scale - time.monotonic()
-                if self._stop.wait(max(0.0, wait)):
+            for at, step in self.plan():
+                if self._wait(max(0.0, start + at - self._clock())):
                     return
                 try:
                     happened = step.act(self.trainees)
@@ -340,5 +379,11 @@ class Activity:
                     continue
                 if happened:
                     self.report(happened)
+            if self._wait(max(0.0, start + self.span - self._clock())):
+                return
+            self.report(
+                f"end of the trainee activity ({describe_span(self.span)}); "
+                "the service keeps running"
+            )
         finally:
             self.finished.set()

@@ -1,20 +1,21 @@
 """The live summary of `ojt-sidecar demo`: read from the store only, drawn once a second.
 
-On a terminal it redraws one frame in place (per-program bars by status, certificates, last
-sync, the latest events); elsewhere (CI logs, a pipe) it prints each event as one plain line
-and a status line every few seconds, so the log reads top to bottom.
+On a terminal it redraws one frame in place (per-program bars by status, certificates, syncs,
+the latest events); elsewhere (CI logs, a pipe) it prints each event as a plain line and a short
+status every few seconds, so the log reads top to bottom, no line longer than `PLAIN_WIDTH`.
 """
 
 from __future__ import annotations
 
 import shutil
+import textwrap
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.store.queries import (
@@ -28,7 +29,9 @@ from sidecar.store.queries import (
 
 BAR = 36
 SHOWN_EVENTS = 8
-PLAIN_EVERY = 5.0  # seconds between status lines when not on a terminal
+PLAIN_EVERY = 5.0  # seconds between statuses when not on a terminal
+PLAIN_WIDTH = 100  # the longest line written when not on a terminal
+PLAIN_INDENT = " " * len("[00:00] ")  # continuation lines start under the text
 # status, bar character, ANSI colour
 SEGMENTS = (
     ("certified", "█", "32"),
@@ -65,12 +68,40 @@ class Feed:
             return list(self._items)[-n:]
 
 
+@dataclass(frozen=True)
+class SyncTotals:
+    """The completed syncs in the store and what they read and changed, added up. The demo
+    starts on a new store, so these are the figures since the demo started: they only grow,
+    unlike one run's (an idle sync re-reads its overlap window; a reconcile reads no rows)."""
+
+    runs: int = 0
+    rows_read: int = 0
+    changes: int = 0
+
+
+def sync_totals(session: Session) -> SyncTotals:
+    """Totals of the successful sync runs (incremental and full; not reconcile passes)."""
+    from sidecar.store.models import SyncRun
+
+    runs, read, changes = session.execute(
+        select(
+            func.count(SyncRun.id),
+            func.coalesce(func.sum(SyncRun.rows_read), 0),
+            func.coalesce(
+                func.sum(SyncRun.rows_created + SyncRun.rows_updated + SyncRun.rows_removed), 0
+            ),
+        ).where(SyncRun.status == "ok", SyncRun.kind != "reconcile")
+    ).one()
+    return SyncTotals(int(runs), int(read), int(changes))
+
+
 @dataclass
 class Snapshot:
     programs: list[ProgramStatus]
     certificates: CertificateSummary
     last_sync: LastSync
     verify_url: str | None
+    syncs: SyncTotals = field(default_factory=SyncTotals)
 
 
 @dataclass
@@ -130,6 +161,7 @@ class StoreWatcher:
                 certificates=certificate_summary(session),
                 last_sync=last_successful_sync(session),
                 verify_url=self.first_url,
+                syncs=sync_totals(session),
             )
 
 
@@ -162,11 +194,17 @@ def counts(by_status: dict[str, int]) -> str:
     )
 
 
-def _sync_text(last: LastSync) -> str:
+def sync_text(last: LastSync, totals: SyncTotals) -> str:
+    """When the last sync finished, and what all syncs since the start read and changed (one
+    run's rows read would swing with the runs: a full re-read of the overlap, a reconcile's 0)."""
     if last.finished_at is None:
         return "not yet"
     age = "" if last.age_seconds is None else f", {max(0.0, last.age_seconds):.0f} s ago"
-    return f"{last.finished_at.strftime('%H:%M:%S')} UTC{age}, {last.rows_read} rows read"
+    runs = f"{totals.runs} sync{'s' * (totals.runs != 1)}"
+    return (
+        f"{last.finished_at.strftime('%H:%M:%S')} UTC{age} · since the start: {runs}, "
+        f"{totals.rows_read:,} rows read, {totals.changes:,} changed"
+    )
 
 
 def _cert_text(c: CertificateSummary) -> str:
@@ -199,7 +237,7 @@ def frame(
     legend = "  ".join(f"{char} {LABELS.get(s, s)}" for s, char, _ in SEGMENTS[:4])
     lines += [f"{'':<{width}}  {legend}", ""]
     lines.append(f"Certificates: {_cert_text(snap.certificates)}")
-    lines.append(f"Last sync:    {_sync_text(snap.last_sync)}")
+    lines.append(f"Last sync:    {sync_text(snap.last_sync, snap.syncs)}")
     lines.append(f"Verify page:  {snap.verify_url or '(after the first certificate)'}")
     lines += ["", bold("Latest")]
     for at, text in events[-SHOWN_EVENTS:]:
@@ -214,17 +252,35 @@ def _fit(line: str, columns: int) -> str:
     return line[: max(0, columns - 2)] + "…"
 
 
-def status_line(snap: Snapshot, elapsed: float) -> str:
-    """One plain line: every program's counts, certificates and the last sync."""
-    parts = [
-        f"{p.key}: {p.students} students ({counts(p.by_status)}), avg "
-        + ("—" if p.average_progress is None else f"{p.average_progress:.1f} %")
-        for p in snap.programs
-    ]
-    return (
-        f"[{clock(elapsed)}] {' | '.join(parts)} | certificates: {_cert_text(snap.certificates)}"
-        f" | last sync: {_sync_text(snap.last_sync)}"
-    )
+def wrap(text: str, width: int = PLAIN_WIDTH, indent: str = PLAIN_INDENT) -> list[str]:
+    """`text` as lines of at most `width` characters, the later ones starting with `indent`. A
+    single word longer than a line (a long path or URL) is kept whole, so it can be copied."""
+    return textwrap.wrap(
+        text,
+        width,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [""]
+
+
+def plain_event(at: float, text: str, width: int = PLAIN_WIDTH) -> list[str]:
+    return wrap(f"[{clock(at)}] {text}", width)
+
+
+def status_lines(snap: Snapshot, elapsed: float, width: int = PLAIN_WIDTH) -> list[str]:
+    """The plain status: per program its students and average, then its counts by status;
+    certificates; the last sync. Each line starts with the time (continuations are indented
+    under it) and none is wider than `width`."""
+    stamp = f"[{clock(elapsed)}] "
+    texts = []
+    for p in snap.programs:
+        avg = "—" if p.average_progress is None else f"{p.average_progress:.1f} %"
+        texts.append(f"{stamp}{p.key}: {p.students} students, avg {avg}")
+        texts.append(f"{PLAIN_INDENT}{counts(p.by_status)}")
+    texts.append(f"{stamp}certificates: {_cert_text(snap.certificates)}")
+    texts.append(f"{stamp}last sync {sync_text(snap.last_sync, snap.syncs)}")
+    return [line for text in texts for line in wrap(text, width)]
 
 
 class Screen:
@@ -248,11 +304,11 @@ class Screen:
             self._drawn = len(lines)
         else:
             fresh, self._seen = feed.since(self._seen)
-            for at, text in fresh:
-                self.out.write(f"[{clock(at)}] {text}\n")
+            lines = [line for at, text in fresh for line in plain_event(at, text)]
             if elapsed - self._last_plain >= PLAIN_EVERY:
                 self._last_plain = elapsed
-                self.out.write(status_line(snap, elapsed) + "\n")
+                lines += status_lines(snap, elapsed)
+            self.out.write("".join(f"{line}\n" for line in lines))
         self.out.flush()
 
     def say(self, text: str) -> None:

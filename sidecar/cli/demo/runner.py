@@ -3,8 +3,10 @@
 The demo seeds the emulator with the showcase dataset (`sidecar.emulator.showcase_data`), writes
 a config under its directory, runs the service (`ojt-sidecar run`'s `ServiceRunner`) on fast
 schedules, plays a minute of trainee activity (`activity`) and draws a live summary from the
-store (`dashboard`). `write_demo_config` and `simulate_completions` are for Odoo's default demo
-data, which the tests use.
+store (`dashboard`). Its directory holds only what it writes (`DEMO_DIR_ENTRIES`): a previous
+demo run there is replaced, saying so first; a directory holding anything else is refused.
+`write_demo_config` and `simulate_completions` are for Odoo's default demo data, which the
+tests use.
 
 The emulator is imported here and nowhere else in production code: it exists so that a new user
 sees the sidecar work without an Odoo, and so that the tests have a faithful Odoo to talk to.
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 Echo = Callable[[str], None]
 
+DEMO_MARK = "# Written by `ojt-sidecar demo`"  # how every config the demo writes begins
 DEMO_CONFIG = """\
 # Written by `ojt-sidecar demo` for the built-in Odoo emulator; see config.example.yaml for
 # every key and what it means.
@@ -172,15 +175,67 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _forget_previous_run(workdir: Path) -> None:
-    """Each demo starts a fresh emulator, so what an earlier run stored describes an Odoo that is
-    gone: remove exactly what the demo itself writes, nothing else in the directory."""
-    for name in DEMO_DIR_ENTRIES:
-        target = workdir / name
-        if target.is_dir():
-            shutil.rmtree(target, ignore_errors=True)
-        else:
-            target.unlink(missing_ok=True)
+def _written_by_demo(config: Path) -> bool:
+    try:
+        with config.open(encoding="utf-8") as f:
+            return f.read(len(DEMO_MARK)) == DEMO_MARK
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def claim_workdir(workdir: Path, echo: Echo, shown: str | None = None) -> bool:
+    """Make `workdir` ready for a new demo run; False, having said why, when it must not be used.
+
+    Each demo starts a new emulator, so what an earlier run stored (its store, signing key,
+    certificates, revocations) describes an Odoo that is gone: a previous demo run is removed,
+    after one line saying so. A directory is a previous demo run when it holds only what the
+    demo writes (`DEMO_DIR_ENTRIES`) and its config.yaml was written by the demo; anything else
+    (an operator's own sidecar folder, say: same file names, a real key) is left untouched and
+    refused. `shown` is the directory as the user named it."""
+    shown = (shown or str(workdir)).rstrip("/") + "/"
+    try:
+        entries = sorted(workdir.iterdir(), key=lambda p: p.name) if workdir.is_dir() else []
+    except OSError as exc:
+        echo(f"demo: cannot read {shown}: {exc.strerror or exc}")
+        return False
+    if not entries:
+        return True
+    foreign = [p.name for p in entries if p.name not in DEMO_DIR_ENTRIES]
+    if foreign or not _written_by_demo(workdir / "config.yaml"):
+        why = (
+            f"holds files the demo did not write ({', '.join(foreign[:3])}"
+            + (", …)" if len(foreign) > 3 else ")")
+            if foreign
+            else "is not a demo run (its config.yaml was not written by the demo)"
+        )
+        echo(f"demo: {shown} {why}; it is left untouched.")
+        echo("Give the demo a new or empty directory: ojt-sidecar demo --dir NEW-DIR")
+        return False
+    echo(
+        f"demo: replacing the previous run in {shown} "
+        "(its store, signing key and certificates go with it)"
+    )
+    for path in entries:
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError as exc:
+            echo(f"demo: cannot remove {path}: {exc.strerror or exc}")
+            return False
+    return True
+
+
+def _wrapped(echo: Echo) -> Echo:
+    """`echo` with every line at most `PLAIN_WIDTH` characters (later lines indented)."""
+    from sidecar.cli.demo.dashboard import wrap
+
+    def say(text: str) -> None:
+        for line in wrap(text, indent="  "):
+            echo(line)
+
+    return say
 
 
 @contextlib.contextmanager
@@ -210,21 +265,26 @@ def run_demo(
     live: bool | None = None,
 ) -> int:
     """The showcase: the emulator with seeded data, the service on fast schedules against it, a
-    minute of trainee activity, and a live summary; until `duration` seconds or Ctrl-C.
-    Exit code 0 when at least one certificate was issued, 1 otherwise."""
+    minute of trainee activity (less when `duration` cannot hold it and the service's catching
+    up: `activity_span`), and a live summary; until `duration` seconds or Ctrl-C.
+    Exit code 0 when at least one certificate was issued, 1 otherwise (also when `workdir` holds
+    something other than a previous demo run: it is then left untouched)."""
     from jobs.odoo_session import client_from_config
     from jobs.preflight import run_preflight
     from sidecar.certificates.signing import generate_key
-    from sidecar.cli.demo.activity import MINUTE, Activity
-    from sidecar.cli.demo.dashboard import Feed, Screen, StoreWatcher
+    from sidecar.cli.demo.activity import MINUTE, Activity, activity_span, describe_span
+    from sidecar.cli.demo.dashboard import PLAIN_EVERY, Feed, Screen, StoreWatcher
     from sidecar.config import load_config
     from sidecar.emulator import OdooEmulator
     from sidecar.store.bootstrap import open_store
 
     out = out or sys.stdout
     live = out.isatty() if live is None else live
+    echo = _wrapped(echo)
+    shown = str(workdir)
     workdir = workdir.resolve()
-    _forget_previous_run(workdir)
+    if not claim_workdir(workdir, echo, shown):
+        return 1
     with OdooEmulator(demo="showcase") as emu, _log_to(workdir / "logs" / "demo.log"):
         config_path = write_showcase_config(workdir, emu.url, emu.db, free_port(), free_port())
         cfg = load_config(config_path)
@@ -242,18 +302,24 @@ def run_demo(
             echo(f"{len(failed)} check(s) failed; the demo cannot start.")
             return 1
         echo(f"All checks passed (ojt-sidecar check -c {config_path}).")
-        echo(
-            "Starting the service (sync and issue every 2 s, enroll every 5 s) and a minute of "
-            "trainee activity in Odoo" + ("" if live else "; a status line every 5 s") + "."
-        )
+        span = activity_span(duration)
+        echo("Starting the service: sync and issue every 2 s, enroll every 5 s.")
+        if duration is None or span == MINUTE:
+            echo(f"Trainees are active in Odoo for {describe_span(span)}.")
+        else:  # not a minute, and said so: the rest of the run lets the service catch up
+            echo(
+                f"Trainees are active in Odoo for {describe_span(span)}; the other "
+                f"{duration - span:g} s of the {duration:g} s let the service catch up."
+            )
+        if not live:
+            echo(f"Below: each event as it happens, and a status every {PLAIN_EVERY:g} s.")
         store = open_store(cfg)  # migrates before the service's threads open it
         started = time.monotonic()
         feed = Feed(started)
-        span = MINUTE if duration is None else min(MINUTE, max(5.0, duration * 0.75))
         service = _start_service(cfg)
         activity_client = client_from_config(cfg, max_attempts=2)
         activity = Activity(activity_client, feed.add, span=span)
-        activity.start()
+        activity.start(origin=started)  # on the summary's clock: a minute ends at 01:00
         watcher = StoreWatcher(store.sessions, feed)
         screen = Screen(out, live, started)
         snap = None
