@@ -783,7 +783,8 @@ def floor_read(
 
 # -- main -----------------------------------------------------------------------------------------
 
-# Real Odoo 17 read rates over XML-RPC with load='' (performance.md A2), for the estimate only.
+# Real Odoo 17 read rates over XML-RPC with load='' (docs/odoo-notes.md §20), for the estimate
+# only.
 ODOO17_CONTENT_ROWS_S = 15_000
 ODOO17_LISTING_ROWS_S = 43_000
 
@@ -1063,9 +1064,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         real_floor = rows / ODOO17_CONTENT_ROWS_S + lr / ODOO17_LISTING_ROWS_S
         print(
-            f"  estimate on a real Odoo 17 (performance.md A2: ~{ODOO17_CONTENT_ROWS_S} rows/s "
-            f"content, ~{ODOO17_LISTING_ROWS_S} rows/s (id, write_date), XML-RPC load=''): floor "
-            f"~{real_floor:.1f} s, sync ~{real_floor:.1f} + {local:.1f} s local = "
+            f"  estimate on a real Odoo 17 (docs/odoo-notes.md §20: ~{ODOO17_CONTENT_ROWS_S} "
+            f"rows/s content, ~{ODOO17_LISTING_ROWS_S} rows/s (id, write_date), XML-RPC load=''): "
+            f"floor ~{real_floor:.1f} s, sync ~{real_floor:.1f} + {local:.1f} s local = "
             f"{(real_floor + local) / real_floor:.1f}x (not measured)"
         )
         statements = full.extra["sql"]

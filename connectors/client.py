@@ -172,7 +172,7 @@ class OdooClient:
         context: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """One `search_read` call. `names=False` reads many2one values as bare ids (`load=''`),
-        which halves Odoo's time on large pages (performance.md)."""
+        which halves Odoo's time on large pages (docs/odoo-notes.md §20)."""
         kwargs = _without_none(
             fields=list(fields),
             order=order,
@@ -290,8 +290,8 @@ class OdooClient:
     ) -> int:
         """Post on a record's chatter; the new mail.message id.
 
-        Odoo escapes `body` unless `body_is_html` (quirks §4); `partner_ids` are notified by
-        e-mail even on a note; ids must be plain ints, never x2many commands.
+        Odoo escapes `body` unless `body_is_html` (docs/odoo-notes.md §10); `partner_ids` are
+        notified by e-mail even on a note; ids must be plain ints, never x2many commands.
         """
         kwargs: dict[str, Any] = {
             "body": body,

@@ -86,7 +86,7 @@ def _from_traceback(text: str) -> ServerException:
 def is_none_return(exc: ServerException) -> bool:
     """True when the 'failure' is XML-RPC refusing to marshal a method's None result.
 
-    Odoo raises it after the method ran and committed (quirks §3): the call succeeded.
+    Odoo raises it after the method ran and committed (docs/odoo-notes.md §3): the call succeeded.
     """
     return exc.name == "TypeError" and _NONE_MARSHAL in exc.message
 

@@ -97,7 +97,8 @@ class JsonRpcTransport(ExecuteKwTransport):
         return self._odoo
 
     def _json(self, params: dict[str, Any], model: str | None, method: str | None) -> Any:
-        # A missing "result" key is how JSON-RPC says the method returned None (quirks §3).
+        # A missing "result" key is how JSON-RPC says the method returned None
+        # (docs/odoo-notes.md §3).
         return self._guard(
             lambda: self._session().json("/jsonrpc", params).get("result"), model, method
         )

@@ -1,8 +1,8 @@
 """Incremental reads ordered by (write_date, id) that survive Odoo's truncated write_date.
 
 Odoo stores `write_date` with microseconds but returns it cut to the second and compares on the
-full value (quirks §9), so `write_date = returned` never matches and a (write_date, id) keyset
-built from returned strings loops forever. We page instead by whole seconds:
+full value (docs/odoo-notes.md §7), so `write_date = returned` never matches and a keyset on
+(write_date, id) built from returned strings loops forever. We page instead by whole seconds:
 
 1. Bulk page: `write_date >= S`, ordered `write_date asc, id asc`. Every second before the last
    one on a full page is complete (truncation keeps the order), so those rows are delivered.

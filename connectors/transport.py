@@ -2,7 +2,7 @@
 
 A transport moves one call to Odoo and back. It raises only `connectors.errors` types and returns
 plain Python values; a method that returned nothing comes back as None on every transport, even
-where the protocol turned it into a fault (XML-RPC, quirks §3). Calls go by name
+where the protocol turned it into a fault (XML-RPC, docs/odoo-notes.md §3). Calls go by name
 (`connectors.calls`); a new protocol is one module with a `Transport` and one line in
 `connectors.client.make_transport`.
 """

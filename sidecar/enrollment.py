@@ -71,7 +71,8 @@ def enrolled_note(program_name: str, course_names: Sequence[str], portal: str | 
 
 
 def html_text(text: str) -> str:
-    """Plain text as Odoo stores a plain-text body: escaped, in one paragraph (quirks §4)."""
+    """Plain text as Odoo stores a plain-text body: escaped, in one paragraph
+    (docs/odoo-notes.md §10)."""
     table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"}
     escaped = "".join(table.get(ch, ch) for ch in text)
     return "<p>" + escaped.replace("\n", "<br>") + "</p>"

@@ -1,4 +1,5 @@
-"""When a certificate is issued, and to whom: pure rules (BRIEF §2C), no database, no Odoo.
+"""When a certificate is issued, and to whom (docs/product-rules.md §3): pure rules, no database,
+no Odoo.
 
 - `issue_on: completion` — a trainee whose program is complete gets a certificate at once; one
   whose required courses are all completed but who misses a minimum (attendance, average score)

@@ -58,7 +58,8 @@ def index() -> BaseResponse:
     if verdict == "malformed":
         return _not_a_serial()
     canonical = serials.normalize(typed)
-    assert canonical is not None  # check() said it has the shape of a serial
+    if canonical is None:  # check() said it has a serial's shape; normalize disagrees
+        return _not_a_serial()
     if verdict == "typo":
         return _typo(canonical)
     return redirect(url_for("site.certificate", raw=canonical), 302)
@@ -73,7 +74,8 @@ def certificate(raw: str) -> BaseResponse:
     if verdict == "malformed":
         return _not_a_serial()
     canonical = serials.normalize(text)
-    assert canonical is not None
+    if canonical is None:
+        return _not_a_serial()
     if verdict == "typo":
         return _typo(canonical)
     if canonical != text:

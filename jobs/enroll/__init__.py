@@ -1,5 +1,5 @@
 """Recruitment → training: applicants who reach the OJT stage are invited, enrolled and tracked
-(BRIEF §2A). `run_enroll_cycle` is what the CLI and the scheduler call."""
+(docs/product-rules.md §1). `run_enroll_cycle` is what the CLI and the scheduler call."""
 
 from jobs.enroll.context import EnrollSetupError
 from jobs.enroll.cycle import (

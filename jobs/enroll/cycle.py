@@ -361,7 +361,8 @@ def _advance_all(
         for _ in range(12):
             with sessions() as session, session.begin():
                 row = session.get(Enrollment, row_id)
-                assert row is not None
+                if row is None:  # a person deleted it meanwhile
+                    break
                 app = apps.get(row.odoo_applicant_id) if row.odoo_applicant_id else None
                 before = (row.state, row.round)
                 advance(step, session, row, app)

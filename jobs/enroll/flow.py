@@ -133,6 +133,12 @@ def _outbox(session: Session, key: str) -> OutboxMessage | None:
     return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
 
 
+def _made_by(session: Session, key: str) -> int | None:
+    """The id of the record a delivered write made."""
+    message = _outbox(session, key)
+    return message.result_id if message is not None else None
+
+
 def _waiting_on(step: Step, session: Session, row: Enrollment, keys: list[str]) -> str | None:
     """'wait' while a row is pending, 'failed' (with the row's reason) when one gave up, or
     None when all are delivered."""
@@ -238,9 +244,10 @@ def _partner(
     key = writes.step_key(row.subject, row.round, "partner")
     if _waiting_on(step, session, row, [key]) is not None:
         return False
-    message = _outbox(session, key)
-    assert message is not None
-    row.odoo_partner_id = message.result_id
+    made = _made_by(session, key)
+    if made is None:
+        return _fail(step, row, f"Odoo did not say which contact {key} made")
+    row.odoo_partner_id = made
     row.state = "portal"
     return True
 
@@ -249,7 +256,8 @@ def _portal(
     step: Step, session: Session, row: Enrollment, program: ProgramInfo, app: Applicant | None
 ) -> bool:
     partner = row.odoo_partner_id
-    assert partner is not None
+    if partner is None:
+        return _fail(step, row, "there is no contact to give portal access to")
     if contacts.has_user(step.client, partner):
         row.portal, row.state = "existing", "courses"
         return True
@@ -268,12 +276,12 @@ def _portal_wizard(
     key = writes.step_key(row.subject, row.round, "portal_wizard")
     if _waiting_on(step, session, row, [key]) is not None:
         return False
-    message = _outbox(session, key)
-    assert message is not None
-    assert row.odoo_partner_id is not None and message.result_id is not None
-    line = contacts.portal_line(step.client, message.result_id, row.odoo_partner_id)
+    wizard = _made_by(session, key)
+    if wizard is None or row.odoo_partner_id is None:
+        return _fail(step, row, f"Odoo did not say which portal wizard {key} made")
+    line = contacts.portal_line(step.client, wizard, row.odoo_partner_id)
     if line is None:
-        return _fail(step, row, f"portal wizard {message.result_id} has no line for the contact")
+        return _fail(step, row, f"portal wizard {wizard} has no line for the contact")
     grant = writes.step_key(row.subject, row.round, "portal_grant")
     _queue(step, session, contacts.portal_grant(grant, row.subject, line, row.odoo_partner_id))
     row.state = "portal_grant"
@@ -302,7 +310,8 @@ def _courses(
 ) -> bool:
     partner = row.odoo_partner_id
     channels = [c.channel_id for c in program.courses]
-    assert partner is not None
+    if partner is None:
+        return _fail(step, row, "there is no contact to enroll")
     joined = elearning.joined_courses(step.client, partner, channels)
     for course in program.courses:
         if course.channel_id in joined:
@@ -338,7 +347,9 @@ def _courses_wait(
     queued = [k for k in keys if _outbox(session, k) is not None]
     if _waiting_on(step, session, row, queued):
         return False
-    _record_student(session, row, program)
+    if row.odoo_partner_id is None:
+        return _fail(step, row, "there is no contact to record as a student")
+    _record_student(session, row, row.odoo_partner_id, program)
     if row.odoo_applicant_id is None:
         return _enrolled(step, row)
     text = rules.enrolled_note(program.name, [c.name for c in program.courses], row.portal)
@@ -367,18 +378,19 @@ def _enrolled(step: Step, row: Enrollment) -> bool:
     return False
 
 
-def _record_student(session: Session, row: Enrollment, program: ProgramInfo) -> None:
+def _record_student(
+    session: Session, row: Enrollment, partner_id: int, program: ProgramInfo
+) -> None:
     """The student and a tracker per course; the progress sync fills in the figures."""
-    assert row.odoo_partner_id is not None
     student = session.scalar(
         select(Student).where(
-            Student.program_id == program.id, Student.odoo_partner_id == row.odoo_partner_id
+            Student.program_id == program.id, Student.odoo_partner_id == partner_id
         )
     )
     if student is None:
         student = Student(
             program_id=program.id,
-            odoo_partner_id=row.odoo_partner_id,
+            odoo_partner_id=partner_id,
             name=row.name,
             email=row.email,
             integration_status="enrolled",

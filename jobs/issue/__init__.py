@@ -1,1 +1,1 @@
-"""Certificates: decide, make, deliver (BRIEF §2C)."""
+"""Certificates: decide, make, deliver (docs/product-rules.md §3)."""

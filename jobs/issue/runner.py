@@ -232,7 +232,8 @@ class IssueJob:
         with self.sessions() as session:
             student = session.get(Student, student_id)
             program = session.get(Program, program_id)
-            assert student is not None and program is not None
+            if student is None or program is None:
+                return  # removed since the decision: the next cycle decides again
             if dry_run:
                 # The Odoo company is not read for a preview: a dry run makes no more calls.
                 issuer = self.cfg.certificates.issuer.name or "(the Odoo company)"
@@ -277,7 +278,8 @@ class IssueJob:
                 return  # raised once already
             student = session.get(Student, student_id)
             program = session.get(Program, program_id)
-            assert student is not None and program is not None
+            if student is None or program is None:
+                return  # removed since the decision: the next cycle decides again
             reasons = "; ".join(decision.reasons)
             report.flagged.append((student.name, program.name, reasons))
             write = self._review_todo(student, program, batch, decision, today, f"review:{key}")

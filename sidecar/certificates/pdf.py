@@ -1,11 +1,11 @@
 """The certificate PDF: one A4 landscape page drawn with reportlab's canvas, the signed payload
 embedded as a PDF file attachment (``ojt-certificate.json``) so the PDF verifies offline.
 
-Speed (BRIEF §6: ≥ 50 signed PDFs per second per core) decides a few things: the page is drawn
-directly on the canvas (no platypus), texts use the PDF's built-in fonts (nothing to embed), the
-QR code is drawn as vector rectangles from `qrcode`'s module matrix (no image) with a fixed mask
-pattern (choosing the best of eight masks costs ~4 ms; any mask is valid and decodes), and a logo
-is decoded once per path and kept.
+Speed (docs/product-rules.md §10: ≥ 50 signed PDFs per second per core) decides a few things:
+the page is drawn directly on the canvas (no platypus), texts use the PDF's built-in fonts
+(nothing to embed), the QR code is drawn as vector rectangles from `qrcode`'s module matrix (no
+image) with a fixed mask pattern (choosing the best of eight masks costs ~4 ms; any mask is valid
+and decodes), and a logo is decoded once per path and kept.
 
 Texts the built-in fonts cannot show (outside Windows-1252, e.g. "Łukasz" or "Δημήτρης") are
 drawn in DejaVu Serif, embedded as a subset only in those PDFs. Scripts DejaVu lacks too (CJK)

@@ -204,7 +204,8 @@ class Schedule(Section):
 
         if self.cron is not None:
             return CronTrigger.from_crontab(self.cron, timezone=timezone)
-        assert self.every is not None  # validation guarantees one of the two
+        if self.every is None:  # validation guarantees one of the two
+            raise ValueError("a schedule needs `every` or `cron`")
         return IntervalTrigger(seconds=self.every.total_seconds(), timezone=timezone)
 
 

@@ -1,7 +1,7 @@
 """Base records (always) and Odoo-17-like demo data (``demo=True``), ids as in the samples.
 
 Each block is loaded as its own transaction with a fixed timestamp, like Odoo's demo loading:
-rows of one block share ``write_date`` to the microsecond (quirks §9).
+rows of one block share ``write_date`` to the microsecond (docs/odoo-notes.md §8).
 """
 
 from __future__ import annotations

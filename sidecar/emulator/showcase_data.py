@@ -1,11 +1,12 @@
 """The showcase dataset (``OdooEmulator(demo="showcase")``): what `ojt-sidecar demo` shows.
 
-Two training programs' worth of Odoo data, recorded the way Odoo 17 records it (quirks §6, §8,
-§11, §12): four eLearning courses with lessons, a quiz each and one certification (a survey);
-40 trainees at varied progress (memberships whose completion Odoo recomputes from the
-``slide.slide.partner`` rows, quiz attempts, certification attempts scored from answer lines);
-a recruitment pipeline with applicants in the *On the Job Training* stage for jobs that lead to a
-program; and a practical-week event whose registrations record attendance (``state`` ``done``).
+Two training programs' worth of Odoo data, recorded the way Odoo 17 records it
+(docs/odoo-notes.md §12, §14, §16, §17): four eLearning courses with lessons, a quiz each and
+one certification (a survey); 40 trainees at varied progress (memberships whose completion Odoo
+recomputes from the ``slide.slide.partner`` rows, quiz attempts, certification attempts scored
+from answer lines); a recruitment pipeline with applicants in the *On the Job Training* stage for
+jobs that lead to a program; and a practical-week event whose registrations record attendance
+(``state`` ``done``).
 
 It is separate from the default demo data (whose ids hundreds of tests rely on). Ids here are
 whatever Odoo would assign; the demo finds records by name over RPC, as an operator would.
@@ -417,9 +418,9 @@ def _progress(
 def certification_attempt(
     env: Env, partner: int, slide: int, survey: dict[str, Any], score: int
 ) -> int:
-    """One finished attempt at the certification scoring `score` % (a multiple of 20), built as
-    quirks §12 does over RPC: the slide's progress row, the attempt linked to it, answer lines
-    (the server scores them), then ``state`` ``done``."""
+    """One finished attempt at the certification scoring `score` % (a multiple of 20), built over
+    RPC as in docs/odoo-notes.md §16: the slide's progress row, the attempt linked to it, answer
+    lines (the server scores them), then ``state`` ``done``."""
     found = env.search(
         "slide.slide.partner", [("slide_id", "=", slide), ("partner_id", "=", partner)]
     )

@@ -2,7 +2,7 @@
 
 Stored datetimes keep their microseconds (PostgreSQL ``timestamp``); Odoo answers them cut to the
 second. Literals in domains are parsed the way PostgreSQL parses a timestamp literal: many formats
-are accepted and a time-zone suffix is silently dropped (quirks §9).
+are accepted and a time-zone suffix is silently dropped (docs/odoo-notes.md §9).
 """
 
 from __future__ import annotations

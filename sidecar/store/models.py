@@ -147,7 +147,8 @@ class CourseMembership(_Mirror, Base):
     member_status: Mapped[str | None] = mapped_column(String(20))
     completed_slides_count: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Odoo once reported this membership completed; stays True (quirks §8, BRIEF §3).
+    # Odoo once reported this membership completed; stays True (docs/odoo-notes.md §14,
+    # docs/product-rules.md §4).
     ever_completed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -160,7 +160,7 @@ def test_create_write_and_count(client: OdooClient) -> None:
 def test_incremental_pages_survive_one_second_holding_many_rows(
     emu: OdooEmulator, client: OdooClient
 ) -> None:
-    # One transaction stamps every row with the same microsecond value (quirks §9).
+    # One transaction stamps every row with the same microsecond value (docs/odoo-notes.md §8).
     created = client.create_many("res.partner", [{"name": f"Bulk {i}"} for i in range(25)])
     since = emu.env.search_read("res.partner", [("id", "=", created[0])], ["write_date"])
     cursor = Cursor(since[0]["write_date"])

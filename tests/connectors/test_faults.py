@@ -1,4 +1,4 @@
-"""Each fault Odoo 17 gives (quirks §0-§3) maps to the error class the caller acts on."""
+"""Each fault Odoo 17 gives (docs/odoo-notes.md §1-§3) maps to the error class to act on."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The connector against a real Odoo 17 (stock, demo data, website_slides, website_slides_survey,
 hr_recruitment, event, survey). Run with ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD set:
-`./dev test -m live`. Written against `../shared/odoo-reference/17.0/quirks.md`, not against the
-emulator. Each test cleans up what it creates.
+`./dev test -m live`. Written against Odoo 17's observed behaviour as docs/odoo-notes.md records
+it, not against the emulator. Each test cleans up what it creates.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The whole-second keyset pager, against an in-memory table that truncates like Odoo does.
 
 The fake stores write_date with microseconds, compares and orders on the full value and returns
-it cut to the second (quirks §9), so a naive keyset would loop here exactly as it does on Odoo.
+it cut to the second (docs/odoo-notes.md §7), so a naive keyset would loop here exactly as it
+does on Odoo.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from sidecar.emulator import OdooEmulator
 
 
 class Rpc:
-    """``ek(model, method, args, kw)`` as in quirks.md, plus raw JSON-RPC posts."""
+    """``ek(model, method, args, kw)`` as in docs/odoo-notes.md, plus raw JSON-RPC posts."""
 
     def __init__(self, emu: OdooEmulator) -> None:
         self.emu = emu

@@ -1,4 +1,4 @@
-"""Error cases of quirks §2/§3: fault codes and exact texts; None-returning methods."""
+"""Error cases of docs/odoo-notes.md §1-§3: fault codes, exact texts, None-returning methods."""
 
 from __future__ import annotations
 

@@ -1,24 +1,24 @@
-"""Incremental sync ≡ full re-read, after any sequence of changes (BRIEF §2B, §6): a stateful
-property test against the Odoo emulator over real HTTP.
+"""Incremental sync ≡ full re-read, after any sequence of changes (docs/product-rules.md §2,
+§11): a stateful property test against the Odoo emulator over real HTTP.
 
 A hypothesis ``RuleBasedStateMachine`` changes a demo Odoo the way trainees, mentors and admins
 do, and interleaves incremental syncs and reconcile passes:
 
 - enrollments (``slide.channel.partner`` create, or re-activation of an archived membership),
-  unenrollments (``write({'active': False})``: Odoo 17 archives, quirks §8);
+  unenrollments (``write({'active': False})``: Odoo 17 archives, docs/odoo-notes.md §12);
 - lesson completions and un-completions (``slide.slide.partner`` create / write ``completed``),
   which make the server recompute the membership's ``completion`` / ``member_status``;
 - quiz attempts (``quiz_attempts_count`` + 1, ``completed`` when passed);
 - certification attempts (``survey.user_input`` with ``slide_id``, ``partner_id``,
-  ``slide_partner_id`` and answer lines: the server scores them itself, quirks §12), finished
-  later with ``state: done``;
+  ``slide_partner_id`` and answer lines: the server scores them itself, docs/odoo-notes.md §16),
+  finished later with ``state: done``;
 - event registrations of the batch's event (attended, archived);
 - new lessons published in a program's course, lessons archived / unpublished / restored;
 - deletions (``unlink``) of memberships, lesson rows, attempts, registrations and new lessons;
 - moving the server's clock forward, and incremental syncs, optionally followed by a reconcile.
 
 Late commits. Odoo stamps ``write_date`` when a transaction *starts*, so a transaction that
-commits after our poll can carry an older stamp (quirks §9). Any change may run inside
+commits after our poll can carry an older stamp (docs/odoo-notes.md §8). Any change may run inside
 ``emu.env.transaction(at=emu.clock() - k)`` with ``0 <= k < OVERLAP``. The sync re-reads an
 overlap window of ``OVERLAP`` seconds before its cursor (the newest second it has read, never
 later than the clock), so its guarantee covers the late commits stamped less than ``OVERLAP``

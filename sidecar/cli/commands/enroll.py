@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sidecar.cli.options import CONFIG_OPTION, load_or_exit
+from sidecar.config import Config
 
 if TYPE_CHECKING:
     from jobs.enroll import EnrollReport
@@ -50,7 +51,7 @@ def _usage(message: str) -> None:
 
 
 def run_enroll(
-    cfg: object,
+    cfg: Config,
     applicant_id: int | None,
     partner_id: int | None,
     program_key: str | None,
@@ -66,10 +67,8 @@ def run_enroll(
         run_enroll_cycle,
     )
     from jobs.odoo_session import client_from_config
-    from sidecar.config import Config
     from sidecar.store.bootstrap import open_store
 
-    assert isinstance(cfg, Config)
     store = open_store(cfg)
     try:
         with client_from_config(cfg) as client:

@@ -3,9 +3,9 @@
 Each step is something a trainee or a recruiter does in Odoo, written the way Odoo records it
 (docs/odoo-notes.md §14 lessons, §17 attendance, §16 certification attempts, §19 stage
 changes), so the sidecar sees it only through its own sync, exactly as it would on a real Odoo.
-Steps are placed on a nominal minute (`MINUTE`); `Activity` plays them over `span` seconds, the minute itself unless
-the demo is too short to hold it (`activity_span`), and lasts exactly `span`: it ends on the
-minute, not on its last step.
+Steps are placed on a nominal minute (`MINUTE`); `Activity` plays them over `span` seconds, the
+minute itself unless the demo is too short to hold it (`activity_span`), and lasts exactly
+`span`: it ends on the minute, not on its last step.
 """
 
 from __future__ import annotations
