@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import threading
 import urllib.error
+from collections.abc import Sequence
 from typing import Any
 
 import odoorpc
@@ -63,22 +64,17 @@ class JsonRpcTransport(ExecuteKwTransport):
                 return None
             raise
 
-    def execute_kw(
+    def _rpc(
         self,
-        db: str,
-        uid: int,
-        secret: str,
-        model: str,
+        service: str,
         method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
+        args: Sequence[Any],
+        *,
+        model: str | None = None,
+        odoo_method: str | None = None,
     ) -> Any:
-        params = {
-            "service": "object",
-            "method": "execute_kw",
-            "args": [db, uid, secret, model, method, args, kwargs],
-        }
-        return self._json(params, model, method)
+        params = {"service": service, "method": method, "args": list(args)}
+        return self._json(params, model, odoo_method)
 
     def close(self) -> None:
         self._odoo = None

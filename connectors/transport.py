@@ -87,16 +87,21 @@ class ExecuteKwTransport:
     def authenticate(self, db: str, login: str, secret: str) -> int | None:
         raise NotImplementedError
 
-    def execute_kw(
+    def execute_kw(self, *params: Any) -> Any:
+        """`object.execute_kw(db, uid, secret, model, method, args, kwargs)`."""
+        return self._rpc("object", "execute_kw", params, model=params[3], odoo_method=params[4])
+
+    def _rpc(
         self,
-        db: str,
-        uid: int,
-        secret: str,
-        model: str,
+        service: str,
         method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
+        args: Sequence[Any],
+        *,
+        model: str | None = None,
+        odoo_method: str | None = None,
     ) -> Any:
+        """One call of `service.method(*args)` on the wire; `model` and `odoo_method` name the
+        Odoo call for errors."""
         raise NotImplementedError
 
     def login(self) -> int | None:

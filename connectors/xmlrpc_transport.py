@@ -12,6 +12,7 @@ import http.client
 import threading
 import time
 import xmlrpc.client
+from collections.abc import Sequence
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -55,18 +56,16 @@ class XmlRpcTransport(ExecuteKwTransport):
         result = self._call("common", "authenticate", (db, login, secret, {}))
         return result if isinstance(result, int) and not isinstance(result, bool) else None
 
-    def execute_kw(
+    def _rpc(
         self,
-        db: str,
-        uid: int,
-        secret: str,
-        model: str,
+        service: str,
         method: str,
-        args: list[Any],
-        kwargs: dict[str, Any],
+        args: Sequence[Any],
+        *,
+        model: str | None = None,
+        odoo_method: str | None = None,
     ) -> Any:
-        params = (db, uid, secret, model, method, args, kwargs)
-        return self._call("object", "execute_kw", params, model=model, method=method)
+        return self._call(service, method, tuple(args), model=model, method=odoo_method)
 
     def close(self) -> None:
         with self._lock:

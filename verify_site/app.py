@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from datetime import date
-from pathlib import Path
+from typing import Unpack
 
 from flask import Flask, Response, request
 from flask_limiter import Limiter
@@ -17,41 +15,19 @@ from sidecar.config import Config
 from verify_site import security
 from verify_site.pages import problem
 from verify_site.records import Register
-from verify_site.settings import NameDisplay, SiteSettings, settings_from
+from verify_site.settings import Overrides, SiteSettings, settings_from
 from verify_site.views import SiteState, bp, health
 
 WINDOW_SECONDS = 60
 
 
-def create_app(
-    config: Config | None = None,
-    *,
-    store_url: str | None = None,
-    output_dir: Path | None = None,
-    name_display: NameDisplay | None = None,
-    rate_limit_per_minute: int | None = None,
-    signing_key: Path | None = None,
-    issuer_name: str | None = None,
-    trust_proxy: bool = False,
-    clock: Callable[[], date] | None = None,
-) -> Flask:
+def create_app(config: Config | None = None, **given: Unpack[Overrides]) -> Flask:
     """The verification site for `config`; keyword arguments override (or, without a config,
     replace) its settings. `signing_key` is the key file whose `.public.json` list is published.
     `trust_proxy=True` takes the client address for rate limiting from one X-Forwarded-For hop:
     only behind a reverse proxy that sets it. One engine per app, one short session per look-up.
     """
-    settings = settings_from(
-        config,
-        store_url=store_url,
-        output_dir=output_dir,
-        name_display=name_display,
-        rate_limit_per_minute=rate_limit_per_minute,
-        signing_key=signing_key,
-        issuer_name=issuer_name,
-        trust_proxy=trust_proxy,
-        clock=clock,
-    )
-    return build_app(settings)
+    return build_app(settings_from(config, **given))
 
 
 def build_app(settings: SiteSettings) -> Flask:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from sidecar.config import Config
 
@@ -33,20 +33,30 @@ class SiteSettings:
         return self.name_display == "initials"
 
 
-def settings_from(
-    config: Config | None,
-    *,
-    store_url: str | None = None,
-    output_dir: Path | None = None,
-    name_display: NameDisplay | None = None,
-    rate_limit_per_minute: int | None = None,
-    signing_key: Path | None = None,
-    issuer_name: str | None = None,
-    trust_proxy: bool = False,
-    clock: Callable[[], date] | None = None,
-) -> SiteSettings:
+class Overrides(TypedDict, total=False):
+    """Settings given directly, over (or, without a config, instead of) the config's."""
+
+    store_url: str | None
+    output_dir: Path | None
+    name_display: NameDisplay | None
+    rate_limit_per_minute: int | None
+    signing_key: Path | None
+    issuer_name: str | None
+    trust_proxy: bool
+    clock: Callable[[], date] | None
+
+
+def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSettings:
     """Explicit arguments win over the config; without a config, `store_url` and `output_dir`
     are required."""
+    store_url = given.get("store_url")
+    output_dir = given.get("output_dir")
+    signing_key = given.get("signing_key")
+    name_display = given.get("name_display")
+    rate_limit_per_minute = given.get("rate_limit_per_minute")
+    issuer_name = given.get("issuer_name")
+    trust_proxy = given.get("trust_proxy", False)
+    clock = given.get("clock")
     if config is not None:
         store_url = store_url or config.store.url.get_secret_value()
         output_dir = output_dir or config.certificates.output_dir

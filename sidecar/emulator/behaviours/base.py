@@ -155,3 +155,13 @@ def register(hooks: Hooks) -> None:
             for u in env.rows("res.users").values()
             if u.get("partner_id") == row["id"] and u.get("active")
         ]
+
+
+def stage_legends(env: Env, vals: dict[str, Any]) -> None:
+    """The kanban legends Odoo gives a new stage (events and recruitment alike)."""
+    for k, v in (
+        ("legend_blocked", "Blocked"),
+        ("legend_done", "Ready for Next Stage"),
+        ("legend_normal", "In Progress"),
+    ):
+        vals.setdefault(k, v)

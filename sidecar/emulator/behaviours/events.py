@@ -6,6 +6,7 @@ from typing import Any
 
 from ..hooks import Hooks
 from ..orm import Env, as_ids
+from .base import stage_legends
 from .mail import queue_mail
 
 REG = "event.registration"
@@ -59,15 +60,7 @@ def register(hooks: Hooks) -> None:
 
     hooks.prepare["event.event"].append(event_prepare)
 
-    def stage_prepare(env: Env, vals: dict[str, Any]) -> None:
-        for k, v in (
-            ("legend_blocked", "Blocked"),
-            ("legend_done", "Ready for Next Stage"),
-            ("legend_normal", "In Progress"),
-        ):
-            vals.setdefault(k, v)
-
-    hooks.prepare["event.stage"].append(stage_prepare)
+    hooks.prepare["event.stage"].append(stage_legends)
 
     def set_state(state: str) -> Any:
         def action(env: Env, model: str, ids: Any) -> None:

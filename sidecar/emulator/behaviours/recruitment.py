@@ -7,6 +7,7 @@ from typing import Any
 
 from ..hooks import Hooks
 from ..orm import Env
+from .base import stage_legends
 
 APPLICANT = "hr.applicant"
 
@@ -115,15 +116,7 @@ def register(hooks: Hooks) -> None:
     hooks.after_write[APPLICANT].append(_after_write)
     hooks.computes[APPLICANT]["application_status"] = _status
 
-    def stage_prepare(env: Env, vals: dict[str, Any]) -> None:
-        for k, v in (
-            ("legend_blocked", "Blocked"),
-            ("legend_done", "Ready for Next Stage"),
-            ("legend_normal", "In Progress"),
-        ):
-            vals.setdefault(k, v)
-
-    hooks.prepare["hr.recruitment.stage"].append(stage_prepare)
+    hooks.prepare["hr.recruitment.stage"].append(stage_legends)
     hooks.prepare["hr.job"].append(_job_prepare)
 
     @hooks.method(APPLICANT, "archive_applicant")
