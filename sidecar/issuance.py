@@ -12,8 +12,10 @@ A batch bound to an Odoo event is done when the event reaches an end stage
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import Literal
 
 from sidecar.figures import Requirements
@@ -49,6 +51,58 @@ def batch_done(
 
 NO_NAME = "the contact in Odoo has no name to print on the certificate"
 NOT_COMPLETE = "the program is not complete"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A batch as the placement rule sees it."""
+
+    id: int
+    event_id: int | None  # resolved Odoo event of an event-bound batch
+    event_bound: bool
+    start: date | None
+    end: date | None
+
+
+def cohort_of(
+    batches: Sequence[Cohort],
+    *,
+    partner_id: int,
+    joined: date,
+    registered: Mapping[int, Collection[int]],
+    recorded: int | None,
+) -> int | None:
+    """The trainee's batch: one whose event they registered for (`registered`: partners per
+    event), else a dates-only batch during which they joined the program, else the one already
+    recorded. The first match in `batches`' order wins."""
+    for batch in batches:
+        if batch.event_id is not None and partner_id in registered.get(batch.event_id, ()):
+            return batch.id
+    for batch in batches:
+        if (
+            not batch.event_bound
+            and batch.start is not None
+            and batch.end is not None
+            and batch.start <= joined <= batch.end
+        ):
+            return batch.id
+    return next((b.id for b in batches if b.id == recorded), None)
+
+
+def review_summary(program: str, batch: str | None) -> str:
+    """The To-Do's title: found again by it, so it names the program and the batch."""
+    return f"OJT review: {program}" + (f" ({batch})" if batch else "")
+
+
+def review_note(trainee: str, program: str, reasons: Sequence[str]) -> str:
+    """The To-Do's note (HTML) for the reviewer: why there is no certificate, what to do."""
+    items = "".join(f"<li>{escape(r)}</li>" for r in reasons)
+    return (
+        f"<p>{escape(trainee or 'This trainee')} has no certificate for "
+        f"<b>{escape(program)}</b> because:</p><ul>{items}</ul>"
+        "<p>Decide whether to help them finish, or re-issue by hand once the requirements "
+        "are met (ojt-sidecar issues automatically as soon as they are).</p>"
+    )
 
 
 def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple[str, ...]:

@@ -10,10 +10,14 @@ from hypothesis import strategies as st
 
 from sidecar.figures import CourseState, Requirements, program_complete
 from sidecar.issuance import (
+    Cohort,
     Decision,
     TraineeState,
     batch_done,
+    cohort_of,
     decide,
+    review_note,
+    review_summary,
     unmet_requirements,
 )
 
@@ -337,3 +341,69 @@ def test_batch_done_decision_waits_only_for_the_batch(
 @given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), st.integers(-1000, 1000))
 def test_dates_only_batch_is_done_from_the_day_after_its_end(end: date, offset: int) -> None:
     assert dates_only(end, end + timedelta(days=offset)) == (offset >= 1)
+
+
+# --------------------------------------------------------------------------- cohort_of
+
+EVENT_BATCH = Cohort(1, event_id=50, event_bound=True, start=None, end=None)
+SPRING = Cohort(2, event_id=None, event_bound=False, start=date(2026, 3, 1), end=date(2026, 5, 31))
+SUMMER = Cohort(3, event_id=None, event_bound=False, start=date(2026, 6, 1), end=date(2026, 8, 31))
+COHORTS = (EVENT_BATCH, SPRING, SUMMER)
+
+
+def test_a_registration_for_the_batch_event_places_the_trainee_there_first() -> None:
+    found = cohort_of(
+        COHORTS, partner_id=7, joined=date(2026, 4, 1), registered={50: {7}}, recorded=3
+    )
+    assert found == 1
+
+
+def test_without_a_registration_the_dates_decide_inclusive_of_both_ends() -> None:
+    for joined, expected in [
+        (date(2026, 3, 1), 2),
+        (date(2026, 5, 31), 2),
+        (date(2026, 6, 1), 3),
+        (date(2026, 8, 31), 3),
+    ]:
+        assert cohort_of(COHORTS, partner_id=7, joined=joined, registered={}, recorded=None) == (
+            expected
+        )
+
+
+def test_an_event_bound_batch_is_never_chosen_by_dates() -> None:
+    dated_event = Cohort(9, event_id=None, event_bound=True, start=date(2026, 1, 1), end=None)
+    found = cohort_of(
+        (dated_event,), partner_id=7, joined=date(2026, 1, 2), registered={}, recorded=None
+    )
+    assert found is None
+
+
+def test_outside_every_batch_the_recorded_one_stays_if_it_still_exists() -> None:
+    outside = date(2027, 1, 1)
+    assert cohort_of(COHORTS, partner_id=7, joined=outside, registered={}, recorded=3) == 3
+    assert cohort_of(COHORTS, partner_id=7, joined=outside, registered={}, recorded=99) is None
+
+
+def test_another_partners_registration_does_not_count() -> None:
+    found = cohort_of(
+        COHORTS, partner_id=7, joined=date(2027, 1, 1), registered={50: {8}}, recorded=None
+    )
+    assert found is None
+
+
+# --------------------------------------------------------------------------- review text
+
+
+def test_the_review_summary_names_the_program_and_the_batch() -> None:
+    assert review_summary("Welding", "2026-q1") == "OJT review: Welding (2026-q1)"
+    assert review_summary("Welding", None) == "OJT review: Welding"
+
+
+def test_the_review_note_escapes_every_name_and_lists_each_reason() -> None:
+    note = review_note("<b>Ann</b>", "R&D", ["a < b", "second"])
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in note and "<b>R&amp;D</b>" in note
+    assert note.count("<li>") == 2 and "<li>a &lt; b</li>" in note
+
+
+def test_a_nameless_trainee_is_called_this_trainee() -> None:
+    assert review_note("", "Welding", ["x"]).startswith("<p>This trainee has no certificate")

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from html import escape
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -29,6 +28,7 @@ from jobs.issue.make import (
     make_certificate,
     subject_of,
 )
+from jobs.issue.trainees import Trainees
 from jobs.odoo.contacts import PARTNER
 from jobs.odoo.mail import todo_write
 from jobs.odoo.recruitment import APPLICANT
@@ -37,12 +37,10 @@ from sidecar.certificates.signing import Signer
 from sidecar.config import Config
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import Requirements
-from sidecar.issuance import Decision, TraineeState, batch_done, decide
+from sidecar.issuance import Decision, batch_done, decide, review_note, review_summary
 from sidecar.store.models import (
-    AttendanceRecord,
     Batch,
     Certificate,
-    CourseIntegration,
     Program,
     ProgressTracker,
     ReviewFlag,
@@ -195,7 +193,7 @@ class IssueJob:
             )
             if program is None:
                 return
-            trainees = _Trainees(session, program, configured)
+            trainees = Trainees(session, program, configured)
             placed = [(student.id, trainees.batch_of(student)) for student in trainees.students]
             candidates = [
                 (student_id, batch)
@@ -316,14 +314,8 @@ class IssueJob:
         )
         configured = self.cfg.program(program.key)
         user_id = self._odoo.reviewer(configured.responsible_user, model, res_id)
-        summary = f"OJT review: {program.name}" + (f" ({batch.name})" if batch else "")
-        items = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
-        note = (
-            f"<p>{escape(student.name or 'This trainee')} has no certificate for "
-            f"<b>{escape(program.name)}</b> because:</p><ul>{items}</ul>"
-            "<p>Decide whether to help them finish, or re-issue by hand once the requirements "
-            "are met (ojt-sidecar issues automatically as soon as they are).</p>"
-        )
+        summary = review_summary(program.name, batch.name if batch else None)
+        note = review_note(student.name, program.name, decision.reasons)
         return todo_write(
             key,
             f"review:{student.id}",
@@ -373,96 +365,3 @@ def _resolve_flags(session: Session, student_id: int, scope: str, now: datetime)
     )
     if flag is not None and flag.resolved_at is None:
         flag.resolved_at = now
-
-
-class _Trainees:
-    """A program's students with what the rules need, read in a few statements."""
-
-    def __init__(self, session: Session, program: Program, configured: ProgramConfig) -> None:
-        self.program = program
-        self.students = list(
-            session.scalars(
-                select(Student).where(Student.program_id == program.id).order_by(Student.id)
-            )
-        )
-        self.certified = {
-            (row.student_id, row.batch_scope)
-            for row in session.execute(
-                select(Certificate.student_id, Certificate.batch_scope).where(
-                    Certificate.program_id == program.id, Certificate.generation == 0
-                )
-            )
-        }
-        courses = list(
-            session.scalars(
-                select(CourseIntegration).where(
-                    CourseIntegration.program_id == program.id,
-                    CourseIntegration.status == "active",
-                )
-            )
-        )
-        counted = [c.id for c in courses if c.required] or [c.id for c in courses]
-        done: dict[int, set[int]] = {}
-        for student_id, course_id in session.execute(
-            select(ProgressTracker.student_id, ProgressTracker.course_integration_id).where(
-                ProgressTracker.course_integration_id.in_(counted or [-1]),
-                ProgressTracker.completed.is_(True),
-            )
-        ):
-            done.setdefault(student_id, set()).add(course_id)
-        self._courses_done = {sid for sid, ids in done.items() if counted and set(counted) <= ids}
-        self.batches = [
-            b
-            for b in session.scalars(
-                select(Batch)
-                .where(Batch.program_id == program.id, Batch.status != "archived")
-                .order_by(Batch.id)
-            )
-        ]
-        events = [b.odoo_event_id for b in self.batches if b.odoo_event_id is not None]
-        self._registered: dict[int, set[int]] = {}
-        if events:
-            for event_id, partner_id in session.execute(
-                select(AttendanceRecord.event_id, AttendanceRecord.partner_id).where(
-                    AttendanceRecord.event_id.in_(events),
-                    AttendanceRecord.state != "cancel",
-                    AttendanceRecord.active.is_(True),
-                    AttendanceRecord.removed_at.is_(None),
-                )
-            ):
-                if partner_id is not None:
-                    self._registered.setdefault(event_id, set()).add(partner_id)
-        self._by_id = {s.id: s for s in self.students}
-        for student in self.students:
-            session.expunge(student)
-        for batch in self.batches:
-            session.expunge(batch)
-
-    def batch_of(self, student: Student) -> Batch | None:
-        """The student's cohort: a batch whose event they registered for, else a dates-only
-        batch during which they joined the program, else the one already recorded."""
-        for batch in self.batches:
-            if batch.odoo_event_id is not None and student.odoo_partner_id in self._registered.get(
-                batch.odoo_event_id, set()
-            ):
-                return batch
-        joined = student.created_at.date()
-        for batch in self.batches:
-            if (
-                batch.event_ref is None
-                and batch.start_date is not None
-                and batch.end_date is not None
-                and batch.start_date <= joined <= batch.end_date
-            ):
-                return batch
-        return next((b for b in self.batches if b.id == student.batch_id), None)
-
-    def state(self, student_id: int) -> TraineeState:
-        student = self._by_id[student_id]
-        return TraineeState(
-            complete=student.complete,
-            required_courses_done=student_id in self._courses_done,
-            attendance_pct=student.attendance_pct,
-            average_score=student.average_score,
-            has_name=bool(student.name.strip()),
-        )
