@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors import Cursor, OdooClient
 from jobs.deliver import deliver
 from jobs.enroll.context import EnrollContext, ProgramInfo, resolve_context
-from jobs.enroll.flow import OPEN, Outcome, Step, advance
+from jobs.enroll.flow import OPEN, advance
 from jobs.enroll.report import EnrollInputError, EnrollReport
+from jobs.enroll.step import Outcome, Step
 from jobs.incremental import ShouldStop, never, odoo_text
 from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.odoo import contacts, recruitment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jobs.enroll.flow import Outcome
+from jobs.enroll.step import Outcome
 
 
 class EnrollInputError(Exception):
