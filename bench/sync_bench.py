@@ -851,7 +851,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tracemalloc:
         tracemalloc.start()
 
-    from jobs.sync.runner import DEFAULT_OVERLAP_SECONDS, LISTING_FACTOR, SyncJob
+    from jobs.sync.plan import LISTING_FACTOR
+    from jobs.sync.runner import DEFAULT_OVERLAP_SECONDS, SyncJob
 
     TimedSyncJob = _timed_sync_job()
     from jobs.sync.streams import STREAMS, Scope

@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors import Cursor, OdooClient
-from jobs.incremental import ShouldStop, never, odoo_text
-from jobs.incremental.cursors import StreamState, finish_pass, load_state, save_position
+from connectors import OdooClient, Page
+from jobs.incremental import ShouldStop, never
+from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
 from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page
+from jobs.sync.plan import LISTING_FACTOR, PassPlan, known_write_dates, needs_content, plan_pass
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.streams import STREAMS, Scope, Stream
@@ -147,47 +148,21 @@ class SyncJob:
         signature = stream.signature(scope)
         with self.sessions() as session:
             state = None if full else load_state(session, stream.name, signature)
-        plan = _plan_pass(state, utcnow(), self.overlap_seconds)
+        plan = plan_pass(state, utcnow(), self.overlap_seconds)
         context = WITH_ARCHIVED if stream.include_archived else None
         domain = stream.domain(scope)
         total = None
         if self.progress is not None and full:  # a count costs a call: only worth it on --full
             total = self.client.search_count(stream.model, domain, context=context)
-        counts = Counts()
-        listing = self.client.search_read(
-            stream.model,
-            # A row without write_date (written behind Odoo's back) cannot be placed in time:
-            # the reconcile pass loads it instead of it stalling every pass.
-            [*domain, ("write_date", "!=", False)],
-            [],
-            since=plan.since,
-            page_size=LISTING_FACTOR * self.client.settings.page_size,
-            context=context,
-        )
-        for page in listing:
-            with self.sessions() as session:
-                known = _known_write_dates(session, stream, [r["id"] for r in page.rows])
-            wanted = [
-                r["id"]
-                for r in page.rows
-                if full or _needs_content(r, known.get(r["id"]), plan.unsettled_from)
-            ]
-            rows = self._read(stream, wanted, context)
-            with self.sessions() as session, session.begin():
-                page_counts = load_page(session, stream, rows)
-                page_counts.read = len(page.rows)
-                page_counts.unchanged += len(page.rows) - len(rows)
-                save_position(session, stream.name, signature, plan.started_at, page.cursor)
-                if dry_run:
-                    session.rollback()
+        counts, finished = Counts(), True
+        for page in self._listing(stream, domain, plan, context):
+            page_counts = self._land(stream, page, plan, signature, full, dry_run, context)
             counts.add(page_counts)
             if self.progress is not None:
                 self.progress(stream.name, counts.read, total)
             if self.should_stop():
                 finished = False
                 break
-        else:
-            finished = True
         if not finished:
             log.info(
                 "%s: stopped after %d rows; the next cycle resumes there", stream.name, counts.read
@@ -197,16 +172,52 @@ class SyncJob:
                 finish_pass(session, stream.name, signature, plan.started_at)
         if self.progress is not None:
             self.progress(stream.name, counts.read, counts.read)
-        log.info(
-            "%s: listed %d, created %d, updated %d, unchanged %d",
-            stream.name,
-            counts.read,
-            counts.created,
-            counts.updated,
-            counts.unchanged,
-        )
+        _log_counts(stream, counts)
         calls = self.client.stats.calls - calls_before
         return StreamSummary(stream.name, stream.model, counts, calls), finished
+
+    def _listing(
+        self, stream: Stream, domain: list[Any], plan: PassPlan, context: dict[str, Any] | None
+    ) -> Iterator[Page]:
+        return self.client.search_read(
+            stream.model,
+            # A row without write_date (written behind Odoo's back) cannot be placed in time:
+            # the reconcile pass loads it instead of it stalling every pass.
+            [*domain, ("write_date", "!=", False)],
+            [],
+            since=plan.since,
+            page_size=LISTING_FACTOR * self.client.settings.page_size,
+            context=context,
+        )
+
+    def _land(
+        self,
+        stream: Stream,
+        page: Page,
+        plan: PassPlan,
+        signature: str,
+        full: bool,
+        dry_run: bool,
+        context: dict[str, Any] | None,
+    ) -> Counts:
+        """Read what the listed page needs by content and store it with the stream's position,
+        in one transaction (none in a dry run)."""
+        with self.sessions() as session:
+            known = known_write_dates(session, stream, [r["id"] for r in page.rows])
+        wanted = [
+            r["id"]
+            for r in page.rows
+            if full or needs_content(r, known.get(r["id"]), plan.unsettled_from)
+        ]
+        rows = self._read(stream, wanted, context)
+        with self.sessions() as session, session.begin():
+            page_counts = load_page(session, stream, rows)
+            page_counts.read = len(page.rows)
+            page_counts.unchanged += len(page.rows) - len(rows)
+            save_position(session, stream.name, signature, plan.started_at, page.cursor)
+            if dry_run:
+                session.rollback()
+        return page_counts
 
     def _read(
         self, stream: Stream, ids: list[int], context: dict[str, Any] | None
@@ -340,51 +351,15 @@ class SyncJob:
             }
 
 
-# A listing page carries two fields per row, so it can be this many content pages long.
-LISTING_FACTOR = 10
-
-
-@dataclass(frozen=True)
-class PassPlan:
-    started_at: datetime
-    since: Cursor | None  # where the listing starts
-    unsettled_from: str | None  # rows stamped at or after this are re-read by content
-
-
-def _plan_pass(state: StreamState | None, now: datetime, overlap_seconds: float) -> PassPlan:
-    """Resume an interrupted pass where it stopped, or start one from the previous pass's start
-    minus the overlap window. A row stamped within the overlap before the previous pass began
-    may have been rewritten since under the same second-truncated stamp, or committed late with
-    an older stamp: its content is read again until it is older than that."""
-    unsettled = None
-    if state is not None and state.polled_at is not None:
-        unsettled = odoo_text(state.polled_at - timedelta(seconds=overlap_seconds))
-    if state is not None and state.position is not None and state.pass_started_at is not None:
-        return PassPlan(state.pass_started_at, state.position, unsettled)
-    since = Cursor(unsettled) if unsettled and not (state and state.restart) else None
-    return PassPlan(now, since, unsettled)
-
-
-def _needs_content(
-    listed: dict[str, Any], known: tuple[str, bool] | None, unsettled_from: str | None
-) -> bool:
-    if known is None:
-        return True  # new to us
-    write_date, removed = known
-    stamp = str(listed["write_date"])[:19]
-    if removed or write_date != stamp:
-        return True
-    return unsettled_from is not None and stamp >= unsettled_from
-
-
-def _known_write_dates(
-    session: Session, stream: Stream, ids: list[int]
-) -> dict[int, tuple[str, bool]]:
-    table = stream.table
-    rows = session.execute(
-        select(table.odoo_id, table.write_date, table.removed_at).where(among(table.odoo_id, ids))
+def _log_counts(stream: Stream, counts: Counts) -> None:
+    log.info(
+        "%s: listed %d, created %d, updated %d, unchanged %d",
+        stream.name,
+        counts.read,
+        counts.created,
+        counts.updated,
+        counts.unchanged,
     )
-    return {odoo_id: (write_date, removed is not None) for odoo_id, write_date, removed in rows}
 
 
 def _known_names(session: Session, partners: list[int]) -> dict[int, tuple[str, str | None]]:
