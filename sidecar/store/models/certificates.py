@@ -1,0 +1,109 @@
+"""Certificates, review flags and the outbox of writes to Odoo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sidecar.store.models.base import Base, utcnow
+
+
+class Certificate(Base):
+    """A signed certificate. `generation` 0 is the one issuance may create; a re-issue adds the
+    next generation and marks the previous one superseded, so history is kept and the database
+    itself refuses a second automatic certificate for the same (student, program, batch)."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("student_id", "batch_scope", "generation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    # The batch key, or "" for none: NULLs never collide in a unique constraint.
+    batch_scope: Mapped[str] = mapped_column(String(64), default="")
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    odoo_partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    odoo_applicant_id: Mapped[int | None] = mapped_column(Integer)
+    participant_name: Mapped[str] = mapped_column(String(300))
+    program_name: Mapped[str] = mapped_column(String(200))
+    batch_name: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(300))
+    issue_date: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    total_assignments: Mapped[int] = mapped_column(Integer, default=0)
+    average_score: Mapped[float | None] = mapped_column(Float)
+    verify_url: Mapped[str] = mapped_column(String(500))
+    # Exactly the bytes that were signed (canonical JSON), their signature and the key's id.
+    payload: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(64))
+    pdf_path: Mapped[str] = mapped_column(String(500))  # relative to certificates.output_dir
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]  # every Odoo write of its delivery confirmed
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    superseded_at: Mapped[datetime | None]
+
+
+class ReviewFlag(Base):
+    """Something a person must look at in Odoo (a To-Do was queued for it), raised once per key."""
+
+    __tablename__ = "review_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(
+        String(200), unique=True
+    )  # e.g. requirements/<student>/<batch>
+    kind: Mapped[str] = mapped_column(String(40))  # requirements_not_met | not_eligible | ...
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id"), index=True)
+    odoo_partner_id: Mapped[int | None] = mapped_column(Integer)
+    odoo_applicant_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """One write to Odoo, recorded in the transaction of the change that calls for it and
+    delivered later by `jobs.deliver`. `key` is its idempotency key; `lookup` names the search
+    that finds what an earlier, unconfirmed attempt already made, so nothing is written twice."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    subject: Mapped[str | None] = mapped_column(String(200), index=True)  # e.g. certificate:SERIAL
+    model: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(100))
+    # {"ids": [...] | None, "params": {...}}; rows written before 0.2 hold {"args", "kwargs"}
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lookup: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"model":..,"domain":[..]}
+    depends_on: Mapped[str | None] = mapped_column(String(200))  # key of a message it needs
+    summary: Mapped[str] = mapped_column(String(300), default="")  # what a person reads
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    # pending | delivered | failed (gave up; needs a person) | cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
