@@ -68,85 +68,106 @@ class Counts:
 
 
 def load_page(session: Session, stream: Stream, rows: Sequence[Row]) -> Counts:
-    table = stream.table
-    core: Table = table.__table__
-    counts = Counts(read=len(rows))
-    sticky = issubclass(table, CourseMembership)  # ever_completed never goes back to False
-    compared = [c for c in core.columns if c.name not in _NOT_COMPARED]
-    names = [c.name for c in compared]
-    position = {name: i + 2 for i, name in enumerate(names)}  # after odoo_id, removed_at
-
-    # The session's pending changes first, so that the tuples read below are the truth.
-    session.flush()
-    ids = [int(row["id"]) for row in rows]
-    existing: dict[int, Any] = {}
-    if ids:
-        stored = select(core.c.odoo_id, core.c.removed_at, *compared).where(
-            among(core.c.odoo_id, ids)
-        )
-        existing = {r[0]: r for r in session.execute(stored)}
-
-    now = utcnow()
-    inserts: dict[int, dict[str, Any]] = {}
-    updates: dict[int, dict[str, Any]] = {}
+    page = _Page(session, stream, rows)
     for row in rows:
+        page.land(row)
+    page.write()
+    return page.counts
+
+
+class _Page:
+    """One page being landed: the stored rows it is compared with, and the inserts and updates
+    it collects for one executemany each."""
+
+    def __init__(self, session: Session, stream: Stream, rows: Sequence[Row]) -> None:
+        self.session, self.stream = session, stream
+        self.core: Table = stream.table.__table__
+        self.counts = Counts(read=len(rows))
+        self.sticky = issubclass(stream.table, CourseMembership)  # ever_completed stays True
+        compared = [c for c in self.core.columns if c.name not in _NOT_COMPARED]
+        self.names = [c.name for c in compared]
+        self.position = {name: i + 2 for i, name in enumerate(self.names)}  # after id, removed
+        # The session's pending changes first, so that the tuples read below are the truth.
+        session.flush()
+        ids = [int(row["id"]) for row in rows]
+        self.existing: dict[int, Any] = {}
+        if ids:
+            stored = select(self.core.c.odoo_id, self.core.c.removed_at, *compared).where(
+                among(self.core.c.odoo_id, ids)
+            )
+            self.existing = {r[0]: r for r in session.execute(stored)}
+        self.now = utcnow()
+        self.inserts: dict[int, dict[str, Any]] = {}
+        self.updates: dict[int, dict[str, Any]] = {}
+
+    def land(self, row: Row) -> None:
         try:
-            columns = stream.to_columns(row)
+            columns = self.stream.to_columns(row)
         except OddRow as exc:
-            log.warning("%s: %s %s; skipped", stream.name, stream.model, exc)
-            counts.skipped += 1
-            continue
+            log.warning("%s: %s %s; skipped", self.stream.name, self.stream.model, exc)
+            self.counts.skipped += 1
+            return
         odoo_id = int(row["id"])
         columns["write_date"] = str(row["write_date"])[:19]
-        pending = inserts.get(odoo_id)
+        pending = self.inserts.get(odoo_id)
         if pending is not None:  # the same id twice in a page: the later read wins
-            if sticky and columns["member_status"] == "completed":
-                columns["ever_completed"] = True
-            if all(pending[k] == v for k, v in columns.items()):  # pending has more keys
-                counts.unchanged += 1
-                continue
-            touch(counts, stream, pending)
-            pending.update(columns)
-            counts.updated += 1
-            touch(counts, stream, columns)
-            continue
-        old = existing.get(odoo_id)
+            self._again(pending, columns)
+            return
+        old = self.existing.get(odoo_id)
         if old is None:
-            if sticky:
-                columns["ever_completed"] = columns["member_status"] == "completed"
-            columns["odoo_id"] = odoo_id
-            columns["synced_at"] = now
-            inserts[odoo_id] = columns
-            counts.created += 1
-            touch(counts, stream, columns)
-            continue
+            self._insert(odoo_id, columns)
+        else:
+            self._update(odoo_id, old, columns)
+
+    def _again(self, pending: dict[str, Any], columns: dict[str, Any]) -> None:
+        if self.sticky and columns["member_status"] == "completed":
+            columns["ever_completed"] = True
+        if all(pending[k] == v for k, v in columns.items()):  # pending has more keys
+            self.counts.unchanged += 1
+            return
+        touch(self.counts, self.stream, pending)
+        pending.update(columns)
+        self.counts.updated += 1
+        touch(self.counts, self.stream, columns)
+
+    def _insert(self, odoo_id: int, columns: dict[str, Any]) -> None:
+        if self.sticky:
+            columns["ever_completed"] = columns["member_status"] == "completed"
+        columns["odoo_id"] = odoo_id
+        columns["synced_at"] = self.now
+        self.inserts[odoo_id] = columns
+        self.counts.created += 1
+        touch(self.counts, self.stream, columns)
+
+    def _update(self, odoo_id: int, old: Any, columns: dict[str, Any]) -> None:
+        position = self.position
         before = {name: old[position[name]] for name in columns}
-        if sticky and columns["member_status"] == "completed":
+        if self.sticky and columns["member_status"] == "completed":
             columns["ever_completed"] = True
         changed = any(old[position[k]] != v for k, v in columns.items())
         if not changed and old[1] is None:
-            counts.unchanged += 1
-            continue
+            self.counts.unchanged += 1
+            return
         # A changed row, or one that was gone and came back: write every compared column (the
         # same set for every row, so the page's updates are one executemany).
-        values = {name: old[position[name]] for name in names}
+        values = {name: old[position[name]] for name in self.names}
         values.update(columns)
         values["b_odoo_id"] = odoo_id
         values["removed_at"] = None
-        values["synced_at"] = now
-        counts.updated += 1
-        updates[odoo_id] = values
-        existing[odoo_id] = (odoo_id, None, *(values[name] for name in names))
-        touch(counts, stream, columns)
-        touch(counts, stream, before)  # a row that moved to another partner affects both
+        values["synced_at"] = self.now
+        self.counts.updated += 1
+        self.updates[odoo_id] = values
+        self.existing[odoo_id] = (odoo_id, None, *(values[name] for name in self.names))
+        touch(self.counts, self.stream, columns)
+        touch(self.counts, self.stream, before)  # a row that moved to another partner: both
 
-    if inserts:
-        session.execute(insert(core), list(inserts.values()))
-    if updates:
-        session.execute(_update_by_id(core), list(updates.values()))
-        _expire(session, table, updates)
-    queue_affected(session, counts)
-    return counts
+    def write(self) -> None:
+        if self.inserts:
+            self.session.execute(insert(self.core), list(self.inserts.values()))
+        if self.updates:
+            self.session.execute(_update_by_id(self.core), list(self.updates.values()))
+            _expire(self.session, self.stream.table, self.updates)
+        queue_affected(self.session, self.counts)
 
 
 def _update_by_id(core: Table) -> Any:
