@@ -5,18 +5,45 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sidecar.cli.output import age, table
 from sidecar.config import Config
 from sidecar.store.models import utcnow
 
+if TYPE_CHECKING:
+    from jobs.enroll.status import EnrollmentStatus
+    from jobs.service.ops_site import JobHealth
+    from sidecar.store.queries import CertificateSummary, LastRun, LastSync, ProgramStatus
+
 Echo = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class StatusReport:
+    """What `ojt-sidecar status` shows, as read from the store."""
+
+    programs: list[ProgramStatus]
+    last_sync: LastSync
+    certificates: CertificateSummary
+    enrollment: EnrollmentStatus
+    jobs: dict[str, JobHealth]
+
+
 def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
+    report = gather_status(cfg)
+    if as_json:
+        echo(json.dumps(status_json(report), indent=2))
+        return
+    for text in status_text(report, now=utcnow()):
+        echo(text)
+
+
+def gather_status(cfg: Config) -> StatusReport:
+    """The store's programs, last sync, certificates, enrollments and job runs, in one session;
+    the job runs judged as /healthz judges them."""
     from sidecar.store.bootstrap import open_store
     from sidecar.store.queries import (
         certificate_summary,
@@ -35,22 +62,40 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
             runs = last_runs(session)
     finally:
         store.close()
-    jobs = _jobs(cfg, runs)
-    if as_json:
-        payload = {
-            "programs": [asdict(p) for p in programs],
-            "last_successful_sync": {
-                "finished_at": last.finished_at.isoformat() if last.finished_at else None,
-                "age_seconds": last.age_seconds,
-                "rows_read": last.rows_read,
-                "changes": last.changes,
-            },
-            "certificates": asdict(certs),
-            "enrollment": asdict(enrollment),
-            "jobs": {name: job.to_json() for name, job in jobs.items()},
-        }
-        echo(json.dumps(payload, indent=2))
-        return
+    return StatusReport(programs, last, certs, enrollment, _jobs(cfg, runs))
+
+
+def status_json(report: StatusReport) -> dict[str, Any]:
+    """`status --json`: the report as plain JSON values."""
+    last = report.last_sync
+    return {
+        "programs": [asdict(p) for p in report.programs],
+        "last_successful_sync": {
+            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "age_seconds": last.age_seconds,
+            "rows_read": last.rows_read,
+            "changes": last.changes,
+        },
+        "certificates": asdict(report.certificates),
+        "enrollment": asdict(report.enrollment),
+        "jobs": {name: job.to_json() for name, job in report.jobs.items()},
+    }
+
+
+def status_text(report: StatusReport, *, now: datetime) -> list[str]:
+    """`status`: the programs' table, then a line or a few for each of the other parts."""
+    last = report.last_sync
+    when = last.finished_at.strftime("%Y-%m-%d %H:%M:%S UTC") if last.finished_at else "never"
+    return [
+        _programs_table(report.programs),
+        f"Last successful sync: {when} ({age(last.age_seconds)})",
+        *_certificate_lines(report.certificates),
+        *_enrollment_lines(report.enrollment),
+        _jobs_line(report.jobs, now=now),
+    ]
+
+
+def _programs_table(programs: list[ProgramStatus]) -> str:
     rows = [
         (
             p.key,
@@ -63,56 +108,55 @@ def status_command(cfg: Config, *, as_json: bool, echo: Echo) -> None:
         )
         for p in programs
     ]
-    echo(
-        table(
-            (
-                "program",
-                "students",
-                "enrolled",
-                "in progress",
-                "completed",
-                "certified",
-                "avg progress",
-            ),
-            rows,
-        )
+    return table(
+        (
+            "program",
+            "students",
+            "enrolled",
+            "in progress",
+            "completed",
+            "certified",
+            "avg progress",
+        ),
+        rows,
     )
-    when = last.finished_at.strftime("%Y-%m-%d %H:%M:%S UTC") if last.finished_at else "never"
-    echo(f"Last successful sync: {when} ({age(last.age_seconds)})")
+
+
+def _certificate_lines(certs: CertificateSummary) -> list[str]:
     pending, failed = certs.outbox.get("pending", 0), certs.outbox.get("failed", 0)
-    echo(
+    return [
         f"Certificates: {certs.issued} issued, {certs.delivered} delivered, "
         f"{certs.revoked} revoked, {certs.superseded} re-issued; "
-        f"{certs.reviews_open} trainee(s) awaiting a certificate review"
-    )
-    echo(
+        f"{certs.reviews_open} trainee(s) awaiting a certificate review",
         f"Odoo writes: {pending} waiting, {failed} failed"
-        + (" (see `ojt-sidecar cert show` and the log)" if failed else "")
-    )
+        + (" (see `ojt-sidecar cert show` and the log)" if failed else ""),
+    ]
+
+
+def _enrollment_lines(enrollment: EnrollmentStatus) -> list[str]:
     states = enrollment.by_state
     waiting = states.get("awaiting_review", 0)
     done = states.get("enrolled", 0)
     stopped = sum(states.get(s, 0) for s in ("failed", "left_stage", "refused"))
-    echo(
+    lines = [
         f"Enrollment: {done} enrolled, {waiting} awaiting review, "
         f"{sum(states.values()) - done - waiting - stopped} in progress, "
         f"{states.get('failed', 0)} failed"
-    )
+    ]
     if enrollment.awaiting_review or enrollment.failed:
-        echo("Awaiting review or failed:")
-        for item in [*enrollment.awaiting_review, *enrollment.failed]:
-            echo(
-                f"  applicant {item.applicant_id}  {item.program_key}  {item.name}: "
-                f"{item.reason or item.state}"
-            )
+        lines.append("Awaiting review or failed:")
+        lines += [
+            f"  applicant {item.applicant_id}  {item.program_key}  {item.name}: "
+            f"{item.reason or item.state}"
+            for item in [*enrollment.awaiting_review, *enrollment.failed]
+        ]
     if enrollment.without_program:
-        echo("In the OJT stage without a program:")
-        for _, reason in enrollment.without_program:
-            echo(f"  {reason}")
-    echo(_jobs_line(jobs, now=utcnow()))
+        lines.append("In the OJT stage without a program:")
+        lines += [f"  {reason}" for _, reason in enrollment.without_program]
+    return lines
 
 
-def _jobs(cfg: Config, runs: Any) -> Any:
+def _jobs(cfg: Config, runs: dict[str, LastRun]) -> dict[str, JobHealth]:
     from jobs.service.ops_site import assess_jobs
 
     return assess_jobs(
@@ -124,7 +168,7 @@ def _jobs(cfg: Config, runs: Any) -> Any:
     )
 
 
-def _jobs_line(jobs: Any, *, now: datetime) -> str:
+def _jobs_line(jobs: dict[str, JobHealth], *, now: datetime) -> str:
     """`Jobs (ojt-sidecar run): enroll ok 2 min ago, sync failed 1 min ago (last ok 3 h ago,
     overdue), issue never run, …`"""
     parts = []
@@ -145,7 +189,7 @@ def _jobs_line(jobs: Any, *, now: datetime) -> str:
     return "Jobs (ojt-sidecar run): " + ", ".join(parts)
 
 
-def _enrollment(session: Any) -> Any:
+def _enrollment(session: Any) -> EnrollmentStatus:
     from jobs.enroll.status import enrollment_status
 
     return enrollment_status(session)

@@ -5,8 +5,9 @@ a config under its directory, runs the service (`ojt-sidecar run`'s `ServiceRunn
 schedules, plays a minute of trainee activity (`activity`) and draws a live summary from the
 store (`dashboard`). Its directory holds only what it writes (`DEMO_DIR_ENTRIES`): a previous
 demo run there is replaced, saying so first; a directory holding anything else is refused.
-`write_demo_config` and `simulate_completions` are for Odoo's default demo data, which the
-tests use.
+The configs it writes are in `configs` (`write_demo_config` and `write_showcase_config` are
+re-exported here). `write_demo_config` and `simulate_completions` are for Odoo's default demo
+data, which the tests use.
 
 The emulator is imported here and nowhere else in production code: it exists so that a new user
 sees the sidecar work without an Odoo, and so that the tests have a faithful Odoo to talk to.
@@ -23,123 +24,29 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+
+from sidecar.cli.demo.configs import DEMO_MARK, write_demo_config, write_showcase_config
 
 if TYPE_CHECKING:
     from connectors import OdooClient
+    from sidecar.cli.demo.dashboard import Snapshot
     from sidecar.config import Config
+    from sidecar.emulator import OdooEmulator
+
+__all__ = [
+    "DEMO_DIR_ENTRIES",
+    "claim_workdir",
+    "free_port",
+    "run_demo",
+    "serve_emulator",
+    "simulate_completions",
+    "write_demo_config",
+    "write_showcase_config",
+]
 
 Echo = Callable[[str], None]
 
-DEMO_MARK = "# Written by `ojt-sidecar demo`"  # how every config the demo writes begins
-DEMO_CONFIG = """\
-# Written by `ojt-sidecar demo` for the built-in Odoo emulator; see config.example.yaml for
-# every key and what it means.
-odoo:
-  url: {url}
-  database: {db}
-  username: admin
-  password: ${{OJT_DEMO_ODOO_PASSWORD:-admin}}
-  timeout_seconds: 10
-store:
-  url: sqlite:///{store}
-recruitment:
-  ojt_stage: On the Job Training
-programs:
-  - key: junior-developers
-    name: Junior Developer OJT
-    responsible_user: admin
-    jobs: [Trainee]
-    courses:
-      - course: Basics of Gardening
-      - course: Taking care of Trees
-    issue_on: completion
-  - key: woodworking
-    name: Woodworking Apprenticeship
-    courses:
-      - course: Trees, Wood and Gardens
-      - course: Choose your wood!
-        completion_threshold: 80
-    issue_on: completion
-certificates:
-  issuer:
-    name: YourCompany Training
-  output_dir: certificates
-  signing_key: keys/signing.key
-  verify_base_url: http://127.0.0.1:8080
-"""
-
-
-def write_demo_config(workdir: Path, url: str, db: str) -> Path:
-    """A config for the emulator's default demo data (`OdooEmulator(demo=True)`), for tests."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / "config.yaml"
-    store = (workdir / "ojt-sidecar.db").resolve()
-    path.write_text(DEMO_CONFIG.format(url=url, db=db, store=store), encoding="utf-8")
-    return path
-
-
-SHOWCASE_CONFIG = """\
-# Written by `ojt-sidecar demo` for the built-in Odoo emulator and its showcase data; see
-# config.example.yaml for every key and what it means. Fast schedules, so things move.
-odoo:
-  url: {url}
-  database: {db}
-  username: admin
-  password: ${{OJT_DEMO_ODOO_PASSWORD:-admin}}
-  timeout_seconds: 10
-  retry:
-    {{max_attempts: 2, initial_backoff_seconds: 0.2, max_backoff_seconds: 1, jitter_seconds: 0.1}}
-store:
-  url: sqlite:///{store}
-# enroll, issue and deliver share the outbox: a run that starts while another holds it is
-# skipped, so their intervals are chosen not to fall together often (issue also delivers).
-schedules:
-  sync: {{every: 2s}}
-  issue: {{every: 2s}}
-  enroll: {{every: 5s}}
-  deliver: {{every: 7s}}
-  reconcile: {{every: 30s}}
-recruitment:
-  ojt_stage: On the Job Training
-programs:
-  - key: junior-developers
-    name: Junior Developer OJT
-    responsible_user: admin
-    jobs: [Junior Developer]
-    courses:
-      - course: Python Foundations
-      - course: Odoo Development Basics
-    weights: {{elearning: 0.8, attendance: 0.0, assessments: 0.2}}
-    requirements: {{min_average_score: 60}}
-    issue_on: completion
-  - key: warehouse-operations
-    name: Warehouse Operations Apprenticeship
-    responsible_user: admin
-    jobs: [Warehouse Operator]
-    courses:
-      - course: Warehouse Safety
-      - course: Forklift Operation
-    weights: {{elearning: 0.7, attendance: 0.3, assessments: 0.0}}
-    requirements: {{min_attendance: 80}}
-    issue_on: completion
-    batches:
-      - key: practical-week
-        name: Forklift Practical Week cohort
-        event: Forklift Practical Week
-certificates:
-  issuer:
-    name: YourCompany Training
-  output_dir: certificates
-  signing_key: keys/signing.key
-  verify_base_url: http://127.0.0.1:{verify_port}
-verify_site:
-  host: 127.0.0.1
-  port: {verify_port}
-service:
-  ops_host: 127.0.0.1
-  ops_port: {ops_port}
-"""
 DEMO_DIR_ENTRIES = (
     "config.yaml",
     "ojt-sidecar.db",
@@ -149,23 +56,6 @@ DEMO_DIR_ENTRIES = (
     "keys",
     "logs",
 )
-
-
-def write_showcase_config(
-    workdir: Path, url: str, db: str, verify_port: int, ops_port: int
-) -> Path:
-    """The demo's config under `workdir`: the showcase programs, fast schedules, the verify site
-    on `verify_port` (also the certificates' verify URL); every path inside `workdir`."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / "config.yaml"
-    store = (workdir / "ojt-sidecar.db").resolve()
-    path.write_text(
-        SHOWCASE_CONFIG.format(
-            url=url, db=db, store=store, verify_port=verify_port, ops_port=ops_port
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def free_port() -> int:
@@ -269,14 +159,7 @@ def run_demo(
     up: `activity_span`), and a live summary; until `duration` seconds or Ctrl-C.
     Exit code 0 when at least one certificate was issued, 1 otherwise (also when `workdir` holds
     something other than a previous demo run: it is then left untouched)."""
-    from jobs.odoo_session import client_from_config
-    from jobs.preflight import run_preflight
-    from sidecar.certificates.signing import generate_key
-    from sidecar.cli.demo.activity import MINUTE, Activity, activity_span, describe_span
-    from sidecar.cli.demo.dashboard import PLAIN_EVERY, Feed, Screen, StoreWatcher
-    from sidecar.config import load_config
     from sidecar.emulator import OdooEmulator
-    from sidecar.store.bootstrap import open_store
 
     out = out or sys.stdout
     live = out.isatty() if live is None else live
@@ -286,69 +169,123 @@ def run_demo(
     if not claim_workdir(workdir, echo, shown):
         return 1
     with OdooEmulator(demo="showcase") as emu, _log_to(workdir / "logs" / "demo.log"):
-        config_path = write_showcase_config(workdir, emu.url, emu.db, free_port(), free_port())
-        cfg = load_config(config_path)
-        generate_key(cfg.certificates.signing_key, rotate=False)
-        echo(
-            f"Odoo emulator (17.0, showcase data): {emu.url}  (database {emu.db!r}, admin / admin)"
-        )
-        echo(f"Config, store, certificates, key and log: {workdir}")
-        with client_from_config(cfg, max_attempts=2) as client:
-            findings = run_preflight(client, cfg)
-        failed = [f for f in findings if f.level == "fail"]
-        for finding in failed:
-            echo(str(finding))
-        if failed:
-            echo(f"{len(failed)} check(s) failed; the demo cannot start.")
+        cfg, config_path = _prepare(workdir, emu, echo)
+        if not _checks_pass(cfg, config_path, echo):
             return 1
-        echo(f"All checks passed (ojt-sidecar check -c {config_path}).")
-        span = activity_span(duration)
-        echo("Starting the service: sync and issue every 2 s, enroll every 5 s.")
-        if duration is None or span == MINUTE:
-            echo(f"Trainees are active in Odoo for {describe_span(span)}.")
-        else:  # not a minute, and said so: the rest of the run lets the service catch up
-            echo(
-                f"Trainees are active in Odoo for {describe_span(span)}; the other "
-                f"{duration - span:g} s of the {duration:g} s let the service catch up."
-            )
-        if not live:
-            echo(f"Below: each event as it happens, and a status every {PLAIN_EVERY:g} s.")
-        store = open_store(cfg)  # migrates before the service's threads open it
-        started = time.monotonic()
-        feed = Feed(started)
-        service = _start_service(cfg)
-        activity_client = client_from_config(cfg, max_attempts=2)
-        activity = Activity(activity_client, feed.add, span=span)
-        activity.start(origin=started)  # on the summary's clock: a minute ends at 01:00
-        watcher = StoreWatcher(store.sessions, feed)
-        screen = Screen(out, live, started)
-        snap = None
-        interrupted = False
-        try:
-            while duration is None or time.monotonic() - started < duration:
-                snap = watcher.poll()
-                screen.show(snap, feed, _heading(activity.finished.is_set(), duration))
-                time.sleep(1.0)
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            activity.stop()
-            activity_client.close()
-            service.stop(timeout=10)
+        span = _announce(duration, live, echo)
+        ending = _watch(cfg, span, duration, out, live)
+        return _report(ending, duration, workdir, config_path, echo)
+
+
+class _Ending(NamedTuple):
+    """How the demo's run ended: the last summary, whether by Ctrl-C, the first verify URL."""
+
+    snap: Snapshot
+    interrupted: bool
+    first_url: str | None
+
+
+def _prepare(workdir: Path, emu: OdooEmulator, echo: Echo) -> tuple[Config, Path]:
+    """The showcase config for `emu` and a signing key, written under `workdir`; said so."""
+    from sidecar.certificates.signing import generate_key
+    from sidecar.config import load_config
+
+    config_path = write_showcase_config(workdir, emu.url, emu.db, free_port(), free_port())
+    cfg = load_config(config_path)
+    generate_key(cfg.certificates.signing_key, rotate=False)
+    echo(f"Odoo emulator (17.0, showcase data): {emu.url}  (database {emu.db!r}, admin / admin)")
+    echo(f"Config, store, certificates, key and log: {workdir}")
+    return cfg, config_path
+
+
+def _checks_pass(cfg: Config, config_path: Path, echo: Echo) -> bool:
+    """`ojt-sidecar check` against the emulator; False, with the failed checks said, when any
+    failed."""
+    from jobs.odoo_session import client_from_config
+    from jobs.preflight import run_preflight
+
+    with client_from_config(cfg, max_attempts=2) as client:
+        findings = run_preflight(client, cfg)
+    failed = [f for f in findings if f.level == "fail"]
+    for finding in failed:
+        echo(str(finding))
+    if failed:
+        echo(f"{len(failed)} check(s) failed; the demo cannot start.")
+        return False
+    echo(f"All checks passed (ojt-sidecar check -c {config_path}).")
+    return True
+
+
+def _announce(duration: float | None, live: bool, echo: Echo) -> float:
+    """Say what is about to happen; returns how long the trainees are active (`activity_span`)."""
+    from sidecar.cli.demo.activity import MINUTE, activity_span, describe_span
+    from sidecar.cli.demo.dashboard import PLAIN_EVERY
+
+    span = activity_span(duration)
+    echo("Starting the service: sync and issue every 2 s, enroll every 5 s.")
+    if duration is None or span == MINUTE:
+        echo(f"Trainees are active in Odoo for {describe_span(span)}.")
+    else:  # not a minute, and said so: the rest of the run lets the service catch up
+        echo(
+            f"Trainees are active in Odoo for {describe_span(span)}; the other "
+            f"{duration - span:g} s of the {duration:g} s let the service catch up."
+        )
+    if not live:
+        echo(f"Below: each event as it happens, and a status every {PLAIN_EVERY:g} s.")
+    return span
+
+
+def _watch(cfg: Config, span: float, duration: float | None, out: TextIO, live: bool) -> _Ending:
+    """Start the service and `span` seconds of trainee activity, and draw the summary on `out`
+    every second until `duration` is up or Ctrl-C; then stop both and draw it a last time."""
+    from jobs.odoo_session import client_from_config
+    from sidecar.cli.demo.activity import Activity
+    from sidecar.cli.demo.dashboard import Feed, Screen, StoreWatcher
+    from sidecar.store.bootstrap import open_store
+
+    store = open_store(cfg)  # migrates before the service's threads open it
+    started = time.monotonic()
+    feed = Feed(started)
+    service = _start_service(cfg)
+    activity_client = client_from_config(cfg, max_attempts=2)
+    activity = Activity(activity_client, feed.add, span=span)
+    activity.start(origin=started)  # on the summary's clock: a minute ends at 01:00
+    watcher = StoreWatcher(store.sessions, feed)
+    screen = Screen(out, live, started)
+    interrupted = False
+    try:
+        while duration is None or time.monotonic() - started < duration:
             snap = watcher.poll()
-            screen.show(snap, feed, "stopped")
-            store.close()
-        issued = snap.certificates.issued
-        why = "stopped by Ctrl-C" if interrupted else f"{duration:g} s are up"
-        echo(
-            f"Demo finished ({why}): {issued} certificate(s) issued, "
-            f"{snap.certificates.delivered} delivered to Odoo."
-        )
-        if not issued:
-            echo(f"No certificate was issued during the demo; see {workdir / 'logs' / 'demo.log'}.")
-            return 1
-        echo(f"Verification page of a certificate it issued: {watcher.first_url}")
-        echo(f"(served while the demo runs; afterwards: ojt-sidecar serve -c {config_path})")
+            screen.show(snap, feed, _heading(activity.finished.is_set(), duration))
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        activity.stop()
+        activity_client.close()
+        service.stop(timeout=10)
+        snap = watcher.poll()
+        screen.show(snap, feed, "stopped")
+        store.close()
+    return _Ending(snap, interrupted, watcher.first_url)
+
+
+def _report(
+    ending: _Ending, duration: float | None, workdir: Path, config_path: Path, echo: Echo
+) -> int:
+    """The closing lines; 0 when a certificate was issued, else 1."""
+    snap = ending.snap
+    issued = snap.certificates.issued
+    why = "stopped by Ctrl-C" if ending.interrupted else f"{duration:g} s are up"
+    echo(
+        f"Demo finished ({why}): {issued} certificate(s) issued, "
+        f"{snap.certificates.delivered} delivered to Odoo."
+    )
+    if not issued:
+        echo(f"No certificate was issued during the demo; see {workdir / 'logs' / 'demo.log'}.")
+        return 1
+    echo(f"Verification page of a certificate it issued: {ending.first_url}")
+    echo(f"(served while the demo runs; afterwards: ojt-sidecar serve -c {config_path})")
     return 0
 
 

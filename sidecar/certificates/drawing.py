@@ -1,0 +1,211 @@
+"""What the certificate page is drawn with (`pdf.py` lays the page out): the page size and
+colours, the fonts (built-in, or DejaVu Serif for texts outside Windows-1252), the logo cache,
+and the drawing primitives on a reportlab canvas: fitted and centred texts, letter-spaced
+labels, the border, the accent rule, a figure, and the QR code as vector rectangles."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import qrcode
+import qrcode.constants
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+INK = HexColor("#23262b")
+MUTED = HexColor("#6b6f76")
+PAPER = HexColor("#fffdf8")
+_FONT_DIRS = (Path(__file__).parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
+
+
+# --- fonts ------------------------------------------------------------------------------------
+
+_fonts_lock = threading.Lock()
+_unicode_fonts: dict[str, str | None] = {}
+
+
+def _unicode_font(bold: bool) -> str | None:
+    """The registered name of DejaVu Serif (bold or regular), or None when it is not found."""
+    file = "DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf"
+    with _fonts_lock:
+        if file not in _unicode_fonts:
+            _unicode_fonts[file] = None
+            for folder in _FONT_DIRS:
+                if (folder / file).is_file():
+                    name = file.removesuffix(".ttf")
+                    pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+                    _unicode_fonts[file] = name
+                    break
+        return _unicode_fonts[file]
+
+
+def font_for(text: str, builtin: str) -> str:
+    """`builtin` when it can show `text` (the standard fonts cover Windows-1252), else DejaVu."""
+    try:
+        text.encode("cp1252")
+        return builtin
+    except UnicodeEncodeError:
+        bold = "Bold" in builtin
+        return _unicode_font(bold) or builtin
+
+
+# --- images -----------------------------------------------------------------------------------
+
+_logos: dict[tuple[str, int, int], ImageReader] = {}
+
+
+def logo(path: Path) -> ImageReader:
+    """Decoded once per (path, size, mtime): a changed file is read again."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    reader = _logos.get(key)
+    if reader is None:
+        reader = ImageReader(str(path))
+        reader.getRGBData()  # decode now, once, not inside every PDF
+        _logos[key] = reader
+    return reader
+
+
+def _qr_matrix(url: str) -> list[list[bool]]:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
+    qr.add_data(url)
+    qr.make(fit=True)
+    return qr.get_matrix()
+
+
+# --- drawing ----------------------------------------------------------------------------------
+
+
+def fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
+    """`size`, or smaller (down to `minimum`) so that `text` fits `width`."""
+    actual = pdfmetrics.stringWidth(text, font, size)
+    if actual <= width:
+        return size
+    return max(minimum, size * width / actual * 0.999)
+
+
+def centred(
+    c: Canvas,
+    text: str,
+    y: float,
+    font: str,
+    size: float,
+    color: Color,
+    width: float = 640,
+    minimum: float = 9,
+    max_lines: int = 2,
+) -> float:
+    """Draw `text` centred at baseline `y`, shrunk to fit `width` (down to `minimum`, then
+    wrapped into at most `max_lines`, shrinking further when needed); returns the baseline of
+    the last line."""
+    font = font_for(text, font)
+    size = fit_size(text, font, size, width, minimum)
+    lines = [text]
+    if pdfmetrics.stringWidth(text, font, size) > width:
+        lines = simpleSplit(text, font, size, width) or [text]
+        # Only absurdly long texts get here (a 70-character name fits on one line at 17 pt):
+        # keep the block within its lines so it never runs into what follows.
+        while len(lines) > max_lines and size > 5:
+            size *= 0.92
+            lines = simpleSplit(text, font, size, width) or [text]
+    c.setFillColor(color)
+    c.setFont(font, size)
+    for i, line in enumerate(lines):
+        c.drawCentredString(PAGE_WIDTH / 2, y - i * size * 1.15, line)
+    return y - (len(lines) - 1) * size * 1.15
+
+
+def spaced(c: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str) -> None:
+    """Small-caps-like label: upper case, letter-spaced; anchored left or centre."""
+    text = text.upper()
+    font = font_for(text, font)
+    space = size * 0.18
+    width = pdfmetrics.stringWidth(text, font, size) + space * (len(text) - 1)
+    start = x - width / 2 if anchor == "centre" else x
+    t = c.beginText(start, y)
+    t.setFont(font, size)
+    t.setCharSpace(space)
+    t.textOut(text)
+    t.setCharSpace(0)  # the character spacing would otherwise stay set for later text
+    c.drawText(t)
+
+
+def _diamond(c: Canvas, x: float, y: float, r: float) -> None:
+    p = c.beginPath()
+    p.moveTo(x, y + r)
+    p.lineTo(x + r, y)
+    p.lineTo(x, y - r)
+    p.lineTo(x - r, y)
+    p.close()
+    c.drawPath(p, stroke=0, fill=1)
+
+
+def border(c: Canvas, primary: Color, accent: Color) -> None:
+    """The paper, a double frame and a diamond in each corner."""
+    w, h = PAGE_WIDTH, PAGE_HEIGHT
+    c.setFillColor(PAPER)
+    c.rect(0, 0, w, h, stroke=0, fill=1)
+    c.setStrokeColor(primary)
+    c.setLineWidth(7)
+    c.rect(18, 18, w - 36, h - 36, stroke=1, fill=0)
+    c.setStrokeColor(accent)
+    c.setLineWidth(1.4)
+    c.rect(29, 29, w - 58, h - 58, stroke=1, fill=0)
+    c.setLineWidth(0.5)
+    c.rect(33, 33, w - 66, h - 66, stroke=1, fill=0)
+    c.setFillColor(accent)
+    for x, y in ((31, 31), (w - 31, 31), (31, h - 31), (w - 31, h - 31)):
+        _diamond(c, x, y, 7)
+    c.setFillColor(primary)
+    for x, y in ((31, 31), (w - 31, 31), (31, h - 31), (w - 31, h - 31)):
+        _diamond(c, x, y, 2.6)
+
+
+def rule(c: Canvas, y: float, half: float, accent: Color) -> None:
+    """A thin accent rule with a diamond in the middle."""
+    cx = PAGE_WIDTH / 2
+    c.setStrokeColor(accent)
+    c.setLineWidth(0.8)
+    c.line(cx - half, y, cx - 9, y)
+    c.line(cx + 9, y, cx + half, y)
+    c.setFillColor(accent)
+    _diamond(c, cx, y, 3.5)
+
+
+def qr_code(c: Canvas, url: str, x: float, y: float, size: float) -> None:
+    """The QR code as filled rectangles, one per horizontal run of dark modules, on a white
+    quiet zone."""
+    matrix = _qr_matrix(url)
+    n = len(matrix)
+    m = size / n
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(x - 4 * m, y - 4 * m, size + 8 * m, size + 8 * m, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    p = c.beginPath()
+    for row, cells in enumerate(matrix):
+        top = y + size - (row + 1) * m
+        col = 0
+        while col < n:
+            if cells[col]:
+                start = col
+                while col < n and cells[col]:
+                    col += 1
+                p.rect(x + start * m, top, (col - start) * m, m)
+            else:
+                col += 1
+    c.drawPath(p, stroke=0, fill=1)
+
+
+def figure(c: Canvas, x: float, y: float, label: str, value: str) -> None:
+    """A letter-spaced label over its value."""
+    c.setFillColor(MUTED)
+    spaced(c, x, y + 16, label, "Helvetica", 6.8, "left")
+    c.setFillColor(INK)
+    c.setFont(font_for(value, "Times-Roman"), 13.5)
+    c.drawString(x, y, value)
