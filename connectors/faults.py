@@ -91,6 +91,11 @@ def is_none_return(exc: ServerException) -> bool:
     return exc.name == "TypeError" and _NONE_MARSHAL in exc.message
 
 
+# Older builds: "The method 'x' does not exist on the model 'res.partner'"; later 16.0 and 17.0
+# builds, 18.0 and 19.0: "The method 'res.partner.x' does not exist" (docs/odoo-notes.md §2).
+_UNKNOWN_METHOD = re.compile(r"The method '[^']+' does not exist")
+
+
 def classify(exc: ServerException, *, model: str | None, method: str | None) -> errors.OdooError:
     """The one place that decides which error (and so which retry behaviour) a failure gets."""
     kwargs: dict[str, Any] = {"model": model, "method": method, "detail": exc.detail}
@@ -113,6 +118,6 @@ def classify(exc: ServerException, *, model: str | None, method: str | None) -> 
         return errors.OdooUnknownModelError(message, **kwargs)
     if name in ("UserError", "ValidationError", "RedirectWarning", "ValidationFailure"):
         return errors.OdooValidationError(message, **kwargs)
-    if name == "AttributeError" and "does not exist on the model" in message:
+    if name == "AttributeError" and _UNKNOWN_METHOD.search(message):
         return errors.OdooUnknownMethodError(message, **kwargs)
     return errors.OdooServerError(f"{name}: {message}" if message != name else name, **kwargs)

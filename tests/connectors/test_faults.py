@@ -40,6 +40,16 @@ TB = 'Traceback (most recent call last):\n  File "/odoo/odoo/service/model.py", 
             "'res.partner'\n",
             errors.OdooUnknownMethodError,
         ),
+        (  # the wording of later 17.0 builds, 18.0 and 19.0 (seen on a real 17.0 server)
+            1,
+            TB + "AttributeError: The method 'res.partner.no_such_method' does not exist\n",
+            errors.OdooUnknownMethodError,
+        ),
+        (  # any other AttributeError is a server error, not an unknown method
+            1,
+            TB + "AttributeError: 'NoneType' object has no attribute 'id'\n",
+            errors.OdooServerError,
+        ),
         (
             1,
             TB + "ValueError: Invalid field 'no_such_field' on model 'res.partner'\n",
