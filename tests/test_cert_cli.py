@@ -10,16 +10,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from sidecar.certificates.document import CertificateFields
 from sidecar.certificates.pdf import EMBEDDED_NAME, PdfStyle, render_certificate
-from sidecar.certificates.signing import SignedPayload, canonical_json
+from sidecar.certificates.signing import SignedPayload, Signer, canonical_json, generate_key
+from sidecar.certificates.verify_pdf import verify_pdf
 from sidecar.cli import main
 from sidecar.cli.demo.runner import simulate_completions, write_demo_config
 from sidecar.config import load_config
 from sidecar.emulator import OdooEmulator
+from tests.certificates.conftest import STYLE, make_fields
+from tests.config.samples import MINIMAL
 from tests.jobs.syncing import client_for
 from verify_site.app import create_app
 
@@ -131,3 +135,111 @@ def test_verify_pdf_of_garbage_is_not_valid(config: str, tmp_path: Path) -> None
     assert code == 1 and "NOT VALID" in out
     code, _, err = invoke("verify-pdf", "-c", config, str(tmp_path / "missing.pdf"))
     assert code == 2 and "cannot read" in err
+
+
+# verify-pdf without the Odoo emulator: a key, a PDF it signed, and configs that know the key,
+# another key, or none at all.
+
+
+def keyed_config(folder: Path, *, key: bool = True) -> Path:
+    """A config in `folder` whose certificates.signing_key is `folder/keys/signing.key`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if key:
+        generate_key(folder / "keys" / "signing.key")
+    path = folder / "config.yaml"
+    data = {**MINIMAL, "certificates": {"signing_key": "keys/signing.key"}}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def issuer(tmp_path: Path) -> Path:
+    return keyed_config(tmp_path / "issuer")
+
+
+def signed_pdf(config: Path, where: Path, **changes: object) -> Path:
+    fields = make_fields(**changes)
+    signer = Signer.load(config.parent / "keys" / "signing.key")
+    where.write_bytes(render_certificate(fields, signer.sign(fields.to_payload()), STYLE))
+    return where
+
+
+@pytest.fixture
+def no_config_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder without config.yaml and no OJT_SIDECAR_CONFIG: no keys are known."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("OJT_SIDECAR_CONFIG", raising=False)
+    return folder
+
+
+def test_verify_pdf_without_keys_says_unchecked_not_forged_and_how_to_check(
+    issuer: Path, tmp_path: Path, no_config_here: Path
+) -> None:
+    pdf = signed_pdf(issuer, tmp_path / "genuine.pdf")
+    code, out, err = invoke("verify-pdf", str(pdf))
+    assert code == 1 and err == ""
+    assert "NOT VALID" not in out and "not among the known keys" not in out
+    assert "problem:" not in out
+    assert (
+        "  signature: not checked — no public keys known; "
+        "pass -c config.yaml (the config whose certificates.signing_key signed it)\n"
+    ) in out
+    assert out.endswith(
+        f"{pdf}: could not be verified — payload, serial, QR code and page agree, "
+        "but the signature was not checked\n"
+    )
+
+    code, out, _ = invoke("verify-pdf", "--json", str(pdf))
+    checked = json.loads(out)
+    assert code == 1
+    assert checked["ok"] is False and checked["problems"] == []
+    assert checked["verdict"] == "could not be verified"
+    assert checked["signature"] == "unchecked"
+    assert "pass -c config.yaml" in checked["hint"]
+
+    code, out, _ = invoke("verify-pdf", "-c", str(issuer), str(pdf))
+    assert code == 0 and out.endswith(f"{pdf}: VALID signature, payload and QR agree\n")
+    assert "signature: not checked" not in out
+
+
+def test_verify_pdf_with_a_config_whose_key_file_is_missing_names_where_it_looked(
+    issuer: Path, tmp_path: Path
+) -> None:
+    pdf = signed_pdf(issuer, tmp_path / "genuine.pdf")
+    keyless = keyed_config(tmp_path / "keyless", key=False)
+    code, out, _ = invoke("verify-pdf", "-c", str(keyless), str(pdf))
+    where = keyless.parent / "keys" / "signing.key.public.json"
+    assert code == 1 and "NOT VALID" not in out
+    assert f"  signature: not checked — no public keys at {where}; pass -c config.yaml" in out
+    assert "could not be verified" in out
+
+
+def test_verify_pdf_with_keys_known_but_not_the_signers_stays_not_valid(
+    issuer: Path, tmp_path: Path
+) -> None:
+    pdf = signed_pdf(issuer, tmp_path / "genuine.pdf")
+    other = keyed_config(tmp_path / "other")
+    code, out, _ = invoke("verify-pdf", "-c", str(other), str(pdf))
+    assert code == 1 and out.endswith(f"{pdf}: NOT VALID\n")
+    assert "which is not among the known keys" in out
+    assert "  hint: only the keys at " in out and "could not be verified" not in out
+    code, out, _ = invoke("verify-pdf", "-c", str(other), "--json", str(pdf))
+    checked = json.loads(out)
+    assert checked["verdict"] == "not valid" and checked["signature"] == "unknown_key"
+
+
+def test_verify_pdf_without_keys_still_calls_a_visibly_broken_certificate_not_valid(
+    issuer: Path, tmp_path: Path, no_config_here: Path
+) -> None:
+    pdf = signed_pdf(issuer, tmp_path / "elsewhere.pdf", verify_url="https://evil.example/x")
+    code, out, _ = invoke("verify-pdf", str(pdf))
+    assert code == 1 and out.endswith(f"{pdf}: NOT VALID\n")
+    assert "problem: The verification address does not end with /c/" in out
+    assert "signature: not checked" in out  # still says why the signature was not checked
+    # The library: no keys is no problem of the PDF, but not "ok" either.
+    genuine = signed_pdf(issuer, tmp_path / "genuine.pdf").read_bytes()
+    result = verify_pdf(genuine, [])
+    assert result.problems == [] and result.signature == "unchecked"
+    assert not result.ok and result.unverified

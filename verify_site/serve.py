@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import logging
+import errno
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -10,8 +12,6 @@ from waitress.server import create_server
 
 from sidecar.config import Config
 from verify_site.app import create_app
-
-log = logging.getLogger(__name__)
 
 THREADS = 8
 
@@ -36,19 +36,65 @@ def make_server(
     )
 
 
-def serve(config: Config, *, host: str | None = None, port: int | None = None) -> None:
-    """Serve until Ctrl-C; `host` and `port` override `verify_site.host` / `.port`."""
+class CannotListen(OSError):
+    """The site cannot bind its address. An `OSError` (with the original `errno`) whose
+    `strerror` is one plain sentence naming the address, so the CLI shows it as it is."""
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def serve(
+    config: Config,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    say: Callable[[str], None] = _stderr,
+) -> None:
+    """Serve until Ctrl-C; `host` and `port` override `verify_site.host` / `.port`.
+
+    Says where it serves in one line through `say` (stderr by default), whatever the log level.
+    An address it cannot listen on raises `CannotListen` (nothing is served)."""
     app = make_wsgi_app(config)
-    server = make_server(app, config, host=host, port=port)
-    for bound_host, bound_port in _addresses(server):
-        log.info("verification site on http://%s:%s/", bound_host, bound_port)
+    register = app.extensions["verify_site"].register
+    wanted_host = host or config.verify_site.host
+    wanted_port = port if port is not None else config.verify_site.port
     try:
-        server.run()
+        server = make_server(app, config, host=host, port=port)
+    except (OSError, ValueError) as exc:
+        register.close()
+        raise _cannot_listen(exc, wanted_host, wanted_port) from None
+    urls = " and ".join(_url(h, p) for h, p in _addresses(server))
+    say(f"verify site: serving on {urls} (Ctrl-C stops)")
+    try:
+        server.run()  # waitress returns (closing its sockets) on Ctrl-C
     except KeyboardInterrupt:
-        log.info("verification site stopped")
+        pass
     finally:
         server.close()
-        app.extensions["verify_site"].register.close()
+        register.close()
+    say("verify site: stopped")
+
+
+def _cannot_listen(exc: OSError | ValueError, host: str, port: int) -> CannotListen:
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    code = getattr(exc, "errno", None)
+    if code == errno.EADDRINUSE:
+        why = "the address is already in use (another ojt-sidecar serve or run?)"
+    elif code == errno.EACCES:
+        why = "permission denied (a port below 1024 needs privileges; choose another port)"
+    elif code == errno.EADDRNOTAVAIL:
+        why = "the address is not one of this machine's (check --host or verify_site.host)"
+    elif isinstance(exc, ValueError):  # waitress: a host name that does not resolve
+        why = "no such host or address (check --host or verify_site.host)"
+    else:
+        why = (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).lower()
+    return CannotListen(code or 0, f"cannot listen on {where}: {why}")
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _addresses(server: object) -> list[tuple[str, int]]:

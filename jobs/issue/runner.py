@@ -49,7 +49,7 @@ from sidecar.store.models import (
 )
 from sidecar.store.queue import queue_partners
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("ojt_sidecar.issue")
 
 REVIEW_DEADLINE = timedelta(days=7)
 

@@ -3,6 +3,10 @@ serial's check character, the QR code on the page and the visible text.
 
 A PDF handed to us may be anything, so everything here reports problems as plain sentences and
 never raises: the caller shows them (``ojt-sidecar verify-pdf``) and decides from ``ok``.
+
+Without any public key the signature cannot be checked: that is not a problem of the PDF (a
+genuine certificate would be called forged), so it is no entry in ``problems``; ``signature`` says
+"unchecked" and ``ok`` stays False, since nothing vouches for the data.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pypdfium2
 import zxingcpp
@@ -43,6 +47,10 @@ _PARSE_ERRORS = (
 )
 _RENDER_SCALE = 3.0  # ~7 pixels per QR module on the page as drawn
 
+# valid: a known key signed exactly this data; invalid: it did not; unknown_key: keys are known
+# but not the one named; unchecked: no public key was given; absent: no signed data to check.
+SignatureState = Literal["valid", "invalid", "unknown_key", "unchecked", "absent"]
+
 
 @dataclass
 class PdfVerification:
@@ -51,6 +59,12 @@ class PdfVerification:
     fields: CertificateFields | None = None
     kid: str | None = None
     qr_url: str | None = None
+    signature: SignatureState = "absent"
+
+    @property
+    def unverified(self) -> bool:
+        """Nothing wrong was found, but the signature could not be checked (no keys)."""
+        return not self.problems and self.signature == "unchecked"
 
 
 def verify_pdf(data: bytes, public_keys: list[dict[str, Any]]) -> PdfVerification:
@@ -73,12 +87,16 @@ def verify_pdf(data: bytes, public_keys: list[dict[str, Any]]) -> PdfVerificatio
     if envelope is not None:
         payload_text, signature, kid = envelope
         result.kid = kid
-        _check_signature(payload_text, signature, kid, public_keys, result.problems)
+        result.signature = (
+            _check_signature(payload_text, signature, kid, public_keys, result.problems)
+            if public_keys
+            else "unchecked"
+        )
         result.fields = _fields(payload_text, result.problems)
     result.qr_url = _qr_url(data, result.problems)
     if result.fields is not None:
         _check_consistency(result.fields, result.qr_url, text or "", result.problems)
-    result.ok = not result.problems
+    result.ok = not result.problems and result.signature == "valid"
     return result
 
 
@@ -104,12 +122,12 @@ def _check_signature(
     kid: str,
     public_keys: list[dict[str, Any]],
     problems: list[str],
-) -> None:
+) -> SignatureState:
     if not any(isinstance(k, dict) and k.get("kid") == kid for k in public_keys):
         problems.append(
             f"The certificate is signed with key {kid}, which is not among the known keys."
         )
-        return
+        return "unknown_key"
     try:
         payload_bytes = payload_text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from \ud800 escapes
@@ -119,6 +137,8 @@ def _check_signature(
             f"The signature does not match the certificate's data for key {kid}: "
             "the data was altered or the signature is not genuine."
         )
+        return "invalid"
+    return "valid"
 
 
 def _fields(payload_text: str, problems: list[str]) -> CertificateFields | None:

@@ -17,6 +17,11 @@ from typing import Any, Literal, TextIO
 LogFormat = Literal["text", "json"]
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+# Libraries whose INFO lines are routine chatter, not news for an operator: Alembic's "Context
+# impl SQLiteImpl." at every start, APScheduler's "Added job" / "Running job" / "Job … executed
+# successfully" at every run. They are held at WARNING unless we log at DEBUG (`-v`).
+QUIET_LIBRARIES = ("alembic", "apscheduler")
+
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
@@ -89,7 +94,8 @@ def setup(level: str, fmt: LogFormat, *, stream: TextIO | None = None) -> loggin
     """Route every log record to `stream` (default stderr) in the given shape, from `level` up.
 
     Safe to call again (the `run` command does, with the config's level): the handler installed
-    before is replaced, handlers others installed are left alone.
+    before is replaced, handlers others installed are left alone. The `QUIET_LIBRARIES` log
+    from WARNING up (or from `level` when it is higher); at DEBUG they log everything.
     """
     name = level.upper()
     if name not in LEVELS:
@@ -103,5 +109,15 @@ def setup(level: str, fmt: LogFormat, *, stream: TextIO | None = None) -> loggin
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(name)
+    # A level on the library's own logger, not a handler filter: records below it are never
+    # made. Never below our level either, since propagation to the root's handlers does not
+    # check the root's level again.
+    quiet = (
+        logging.NOTSET
+        if name == "DEBUG"
+        else max(logging.WARNING, logging.getLevelNamesMapping()[name])
+    )
+    for library in QUIET_LIBRARIES:
+        logging.getLogger(library).setLevel(quiet)
     logging.captureWarnings(True)
     return handler

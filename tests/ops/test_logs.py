@@ -11,16 +11,19 @@ import pytest
 from click.testing import CliRunner
 
 from sidecar.cli import main
-from sidecar.cli.logs import setup
+from sidecar.cli.logs import QUIET_LIBRARIES, setup
 
 
 @pytest.fixture(autouse=True)
 def restore_root_logger() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    libraries = {name: logging.getLogger(name).level for name in QUIET_LIBRARIES}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
 
 
 def _fail_and_log(logger: logging.Logger) -> None:
@@ -80,3 +83,47 @@ def test_the_cli_takes_log_format_from_its_option_or_the_environment() -> None:
     assert "Invalid value for '--log-format'" in result.output
     result = runner.invoke(main, ["--help"], env={"OJT_SIDECAR_LOG_FORMAT": "json"})
     assert result.exit_code == 0 and "--log-format [text|json]" in result.output
+
+
+def _library_chatter_and_ours() -> None:
+    logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+    logging.getLogger("alembic.runtime.migration").info("Will assume non-transactional DDL.")
+    logging.getLogger("apscheduler.scheduler").info("Added job %r to job store %r", "sync", "db")
+    logging.getLogger("apscheduler.executors.default").info(
+        'Job "%s" executed successfully', "sync (trigger: interval[0:05:00])"
+    )
+    logging.getLogger("ojt_sidecar.service").info("sync: ok")
+
+
+def test_at_info_alembic_and_apscheduler_chatter_is_held_back_but_warnings_pass() -> None:
+    out = io.StringIO()
+    setup("INFO", "text", stream=out)
+    _library_chatter_and_ours()
+    logging.getLogger("apscheduler.executors.default").warning("Run time of job was missed")
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert "INFO ojt_sidecar.service: sync: ok" in lines[0]
+    assert "WARNING apscheduler.executors.default: Run time of job was missed" in lines[1]
+
+
+def test_at_debug_the_libraries_speak_again_even_after_a_quieter_setup() -> None:
+    out = io.StringIO()
+    setup("INFO", "json", stream=out)
+    setup("DEBUG", "json", stream=out)  # `run -v`: the app's setup, then the service's
+    _library_chatter_and_ours()
+    loggers = [json.loads(line)["logger"] for line in out.getvalue().splitlines()]
+    assert loggers == [
+        "alembic.runtime.migration",
+        "alembic.runtime.migration",
+        "apscheduler.scheduler",
+        "apscheduler.executors.default",
+        "ojt_sidecar.service",
+    ]
+
+
+def test_above_warning_the_libraries_follow_our_level() -> None:
+    out = io.StringIO()
+    setup("ERROR", "text", stream=out)
+    logging.getLogger("alembic.runtime.migration").warning("not shown")
+    logging.getLogger("apscheduler.scheduler").error("shown")
+    assert out.getvalue().count("\n") == 1 and "shown" in out.getvalue()

@@ -244,22 +244,47 @@ def cert_reissue(cfg: Config, serial: str, *, echo: Echo) -> None:
         store.close()
 
 
+NO_KEYS_HINT = "pass -c config.yaml (the config whose certificates.signing_key signed it)"
+
+
 def verify_pdf_command(cfg: Config | None, path: Path, *, as_json: bool, echo: Echo) -> int:
-    from sidecar.certificates.signing import load_public_keys
+    """Exit 0 only for a certificate verified in full; 1 when it is not valid, and also when it
+    could not be verified (no public keys known, so the signature went unchecked): that is not
+    "valid", but it is not called forged either."""
+    from sidecar.certificates.signing import load_public_keys, public_keys_path
     from sidecar.certificates.verify_pdf import verify_pdf
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
+    keys_file = public_keys_path(cfg.certificates.signing_key) if cfg is not None else None
     keys = load_public_keys(cfg.certificates.signing_key) if cfg is not None else []
     result = verify_pdf(data, keys)
+    if result.ok:
+        verdict = "valid"
+    elif result.unverified:
+        verdict = "could not be verified"
+    else:
+        verdict = "not valid"
+    hint = None
+    if result.signature == "unchecked":
+        known = "no public keys known" if keys_file is None else f"no public keys at {keys_file}"
+        hint = f"{known}; {NO_KEYS_HINT}"
+    elif result.signature == "unknown_key" and keys_file is not None:
+        hint = (
+            f"only the keys at {keys_file} were known; "
+            "if another config signed it, pass that one with -c"
+        )
     if as_json:
         fields = asdict(result.fields) if result.fields else None
         echo(
             json.dumps(
                 {
                     "ok": result.ok,
+                    "verdict": verdict,
+                    "signature": result.signature,
+                    "hint": hint,
                     "problems": result.problems,
                     "kid": result.kid,
                     "qr_url": result.qr_url,
@@ -276,5 +301,17 @@ def verify_pdf_command(cfg: Config | None, path: Path, *, as_json: bool, echo: E
             echo(f"{path}: certificate {f.serial} for {f.participant} — {f.program}")
         for problem in result.problems:
             echo(f"  problem: {problem}")
-        echo(f"{path}: {'VALID signature, payload and QR agree' if result.ok else 'NOT VALID'}")
+        if result.signature == "unchecked":
+            echo(f"  signature: not checked — {hint}")
+        elif hint is not None:
+            echo(f"  hint: {hint}")
+        if result.ok:
+            echo(f"{path}: VALID signature, payload and QR agree")
+        elif result.unverified:
+            echo(
+                f"{path}: could not be verified — payload, serial, QR code and page agree, "
+                "but the signature was not checked"
+            )
+        else:
+            echo(f"{path}: NOT VALID")
     return 0 if result.ok else 1

@@ -1,0 +1,120 @@
+"""`ojt-sidecar serve`: one line saying where it serves, whatever the log level, and one plain
+sentence naming the address when it cannot listen there."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy.engine import Engine
+
+from sidecar.cli import main
+from sidecar.config import load_config
+from tests.config.samples import MINIMAL
+from verify_site.serve import CannotListen, serve
+
+# The CLI as a user runs it, in a process of its own (`serve` blocks until Ctrl-C).
+CLI = [sys.executable, "-c", "import sys; from sidecar.cli import run; sys.exit(run())"]
+
+
+def write_config(tmp_path: Path, store_url: str, port: int) -> Path:
+    data = {
+        **MINIMAL,
+        "store": {"url": store_url},
+        "verify_site": {"host": "127.0.0.1", "port": port},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that another program listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_taken_port_is_one_sentence_with_the_address_and_exit_1(
+    tmp_path: Path, store_url: str, engine: Engine, taken_port: int
+) -> None:
+    config = write_config(tmp_path, store_url, taken_port)
+    result = CliRunner().invoke(main, ["serve", "-c", str(config)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{taken_port}: the address is already in use "
+        "(another ojt-sidecar serve or run?)\n"
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_serve_raises_cannot_listen_with_the_original_errno(
+    tmp_path: Path, store_url: str, engine: Engine, taken_port: int
+) -> None:
+    cfg = load_config(write_config(tmp_path, store_url, 8080))
+    said: list[str] = []
+    with pytest.raises(CannotListen) as caught:
+        serve(cfg, host="127.0.0.1", port=taken_port, say=said.append)
+    assert caught.value.errno == errno.EADDRINUSE
+    assert caught.value.strerror is not None
+    assert caught.value.strerror.startswith(f"cannot listen on 127.0.0.1:{taken_port}: ")
+    assert said == []  # never claims to serve
+
+
+def test_a_host_that_does_not_resolve_is_one_sentence(
+    tmp_path: Path, store_url: str, engine: Engine
+) -> None:
+    config = write_config(tmp_path, store_url, free_port())
+    result = CliRunner().invoke(
+        main, ["serve", "-c", str(config), "--host", "no-such-host.invalid"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot listen on no-such-host.invalid:")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c(
+    tmp_path: Path, store_url: str, engine: Engine
+) -> None:
+    port = free_port()
+    config = write_config(tmp_path, store_url, port)
+    process = subprocess.Popen(
+        [*CLI, "serve", "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()  # printed before serving, so this cannot hang
+        assert first == f"verify site: serving on http://127.0.0.1:{port}/ (Ctrl-C stops)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+    assert out == ""
+    assert err == "verify site: stopped\n"
