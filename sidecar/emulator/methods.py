@@ -13,7 +13,7 @@ from typing import Any
 
 from . import access
 from .errors import AccessError, OdooError, attribute_error, type_error, value_error
-from .hooks import Hooks
+from .hooks import Hooks, MethodFn
 from .orm import Env, as_ids
 
 
@@ -58,137 +58,160 @@ def find_method(env: Env, model: str, method: str) -> Any:
     return fn
 
 
+# -- the ORM methods of every model ---------------------------------------------------------------
+# Parameter names and defaults are Odoo's: ``call`` binds the RPC arguments to these signatures.
+
+
+def create(env: Env, model: str, vals_list: Any) -> Any:
+    return env.create(model, vals_list)
+
+
+def write(env: Env, model: str, ids: Any, vals: dict) -> bool:
+    return env.write(model, as_ids(ids), vals)
+
+
+def unlink(env: Env, model: str, ids: Any) -> bool:
+    return env.unlink(model, as_ids(ids))
+
+
+def read(env: Env, model: str, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list:
+    return env.read(model, as_ids(ids), fields or None, load)
+
+
+def search(
+    env: Env,
+    model: str,
+    domain: Any = None,
+    offset: int = 0,
+    limit: Any = None,
+    order: Any = None,
+) -> list:
+    return env.search(model, domain, offset, limit, order)
+
+
+def search_count(env: Env, model: str, domain: Any = None, limit: Any = None) -> int:
+    n = env.search(model, domain, count=True)
+    return min(n, limit) if limit else n
+
+
+def search_read(
+    env: Env,
+    model: str,
+    domain: Any = None,
+    fields: Any = None,
+    offset: int = 0,
+    limit: Any = None,
+    order: Any = None,
+    load: Any = "_classic_read",
+) -> list:
+    ids = env.search(model, domain, offset, limit, order)
+    if not ids:
+        return []
+    return env.read(model, ids, fields or None, load)
+
+
+def fields_get(env: Env, model: str, allfields: Any = None, attributes: Any = None) -> dict:
+    spec = env.spec(model)
+    names = [f for f in spec.fields if not allfields or f in allfields]
+    result = {}
+    for name in names:
+        fdef = spec.fields[name]
+        if attributes:
+            result[name] = {a: fdef[a] for a in attributes if a in fdef}
+        else:
+            result[name] = dict(fdef)
+    return result
+
+
+def exists(env: Env, model: str, ids: Any) -> list:
+    rows = env.rows(model)
+    return [i for i in as_ids(ids) if i in rows]
+
+
+def browse(env: Env, model: str, ids: Any = None) -> RecordSet:
+    return RecordSet(model, as_ids(ids))
+
+
+def check_access_rights(env: Env, model: str, operation: str, raise_exception: bool = True) -> bool:
+    if operation not in ("read", "write", "create", "unlink"):
+        raise value_error(f"Invalid access mode {operation!r}")
+    if access.allowed(env, model, operation):
+        return True
+    if raise_exception:
+        access.check_model(env, model, operation)
+    return False
+
+
+def name_search(
+    env: Env,
+    model: str,
+    name: str = "",
+    args: Any = None,
+    operator: str = "ilike",
+    limit: int = 100,
+) -> list:
+    ids = env.search(model, args or [], limit=None)
+    if name:
+        wanted = env.name_matching_ids(model, operator, name)
+        ids = [i for i in ids if i in wanted]
+    ids = ids[:limit] if limit else ids
+    return [[i, env.display_name(model, i)] for i in ids]
+
+
+def name_get(env: Env, model: str, ids: Any) -> list:
+    rows = env.rows(model)
+    return [[i, env.display_name(model, i)] for i in as_ids(ids) if i in rows]
+
+
+def default_get(env: Env, model: str, fields_list: Any) -> dict:
+    spec = env.spec(model)
+    result = {}
+    for fname in fields_list:
+        if fname in spec.defaults:
+            d = spec.defaults[fname]
+            result[fname] = d(env) if callable(d) else d
+    return result
+
+
+def action_archive(env: Env, model: str, ids: Any) -> None:
+    env.write(model, as_ids(ids), {"active": False})
+
+
+def action_unarchive(env: Env, model: str, ids: Any) -> None:
+    env.write(model, as_ids(ids), {"active": True})
+
+
+def toggle_active(env: Env, model: str, ids: Any) -> None:
+    for rid in as_ids(ids):
+        row = env.row(model, rid)
+        env.write(model, [rid], {"active": not (row or {}).get("active")})
+
+
+# registered for the model "*" (``find_method`` hides the archive ones from models without active)
+GENERIC_METHODS: dict[str, MethodFn] = {
+    "create": create,
+    "write": write,
+    "unlink": unlink,
+    "read": read,
+    "search": search,
+    "search_count": search_count,
+    "search_read": search_read,
+    "fields_get": fields_get,
+    "exists": exists,
+    "browse": browse,
+    "check_access_rights": check_access_rights,
+    "name_search": name_search,
+    "name_get": name_get,
+    "default_get": default_get,
+    "action_archive": action_archive,
+    "action_unarchive": action_unarchive,
+    "toggle_active": toggle_active,
+}
+
+
 def register(hooks: Hooks) -> None:
-    m = hooks.method
-
-    @m("*", "create")
-    def create(env: Env, model: str, vals_list: Any) -> Any:
-        return env.create(model, vals_list)
-
-    @m("*", "write")
-    def write(env: Env, model: str, ids: Any, vals: dict) -> bool:
-        return env.write(model, as_ids(ids), vals)
-
-    @m("*", "unlink")
-    def unlink(env: Env, model: str, ids: Any) -> bool:
-        return env.unlink(model, as_ids(ids))
-
-    @m("*", "read")
-    def read(
-        env: Env, model: str, ids: Any, fields: Any = None, load: Any = "_classic_read"
-    ) -> list:
-        return env.read(model, as_ids(ids), fields or None, load)
-
-    @m("*", "search")
-    def search(
-        env: Env,
-        model: str,
-        domain: Any = None,
-        offset: int = 0,
-        limit: Any = None,
-        order: Any = None,
-    ) -> list:
-        return env.search(model, domain, offset, limit, order)
-
-    @m("*", "search_count")
-    def search_count(env: Env, model: str, domain: Any = None, limit: Any = None) -> int:
-        n = env.search(model, domain, count=True)
-        return min(n, limit) if limit else n
-
-    @m("*", "search_read")
-    def search_read(
-        env: Env,
-        model: str,
-        domain: Any = None,
-        fields: Any = None,
-        offset: int = 0,
-        limit: Any = None,
-        order: Any = None,
-        load: Any = "_classic_read",
-    ) -> list:
-        ids = env.search(model, domain, offset, limit, order)
-        if not ids:
-            return []
-        return env.read(model, ids, fields or None, load)
-
-    @m("*", "fields_get")
-    def fields_get(env: Env, model: str, allfields: Any = None, attributes: Any = None) -> dict:
-        spec = env.spec(model)
-        names = [f for f in spec.fields if not allfields or f in allfields]
-        result = {}
-        for name in names:
-            fdef = spec.fields[name]
-            if attributes:
-                result[name] = {a: fdef[a] for a in attributes if a in fdef}
-            else:
-                result[name] = dict(fdef)
-        return result
-
-    @m("*", "exists")
-    def exists(env: Env, model: str, ids: Any) -> list:
-        rows = env.rows(model)
-        return [i for i in as_ids(ids) if i in rows]
-
-    @m("*", "browse")
-    def browse(env: Env, model: str, ids: Any = None) -> RecordSet:
-        return RecordSet(model, as_ids(ids))
-
-    @m("*", "check_access_rights")
-    def check_access_rights(
-        env: Env, model: str, operation: str, raise_exception: bool = True
-    ) -> bool:
-        if operation not in ("read", "write", "create", "unlink"):
-            raise value_error(f"Invalid access mode {operation!r}")
-        if access.allowed(env, model, operation):
-            return True
-        if raise_exception:
-            access.check_model(env, model, operation)
-        return False
-
-    @m("*", "name_search")
-    def name_search(
-        env: Env,
-        model: str,
-        name: str = "",
-        args: Any = None,
-        operator: str = "ilike",
-        limit: int = 100,
-    ) -> list:
-        ids = env.search(model, args or [], limit=None)
-        if name:
-            wanted = env.name_matching_ids(model, operator, name)
-            ids = [i for i in ids if i in wanted]
-        ids = ids[:limit] if limit else ids
-        return [[i, env.display_name(model, i)] for i in ids]
-
-    @m("*", "name_get")
-    def name_get(env: Env, model: str, ids: Any) -> list:
-        rows = env.rows(model)
-        return [[i, env.display_name(model, i)] for i in as_ids(ids) if i in rows]
-
-    @m("*", "default_get")
-    def default_get(env: Env, model: str, fields_list: Any) -> dict:
-        spec = env.spec(model)
-        result = {}
-        for fname in fields_list:
-            if fname in spec.defaults:
-                d = spec.defaults[fname]
-                result[fname] = d(env) if callable(d) else d
-        return result
-
-    @m("*", "action_archive")
-    def action_archive(env: Env, model: str, ids: Any) -> None:
-        env.write(model, as_ids(ids), {"active": False})
-
-    @m("*", "action_unarchive")
-    def action_unarchive(env: Env, model: str, ids: Any) -> None:
-        env.write(model, as_ids(ids), {"active": True})
-
-    @m("*", "toggle_active")
-    def toggle_active(env: Env, model: str, ids: Any) -> None:
-        for rid in as_ids(ids):
-            row = env.row(model, rid)
-            env.write(model, [rid], {"active": not (row or {}).get("active")})
+    for name, fn in GENERIC_METHODS.items():
+        hooks.method("*", name)(fn)
 
 
 def ensure_one(model: str, ids: Any) -> int:

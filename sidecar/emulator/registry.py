@@ -1,6 +1,6 @@
 """Model definitions: the 25 reference models (fields straight from
 ``reference/17.0/fields``) plus a few small helper models the flows need (subtypes,
-templates, survey answers, ...).
+templates, survey answers, ...), whose fields ``helper_models`` declares.
 
 A ``ModelSpec`` says what Odoo's Python class would: description, default order, the field used for
 the display name, defaults, and which one2many field is the inverse of which many2one.
@@ -8,6 +8,7 @@ the display name, defaults, and which one2many field is the inverse of which man
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Callable
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .helper_models import HELPER_FIELDS, FieldDef, magic_fields
+
 REFERENCE_DIR = Path(__file__).parent / "reference" / "17.0"
 
-FieldDef = dict[str, Any]
 Default = Any  # a constant, or a callable taking the Env
 
 
@@ -43,30 +45,6 @@ class ModelSpec:
     @property
     def has_chatter(self) -> bool:
         return "message_ids" in self.fields
-
-
-def _f(ftype: str, string: str, relation: str | None = None, **extra: Any) -> FieldDef:
-    d: FieldDef = {"type": ftype, "string": string, "readonly": False, "required": False}
-    d["store"] = True
-    if relation:
-        d["relation"] = relation
-    d.update(extra)
-    return d
-
-
-def _magic() -> dict[str, FieldDef]:
-    return {
-        "id": _f("integer", "ID", readonly=True),
-        "display_name": _f("char", "Display Name", readonly=True, store=False),
-        "create_date": _f("datetime", "Created on", readonly=True),
-        "create_uid": _f("many2one", "Created by", "res.users", readonly=True),
-        "write_date": _f("datetime", "Last Updated on", readonly=True),
-        "write_uid": _f("many2one", "Last Updated by", "res.users", readonly=True),
-    }
-
-
-def _extra(name: str, description: str, fields: dict[str, FieldDef], **kw: Any) -> ModelSpec:
-    return ModelSpec(name, description, {**_magic(), **fields}, from_reference=False, **kw)
 
 
 DESCRIPTIONS = {
@@ -95,6 +73,16 @@ DESCRIPTIONS = {
     "slide.slide.partner": "Slide / Partner decorated m2m",
     "survey.survey": "Survey",
     "survey.user_input": "Survey User Input",
+    # helper models
+    "res.company": "Companies",
+    "mail.message.subtype": "Message subtypes",
+    "mail.template": "Email Templates",
+    "ir.config_parameter": "System Parameter",
+    "survey.question": "Survey Question",
+    "survey.question.answer": "Survey Label",
+    "survey.user_input.line": "Survey User Input Line",
+    "mail.notification": "Message Notifications",
+    "slide.channel.invite": "Channel Invitation Wizard",
 }
 
 ORDERS = {
@@ -119,6 +107,8 @@ ORDERS = {
     "slide.slide": "sequence asc, id asc",
     "survey.survey": "create_date desc",
     "survey.user_input": "create_date desc",
+    # helper models
+    "survey.question": "sequence, id",
 }
 
 REC_NAMES = {
@@ -132,6 +122,13 @@ REC_NAMES = {
     "portal.wizard.user": "partner_id",
     "portal.wizard": None,
     "survey.user_input": None,
+    # helper models
+    "ir.config_parameter": "key",
+    "survey.question": "title",
+    "survey.question.answer": "value",
+    "survey.user_input.line": None,
+    "mail.notification": None,
+    "slide.channel.invite": None,
 }
 
 # one2many fields whose inverse is not the only many2one back to the model
@@ -152,7 +149,11 @@ INVERSES: dict[str, dict[str, str]] = {
     "event.event": {"registration_ids": "event_id"},
     "hr.job": {"application_ids": "job_id"},
     "survey.survey": {"user_input_ids": "survey_id", "slide_ids": "survey_id"},
+    "survey.question": {"suggested_answer_ids": "question_id"},
 }
+
+# wizards: Odoo's TransientModel
+TRANSIENT = {"portal.wizard", "portal.wizard.user", "slide.channel.invite"}
 
 
 def _uuid(env: Any) -> str:
@@ -238,164 +239,30 @@ def _load_reference(name: str) -> dict[str, FieldDef]:
     return data
 
 
-def _extra_models() -> list[ModelSpec]:
-    sel = _f
-    return [
-        _extra(
-            "res.company",
-            "Companies",
-            {
-                "name": _f("char", "Company Name", required=True),
-                "partner_id": _f("many2one", "Partner", "res.partner"),
-                "email": _f("char", "Email"),
-            },
-        ),
-        _extra(
-            "mail.message.subtype",
-            "Message subtypes",
-            {
-                "name": _f("char", "Message Type", required=True),
-                "internal": _f("boolean", "Internal Only"),
-                "default": _f("boolean", "Default"),
-            },
-        ),
-        _extra(
-            "mail.template",
-            "Email Templates",
-            {
-                "name": _f("char", "Name"),
-                "model": _f("char", "Related Document Model"),
-                "subject": _f("char", "Subject"),
-            },
-        ),
-        _extra(
-            "ir.config_parameter",
-            "System Parameter",
-            {
-                "key": _f("char", "Key", required=True),
-                "value": _f("text", "Value", required=True),
-            },
-            rec_name="key",
-        ),
-        _extra(
-            "survey.question",
-            "Survey Question",
-            {
-                "title": _f("char", "Title", required=True),
-                "survey_id": _f("many2one", "Survey", "survey.survey"),
-                "sequence": _f("integer", "Sequence"),
-                "suggested_answer_ids": _f(
-                    "one2many", "Types of answers", "survey.question.answer"
-                ),
-            },
-            rec_name="title",
-            order="sequence, id",
-        ),
-        _extra(
-            "survey.question.answer",
-            "Survey Label",
-            {
-                "value": _f("char", "Suggested value", required=True),
-                "question_id": _f("many2one", "Question", "survey.question"),
-                "is_correct": _f("boolean", "Correct"),
-                "answer_score": _f("float", "Score"),
-            },
-            rec_name="value",
-        ),
-        _extra(
-            "survey.user_input.line",
-            "Survey User Input Line",
-            {
-                "user_input_id": _f("many2one", "User Input", "survey.user_input", required=True),
-                "survey_id": _f("many2one", "Survey", "survey.survey"),
-                "question_id": _f("many2one", "Question", "survey.question"),
-                "answer_type": sel(
-                    "selection",
-                    "Answer Type",
-                    selection=[
-                        ["text_box", "Free Text"],
-                        ["char_box", "Text"],
-                        ["numerical_box", "Number"],
-                        ["date", "Date"],
-                        ["datetime", "Datetime"],
-                        ["suggestion", "Suggestion"],
-                    ],
-                ),
-                "suggested_answer_id": _f("many2one", "Suggested answer", "survey.question.answer"),
-                "answer_is_correct": _f("boolean", "Correct"),
-                "answer_score": _f("float", "Score"),
-                "skipped": _f("boolean", "Skipped"),
-            },
-            rec_name=None,
-        ),
-        _extra(
-            "mail.notification",
-            "Message Notifications",
-            {
-                "mail_message_id": _f("many2one", "Message", "mail.message"),
-                "mail_mail_id": _f("many2one", "Mail", "mail.mail"),
-                "res_partner_id": _f("many2one", "Recipient", "res.partner"),
-                "notification_type": sel(
-                    "selection",
-                    "Notification Type",
-                    selection=[["inbox", "Inbox"], ["email", "Email"]],
-                ),
-                "notification_status": sel(
-                    "selection",
-                    "Status",
-                    selection=[
-                        ["ready", "Ready to Send"],
-                        ["process", "Processing"],
-                        ["pending", "Sent"],
-                        ["sent", "Delivered"],
-                        ["bounce", "Bounced"],
-                        ["exception", "Exception"],
-                        ["canceled", "Canceled"],
-                    ],
-                ),
-                "failure_type": sel(
-                    "selection",
-                    "Failure type",
-                    selection=[["mail_smtp", "Connection failed (outgoing mail server problem)"]],
-                ),
-            },
-            rec_name=None,
-        ),
-        _extra(
-            "slide.channel.invite",
-            "Channel Invitation Wizard",
-            {
-                "channel_id": _f("many2one", "Course", "slide.channel"),
-                "partner_ids": _f("many2many", "Recipients", "res.partner"),
-                "enroll_mode": _f("boolean", "Enroll partners"),
-                "subject": _f("char", "Subject"),
-                "body": _f("html", "Contents"),
-            },
-            rec_name=None,
-            transient=True,
-        ),
-    ]
+def _spec(name: str, fields: dict[str, FieldDef], from_reference: bool) -> ModelSpec:
+    """Reference and helper models alike take their class attributes from the tables above."""
+    return ModelSpec(
+        name=name,
+        description=DESCRIPTIONS.get(name, name),
+        fields=fields,
+        order=ORDERS.get(name, "id"),
+        rec_name=REC_NAMES.get(name, "name"),
+        inverses=INVERSES.get(name, {}),
+        uniques=UNIQUES.get(name, []),
+        defaults=DEFAULTS.get(name, {}),
+        from_reference=from_reference,
+        transient=name in TRANSIENT,
+    )
 
 
 def load_specs() -> dict[str, ModelSpec]:
     specs: dict[str, ModelSpec] = {}
     for path in sorted((REFERENCE_DIR / "fields").glob("*.json")):
-        name = path.stem
-        specs[name] = ModelSpec(
-            name=name,
-            description=DESCRIPTIONS.get(name, name),
-            fields=_load_reference(name),
-            order=ORDERS.get(name, "id"),
-            rec_name=REC_NAMES.get(name, "name"),
-            inverses=INVERSES.get(name, {}),
-            uniques=UNIQUES.get(name, []),
-            defaults=DEFAULTS.get(name, {}),
-            transient=name in ("portal.wizard", "portal.wizard.user"),
-        )
-    for spec in _extra_models():
-        spec.inverses = INVERSES.get(spec.name, {})
-        specs[spec.name] = spec
-    specs["survey.question"].inverses = {"suggested_answer_ids": "question_id"}
+        specs[path.stem] = _spec(path.stem, _load_reference(path.stem), from_reference=True)
+    for name, own_fields in HELPER_FIELDS.items():
+        # a deep copy, so that each emulator gets field dicts of its own, as it does from the JSON
+        fields = {**magic_fields(), **copy.deepcopy(own_fields)}
+        specs[name] = _spec(name, fields, from_reference=False)
     return specs
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ..hooks import Hooks
-from . import base, events, mail, portal, recruitment, slides, survey
+from . import base, chatter, events, mail, portal, recruitment, slides, slides_actions, survey
+
+# registered in this order: where two modules hook the same key, the later one wins
+MODULES = (base, mail, chatter, slides, slides_actions, survey, recruitment, events, portal)
 
 
 def register_all(hooks: Hooks) -> None:
-    for module in (base, mail, slides, survey, recruitment, events, portal):
+    for module in MODULES:
         module.register(hooks)

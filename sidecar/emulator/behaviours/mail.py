@@ -1,5 +1,5 @@
-"""Chatter and mail: ``message_post`` (§4), outgoing ``mail.mail`` with no SMTP server (§13),
-attachments (§5), activities and followers."""
+"""Mail: outgoing ``mail.mail`` with no SMTP server (§13), attachments (§5), activities, and the
+helpers other apps send mail and add followers with. ``message_post`` (§4) is in ``chatter``."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import base64
 import binascii
 import hashlib
 import mimetypes
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from ..errors import value_error
-from ..hooks import ComputeFn, Hooks
-from ..methods import ensure_one
+from ..hooks import Hooks
 from ..orm import Env, as_ids
 
 SMTP_FAILURE = "111\nConnection refused"
@@ -96,128 +94,6 @@ def subscribe(env: Env, model: str, rid: int, partner_ids: list[int]) -> None:
         row["message_partner_ids"] = current + new
 
 
-def _check_ids(values: Any, what: str) -> list[int]:
-    values = list(values or [])
-    if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
-        raise value_error(
-            f"Posting a message should receive {what} as a list of IDs (received {values!r})"
-        )
-    return values
-
-
-def message_post(
-    env: Env,
-    model: str,
-    ids: Any,
-    *,
-    body: Any = "",
-    subject: Any = None,
-    message_type: str = "notification",
-    email_from: Any = None,
-    author_id: Any = None,
-    parent_id: Any = False,
-    subtype_xmlid: Any = None,
-    subtype_id: Any = False,
-    partner_ids: Any = None,
-    attachments: Any = None,
-    attachment_ids: Any = None,
-    body_is_html: bool = False,
-    **kwargs: Any,
-) -> int:
-    rid = ensure_one(model, ids)
-    if rid not in env.rows(model):
-        from ..errors import missing_record
-
-        raise missing_record(model, [rid], env.uid)
-    partners = _check_ids(partner_ids, "partners")
-    attachment_list = _check_ids(attachment_ids, "attachments records")
-    sudo = env.sudo()
-    if not subtype_id:
-        subtype_id = env.ref(subtype_xmlid or "mail.mt_note")
-    internal = bool(env.rows("mail.message.subtype")[subtype_id].get("internal"))
-    body = body or ""
-    html = str(body) if body_is_html else (plaintext_to_html(str(body)) if body else "")
-    author = author_id or env.user_partner_id
-    author_row = env.rows("res.partner").get(author, {})
-    for name, content in attachments or []:
-        raw = content.encode() if isinstance(content, str) else bytes(content)
-        attachment_list.append(
-            sudo.create(
-                "ir.attachment",
-                {
-                    "name": name,
-                    "datas": base64.b64encode(raw).decode(),
-                    "res_model": model,
-                    "res_id": rid,
-                },
-            )
-        )
-    for att_id in attachment_list:
-        att = env.rows("ir.attachment").get(att_id)
-        if att and att.get("res_model") == "mail.compose.message" and not att.get("res_id"):
-            sudo.write("ir.attachment", [att_id], {"res_model": model, "res_id": rid})
-    record_name = env.display_name(model, rid)
-    message_id = sudo.create(
-        "mail.message",
-        {
-            "model": model,
-            "res_id": rid,
-            "body": html,
-            "subject": subject or False,
-            "message_type": message_type,
-            "subtype_id": subtype_id,
-            "author_id": author,
-            "email_from": email_from
-            or (
-                f'"{author_row.get("name")}" <{author_row.get("email")}>'
-                if author_row.get("email")
-                else False
-            ),
-            "partner_ids": [(6, 0, partners)],
-            "attachment_ids": [(6, 0, attachment_list)],
-            "record_name": record_name,
-            "parent_id": parent_id or False,
-            "date": env.now,
-        },
-    )
-    recipients = list(partners)
-    if not internal:
-        # a comment also notifies every follower (but never the author)
-        followers = env.rows(model)[rid].get("message_partner_ids") or []
-        recipients += [p for p in followers if p not in recipients and p != author]
-    for pid in recipients:
-        mail_id = create_mail(
-            env,
-            {
-                "mail_message_id": message_id,
-                "subject": subject or record_name,
-                "body_html": html,
-                "body": html,
-                "recipient_ids": [(6, 0, [pid])],
-                "email_to": False,
-                "model": model,
-                "res_id": rid,
-                "author_id": author,
-                "attachment_ids": list(attachment_list),
-                "record_name": record_name,
-                "message_type": message_type,
-            },
-            "exception",
-        )
-        sudo.create(
-            "mail.notification",
-            {
-                "mail_message_id": message_id,
-                "mail_mail_id": mail_id,
-                "res_partner_id": pid,
-                "notification_type": "email",
-                "notification_status": "exception",
-                "failure_type": "mail_smtp",
-            },
-        )
-    return int(message_id)
-
-
 def _mail_prepare(env: Env, vals: dict) -> None:
     if not vals.get("mail_message_id"):
         vals["mail_message_id"] = env.sudo().create(
@@ -266,91 +142,45 @@ def _activity_prepare(env: Env, vals: dict) -> None:
     vals.setdefault("date_deadline", (env.now + timedelta(days=0)).date().isoformat())
 
 
+# -- mail.mail: no SMTP server, so sending fails -----------------------------------------------
+
+
+def send(
+    env: Env, model: str, ids: Any, auto_commit: bool = False, raise_exception: bool = False
+) -> None:
+    for mid in as_ids(ids):
+        row = env.rows("mail.mail").get(mid)
+        if row and row.get("state") == "outgoing":
+            env.sudo().write(
+                "mail.mail", [mid], {"state": "exception", "failure_reason": SMTP_FAILURE}
+            )
+
+
+def process_email_queue(env: Env, model: str, ids: Any = None) -> None:
+    queued = [r["id"] for r in env.rows("mail.mail").values() if r.get("state") == "outgoing"]
+    send(env, model, queued)
+
+
+def mark_outgoing(env: Env, model: str, ids: Any) -> bool:
+    return env.write(model, as_ids(ids), {"state": "outgoing"})
+
+
+def _activity_display(env: Env, row: dict) -> str:
+    return row.get("summary") or env.display_name("mail.activity.type", row.get("activity_type_id"))
+
+
+def _attachment_display(env: Env, row: dict) -> str:
+    return row.get("name") or ""
+
+
 def register(hooks: Hooks) -> None:
-    hooks.methods[("*", "message_post")] = message_post
     hooks.kept["mail.mail"].update(MAIL_KEPT)
     hooks.prepare["mail.mail"].append(_mail_prepare)
     hooks.prepare["ir.attachment"].append(_attachment_prepare)
     hooks.kept["ir.attachment"].add("datas")
     hooks.prepare["mail.activity"].append(_activity_prepare)
-    hooks.display["mail.activity"] = lambda env, row: (
-        row.get("summary") or env.display_name("mail.activity.type", row.get("activity_type_id"))
-    )
-    hooks.display["ir.attachment"] = lambda env, row: row.get("name") or ""
-
-    @hooks.method("mail.mail", "send")
-    def send(
-        env: Env, model: str, ids: Any, auto_commit: bool = False, raise_exception: bool = False
-    ) -> None:
-        for mid in as_ids(ids):
-            row = env.rows("mail.mail").get(mid)
-            if row and row.get("state") == "outgoing":
-                env.sudo().write(
-                    "mail.mail", [mid], {"state": "exception", "failure_reason": SMTP_FAILURE}
-                )
-
-    @hooks.method("mail.mail", "process_email_queue")
-    def process_email_queue(env: Env, model: str, ids: Any = None) -> None:
-        queued = [r["id"] for r in env.rows("mail.mail").values() if r.get("state") == "outgoing"]
-        send(env, model, queued)
-
-    @hooks.method("mail.mail", "mark_outgoing")
-    def mark_outgoing(env: Env, model: str, ids: Any) -> bool:
-        return env.write(model, as_ids(ids), {"state": "outgoing"})
-
-    for model in (
-        "res.partner",
-        "hr.applicant",
-        "slide.channel",
-        "event.registration",
-        "event.event",
-        "hr.job",
-        "survey.survey",
-        "survey.user_input",
-        "slide.slide",
-        "res.users",
-    ):
-        hooks.kept[model].add("message_partner_ids")
-
-    def message_ids(env: Env, row: dict, model: str) -> list[int]:
-        return sorted(
-            (
-                m["id"]
-                for m in env.rows("mail.message").values()
-                if m.get("model") == model and m.get("res_id") == row["id"]
-            ),
-            reverse=True,
-        )
-
-    def activity_ids(env: Env, row: dict, model: str) -> list[int]:
-        return [
-            a["id"]
-            for a in env.rows("mail.activity").values()
-            if a.get("res_model") == model
-            and a.get("res_id") == row["id"]
-            and a.get("active", True)
-        ]
-
-    def attachments(env: Env, row: dict, model: str) -> int:
-        return sum(
-            1
-            for a in env.rows("ir.attachment").values()
-            if a.get("res_model") == model and a.get("res_id") == row["id"]
-        )
-
-    def for_model(compute: Callable[[Env, dict[str, Any], str], Any], model: str) -> ComputeFn:
-        return lambda env, row: compute(env, row, model)
-
-    from ..registry import load_specs
-
-    for name, spec in load_specs().items():
-        for fname, compute in (
-            ("message_ids", message_ids),
-            ("activity_ids", activity_ids),
-            ("message_attachment_count", attachments),
-        ):
-            if fname in spec.fields:
-                hooks.computes[name][fname] = for_model(compute, name)
-    hooks.computes["hr.applicant"]["attachment_number"] = lambda env, row: attachments(
-        env, row, "hr.applicant"
-    )
+    hooks.display["mail.activity"] = _activity_display
+    hooks.display["ir.attachment"] = _attachment_display
+    hooks.method("mail.mail", "send")(send)
+    hooks.method("mail.mail", "process_email_queue")(process_email_queue)
+    hooks.method("mail.mail", "mark_outgoing")(mark_outgoing)

@@ -1,12 +1,16 @@
-"""eLearning (website_slides 17.0): memberships, completion recompute (§8), enrolment (§6)."""
+"""eLearning (website_slides 17.0): memberships, completion recompute (§8), enrolment (§6).
+
+The buttons called over RPC (enrol/invite wizards, mark completed/viewed) are in
+``slides_actions``."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..errors import UserError
-from ..hooks import Hooks
-from ..orm import Env, as_ids
+from ..hooks import ComputeFn, Hooks
+from ..orm import Env
 from .mail import queue_mail, subscribe
 
 SCP = "slide.channel.partner"
@@ -150,214 +154,126 @@ def _slide_check(env: Env, ids: list[int], *rest: Any) -> None:
             )
 
 
-def _mark(env: Env, slide_ids: list[int], completed: bool, check_member: bool) -> None:
-    partner_id = env.user_partner_id
-    sudo = env.sudo()
-    for sid in slide_ids:
-        slide = env.rows("slide.slide")[sid]
-        member = any(
-            m.get("partner_id") == partner_id and m.get("member_status") != "invited"
-            for m in memberships(env, slide["channel_id"])
-        )
-        self_markable = slide.get("slide_category") not in ("quiz", "certification")
-        if check_member and (not member or not slide.get("is_published") or not self_markable):
-            raise UserError(
-                "You cannot mark a slide as completed if you are not among its members."
-            )
-        rows = [
-            r
+# -- progress and membership rows --------------------------------------------------------------
+
+
+def _ssp_after_create(env: Env, ids: list[int]) -> None:
+    recompute_for_slide_partners(env, [i for i in ids if env.rows(SSP)[i].get("completed")])
+
+
+def _ssp_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
+    if "slide_id" in vals:
+        # ``channel_id`` is a stored related field (``slide_id.channel_id``)
+        for i in ids:
+            slide = env.row("slide.slide", env.rows(SSP)[i].get("slide_id"))
+            env.rows(SSP)[i]["channel_id"] = slide.get("channel_id") if slide else None
+    if "completed" in vals:
+        changed = [i for i in ids if bool(before[i].get("completed")) != bool(vals["completed"])]
+        recompute_for_slide_partners(env, changed)
+
+
+def _scp_prepare(env: Env, vals: dict) -> None:
+    vals.setdefault("active", True)
+
+
+def _scp_before_unlink(env: Env, ids: list[int]) -> None:
+    """Leaving a course drops the member's progress on its slides, as Odoo's ``unlink`` does."""
+    for i in ids:
+        scp = env.rows(SCP)[i]
+        doomed = [
+            r["id"]
             for r in env.rows(SSP).values()
-            if r.get("slide_id") == sid and r.get("partner_id") == partner_id
+            if r.get("partner_id") == scp["partner_id"] and r.get("channel_id") == scp["channel_id"]
         ]
-        if rows:
-            sudo.write(SSP, [rows[0]["id"]], {"completed": completed})
-        elif completed:
-            sudo.create(SSP, {"slide_id": sid, "partner_id": partner_id, "completed": True})
+        if doomed:
+            env.sudo().unlink(SSP, doomed)
+
+
+def _scp_partner_email(env: Env, row: dict) -> Any:
+    return env.get("res.partner", row["partner_id"], "email")
+
+
+def _ssp_slide_category(env: Env, row: dict) -> Any:
+    return env.get("slide.slide", row.get("slide_id"), "slide_category")
+
+
+# -- slide.channel computes --------------------------------------------------------------------
+
+
+def _status_counts(env: Env, row: dict) -> dict[str | None, int]:
+    """Active memberships of the channel per ``member_status``."""
+    result: dict[str | None, int] = {}
+    for m in memberships(env, row["id"]):
+        result[m.get("member_status")] = result.get(m.get("member_status"), 0) + 1
+    return result
+
+
+def _total_slides(env: Env, row: dict) -> int:
+    return len(content_slides(env, row["id"]))
+
+
+def _members_count(env: Env, row: dict) -> int:
+    return sum(n for s, n in _status_counts(env, row).items() if s != "invited")
+
+
+def _members_all_count(env: Env, row: dict) -> int:
+    return sum(_status_counts(env, row).values())
+
+
+def _count_of(status: str) -> ComputeFn:
+    return lambda env, row: _status_counts(env, row).get(status, 0)
+
+
+def _partner_ids(env: Env, row: dict) -> list[int]:
+    return [
+        m["partner_id"]
+        for m in sorted(memberships(env, row["id"]), key=lambda m: m["id"])
+        if m.get("member_status") != "invited"
+    ]
+
+
+def _channel_slide_ids(env: Env, row: dict, categories: bool) -> list[int]:
+    """The channel's slides: its sections (``categories``) or its content."""
+    return [
+        s["id"]
+        for s in env.rows("slide.slide").values()
+        if s.get("channel_id") == row["id"] and bool(s.get("is_category")) == categories
+    ]
+
+
+def _is_member(env: Env, row: dict) -> bool:
+    return any(m.get("partner_id") == env.user_partner_id for m in memberships(env, row["id"]))
+
+
+def _website_published(env: Env, row: dict) -> bool:
+    return bool(row.get("is_published"))
+
+
+CHANNEL_COMPUTES: dict[str, ComputeFn] = {
+    "total_slides": _total_slides,
+    "members_count": _members_count,
+    "members_all_count": _members_all_count,
+    "members_invited_count": _count_of("invited"),
+    "members_completed_count": _count_of("completed"),
+    "members_engaged_count": _count_of("ongoing"),
+    "partner_ids": _partner_ids,
+    "slide_content_ids": partial(_channel_slide_ids, categories=False),
+    "slide_category_ids": partial(_channel_slide_ids, categories=True),
+    "is_member": _is_member,
+    "website_published": _website_published,
+}
 
 
 def register(hooks: Hooks) -> None:
     hooks.prepare[SSP].append(_ssp_prepare)
-    hooks.after_create[SSP].append(
-        lambda env, ids: recompute_for_slide_partners(
-            env, [i for i in ids if env.rows(SSP)[i].get("completed")]
-        )
-    )
-
-    def ssp_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
-        if "slide_id" in vals:
-            for i in ids:
-                slide = env.row("slide.slide", env.rows(SSP)[i].get("slide_id"))
-                env.rows(SSP)[i]["channel_id"] = slide.get("channel_id") if slide else None
-        if "completed" in vals:
-            changed = [
-                i for i in ids if bool(before[i].get("completed")) != bool(vals["completed"])
-            ]
-            recompute_for_slide_partners(env, changed)
-
-    hooks.after_write[SSP].append(ssp_after_write)
-
-    def scp_before_unlink(env: Env, ids: list[int]) -> None:
-        for i in ids:
-            scp = env.rows(SCP)[i]
-            doomed = [
-                r["id"]
-                for r in env.rows(SSP).values()
-                if r.get("partner_id") == scp["partner_id"]
-                and r.get("channel_id") == scp["channel_id"]
-            ]
-            if doomed:
-                env.sudo().unlink(SSP, doomed)
-
-    hooks.before_unlink[SCP].append(scp_before_unlink)
-    hooks.prepare[SCP].append(lambda env, vals: vals.setdefault("active", True))
+    hooks.after_create[SSP].append(_ssp_after_create)
+    hooks.after_write[SSP].append(_ssp_after_write)
+    hooks.before_unlink[SCP].append(_scp_before_unlink)
+    hooks.prepare[SCP].append(_scp_prepare)
     hooks.after_create["slide.slide"].append(_slide_check)
     hooks.after_write["slide.slide"].append(_slide_check)
-    hooks.compute(SCP, "partner_email")(
-        lambda env, row: env.get("res.partner", row["partner_id"], "email")
-    )
-    hooks.compute(SSP, "slide_category")(
-        lambda env, row: env.get("slide.slide", row.get("slide_id"), "slide_category")
-    )
-
-    channel = "slide.channel"
-
-    def counts(env: Env, row: dict) -> dict[str | None, int]:
-        result: dict[str | None, int] = {}
-        for m in memberships(env, row["id"]):
-            result[m.get("member_status")] = result.get(m.get("member_status"), 0) + 1
-        return result
-
-    hooks.compute(channel, "total_slides")(lambda env, row: len(content_slides(env, row["id"])))
-    hooks.compute(channel, "members_count")(
-        lambda env, row: sum(n for s, n in counts(env, row).items() if s != "invited")
-    )
-    hooks.compute(channel, "members_all_count")(lambda env, row: sum(counts(env, row).values()))
-    hooks.compute(channel, "members_invited_count")(
-        lambda env, row: counts(env, row).get("invited", 0)
-    )
-    hooks.compute(channel, "members_completed_count")(
-        lambda env, row: counts(env, row).get("completed", 0)
-    )
-    hooks.compute(channel, "members_engaged_count")(
-        lambda env, row: counts(env, row).get("ongoing", 0)
-    )
-    hooks.compute(channel, "partner_ids")(
-        lambda env, row: [
-            m["partner_id"]
-            for m in sorted(memberships(env, row["id"]), key=lambda m: m["id"])
-            if m.get("member_status") != "invited"
-        ]
-    )
-    hooks.compute(channel, "slide_content_ids")(
-        lambda env, row: [
-            s["id"]
-            for s in env.rows("slide.slide").values()
-            if s.get("channel_id") == row["id"] and not s.get("is_category")
-        ]
-    )
-    hooks.compute(channel, "slide_category_ids")(
-        lambda env, row: [
-            s["id"]
-            for s in env.rows("slide.slide").values()
-            if s.get("channel_id") == row["id"] and s.get("is_category")
-        ]
-    )
-    hooks.compute(channel, "is_member")(
-        lambda env, row: any(
-            m.get("partner_id") == env.user_partner_id for m in memberships(env, row["id"])
-        )
-    )
-    hooks.compute(channel, "website_published")(lambda env, row: bool(row.get("is_published")))
-    hooks.compute("slide.slide", "website_published")(
-        lambda env, row: bool(row.get("is_published"))
-    )
-
-    @hooks.method(channel, "action_grant_access")
-    def action_grant_access(env: Env, model: str, ids: Any, partner_id: Any) -> None:
-        for cid in as_ids(ids):
-            add_members(env, cid, [int(partner_id)] if partner_id else [], "joined")
-
-    @hooks.method(channel, "action_refuse_access")
-    def action_refuse_access(env: Env, model: str, ids: Any, partner_id: Any) -> None:
-        return None
-
-    def wizard_action(env: Env, ids: Any, enroll: bool) -> dict:
-        cid = as_ids(ids)[0]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "slide.channel.invite",
-            "view_mode": "form",
-            "target": "new",
-            "name": "Enroll Attendees" if enroll else "Invite Attendees",
-            "context": {
-                "default_channel_id": cid,
-                "default_email_layout_xmlid": "website_slides.mail_notification_channel_invite",
-                "default_enroll_mode": enroll,
-                "default_template_id": 29 if enroll else 28,
-                "default_use_template": True,
-            },
-        }
-
-    hooks.method(channel, "action_channel_enroll")(
-        lambda env, model, ids: wizard_action(env, ids, True)
-    )
-    hooks.method(channel, "action_channel_invite")(
-        lambda env, model, ids: wizard_action(env, ids, False)
-    )
-
-    @hooks.method("slide.channel.invite", "action_invite")
-    def action_invite(env: Env, model: str, ids: Any) -> dict:
-        for wid in as_ids(ids):
-            wiz = env.rows(model)[wid]
-            cid = wiz.get("channel_id")
-            name = env.rows(channel)[cid].get("name") if cid else ""
-            partners = wiz.get("partner_ids") or []
-            enroll = bool(wiz.get("enroll_mode"))
-            add_members(env, cid, partners, "joined" if enroll else "invited")
-            templated = bool(env.context.get("default_use_template"))
-            for pid in partners:
-                subject = (
-                    f"You have been invited to {'join' if enroll else 'check out'} {name}"
-                    if templated
-                    else ""
-                )
-                queue_mail(env, subject, f"<p>{subject}</p>" if templated else "", [pid])
-        return {"type": "ir.actions.act_window_close"}
-
-    @hooks.method("slide.slide", "action_mark_completed")
-    def action_mark_completed(env: Env, model: str, ids: Any) -> None:
-        _mark(env, as_ids(ids), True, check_member=True)
-
-    @hooks.method("slide.slide", "action_mark_uncompleted")
-    def action_mark_uncompleted(env: Env, model: str, ids: Any) -> None:
-        _mark(env, as_ids(ids), False, check_member=False)
-
-    @hooks.method("slide.slide", "action_set_viewed")
-    def action_set_viewed(env: Env, model: str, ids: Any, quiz_attempts_inc: bool = False) -> bool:
-        partner_id = env.user_partner_id
-        for sid in as_ids(ids):
-            slide = env.rows("slide.slide")[sid]
-            if not any(
-                m.get("partner_id") == partner_id for m in memberships(env, slide["channel_id"])
-            ):
-                raise UserError(
-                    "You cannot mark a slide as viewed if you are not among its members."
-                )
-            if not any(
-                r.get("slide_id") == sid and r.get("partner_id") == partner_id
-                for r in env.rows(SSP).values()
-            ):
-                env.sudo().create(SSP, {"slide_id": sid, "partner_id": partner_id})
-        return True
-
-    @hooks.compute("slide.slide", "can_self_mark_completed")
-    def can_self_mark(env: Env, row: dict) -> bool:
-        member = any(
-            m.get("partner_id") == env.user_partner_id
-            for m in memberships(env, row.get("channel_id"))
-        )
-        return bool(
-            member
-            and row.get("is_published")
-            and row.get("slide_category") not in ("quiz", "certification")
-        )
+    hooks.compute(SCP, "partner_email")(_scp_partner_email)
+    hooks.compute(SSP, "slide_category")(_ssp_slide_category)
+    for fname, compute in CHANNEL_COMPUTES.items():
+        hooks.compute("slide.channel", fname)(compute)
+    hooks.compute("slide.slide", "website_published")(_website_published)

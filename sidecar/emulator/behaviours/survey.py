@@ -4,9 +4,10 @@ certification slide (``slide.slide.partner.survey_scoring_success`` → ``comple
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
-from ..hooks import Hooks
+from ..hooks import ComputeFn, Hooks
 from ..orm import Env, as_ids
 
 UI = "survey.user_input"
@@ -92,77 +93,104 @@ def _line_prepare(env: Env, vals: dict) -> None:
         vals.setdefault("survey_id", ui.get("survey_id"))
 
 
+def _line_after_create(env: Env, ids: list[int]) -> None:
+    lines = env.rows("survey.user_input.line")
+    for u in sorted({lines[i]["user_input_id"] for i in ids}):
+        rescore(env, u)
+
+
+def _survey_display(env: Env, row: dict) -> str:
+    return row.get("title") or ""
+
+
+def _ui_display(env: Env, row: dict) -> str:
+    survey = env.display_name("survey.survey", row.get("survey_id"))
+    who = (
+        env.display_name("res.partner", row.get("partner_id"))
+        if row.get("partner_id")
+        else (row.get("email") or "")
+    )
+    return f"{survey} - {who}" if who else survey
+
+
+def _ui_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
+    # re-sync the membership the attempt points to now, and the one it pointed to before
+    if {"scoring_success", "slide_partner_id"} & set(vals):
+        for i in ids:
+            sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id"))
+            sync_slide_partner(env, before[i].get("slide_partner_id"))
+
+
+def _ui_after_create(env: Env, ids: list[int]) -> None:
+    for i in ids:
+        sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id"))
+
+
+# -- survey.user_input computes: related to the survey, and the partner's attempt count --------
+
+
+def _survey_field(env: Env, row: dict, fname: str) -> Any:
+    return env.get("survey.survey", row.get("survey_id"), fname)
+
+
+def _attempts_limit(env: Env, row: dict) -> Any:
+    return _survey_field(env, row, "attempts_limit") or 0
+
+
+def _is_attempts_limited(env: Env, row: dict) -> bool:
+    return bool(_survey_field(env, row, "is_attempts_limited"))
+
+
+def _attempts_count(env: Env, row: dict) -> int:
+    return sum(
+        1
+        for u in env.rows(UI).values()
+        if u.get("survey_id") == row.get("survey_id")
+        and u.get("partner_id") == row.get("partner_id")
+        and not u.get("test_entry")
+    )
+
+
+UI_COMPUTES: dict[str, ComputeFn] = {
+    "scoring_type": partial(_survey_field, fname="scoring_type"),
+    "attempts_limit": _attempts_limit,
+    "is_attempts_limited": _is_attempts_limited,
+    "attempts_count": _attempts_count,
+}
+
+
+def _slide_channel_ids(env: Env, row: dict) -> list[int]:
+    return sorted(
+        {
+            s["channel_id"]
+            for s in env.rows("slide.slide").values()
+            if s.get("survey_id") == row["id"] and s.get("channel_id")
+        }
+    )
+
+
+def _question_ids(env: Env, row: dict) -> list[int]:
+    return [
+        q["id"] for q in env.rows("survey.question").values() if q.get("survey_id") == row["id"]
+    ]
+
+
+def get_start_url(env: Env, model: str, ids: Any) -> str:
+    ui = env.rows(UI)[as_ids(ids)[0]]
+    survey = env.rows("survey.survey")[ui["survey_id"]]
+    return f"/survey/start/{survey.get('access_token')}?answer_token={ui.get('access_token')}"
+
+
 def register(hooks: Hooks) -> None:
     hooks.prepare[UI].append(_ui_prepare)
     hooks.prepare["survey.user_input.line"].append(_line_prepare)
-
-    def line_after_create(env: Env, ids: list[int]) -> None:
-        lines = env.rows("survey.user_input.line")
-        for u in sorted({lines[i]["user_input_id"] for i in ids}):
-            rescore(env, u)
-
-    hooks.after_create["survey.user_input.line"].append(line_after_create)
-    hooks.display["survey.survey"] = lambda env, row: row.get("title") or ""
-
-    def ui_display(env: Env, row: dict) -> str:
-        survey = env.display_name("survey.survey", row.get("survey_id"))
-        who = (
-            env.display_name("res.partner", row.get("partner_id"))
-            if row.get("partner_id")
-            else (row.get("email") or "")
-        )
-        return f"{survey} - {who}" if who else survey
-
-    hooks.display[UI] = ui_display
-    hooks.compute(UI, "scoring_type")(
-        lambda env, row: env.get("survey.survey", row.get("survey_id"), "scoring_type")
-    )
-    hooks.compute(UI, "attempts_limit")(
-        lambda env, row: env.get("survey.survey", row.get("survey_id"), "attempts_limit") or 0
-    )
-    hooks.compute(UI, "is_attempts_limited")(
-        lambda env, row: bool(env.get("survey.survey", row.get("survey_id"), "is_attempts_limited"))
-    )
-    hooks.compute(UI, "attempts_count")(
-        lambda env, row: sum(
-            1
-            for u in env.rows(UI).values()
-            if u.get("survey_id") == row.get("survey_id")
-            and u.get("partner_id") == row.get("partner_id")
-            and not u.get("test_entry")
-        )
-    )
-
-    def ui_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
-        if {"scoring_success", "slide_partner_id"} & set(vals):
-            for i in ids:
-                sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id"))
-                sync_slide_partner(env, before[i].get("slide_partner_id"))
-
-    hooks.after_write[UI].append(ui_after_write)
-
-    def ui_after_create(env: Env, ids: list[int]) -> None:
-        for i in ids:
-            sync_slide_partner(env, env.rows(UI)[i].get("slide_partner_id"))
-
-    hooks.after_create[UI].append(ui_after_create)
-    hooks.compute("survey.survey", "slide_channel_ids")(
-        lambda env, row: sorted(
-            {
-                s["channel_id"]
-                for s in env.rows("slide.slide").values()
-                if s.get("survey_id") == row["id"] and s.get("channel_id")
-            }
-        )
-    )
-    hooks.compute("survey.survey", "question_ids")(
-        lambda env, row: [
-            q["id"] for q in env.rows("survey.question").values() if q.get("survey_id") == row["id"]
-        ]
-    )
-
-    @hooks.method(UI, "get_start_url")
-    def get_start_url(env: Env, model: str, ids: Any) -> str:
-        ui = env.rows(UI)[as_ids(ids)[0]]
-        survey = env.rows("survey.survey")[ui["survey_id"]]
-        return f"/survey/start/{survey.get('access_token')}?answer_token={ui.get('access_token')}"
+    hooks.after_create["survey.user_input.line"].append(_line_after_create)
+    hooks.display["survey.survey"] = _survey_display
+    hooks.display[UI] = _ui_display
+    for fname, compute in UI_COMPUTES.items():
+        hooks.compute(UI, fname)(compute)
+    hooks.after_write[UI].append(_ui_after_write)
+    hooks.after_create[UI].append(_ui_after_create)
+    hooks.compute("survey.survey", "slide_channel_ids")(_slide_channel_ids)
+    hooks.compute("survey.survey", "question_ids")(_question_ids)
+    hooks.method(UI, "get_start_url")(get_start_url)

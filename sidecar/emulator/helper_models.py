@@ -1,0 +1,119 @@
+"""Fields of the helper models the flows need but ``reference/17.0/fields`` does not cover
+(companies, subtypes, templates, survey questions and answers, notifications, ...).
+
+They play the part the reference JSON plays for the 25 reference models; their description,
+order, display-name field and the like sit in ``registry``'s tables next to the others'.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FieldDef = dict[str, Any]
+
+
+def _f(ftype: str, string: str, relation: str | None = None, **extra: Any) -> FieldDef:
+    """One entry of ``fields_get``: stored, optional and writable unless ``extra`` says not."""
+    d: FieldDef = {"type": ftype, "string": string, "readonly": False, "required": False}
+    d["store"] = True
+    if relation:
+        d["relation"] = relation
+    d.update(extra)
+    return d
+
+
+def magic_fields() -> dict[str, FieldDef]:
+    """The fields every Odoo model gets from ``BaseModel`` (the reference JSON lists them too)."""
+    return {
+        "id": _f("integer", "ID", readonly=True),
+        "display_name": _f("char", "Display Name", readonly=True, store=False),
+        "create_date": _f("datetime", "Created on", readonly=True),
+        "create_uid": _f("many2one", "Created by", "res.users", readonly=True),
+        "write_date": _f("datetime", "Last Updated on", readonly=True),
+        "write_uid": _f("many2one", "Last Updated by", "res.users", readonly=True),
+    }
+
+
+ANSWER_TYPES = [
+    ["text_box", "Free Text"],
+    ["char_box", "Text"],
+    ["numerical_box", "Number"],
+    ["date", "Date"],
+    ["datetime", "Datetime"],
+    ["suggestion", "Suggestion"],
+]
+
+NOTIFICATION_STATUSES = [
+    ["ready", "Ready to Send"],
+    ["process", "Processing"],
+    ["pending", "Sent"],
+    ["sent", "Delivered"],
+    ["bounce", "Bounced"],
+    ["exception", "Exception"],
+    ["canceled", "Canceled"],
+]
+
+SMTP_FAILURE_TYPES = [["mail_smtp", "Connection failed (outgoing mail server problem)"]]
+
+# model -> its own fields (``registry.load_specs`` adds the magic ones in front), in the order
+# ``fields_get`` lists them
+HELPER_FIELDS: dict[str, dict[str, FieldDef]] = {
+    "res.company": {
+        "name": _f("char", "Company Name", required=True),
+        "partner_id": _f("many2one", "Partner", "res.partner"),
+        "email": _f("char", "Email"),
+    },
+    "mail.message.subtype": {
+        "name": _f("char", "Message Type", required=True),
+        "internal": _f("boolean", "Internal Only"),
+        "default": _f("boolean", "Default"),
+    },
+    "mail.template": {
+        "name": _f("char", "Name"),
+        "model": _f("char", "Related Document Model"),
+        "subject": _f("char", "Subject"),
+    },
+    "ir.config_parameter": {
+        "key": _f("char", "Key", required=True),
+        "value": _f("text", "Value", required=True),
+    },
+    "survey.question": {
+        "title": _f("char", "Title", required=True),
+        "survey_id": _f("many2one", "Survey", "survey.survey"),
+        "sequence": _f("integer", "Sequence"),
+        "suggested_answer_ids": _f("one2many", "Types of answers", "survey.question.answer"),
+    },
+    "survey.question.answer": {
+        "value": _f("char", "Suggested value", required=True),
+        "question_id": _f("many2one", "Question", "survey.question"),
+        "is_correct": _f("boolean", "Correct"),
+        "answer_score": _f("float", "Score"),
+    },
+    "survey.user_input.line": {
+        "user_input_id": _f("many2one", "User Input", "survey.user_input", required=True),
+        "survey_id": _f("many2one", "Survey", "survey.survey"),
+        "question_id": _f("many2one", "Question", "survey.question"),
+        "answer_type": _f("selection", "Answer Type", selection=ANSWER_TYPES),
+        "suggested_answer_id": _f("many2one", "Suggested answer", "survey.question.answer"),
+        "answer_is_correct": _f("boolean", "Correct"),
+        "answer_score": _f("float", "Score"),
+        "skipped": _f("boolean", "Skipped"),
+    },
+    "mail.notification": {
+        "mail_message_id": _f("many2one", "Message", "mail.message"),
+        "mail_mail_id": _f("many2one", "Mail", "mail.mail"),
+        "res_partner_id": _f("many2one", "Recipient", "res.partner"),
+        "notification_type": _f(
+            "selection", "Notification Type", selection=[["inbox", "Inbox"], ["email", "Email"]]
+        ),
+        "notification_status": _f("selection", "Status", selection=NOTIFICATION_STATUSES),
+        "failure_type": _f("selection", "Failure type", selection=SMTP_FAILURE_TYPES),
+    },
+    "slide.channel.invite": {
+        "channel_id": _f("many2one", "Course", "slide.channel"),
+        "partner_ids": _f("many2many", "Recipients", "res.partner"),
+        "enroll_mode": _f("boolean", "Enroll partners"),
+        "subject": _f("char", "Subject"),
+        "body": _f("html", "Contents"),
+    },
+}
