@@ -160,17 +160,6 @@ def enroll_partner(
     return report
 
 
-def applicants_without_program(session: Session) -> list[ReviewFlag]:
-    """Applicants seen in the OJT stage whose job leads to no program (for `status`)."""
-    return list(
-        session.scalars(
-            select(ReviewFlag)
-            .where(ReviewFlag.kind == "no_program", ReviewFlag.resolved_at.is_(None))
-            .order_by(ReviewFlag.odoo_applicant_id)
-        )
-    )
-
-
 # --- internals ----------------------------------------------------------------------------------
 
 

@@ -58,3 +58,14 @@ def enrollment_status(session: Session) -> EnrollmentStatus:
         )
     ]
     return status
+
+
+def applicants_without_program(session: Session) -> list[ReviewFlag]:
+    """Applicants seen in the OJT stage whose job leads to no program (for `status`)."""
+    return list(
+        session.scalars(
+            select(ReviewFlag)
+            .where(ReviewFlag.kind == "no_program", ReviewFlag.resolved_at.is_(None))
+            .order_by(ReviewFlag.odoo_applicant_id)
+        )
+    )

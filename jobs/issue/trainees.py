@@ -29,53 +29,16 @@ class Trainees:
                 select(Student).where(Student.program_id == program.id).order_by(Student.id)
             )
         )
-        self.certified = {
-            (row.student_id, row.batch_scope)
-            for row in session.execute(
-                select(Certificate.student_id, Certificate.batch_scope).where(
-                    Certificate.program_id == program.id, Certificate.generation == 0
-                )
-            )
-        }
-        courses = list(
+        self.certified = _certified(session, program.id)
+        self._courses_done = _courses_done(session, program.id)
+        self.batches = list(
             session.scalars(
-                select(CourseIntegration).where(
-                    CourseIntegration.program_id == program.id,
-                    CourseIntegration.status == "active",
-                )
-            )
-        )
-        counted = [c.id for c in courses if c.required] or [c.id for c in courses]
-        done: dict[int, set[int]] = {}
-        for student_id, course_id in session.execute(
-            select(ProgressTracker.student_id, ProgressTracker.course_integration_id).where(
-                ProgressTracker.course_integration_id.in_(counted or [-1]),
-                ProgressTracker.completed.is_(True),
-            )
-        ):
-            done.setdefault(student_id, set()).add(course_id)
-        self._courses_done = {sid for sid, ids in done.items() if counted and set(counted) <= ids}
-        self.batches = [
-            b
-            for b in session.scalars(
                 select(Batch)
                 .where(Batch.program_id == program.id, Batch.status != "archived")
                 .order_by(Batch.id)
             )
-        ]
-        events = [b.odoo_event_id for b in self.batches if b.odoo_event_id is not None]
-        self._registered: dict[int, set[int]] = {}
-        if events:
-            for event_id, partner_id in session.execute(
-                select(AttendanceRecord.event_id, AttendanceRecord.partner_id).where(
-                    AttendanceRecord.event_id.in_(events),
-                    AttendanceRecord.state != "cancel",
-                    AttendanceRecord.active.is_(True),
-                    AttendanceRecord.removed_at.is_(None),
-                )
-            ):
-                if partner_id is not None:
-                    self._registered.setdefault(event_id, set()).add(partner_id)
+        )
+        self._registered = _registered(session, self.batches)
         self._cohorts = [
             Cohort(b.id, b.odoo_event_id, b.event_ref is not None, b.start_date, b.end_date)
             for b in self.batches
@@ -106,3 +69,54 @@ class Trainees:
             average_score=student.average_score,
             has_name=bool(student.name.strip()),
         )
+
+
+def _certified(session: Session, program_id: int) -> set[tuple[int, str]]:
+    """(student, batch scope) pairs that already hold their automatic certificate."""
+    rows = session.execute(
+        select(Certificate.student_id, Certificate.batch_scope).where(
+            Certificate.program_id == program_id, Certificate.generation == 0
+        )
+    )
+    return {(student_id, scope) for student_id, scope in rows}
+
+
+def _courses_done(session: Session, program_id: int) -> set[int]:
+    """Students who completed every counted course (the required ones, else all)."""
+    courses = list(
+        session.scalars(
+            select(CourseIntegration).where(
+                CourseIntegration.program_id == program_id,
+                CourseIntegration.status == "active",
+            )
+        )
+    )
+    counted = [c.id for c in courses if c.required] or [c.id for c in courses]
+    done: dict[int, set[int]] = {}
+    for student_id, course_id in session.execute(
+        select(ProgressTracker.student_id, ProgressTracker.course_integration_id).where(
+            ProgressTracker.course_integration_id.in_(counted or [-1]),
+            ProgressTracker.completed.is_(True),
+        )
+    ):
+        done.setdefault(student_id, set()).add(course_id)
+    return {sid for sid, ids in done.items() if counted and set(counted) <= ids}
+
+
+def _registered(session: Session, batches: list[Batch]) -> dict[int, set[int]]:
+    """Partners registered (not cancelled, not archived) per batch event."""
+    events = [b.odoo_event_id for b in batches if b.odoo_event_id is not None]
+    registered: dict[int, set[int]] = {}
+    if not events:
+        return registered
+    for event_id, partner_id in session.execute(
+        select(AttendanceRecord.event_id, AttendanceRecord.partner_id).where(
+            AttendanceRecord.event_id.in_(events),
+            AttendanceRecord.state != "cancel",
+            AttendanceRecord.active.is_(True),
+            AttendanceRecord.removed_at.is_(None),
+        )
+    ):
+        if partner_id is not None:
+            registered.setdefault(event_id, set()).add(partner_id)
+    return registered

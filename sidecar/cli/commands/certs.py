@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,9 @@ from sidecar.certificates.status import certificate_status
 from sidecar.cli.output import table
 from sidecar.config import Config
 from sidecar.store.models import Certificate, OutboxMessage, utcnow
+
+if TYPE_CHECKING:
+    from sidecar.certificates.verify_pdf import PdfVerification
 
 Echo = Callable[[str], None]
 
@@ -261,57 +264,68 @@ def verify_pdf_command(cfg: Config | None, path: Path, *, as_json: bool, echo: E
     keys_file = public_keys_path(cfg.certificates.signing_key) if cfg is not None else None
     keys = load_public_keys(cfg.certificates.signing_key) if cfg is not None else []
     result = verify_pdf(data, keys)
-    if result.ok:
-        verdict = "valid"
-    elif result.unverified:
-        verdict = "could not be verified"
+    hint = _keys_hint(result, keys_file)
+    if as_json:
+        echo(_verify_json(result, hint))
     else:
-        verdict = "not valid"
-    hint = None
+        for line in _verify_lines(path, result, hint):
+            echo(line)
+    return 0 if result.ok else 1
+
+
+def _verdict(result: PdfVerification) -> str:
+    if result.ok:
+        return "valid"
+    return "could not be verified" if result.unverified else "not valid"
+
+
+def _keys_hint(result: PdfVerification, keys_file: Path | None) -> str | None:
     if result.signature == "unchecked":
         known = "no public keys known" if keys_file is None else f"no public keys at {keys_file}"
-        hint = f"{known}; {NO_KEYS_HINT}"
-    elif result.signature == "unknown_key" and keys_file is not None:
-        hint = (
+        return f"{known}; {NO_KEYS_HINT}"
+    if result.signature == "unknown_key" and keys_file is not None:
+        return (
             f"only the keys at {keys_file} were known; "
             "if another config signed it, pass that one with -c"
         )
-    if as_json:
-        fields = asdict(result.fields) if result.fields else None
-        echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "verdict": verdict,
-                    "signature": result.signature,
-                    "hint": hint,
-                    "problems": result.problems,
-                    "kid": result.kid,
-                    "qr_url": result.qr_url,
-                    "fields": fields,
-                },
-                indent=2,
-                default=str,
-                ensure_ascii=False,
-            )
+    return None
+
+
+def _verify_json(result: PdfVerification, hint: str | None) -> str:
+    fields = asdict(result.fields) if result.fields else None
+    return json.dumps(
+        {
+            "ok": result.ok,
+            "verdict": _verdict(result),
+            "signature": result.signature,
+            "hint": hint,
+            "problems": result.problems,
+            "kid": result.kid,
+            "qr_url": result.qr_url,
+            "fields": fields,
+        },
+        indent=2,
+        default=str,
+        ensure_ascii=False,
+    )
+
+
+def _verify_lines(path: Path, result: PdfVerification, hint: str | None) -> Iterator[str]:
+    if result.fields is not None:
+        f = result.fields
+        yield f"{path}: certificate {f.serial} for {f.participant} — {f.program}"
+    for problem in result.problems:
+        yield f"  problem: {problem}"
+    if result.signature == "unchecked":
+        yield f"  signature: not checked — {hint}"
+    elif hint is not None:
+        yield f"  hint: {hint}"
+    if result.ok:
+        yield f"{path}: VALID signature, payload and QR agree"
+    elif result.unverified:
+        yield (
+            f"{path}: could not be verified — payload, serial, QR code and page agree, "
+            "but the signature was not checked"
         )
     else:
-        if result.fields is not None:
-            f = result.fields
-            echo(f"{path}: certificate {f.serial} for {f.participant} — {f.program}")
-        for problem in result.problems:
-            echo(f"  problem: {problem}")
-        if result.signature == "unchecked":
-            echo(f"  signature: not checked — {hint}")
-        elif hint is not None:
-            echo(f"  hint: {hint}")
-        if result.ok:
-            echo(f"{path}: VALID signature, payload and QR agree")
-        elif result.unverified:
-            echo(
-                f"{path}: could not be verified — payload, serial, QR code and page agree, "
-                "but the signature was not checked"
-            )
-        else:
-            echo(f"{path}: NOT VALID")
-    return 0 if result.ok else 1
+        yield f"{path}: NOT VALID"
