@@ -1,4 +1,5 @@
-"""Progress figures of a trainee in a training program (BRIEF §3), as pure functions.
+"""Progress figures of a trainee in a training program, as pure functions
+(docs/product-rules.md §4–§8).
 
 Everything here is computed from plain, already-synced values: no I/O, no Odoo types, no store.
 The sync jobs build the small frozen dataclasses below from their tables and call these
@@ -10,13 +11,13 @@ Odoo facts these rules rely on (17.0, read in Odoo's source and on a stock serve
 - `slide.channel.partner.completion` is `round(100 * completed / (total_slides or 1))`, so a
   course without lessons stays at 0 % and `joined`; `member_status` becomes `ongoing` above 0 %
   and `completed` at 100 %. Once `completed`, Odoo no longer recomputes the membership: the status
-  sticks even when a lesson is un-completed or a new one is published (quirks §8).
+  sticks even when a lesson is un-completed or a new one is published (docs/odoo-notes.md §14).
 - A quiz submission first increments `slide.slide.partner.quiz_attempts_count`, then, if every
   answer is right, marks the lesson completed and grants the karma of that attempt:
   reward[min(attempts, 4) - 1] over the first..fourth-attempt rewards. A passed quiz refuses
   further submissions, so a passed lesson's `quiz_attempts_count` is the attempt it was passed on.
-- A `survey.user_input` can show `scoring_success` while still `new` (quirks §12): only `done`
-  attempts count.
+- A `survey.user_input` can show `scoring_success` while still `new` (docs/odoo-notes.md §16):
+  only `done` attempts count.
 """
 
 from __future__ import annotations
@@ -180,8 +181,8 @@ def tracker_status(course: CourseState, certified: bool = False) -> str:
     return "not_started"
 
 
-def _counted_courses(courses: Iterable[CourseState]) -> list[CourseState]:
-    """The program's required courses; all its courses when none is marked required."""
+def counted_courses(courses: Iterable[CourseState]) -> list[CourseState]:
+    """The courses program figures count: the required in-program ones, else all in-program."""
     in_program = [c for c in courses if c.in_program]
     required = [c for c in in_program if c.required]
     return required or in_program
@@ -192,7 +193,7 @@ def elearning_percent(courses: Iterable[CourseState]) -> float:
 
     Courses removed from the program are ignored; no course at all gives 0.
     """
-    counted = _counted_courses(courses)
+    counted = counted_courses(courses)
     if not counted:
         return 0.0
     return sum(course_completion_percent(c) for c in counted) / len(counted)
@@ -204,7 +205,8 @@ def elearning_percent(courses: Iterable[CourseState]) -> float:
 def quiz_score(q: QuizState) -> float | None:
     """Karma of the passing attempt over the first-attempt karma, × 100; None if not passed.
 
-    Attempt 4 and later earn the fourth reward, as in Odoo. Choices where BRIEF is silent:
+    Attempt 4 and later earn the fourth reward, as in Odoo. Our own choices, listed in
+    docs/product-rules.md §5:
     - a first-attempt reward of 0 (karma switched off) gives 100 to any pass: there is no ladder
       to measure against, and passing is what the quiz asks;
     - a quiz marked passed with no attempt recorded (set by hand in the back office) has no
@@ -294,7 +296,7 @@ def program_complete(
     complete. A configured minimum fails on a missing figure (None): nothing attended or graded
     cannot meet a minimum.
     """
-    counted = _counted_courses(courses)
+    counted = counted_courses(courses)
     if not counted or not all(course_completed(c) for c in counted):
         return False
     if requirements.min_attendance is not None and (

@@ -1,4 +1,4 @@
-"""Unit tests for sidecar.figures: BRIEF §3, one behaviour per test."""
+"""Unit tests for sidecar.figures: docs/product-rules.md §4–§8, one behaviour per test."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sidecar.figures import (
     attendance_percent,
     average_score,
     certification_score,
+    counted_courses,
     course_completed,
     course_completion_percent,
     course_started,
@@ -143,6 +144,22 @@ def test_course_removed_from_program_is_not_counted_in_completion() -> None:
 
 def test_only_removed_courses_give_zero_elearning() -> None:
     assert elearning_percent([CourseState(9, completion=100, in_program=False)]) == 0.0
+
+
+def test_counted_courses_are_the_required_ones_in_the_program() -> None:
+    optional = CourseState(3, required=False)
+    removed = CourseState(9, in_program=False)
+    assert counted_courses([DONE, optional, HALF, removed]) == [DONE, HALF]
+
+
+def test_counted_courses_are_all_in_program_courses_when_none_is_required() -> None:
+    courses = [CourseState(1, required=False), CourseState(2, required=False)]
+    removed = CourseState(9, in_program=False)  # required, but no longer in the program
+    assert counted_courses([*courses, removed]) == courses
+
+
+def test_no_course_in_the_program_counts_nothing() -> None:
+    assert counted_courses([CourseState(9, in_program=False)]) == []
 
 
 # --------------------------------------------------------------------------- quizzes

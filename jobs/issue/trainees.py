@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sidecar.config.programs import Program as ProgramConfig
+from sidecar.figures import CourseState, counted_courses
 from sidecar.issuance import Cohort, TraineeState, cohort_of
 from sidecar.store.models import (
     AttendanceRecord,
@@ -91,7 +92,9 @@ def _courses_done(session: Session, program_id: int) -> set[int]:
             )
         )
     )
-    counted = [c.id for c in courses if c.required] or [c.id for c in courses]
+    # The rule the figures use (`sidecar.figures.counted_courses`), on the active courses.
+    states = (CourseState(c.id, required=c.required) for c in courses)
+    counted = [state.course_id for state in counted_courses(states)]
     done: dict[int, set[int]] = {}
     for student_id, course_id in session.execute(
         select(ProgressTracker.student_id, ProgressTracker.course_integration_id).where(

@@ -42,17 +42,48 @@ CERTIFICATE_STATES = ("issued", "delivered", "revoked", "superseded")
 DURATION_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 
 
+# The counters `observe_job` feeds: attribute and metric name (after the prefix) -> help, labels.
+COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "job_runs": (
+        "Scheduled job runs by this process, by job and outcome (ok or failed).",
+        ("job", "outcome"),
+    ),
+    "sync_rows": (
+        "Odoo rows handled by sync and reconcile passes, by job, stream, model and change "
+        "(read, created, updated, unchanged, removed, skipped).",
+        ("job", "stream", "model", "change"),
+    ),
+    "odoo_calls": ("Calls sent to Odoo, by job and method.", ("job", "method")),
+    "odoo_errors": ("Calls to Odoo that failed (after retries), by job.", ("job",)),
+    "odoo_retries": ("Calls to Odoo sent again after a transient error, by job.", ("job",)),
+    "outbox_deliveries": (
+        "Outbox rows handled, by job and result (delivered; adopted: found in Odoo from an "
+        "earlier attempt; retrying: will be tried again; failed: needs a person).",
+        ("job", "result"),
+    ),
+    "certificates_issued": ("Certificates issued by this process, by program.", ("program",)),
+    "certificate_reviews": (
+        "Trainees flagged for a certificate review (requirements not met), by program.",
+        ("program",),
+    ),
+    "enrollments": (
+        "Applicant enrollments by outcome (started, enrolled, awaiting_review, left_stage, "
+        "refused, failed).",
+        ("outcome",),
+    ),
+    "applicants_listed": (
+        "Applicants read from Odoo by the enrollment listing, by job.",
+        ("job",),
+    ),
+}
+
+
 class Metrics:
     """The counters `observe_job` feeds, registered in `registry`."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.job_runs = Counter(
-            f"{PREFIX}_job_runs",
-            "Scheduled job runs by this process, by job and outcome (ok or failed).",
-            ["job", "outcome"],
-            registry=registry,
-        )
+        self.job_runs = self._counter("job_runs")
         self.job_duration = Histogram(
             f"{PREFIX}_job_duration_seconds",
             "Duration of job runs in seconds, by job and outcome.",
@@ -60,65 +91,21 @@ class Metrics:
             buckets=DURATION_BUCKETS,
             registry=registry,
         )
-        self.sync_rows = Counter(
-            f"{PREFIX}_sync_rows",
-            "Odoo rows handled by sync and reconcile passes, by job, stream, model and change "
-            "(read, created, updated, unchanged, removed, skipped).",
-            ["job", "stream", "model", "change"],
-            registry=registry,
-        )
-        self.odoo_calls = Counter(
-            f"{PREFIX}_odoo_calls",
-            "Calls sent to Odoo, by job and method.",
-            ["job", "method"],
-            registry=registry,
-        )
-        self.odoo_errors = Counter(
-            f"{PREFIX}_odoo_errors",
-            "Calls to Odoo that failed (after retries), by job.",
-            ["job"],
-            registry=registry,
-        )
-        self.odoo_retries = Counter(
-            f"{PREFIX}_odoo_retries",
-            "Calls to Odoo sent again after a transient error, by job.",
-            ["job"],
-            registry=registry,
-        )
-        self.outbox_deliveries = Counter(
-            f"{PREFIX}_outbox_deliveries",
-            "Outbox rows handled, by job and result (delivered; adopted: found in Odoo from an "
-            "earlier attempt; retrying: will be tried again; failed: needs a person).",
-            ["job", "result"],
-            registry=registry,
-        )
-        self.certificates_issued = Counter(
-            f"{PREFIX}_certificates_issued",
-            "Certificates issued by this process, by program.",
-            ["program"],
-            registry=registry,
-        )
-        self.certificate_reviews = Counter(
-            f"{PREFIX}_certificate_reviews",
-            "Trainees flagged for a certificate review (requirements not met), by program.",
-            ["program"],
-            registry=registry,
-        )
-        self.enrollments = Counter(
-            f"{PREFIX}_enrollments",
-            "Applicant enrollments by outcome (started, enrolled, awaiting_review, left_stage, "
-            "refused, failed).",
-            ["outcome"],
-            registry=registry,
-        )
-        self.applicants_listed = Counter(
-            f"{PREFIX}_applicants_listed",
-            "Applicants read from Odoo by the enrollment listing, by job.",
-            ["job"],
-            registry=registry,
-        )
+        self.sync_rows = self._counter("sync_rows")
+        self.odoo_calls = self._counter("odoo_calls")
+        self.odoo_errors = self._counter("odoo_errors")
+        self.odoo_retries = self._counter("odoo_retries")
+        self.outbox_deliveries = self._counter("outbox_deliveries")
+        self.certificates_issued = self._counter("certificates_issued")
+        self.certificate_reviews = self._counter("certificate_reviews")
+        self.enrollments = self._counter("enrollments")
+        self.applicants_listed = self._counter("applicants_listed")
         self._seen_stats: dict[int, tuple[weakref.ref[Any], _Snapshot]] = {}
         self._lock = threading.Lock()
+
+    def _counter(self, name: str) -> Counter:
+        documentation, labels = COUNTERS[name]
+        return Counter(f"{PREFIX}_{name}", documentation, labels, registry=self.registry)
 
     def reset(self) -> None:
         """Forget every value (for tests sharing the module's registry)."""

@@ -8,10 +8,11 @@
   only a reference to `scheduled_job` and the job's name: everything else comes from this
   process's config.
 - **Replicas** coordinate through leases (`leases.py`), not through the job store: every
-  replica schedules every job, and a run first takes its job's lease, plus a lease shared with
-  the jobs it must not overlap (`work.SHARED_LEASES`); if another replica holds one, the run is
-  skipped quietly. The lease is renewed while the job runs; a replica that dies lets it expire
-  and the next replica to take the job marks the dead one's run `abandoned`.
+  replica schedules every job, and a run (`executor.py`) first takes its job's lease, plus a
+  lease shared with the jobs it must not overlap (`work.SHARED_LEASES`); if another replica
+  holds one, the run is skipped quietly. The lease is renewed while the job runs; a replica
+  that dies lets it expire and the next replica to take the job marks the dead one's run
+  `abandoned`.
 - **Shutdown** (SIGTERM/SIGINT, or `stop()`): no new runs start, running jobs are asked to stop
   at their next page, row or delivery, the service waits up to `service.shutdown_timeout`,
   marks what is still running `interrupted`, releases its leases and closes the site.
@@ -25,10 +26,8 @@ import secrets
 import signal
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -38,13 +37,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from connectors import OdooClient, OdooError
 from jobs.odoo_session import client_from_config
 from jobs.service import runs
-from jobs.service.leases import LeaseKeeper, release, release_all, try_acquire
+from jobs.service.executor import ClientFactory, Clock, JobExecutor, RunOutcome
+from jobs.service.leases import release_all
 from jobs.service.web import PortInUse, ThreadedServer, ops_server, site_server
-from jobs.service.work import BODIES, ONCE_ORDER, JobContext, leases_for
-from sidecar.certificates.signing import KeyFileError
+from jobs.service.work import BODIES, ONCE_ORDER
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store, store_url
 from sidecar.store.engine import make_engine
@@ -56,8 +54,7 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 SCHEDULED_FUNC = "jobs.service.runner:scheduled_job"
 STARTUP_LOCK = 0x6F6A7473  # PostgreSQL advisory lock key: replicas migrate one at a time
 
-Clock = Callable[[], datetime]
-ClientFactory = Callable[[Config], OdooClient]
+__all__ = ["JOBSTORE_TABLE", "RunOutcome", "ServiceRunner", "default_holder", "scheduled_job"]
 
 _current: ServiceRunner | None = None
 _current_lock = threading.Lock()
@@ -77,16 +74,6 @@ def scheduled_job(job: str) -> None:
 def default_holder() -> str:
     """This replica's name in leases and job runs: host, process and a random part."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    job: str
-    status: str  # ok | failed | interrupted
-    summary: str | None
-    error: str | None
-    seconds: float
-    run_id: int
 
 
 class ServiceRunner:
@@ -117,8 +104,7 @@ class ServiceRunner:
         self._stopping = threading.Event()
         self._activity = threading.Condition()
         self._active = 0
-        # One run per lease name in this process; the database lease does it across processes.
-        self._local = {name: threading.Lock() for job in BODIES for name in leases_for(job)}
+        self._runs = JobExecutor(cfg, self.holder, clock, client_factory, self._stopping)
         self.clean_stop = True
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -227,139 +213,11 @@ class ServiceRunner:
         with self._activity:
             self._active += 1
         try:
-            names = leases_for(job)
-            local = self._take_local(names)
-            if local is None:
-                return None
-            try:
-                return self._execute(job, names, once)
-            finally:
-                for lock in local:
-                    lock.release()
+            return self._runs.execute(self.store.sessions, job, once)
         finally:
             with self._activity:
                 self._active -= 1
                 self._activity.notify_all()
-
-    def _execute(self, job: str, names: tuple[str, ...], once: bool) -> RunOutcome | None:
-        assert self.store is not None
-        sessions = self.store.sessions
-        ttl = self.cfg.service.lease
-        try:
-            tokens = self._acquire(job, names)
-            if tokens is None:
-                return None
-            with sessions() as session, session.begin():
-                now = self.clock()
-                if runs.abandon_stale(session, job, now):
-                    log.warning("%s: a run by a replica that stopped was marked abandoned", job)
-                run_id = runs.start_run(session, job, self.holder, now)
-        except SQLAlchemyError as exc:
-            log.error("%s: the store is unreachable, run skipped: %s", job, _one_line(exc))
-            return None
-        keeper = LeaseKeeper(sessions, tokens, self.holder, ttl, clock=self.clock).start()
-
-        def should_stop() -> bool:
-            return self._stopping.is_set() or keeper.should_stop()
-
-        started = time.monotonic()
-        client: OdooClient | None = None
-        result: object | None = None
-        summary: str | None = None
-        error: str | None = None
-        try:
-            client = self.client_factory(self.cfg)
-            done = BODIES[job](JobContext(self.cfg, sessions, client, should_stop, once))
-            result, summary = done.result, done.summary
-            status = runs.INTERRUPTED if should_stop() else runs.OK
-        except (OdooError, SQLAlchemyError, OSError, KeyFileError) as exc:
-            status, error = runs.FAILED, _one_line(exc)
-            log.error("%s failed: %s", job, error)
-        except Exception as exc:  # a job's bug must not end the service: recorded
-            status, error = runs.FAILED, _one_line(exc)
-            log.exception("%s failed: %s", job, error)
-        finally:
-            keeper.stop()
-            client_stats = client.stats if client is not None else None
-            if client is not None:
-                client.close()
-        seconds = time.monotonic() - started
-        self._finish(run_id, status, seconds, summary, error, tokens)
-        if status != runs.FAILED:
-            log.info("%s %s in %.1f s: %s", job, status, seconds, summary)
-        _observe(job, ok=status == runs.OK, seconds=seconds, result=result, stats=client_stats)
-        return RunOutcome(job, status, summary, error, seconds, run_id)
-
-    def _take_local(self, names: tuple[str, ...]) -> list[threading.Lock] | None:
-        """This process's locks for `names`: the job's own is only tried (a run of it is going
-        on: skip); a shared one is waited for, so jobs sharing it take turns, not starve."""
-        own, *shared = [self._local[n] for n in names]
-        if not own.acquire(blocking=False):
-            return None
-        taken = [own]
-        for lock in shared:
-            while not lock.acquire(timeout=0.2):
-                if self._stopping.is_set():
-                    for held in taken:
-                        held.release()
-                    return None
-            taken.append(lock)
-        return taken
-
-    def _acquire(self, job: str, names: tuple[str, ...]) -> dict[str, int] | None:
-        """The job's lease, then the shared ones: None (and nothing held) when another replica
-        runs this job, or keeps a shared lease for longer than a third of the lease time."""
-        assert self.store is not None
-        sessions, ttl = self.store.sessions, self.cfg.service.lease
-        own, *shared = names
-        with sessions() as session, session.begin():
-            token = try_acquire(session, own, self.holder, ttl, self.clock())
-        if token is None:
-            log.debug("%s: another replica is running it; skipped", job)
-            return None
-        tokens = {own: token}
-        deadline = time.monotonic() + ttl.total_seconds() / 3
-        for name in shared:
-            while True:
-                with sessions() as session, session.begin():
-                    token = try_acquire(session, name, self.holder, ttl, self.clock())
-                if token is not None:
-                    tokens[name] = token
-                    break
-                if self._stopping.is_set() or time.monotonic() > deadline:
-                    with sessions() as session, session.begin():
-                        for held, held_token in tokens.items():
-                            release(session, held, self.holder, held_token)
-                    log.debug("%s: another replica keeps the %s lease; skipped", job, name)
-                    return None
-                self._stopping.wait(0.2)
-        return tokens
-
-    def _finish(
-        self,
-        run_id: int,
-        status: str,
-        seconds: float,
-        summary: str | None,
-        error: str | None,
-        tokens: dict[str, int],
-    ) -> None:
-        assert self.store is not None
-        try:
-            with self.store.sessions() as session, session.begin():
-                runs.finish_run(
-                    session,
-                    run_id,
-                    status=status,
-                    now=self.clock(),
-                    seconds=seconds,
-                    summary=summary,
-                    error=error,
-                )
-                for name, token in tokens.items():
-                    release(session, name, self.holder, token)
-        except SQLAlchemyError as exc:  # the leases expire by themselves
-            log.error("could not record the end of run %s: %s", run_id, _one_line(exc))
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -471,18 +329,3 @@ def _startup_lock(cfg: Config) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
     finally:
         engine.dispose()
-
-
-def _one_line(exc: BaseException) -> str:
-    text_ = str(getattr(exc, "orig", None) or exc).strip()
-    return text_.splitlines()[0] if text_ else exc.__class__.__name__
-
-
-def _observe(job: str, *, ok: bool, seconds: float, result: object, stats: object) -> None:
-    """Tell `jobs.service.metrics` about the run; metrics never stop a job."""
-    from jobs.service.metrics import observe_job
-
-    try:
-        observe_job(job, ok=ok, seconds=seconds, result=result, client_stats=stats)
-    except Exception as exc:  # observe_job promises not to raise; belt and braces
-        log.warning("metrics for %s not recorded: %s", job, exc)
