@@ -58,7 +58,7 @@ def test_the_contracts_hold() -> None:
 @pytest.mark.parametrize(
     ("module", "line", "contract"),
     [
-        ("sidecar/figures.py", "import jobs.deliver", "The core"),
+        ("sidecar/figures/rules.py", "import jobs.deliver", "The core"),
         ("verify_site/records.py", "import connectors.client", "The public site"),
         ("connectors/paging.py", "import sidecar.store.models", "The connector speaks Odoo"),
         ("jobs/sync/runner.py", "import sidecar.cli.app", "The CLI wires jobs"),

@@ -1,147 +1,19 @@
-"""Progress figures of a trainee in a training program, as pure functions
-(docs/product-rules.md §4–§8).
-
-Everything here is computed from plain, already-synced values: no I/O, no Odoo types, no store.
-The sync jobs build the small frozen dataclasses below from their tables and call these
-functions; the same functions serve the CLI, the certificate and the tracker rows, so a figure
-is defined exactly once.
-
-Odoo facts these rules rely on (17.0, read in Odoo's source and on a stock server):
-
-- `slide.channel.partner.completion` is `round(100 * completed / (total_slides or 1))`, so a
-  course without lessons stays at 0 % and `joined`; `member_status` becomes `ongoing` above 0 %
-  and `completed` at 100 %. Once `completed`, Odoo no longer recomputes the membership: the status
-  sticks even when a lesson is un-completed or a new one is published (docs/odoo-notes.md §14).
-- A quiz submission first increments `slide.slide.partner.quiz_attempts_count`, then, if every
-  answer is right, marks the lesson completed and grants the karma of that attempt:
-  reward[min(attempts, 4) - 1] over the first..fourth-attempt rewards. A passed quiz refuses
-  further submissions, so a passed lesson's `quiz_attempts_count` is the attempt it was passed on.
-- A `survey.user_input` can show `scoring_success` while still `new` (docs/odoo-notes.md §16):
-  only `done` attempts count.
-"""
+"""The per-course, per-score and per-trainee rules: completion, quiz and certification scores,
+averages, attendance, overall progress, completeness and statuses."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-MEMBER_STATUSES = frozenset({"invited", "joined", "ongoing", "completed"})
-TRACKER_STATUSES = ("not_started", "in_progress", "completed", "certified")
-INTEGRATION_STATUSES = ("not_integrated", "enrolled", "in_progress", "completed", "certified")
-# Odoo's defaults for quiz_first_attempt_reward .. quiz_fourth_attempt_reward.
-DEFAULT_QUIZ_REWARDS = (10, 7, 5, 2)
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class CourseState:
-    """One trainee in one course of the program (a `slide.channel.partner`, or its absence).
-
-    `member_status` is None on Odoo 16, which has a boolean `completed` instead: callers map a
-    true `completed` to `member_status='completed'`. `ever_completed` is our sticky flag (Odoo
-    once said completed). `enrolled` is False when no active membership exists. `in_program` is
-    False once the course was removed from the program's configuration: it then counts for
-    nothing in program figures.
-    """
-
-    course_id: int
-    required: bool = True
-    threshold: int = 100
-    completion: int = 0
-    member_status: str | None = None
-    ever_completed: bool = False
-    enrolled: bool = True
-    in_program: bool = True
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.threshold <= 100:
-            raise ValueError(f"threshold must be within 1..100, got {self.threshold}")
-        if self.member_status is not None and self.member_status not in MEMBER_STATUSES:
-            raise ValueError(f"unknown member_status {self.member_status!r}")
-
-
-@dataclass(frozen=True)
-class QuizState:
-    """One trainee on one quiz lesson (`slide.slide.partner` + the slide's karma rewards)."""
-
-    slide_id: int
-    passed: bool
-    attempts: int
-    rewards: tuple[int, int, int, int] = DEFAULT_QUIZ_REWARDS
-
-
-@dataclass(frozen=True)
-class CertificationAttempt:
-    """One `survey.user_input` of a certification lesson, as read from Odoo."""
-
-    state: str  # 'new' | 'in_progress' | 'done'
-    scoring_percentage: float
-    scoring_success: bool
-
-
-@dataclass(frozen=True)
-class CertificationState:
-    """One trainee on one certification lesson: only attempts in state `done` are kept."""
-
-    slide_id: int
-    done_scores: tuple[float, ...] = ()
-    passed: bool = False
-
-    @classmethod
-    def from_attempts(
-        cls, slide_id: int, attempts: Iterable[CertificationAttempt]
-    ) -> CertificationState:
-        """Keep `done` attempts only: Odoo scores (and may flag success on) unfinished ones."""
-        done = [a for a in attempts if a.state == "done"]
-        return cls(
-            slide_id,
-            tuple(a.scoring_percentage for a in done),
-            any(a.scoring_success for a in done),
-        )
-
-
-@dataclass(frozen=True)
-class Registration:
-    """One `event.registration` of the trainee for a session of the batch."""
-
-    state: str  # 'draft' | 'open' | 'done' (attended) | 'cancel'
-    session_ended: bool
-
-
-@dataclass(frozen=True)
-class Attendance:
-    registrations: tuple[Registration, ...] = ()
-
-    @classmethod
-    def from_pairs(cls, pairs: Iterable[tuple[str, bool]]) -> Attendance:
-        return cls(tuple(Registration(state, ended) for state, ended in pairs))
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Relative weights of the parts of overall progress (config; default eLearning only)."""
-
-    elearning: float = 1.0
-    attendance: float = 0.0
-    assessments: float = 0.0
-
-    def __post_init__(self) -> None:
-        parts = (self.elearning, self.attendance, self.assessments)
-        if any(not math.isfinite(w) or w < 0 for w in parts) or sum(parts) <= 0:
-            raise ValueError(f"weights must be finite, >= 0 and not all 0, got {parts}")
-
-
-@dataclass(frozen=True)
-class Requirements:
-    """Program minimums in percent; None means not configured."""
-
-    min_attendance: float | None = None
-    min_average_score: float | None = None
-
+from sidecar.figures.inputs import (
+    Attendance,
+    CertificationState,
+    CourseState,
+    QuizState,
+    Requirements,
+    Weights,
+)
 
 # --------------------------------------------------------------------------- courses
 
@@ -326,68 +198,6 @@ def integration_status(
     if enrolled_any:
         return "enrolled"
     return "not_integrated"
-
-
-@dataclass(frozen=True)
-class ProgramFigures:
-    """One trainee's figures in one program, percentages rounded to 1 decimal."""
-
-    elearning_percent: float
-    attendance_percent: float | None
-    average_score: float | None
-    graded_total: int
-    graded_with_result: int
-    overall_progress: float
-    complete: bool
-    status: str
-
-
-def program_figures(
-    courses: Sequence[CourseState],
-    quizzes: Sequence[QuizState],
-    certifications: Sequence[CertificationState],
-    attendance: Attendance,
-    weights: Weights,
-    requirements: Requirements,
-    certified: bool = False,
-    offline_scores: Sequence[float | None] = (),
-) -> ProgramFigures:
-    """All of §3 for one trainee in one program.
-
-    Callers pass the graded items (quizzes, certifications, mentor-scored offline assignments)
-    of the program's current courses only. Percentages are rounded to 1 decimal *before* the
-    completion check, so what a mentor sees is what is judged (66.7 % meets a 66.7 % minimum).
-    The trainee has started when a course has, a graded item has a result or a quiz attempt,
-    or a session was attended.
-    """
-    scores = [
-        *(quiz_score(q) for q in quizzes),
-        *(certification_score(c) for c in certifications),
-        *offline_scores,
-    ]
-    elearning = round_1(elearning_percent(courses))
-    attended = _round_opt(attendance_percent(attendance))
-    average = _round_opt(average_score(scores))
-    complete = program_complete(courses, attended, average, requirements)
-    in_program = [c for c in courses if c.in_program]
-    started_any = (
-        any(course_started(c) for c in in_program)
-        or any(s is not None for s in scores)
-        or any(q.attempts > 0 for q in quizzes)
-        or bool(attended)
-    )
-    return ProgramFigures(
-        elearning_percent=elearning,
-        attendance_percent=attended,
-        average_score=average,
-        graded_total=len(scores),
-        graded_with_result=sum(1 for s in scores if s is not None),
-        overall_progress=overall_progress(elearning, attended, average, weights),
-        complete=complete,
-        status=integration_status(
-            any(c.enrolled for c in in_program), started_any, complete, certified
-        ),
-    )
 
 
 # --------------------------------------------------------------------------- helpers
