@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sidecar.statuses import OutboxState
 from sidecar.store.models import OutboxMessage
 
 REF = "$ref"
@@ -30,7 +31,8 @@ FILE_B64 = "$file_b64"
 # Methods whose repetition does no harm: they may be re-sent without a lookup.
 IDEMPOTENT_METHODS = frozenset({"write"})
 
-PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
+PENDING, DELIVERED = OutboxState.PENDING, OutboxState.DELIVERED
+FAILED, CANCELLED = OutboxState.FAILED, OutboxState.CANCELLED
 
 
 def ref(key: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from jobs.odoo import contacts, mail, recruitment
 from jobs.odoo.recruitment import Applicant
 from sidecar.config import Config
 from sidecar.config.programs import Eligibility
+from sidecar.statuses import CourseStatus
 from sidecar.store.models import CourseIntegration, Program
 
 
@@ -92,7 +93,7 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
                     select(CourseIntegration)
                     .where(
                         CourseIntegration.program_id == row.id,
-                        CourseIntegration.status == "active",
+                        CourseIntegration.status == CourseStatus.ACTIVE,
                     )
                     .order_by(CourseIntegration.position)
                 )

@@ -29,13 +29,14 @@ from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.odoo import contacts, recruitment
 from jobs.odoo.recruitment import Applicant
 from sidecar.config import Config
+from sidecar.statuses import EnrollmentState, FlagKind
 from sidecar.store.models import Enrollment, ReviewFlag, utcnow
 
 log = logging.getLogger("ojt_sidecar.enroll")
 
 STREAM = f"enroll:{recruitment.APPLICANT}"
 MAX_ROUNDS = 10  # step / deliver rounds per cycle: a full enrollment needs five
-RESTARTABLE = ("left_stage", "refused", "failed")
+RESTARTABLE = (EnrollmentState.LEFT_STAGE, EnrollmentState.REFUSED, EnrollmentState.FAILED)
 Clock = Callable[[], datetime]
 
 
@@ -151,7 +152,7 @@ def enroll_partner(
                 odoo_partner_id=partner_id,
                 name=partner.get("name") or "",
                 email=partner.get("email") or None,
-                state="new",
+                state=EnrollmentState.NEW,
                 round=0,
             )
             session.add(row)
@@ -183,14 +184,14 @@ def _context(
 
 
 def _approve(row: Enrollment, report: EnrollReport) -> None:
-    if row.state == "enrolled":
+    if row.state == EnrollmentState.ENROLLED:
         report.already.append(row.subject)
         return
     row.manual = True
     if row.state in RESTARTABLE:
         row.round += 1
-    if row.state in (*RESTARTABLE, "new", "awaiting_review"):
-        row.state, row.reason = "approved", None
+    if row.state in (*RESTARTABLE, EnrollmentState.NEW, EnrollmentState.AWAITING_REVIEW):
+        row.state, row.reason = EnrollmentState.APPROVED, None
         report.started.append(row.subject)
 
 
@@ -204,7 +205,7 @@ def _row_for(session: Session, subject: str, program: ProgramInfo, app: Applican
             name=app.name,
             email=app.email,
             odoo_user_id=app.recruiter_id,
-            state="new",
+            state=EnrollmentState.NEW,
             round=0,
         )
         session.add(row)
@@ -266,7 +267,9 @@ def _note(session: Session, ctx: EnrollContext, app: Applicant, report: EnrollRe
                 f"stage, but its job ({app.job_name or 'none'}) leads to no program."
             )
             session.add(
-                ReviewFlag(key=flag_key, kind="no_program", odoo_applicant_id=aid, reason=reason)
+                ReviewFlag(
+                    key=flag_key, kind=FlagKind.NO_PROGRAM, odoo_applicant_id=aid, reason=reason
+                )
             )
             report.without_program.append(reason)
             log.warning("%s", reason)
@@ -277,16 +280,22 @@ def _note(session: Session, ctx: EnrollContext, app: Applicant, report: EnrollRe
     row = _row_for(session, subject, program, app)
     if existing is None:
         report.started.append(subject)
-    elif row.program_id != program.id and row.state in ("new", "awaiting_review", *RESTARTABLE):
+    elif row.program_id != program.id and row.state in (
+        EnrollmentState.NEW,
+        EnrollmentState.AWAITING_REVIEW,
+        *RESTARTABLE,
+    ):
         row.program_id = program.id  # the job changed before anything was enrolled
         row.round += 1
-        row.state = "new"
+        row.state = EnrollmentState.NEW
     elif row.state in RESTARTABLE:
         row.round += 1
-        row.state = "new"
+        row.state = EnrollmentState.NEW
         report.started.append(subject)
-    elif row.state == "awaiting_review" and not row.manual:
-        row.state = "new"  # the applicant changed: decide again (its To-Do is not repeated)
+    elif row.state == EnrollmentState.AWAITING_REVIEW and not row.manual:
+        row.state = (
+            EnrollmentState.NEW
+        )  # the applicant changed: decide again (its To-Do is not repeated)
 
 
 def _drive(
@@ -318,7 +327,7 @@ def _drive(
         report.waiting = [
             f"{r.subject}: {r.state}"
             for r in session.scalars(select(Enrollment).where(Enrollment.state.in_(OPEN)))
-            if r.state != "awaiting_review" and (only is None or r.subject in only)
+            if r.state != EnrollmentState.AWAITING_REVIEW and (only is None or r.subject in only)
         ]
 
 
@@ -374,7 +383,7 @@ def _domain_matches(
     result: dict[int, bool] = {}
     by_program: dict[int, list[int]] = {}
     for _, _, aid, state, program_id in rows:
-        if state == "new" and aid is not None and aid in apps:
+        if state == EnrollmentState.NEW and aid is not None and aid in apps:
             by_program.setdefault(program_id, []).append(aid)
     for program in ctx.by_key.values():
         ids = by_program.get(program.id)

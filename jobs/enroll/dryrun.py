@@ -20,9 +20,15 @@ from jobs.odoo import contacts, elearning, recruitment
 from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
 from sidecar.outbox import PENDING, Write, ref
+from sidecar.statuses import EnrollmentState
 from sidecar.store.models import Enrollment, OutboxMessage, ReviewFlag
 
-STARTABLE = ("new", "left_stage", "refused", "failed")
+STARTABLE = (
+    EnrollmentState.NEW,
+    EnrollmentState.LEFT_STAGE,
+    EnrollmentState.REFUSED,
+    EnrollmentState.FAILED,
+)
 
 
 def plan_cycle(
@@ -69,7 +75,7 @@ def plan_cycle(
             matches_domain=matches,
             auto_enroll=rule.auto_enroll,
         )
-        round_ = (row.round + (row.state != "new")) if row is not None else 0
+        round_ = (row.round + (row.state != EnrollmentState.NEW)) if row is not None else 0
         if decision.enroll:
             planned = _enrollment(ctx, client, subject, round_, program, app, None)
         elif writes.todo_key(subject) in todos:
@@ -95,7 +101,7 @@ def plan_one(
     subject = f"applicant:{app.id}" if app else f"partner:{partner and partner['id']}:{program.key}"
     with sessions() as session:
         row = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
-    if row is not None and row.state == "enrolled":
+    if row is not None and row.state == EnrollmentState.ENROLLED:
         report.already.append(subject)
         return
     round_ = (row.round + (row.state in STARTABLE[1:])) if row is not None else 0

@@ -18,6 +18,7 @@ writes are not all delivered yet waits; the next cycle (or the next round of thi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from jobs.enroll.context import EnrollContext, ProgramInfo
 from jobs.enroll.step import Outcome, Step
 from jobs.odoo.recruitment import Applicant
 from sidecar.outbox import CANCELLED, PENDING
+from sidecar.statuses import EnrollmentState
 from sidecar.store.models import (
     Enrollment,
     OutboxMessage,
@@ -34,18 +36,24 @@ from sidecar.store.models import (
 
 log = logging.getLogger("ojt_sidecar.enroll")
 
-WAITING = ("partner", "portal_wizard", "portal_grant", "courses_wait", "note_wait")
-STOPPABLE = (
-    "new",
-    "awaiting_review",
-    "approved",
-    "partner",
-    "portal",
-    "portal_wizard",
-    "portal_grant",
-    "courses",
+WAITING = (
+    EnrollmentState.PARTNER,
+    EnrollmentState.PORTAL_WIZARD,
+    EnrollmentState.PORTAL_GRANT,
+    EnrollmentState.COURSES_WAIT,
+    EnrollmentState.NOTE_WAIT,
 )
-OPEN = (*STOPPABLE, "courses_wait", "note_wait")
+STOPPABLE = (
+    EnrollmentState.NEW,
+    EnrollmentState.AWAITING_REVIEW,
+    EnrollmentState.APPROVED,
+    EnrollmentState.PARTNER,
+    EnrollmentState.PORTAL,
+    EnrollmentState.PORTAL_WIZARD,
+    EnrollmentState.PORTAL_GRANT,
+    EnrollmentState.COURSES,
+)
+OPEN = (*STOPPABLE, EnrollmentState.COURSES_WAIT, EnrollmentState.NOTE_WAIT)
 
 
 def program_of(ctx: EnrollContext, row: Enrollment) -> ProgramInfo | None:
@@ -68,11 +76,11 @@ def advance(step: Step, session: Session, row: Enrollment, app: Applicant | None
 
 def _stop_reason(ctx: EnrollContext, row: Enrollment, app: Applicant | None) -> str | None:
     if app is None or not app.open:
-        return "refused"
+        return EnrollmentState.REFUSED
     if row.manual:
         return None  # a person approved it: the stage no longer decides
     if not ctx.in_ojt(app):
-        return "left_stage"
+        return EnrollmentState.LEFT_STAGE
     return None
 
 
@@ -88,7 +96,9 @@ def _stop(session: Session, row: Enrollment, state: str, outcome: Outcome) -> No
         .values(state=CANCELLED)
     )
     row.state = state
-    (outcome.left_stage if state == "left_stage" else outcome.refused).append(row.subject)
+    (outcome.left_stage if state == EnrollmentState.LEFT_STAGE else outcome.refused).append(
+        row.subject
+    )
     log.info("%s: %s before enrollment, stopped", row.subject, state.replace("_", " "))
 
 
@@ -98,15 +108,18 @@ def _awaiting(
     return False  # waits for a person (`ojt-sidecar enroll`) or a change to the applicant
 
 
-_HANDLERS = {
-    "new": steps_contact.new,
-    "awaiting_review": _awaiting,
-    "approved": steps_contact.approved,
-    "partner": steps_contact.partner,
-    "portal": steps_contact.portal,
-    "portal_wizard": steps_contact.portal_wizard,
-    "portal_grant": steps_contact.portal_grant,
-    "courses": steps_courses.courses,
-    "courses_wait": steps_courses.courses_wait,
-    "note_wait": steps_courses.note_wait,
+# A step: run the row's current state; True when it moved on (call again).
+Handler = Callable[[Step, Session, Enrollment, ProgramInfo, Applicant | None], bool]
+
+_HANDLERS: dict[str, Handler] = {
+    EnrollmentState.NEW: steps_contact.new,
+    EnrollmentState.AWAITING_REVIEW: _awaiting,
+    EnrollmentState.APPROVED: steps_contact.approved,
+    EnrollmentState.PARTNER: steps_contact.partner,
+    EnrollmentState.PORTAL: steps_contact.portal,
+    EnrollmentState.PORTAL_WIZARD: steps_contact.portal_wizard,
+    EnrollmentState.PORTAL_GRANT: steps_contact.portal_grant,
+    EnrollmentState.COURSES: steps_courses.courses,
+    EnrollmentState.COURSES_WAIT: steps_courses.courses_wait,
+    EnrollmentState.NOTE_WAIT: steps_courses.note_wait,
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sidecar.statuses import EnrollmentState, FlagKind
 from sidecar.store.models import Enrollment, Program, ReviewFlag
 
 
@@ -37,7 +38,7 @@ def enrollment_status(session: Session) -> EnrollmentStatus:
     keys = {pid: key for pid, key in session.execute(select(Program.id, Program.key))}
     for row in session.scalars(
         select(Enrollment)
-        .where(Enrollment.state.in_(("awaiting_review", "failed")))
+        .where(Enrollment.state.in_((EnrollmentState.AWAITING_REVIEW, EnrollmentState.FAILED)))
         .order_by(Enrollment.id)
     ):
         item = WaitingApplicant(
@@ -48,12 +49,16 @@ def enrollment_status(session: Session) -> EnrollmentStatus:
             row.state,
             row.reason,
         )
-        (status.awaiting_review if row.state == "awaiting_review" else status.failed).append(item)
+        (
+            status.awaiting_review
+            if row.state == EnrollmentState.AWAITING_REVIEW
+            else status.failed
+        ).append(item)
     status.without_program = [
         (flag.odoo_applicant_id, flag.reason)
         for flag in session.scalars(
             select(ReviewFlag)
-            .where(ReviewFlag.kind == "no_program", ReviewFlag.resolved_at.is_(None))
+            .where(ReviewFlag.kind == FlagKind.NO_PROGRAM, ReviewFlag.resolved_at.is_(None))
             .order_by(ReviewFlag.odoo_applicant_id)
         )
     ]
@@ -65,7 +70,7 @@ def applicants_without_program(session: Session) -> list[ReviewFlag]:
     return list(
         session.scalars(
             select(ReviewFlag)
-            .where(ReviewFlag.kind == "no_program", ReviewFlag.resolved_at.is_(None))
+            .where(ReviewFlag.kind == FlagKind.NO_PROGRAM, ReviewFlag.resolved_at.is_(None))
             .order_by(ReviewFlag.odoo_applicant_id)
         )
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from connectors import OdooClient
 from jobs.enroll.context import EnrollContext
 from sidecar.outbox import DELIVERED, PENDING, Write, enqueue
+from sidecar.statuses import EnrollmentState
 from sidecar.store.models import Enrollment, OutboxMessage
 
 log = logging.getLogger("ojt_sidecar.enroll")
@@ -71,7 +72,7 @@ def waiting_on(step: Step, session: Session, row: Enrollment, keys: list[str]) -
 
 
 def fail(step: Step, row: Enrollment, reason: str) -> bool:
-    row.state, row.reason = "failed", reason
+    row.state, row.reason = EnrollmentState.FAILED, reason
     step.outcome.failed.append(f"{row.subject}: {reason}")
     log.error("%s: enrollment failed: %s", row.subject, reason)
     return False

@@ -14,6 +14,7 @@ from jobs.odoo import contacts, recruitment
 from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
 from sidecar.outbox import CANCELLED, ref
+from sidecar.statuses import EnrollmentState
 from sidecar.store.models import Enrollment
 
 
@@ -31,7 +32,7 @@ def new(
         auto_enroll=rule.auto_enroll,
     )
     if decision.enroll:
-        row.state, row.reason = "approved", None
+        row.state, row.reason = EnrollmentState.APPROVED, None
         return True
     reason = " ".join(decision.reasons)
     summary = rules.todo_summary(program.name)
@@ -57,9 +58,9 @@ def new(
             today=step.today,
         ),
     )
-    if row.state != "awaiting_review" or row.reason != reason:
+    if row.state != EnrollmentState.AWAITING_REVIEW or row.reason != reason:
         step.outcome.awaiting_review.append(row.subject)
-    row.state, row.reason = "awaiting_review", reason
+    row.state, row.reason = EnrollmentState.AWAITING_REVIEW, reason
     return False
 
 
@@ -85,11 +86,11 @@ def approved(
                 recruitment.link_partner(link, row.subject, row.odoo_applicant_id, partner),
             )
         if found is None:
-            row.state = "partner"
+            row.state = EnrollmentState.PARTNER
             return True
     if row.odoo_partner_id is None:
         return fail(step, row, "the applicant has neither a contact nor a valid e-mail address")
-    row.state = "portal"
+    row.state = EnrollmentState.PORTAL
     return True
 
 
@@ -103,7 +104,7 @@ def partner(
     if made is None:
         return fail(step, row, f"Odoo did not say which contact {key} made")
     row.odoo_partner_id = made
-    row.state = "portal"
+    row.state = EnrollmentState.PORTAL
     return True
 
 
@@ -114,14 +115,14 @@ def portal(
     if partner is None:
         return fail(step, row, "there is no contact to give portal access to")
     if contacts.has_user(step.client, partner):
-        row.portal, row.state = "existing", "courses"
+        row.portal, row.state = "existing", EnrollmentState.COURSES
         return True
     found = contacts.partner(step.client, partner)
     if found is None or not rules.valid_email(found.get("email")):
         return fail(step, row, f"contact {partner} has no valid e-mail, so no portal access")
     key = writes.step_key(row.subject, row.round, "portal_wizard")
     queue(step, session, contacts.portal_wizard(key, row.subject, partner))
-    row.state = "portal_wizard"
+    row.state = EnrollmentState.PORTAL_WIZARD
     return True
 
 
@@ -139,7 +140,7 @@ def portal_wizard(
         return fail(step, row, f"portal wizard {wizard} has no line for the contact")
     grant = writes.step_key(row.subject, row.round, "portal_grant")
     queue(step, session, contacts.portal_grant(grant, row.subject, line, row.odoo_partner_id))
-    row.state = "portal_grant"
+    row.state = EnrollmentState.PORTAL_GRANT
     return True
 
 
@@ -148,5 +149,5 @@ def portal_grant(
 ) -> bool:
     if waiting_on(step, session, row, [writes.step_key(row.subject, row.round, "portal_grant")]):
         return False
-    row.portal, row.state = "invited", "courses"
+    row.portal, row.state = "invited", EnrollmentState.COURSES
     return True

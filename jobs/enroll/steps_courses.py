@@ -14,6 +14,7 @@ from jobs.enroll.step import Step, fail, outbox, queue, waiting_on
 from jobs.odoo import elearning, recruitment
 from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
+from sidecar.statuses import EnrollmentState, StudentStatus
 from sidecar.store.models import Enrollment, ProgressTracker, Student, utcnow
 
 log = logging.getLogger("ojt_sidecar.enroll")
@@ -58,7 +59,7 @@ def courses(
                 context,
             ),
         )
-    row.state = "courses_wait"
+    row.state = EnrollmentState.COURSES_WAIT
     return True
 
 
@@ -81,7 +82,7 @@ def courses_wait(
         session,
         recruitment.enrolled_note(key, row.subject, row.odoo_applicant_id, program.name, text),
     )
-    row.state = "note_wait"
+    row.state = EnrollmentState.NOTE_WAIT
     return True
 
 
@@ -94,7 +95,7 @@ def note_wait(
 
 
 def enrolled(step: Step, row: Enrollment) -> bool:
-    row.state, row.reason, row.enrolled_at = "enrolled", None, utcnow()
+    row.state, row.reason, row.enrolled_at = EnrollmentState.ENROLLED, None, utcnow()
     step.outcome.enrolled.append(row.subject)
     log.info("%s: enrolled", row.subject)
     return False
@@ -115,14 +116,14 @@ def _record_student(
             odoo_partner_id=partner_id,
             name=row.name,
             email=row.email,
-            integration_status="enrolled",
+            integration_status=StudentStatus.ENROLLED,
         )
         session.add(student)
         session.flush()
     if row.odoo_applicant_id is not None and student.odoo_applicant_id is None:
         student.odoo_applicant_id = row.odoo_applicant_id
-    if student.integration_status == "not_integrated":
-        student.integration_status = "enrolled"
+    if student.integration_status == StudentStatus.NOT_INTEGRATED:
+        student.integration_status = StudentStatus.ENROLLED
     have = set(
         session.scalars(
             select(ProgressTracker.course_integration_id).where(

@@ -17,6 +17,7 @@ from connectors import OdooClient
 from jobs.incremental import odoo_datetime
 from jobs.odoo import elearning, events
 from jobs.odoo.reads import Scope
+from sidecar.statuses import BatchStatus, CourseStatus
 from sidecar.store.models import AttendanceRecord, Batch, CourseIntegration, Program, utcnow
 from sidecar.store.queue import queue_partners
 
@@ -42,7 +43,7 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
                     + ("no such course in Odoo" if not ids else "several courses have this name")
                 )
     batches = session.scalars(
-        select(Batch).where(Batch.program_id.in_(active), Batch.status != "archived")
+        select(Batch).where(Batch.program_id.in_(active), Batch.status != BatchStatus.ARCHIVED)
     ).all()
     # Events are read again until they end: an event can be rescheduled.
     pending = [b for b in batches if b.event_ref and b.event_ended_at is None]
@@ -65,7 +66,13 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
                 problems.append(f"batch {batch.key}: event {batch.event_ref!r} not found in Odoo")
     _note_ended_events(session, batches)
     channel_ids = tuple(
-        sorted({c.odoo_channel_id for c in courses if c.odoo_channel_id and c.status == "active"})
+        sorted(
+            {
+                c.odoo_channel_id
+                for c in courses
+                if c.odoo_channel_id and c.status == CourseStatus.ACTIVE
+            }
+        )
     )
     event_ids = tuple(sorted({b.odoo_event_id for b in batches if b.odoo_event_id}))
     return Scope(channel_ids, event_ids), problems

@@ -38,6 +38,7 @@ from sidecar.config import Config
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import Requirements
 from sidecar.issuance import Decision, batch_done, decide, review_note, review_summary
+from sidecar.statuses import BatchStatus, FlagKind, StudentStatus, TrackerStatus
 from sidecar.store.models import (
     Batch,
     Certificate,
@@ -140,12 +141,12 @@ class IssueJob:
                 student = session.get(Student, cert.student_id)
                 if student is not None and student.certified_at is None:
                     student.certified_at = now
-                    student.integration_status = "certified"
+                    student.integration_status = StudentStatus.CERTIFIED
                     student.updated_at = now
                     session.execute(
                         update(ProgressTracker)
                         .where(ProgressTracker.student_id == student.id)
-                        .values(status="certified", updated_at=now)
+                        .values(status=TrackerStatus.CERTIFIED, updated_at=now)
                     )
                     queue_partners(session, [student.odoo_partner_id])
             session.commit()
@@ -159,7 +160,7 @@ class IssueJob:
             rows = session.execute(
                 select(Batch, Program.key)
                 .join(Program, Batch.program_id == Program.id)
-                .where(Batch.status == "open", Program.active.is_(True))
+                .where(Batch.status == BatchStatus.OPEN, Program.active.is_(True))
             ).all()
             for batch, program_key in rows:
                 if program_key not in keys:
@@ -178,7 +179,7 @@ class IssueJob:
                 ):
                     report.batches_closed.append(f"{program_key}/{batch.key}")
                     if not dry_run:
-                        batch.status, batch.done_at = "done", self.clock()
+                        batch.status, batch.done_at = BatchStatus.DONE, self.clock()
             if not dry_run:
                 session.commit()
 
@@ -205,7 +206,7 @@ class IssueJob:
             if self.should_stop():
                 return
             state = trainees.state(student_id)
-            batch_is_done = batch is not None and batch.status == "done"
+            batch_is_done = batch is not None and batch.status == BatchStatus.DONE
             if dry_run and batch is not None and not batch_is_done:
                 batch_is_done = f"{configured.key}/{batch.key}" in report.batches_closed
             decision = decide(
@@ -287,7 +288,7 @@ class IssueJob:
             session.add(
                 ReviewFlag(
                     key=key,
-                    kind="requirements_not_met",
+                    kind=FlagKind.REQUIREMENTS_NOT_MET,
                     program_id=program.id,
                     student_id=student.id,
                     odoo_partner_id=student.odoo_partner_id,

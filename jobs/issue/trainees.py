@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import CourseState, counted_courses
 from sidecar.issuance import Cohort, TraineeState, cohort_of
+from sidecar.statuses import BatchStatus, CourseStatus
 from sidecar.store.models import (
     AttendanceRecord,
     Batch,
@@ -35,7 +36,7 @@ class Trainees:
         self.batches = list(
             session.scalars(
                 select(Batch)
-                .where(Batch.program_id == program.id, Batch.status != "archived")
+                .where(Batch.program_id == program.id, Batch.status != BatchStatus.ARCHIVED)
                 .order_by(Batch.id)
             )
         )
@@ -88,7 +89,7 @@ def _courses_done(session: Session, program_id: int) -> set[int]:
         session.scalars(
             select(CourseIntegration).where(
                 CourseIntegration.program_id == program_id,
-                CourseIntegration.status == "active",
+                CourseIntegration.status == CourseStatus.ACTIVE,
             )
         )
     )

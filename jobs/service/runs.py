@@ -12,13 +12,12 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from sidecar.statuses import RunStatus
 from sidecar.store.models import JobRun
 
-RUNNING = "running"
-OK = "ok"
-FAILED = "failed"
-INTERRUPTED = "interrupted"  # the replica was asked to stop during the run
-ABANDONED = "abandoned"  # its replica died or stalled: found by the next holder of the job
+RUNNING, OK, FAILED = RunStatus.RUNNING, RunStatus.OK, RunStatus.FAILED
+INTERRUPTED = RunStatus.INTERRUPTED  # the replica was asked to stop during the run
+ABANDONED = RunStatus.ABANDONED  # its replica died or stalled: found by the next holder
 
 
 def abandon_stale(session: Session, job: str, now: datetime) -> int:

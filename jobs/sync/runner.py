@@ -31,6 +31,7 @@ from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.streams import STREAMS, Scope, Stream
 from sidecar.config import Config
+from sidecar.statuses import RunStatus
 from sidecar.store.models import Program, Student, SyncRun, utcnow
 from sidecar.store.queue import program_partners, queue_partners
 from sidecar.store.sql import among
@@ -265,7 +266,7 @@ class SyncJob:
         with self.sessions() as session:
             last = session.scalars(
                 select(SyncRun.started_at)
-                .where(SyncRun.kind == "reconcile", SyncRun.status == "ok")
+                .where(SyncRun.kind == "reconcile", SyncRun.status == RunStatus.OK)
                 .order_by(SyncRun.id.desc())
                 .limit(1)
             ).first()
@@ -329,7 +330,13 @@ class SyncJob:
             if run is None:  # its row was deleted by hand: nothing left to record into
                 return
             run.finished_at = utcnow()
-            run.status = "failed" if error else "interrupted" if summary.interrupted else "ok"
+            run.status = (
+                RunStatus.FAILED
+                if error
+                else RunStatus.INTERRUPTED
+                if summary.interrupted
+                else RunStatus.OK
+            )
             run.rows_read, run.rows_created = total.read, total.created
             run.rows_updated, run.rows_unchanged = total.updated, total.unchanged
             run.rows_removed = total.removed

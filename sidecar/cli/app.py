@@ -16,6 +16,7 @@ import click
 
 from sidecar import __version__
 from sidecar.cli.options import CONFIG_OPTION, load_or_exit
+from sidecar.statuses import StudentStatus
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -140,7 +141,7 @@ def status(config_path: Path, as_json: bool) -> None:
 @click.option(
     "--status",
     "status_filter",
-    type=click.Choice(["not_integrated", "enrolled", "in_progress", "completed", "certified"]),
+    type=click.Choice([s.value for s in StudentStatus]),
     help="Only students with this status.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")

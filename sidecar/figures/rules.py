@@ -14,6 +14,7 @@ from sidecar.figures.inputs import (
     Requirements,
     Weights,
 )
+from sidecar.statuses import StudentStatus, TrackerStatus
 
 # --------------------------------------------------------------------------- courses
 
@@ -39,18 +40,18 @@ def course_started(c: CourseState) -> bool:
     return c.completion > 0 or c.member_status == "ongoing" or course_completed(c)
 
 
-def tracker_status(course: CourseState, certified: bool = False) -> str:
+def tracker_status(course: CourseState, certified: bool = False) -> TrackerStatus:
     """Status of one student × course tracker: not_started, in_progress, completed, certified.
 
     `certified` comes from certificate issuance and wins: it never moves back.
     """
     if certified:
-        return "certified"
+        return TrackerStatus.CERTIFIED
     if course_completed(course):
-        return "completed"
+        return TrackerStatus.COMPLETED
     if course_started(course):
-        return "in_progress"
-    return "not_started"
+        return TrackerStatus.IN_PROGRESS
+    return TrackerStatus.NOT_STARTED
 
 
 def counted_courses(courses: Iterable[CourseState]) -> list[CourseState]:
@@ -182,7 +183,7 @@ def program_complete(
 
 def integration_status(
     enrolled_any: bool, started_any: bool, complete: bool, certified: bool
-) -> str:
+) -> StudentStatus:
     """A student's status in a program: the furthest stage reached wins.
 
     not_integrated (no membership in any program course) → enrolled → in_progress → completed →
@@ -190,14 +191,14 @@ def integration_status(
     were archived afterwards is still completed.
     """
     if certified:
-        return "certified"
+        return StudentStatus.CERTIFIED
     if complete:
-        return "completed"
+        return StudentStatus.COMPLETED
     if started_any:
-        return "in_progress"
+        return StudentStatus.IN_PROGRESS
     if enrolled_any:
-        return "enrolled"
-    return "not_integrated"
+        return StudentStatus.ENROLLED
+    return StudentStatus.NOT_INTEGRATED
 
 
 # --------------------------------------------------------------------------- helpers

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sidecar.statuses import StudentStatus
 from sidecar.store.models import Program, Student, SyncRun, utcnow
 
-STATUSES = ("not_integrated", "enrolled", "in_progress", "completed", "certified")
+STATUSES = tuple(StudentStatus)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sidecar.cli.output import age, table
 from sidecar.config import Config
+from sidecar.statuses import EnrollmentState, OutboxState, StudentStatus
 from sidecar.store.models import utcnow
 
 if TYPE_CHECKING:
@@ -100,10 +101,10 @@ def _programs_table(programs: list[ProgramStatus]) -> str:
         (
             p.key,
             p.students,
-            p.by_status["enrolled"],
-            p.by_status["in_progress"],
-            p.by_status["completed"],
-            p.by_status["certified"],
+            p.by_status[StudentStatus.ENROLLED],
+            p.by_status[StudentStatus.IN_PROGRESS],
+            p.by_status[StudentStatus.COMPLETED],
+            p.by_status[StudentStatus.CERTIFIED],
             None if p.average_progress is None else f"{p.average_progress:.1f} %",
         )
         for p in programs
@@ -123,7 +124,8 @@ def _programs_table(programs: list[ProgramStatus]) -> str:
 
 
 def _certificate_lines(certs: CertificateSummary) -> list[str]:
-    pending, failed = certs.outbox.get("pending", 0), certs.outbox.get("failed", 0)
+    pending = certs.outbox.get(OutboxState.PENDING, 0)
+    failed = certs.outbox.get(OutboxState.FAILED, 0)
     return [
         f"Certificates: {certs.issued} issued, {certs.delivered} delivered, "
         f"{certs.revoked} revoked, {certs.superseded} re-issued; "
@@ -135,13 +137,14 @@ def _certificate_lines(certs: CertificateSummary) -> list[str]:
 
 def _enrollment_lines(enrollment: EnrollmentStatus) -> list[str]:
     states = enrollment.by_state
-    waiting = states.get("awaiting_review", 0)
-    done = states.get("enrolled", 0)
-    stopped = sum(states.get(s, 0) for s in ("failed", "left_stage", "refused"))
+    waiting = states.get(EnrollmentState.AWAITING_REVIEW, 0)
+    done = states.get(EnrollmentState.ENROLLED, 0)
+    ended = (EnrollmentState.FAILED, EnrollmentState.LEFT_STAGE, EnrollmentState.REFUSED)
+    stopped = sum(states.get(s, 0) for s in ended)
     lines = [
         f"Enrollment: {done} enrolled, {waiting} awaiting review, "
         f"{sum(states.values()) - done - waiting - stopped} in progress, "
-        f"{states.get('failed', 0)} failed"
+        f"{states.get(EnrollmentState.FAILED, 0)} failed"
     ]
     if enrollment.awaiting_review or enrollment.failed:
         lines.append("Awaiting review or failed:")

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sidecar.statuses import OutboxState
 from sidecar.store.models.base import Base, utcnow
 
 
@@ -98,7 +99,7 @@ class OutboxMessage(Base):
     lookup: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"model":..,"domain":[..]}
     depends_on: Mapped[str | None] = mapped_column(String(200))  # key of a message it needs
     summary: Mapped[str] = mapped_column(String(300), default="")  # what a person reads
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=OutboxState.PENDING, index=True)
     # pending | delivered | failed (gave up; needs a person) | cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

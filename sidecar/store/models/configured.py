@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sidecar.statuses import BatchStatus, CourseStatus
 from sidecar.store.models.base import Base, utcnow
 
 
@@ -45,7 +46,7 @@ class CourseIntegration(Base):
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     completion_threshold: Mapped[int] = mapped_column(Integer, default=100)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20), default="active")  # active | archived
+    status: Mapped[str] = mapped_column(String(20), default=CourseStatus.ACTIVE)
     archived_at: Mapped[datetime | None]
 
     program: Mapped[Program] = relationship(back_populates="courses")
@@ -65,7 +66,7 @@ class Batch(Base):
     odoo_event_id: Mapped[int | None] = mapped_column(Integer, index=True)
     event_end: Mapped[str | None] = mapped_column(String(19))  # event.event date_end, UTC
     event_ended_at: Mapped[datetime | None]  # when the sync saw event_end pass
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | archived
+    status: Mapped[str] = mapped_column(String(20), default=BatchStatus.OPEN)
     done_at: Mapped[datetime | None]
 
     program: Mapped[Program] = relationship(back_populates="batches")

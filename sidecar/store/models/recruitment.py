@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sidecar.statuses import EnrollmentState
 from sidecar.store.models.base import Base, utcnow
 
 
@@ -31,7 +32,7 @@ class Enrollment(Base):
     email: Mapped[str | None] = mapped_column(String(300))
     # new | awaiting_review | approved | partner | portal | portal_wizard | portal_grant |
     # courses | courses_wait | note_wait | enrolled | left_stage | refused | failed
-    state: Mapped[str] = mapped_column(String(30), default="new", index=True)
+    state: Mapped[str] = mapped_column(String(30), default=EnrollmentState.NEW, index=True)
     round: Mapped[int] = mapped_column(Integer, default=0)
     portal: Mapped[str | None] = mapped_column(String(20))  # invited | existing
     reason: Mapped[str | None] = mapped_column(Text)  # why it waits for review, or failed

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sidecar.statuses import RunStatus
 from sidecar.store.models.base import Base, utcnow
 
 
@@ -35,7 +36,7 @@ class JobRun(Base):
     holder: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     # running | ok | failed | interrupted (shutdown) | abandoned (holder died; found later)
     summary: Mapped[str | None] = mapped_column(Text)  # one line: what it did
     error: Mapped[str | None] = mapped_column(Text)

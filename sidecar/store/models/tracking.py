@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sidecar.statuses import RunStatus, StudentStatus, TrackerStatus
 from sidecar.store.models.base import Base, utcnow
 
 
@@ -35,7 +36,9 @@ class Student(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     name: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str | None] = mapped_column(String(300))
-    integration_status: Mapped[str] = mapped_column(String(20), default="not_integrated")
+    integration_status: Mapped[str] = mapped_column(
+        String(20), default=StudentStatus.NOT_INTEGRATED
+    )
     elearning_pct: Mapped[float] = mapped_column(Float, default=0.0)
     attendance_pct: Mapped[float | None] = mapped_column(Float)
     average_score: Mapped[float | None] = mapped_column(Float)
@@ -67,7 +70,7 @@ class ProgressTracker(Base):
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0)
     submissions: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    status: Mapped[str] = mapped_column(String(20), default=TrackerStatus.NOT_STARTED)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     student: Mapped[Student] = relationship(back_populates="trackers")
@@ -112,7 +115,7 @@ class SyncRun(Base):
     kind: Mapped[str] = mapped_column(String(20), default="sync")  # sync | full | reconcile
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | failed
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_created: Mapped[int] = mapped_column(Integer, default=0)
     rows_updated: Mapped[int] = mapped_column(Integer, default=0)
