@@ -69,8 +69,8 @@ def _read(source: Path) -> YamlDocument:
     try:
         return parse_yaml(text)
     except YamlSyntaxError as exc:
-        where = f" at line {exc.line}, column {exc.column}" if exc.line is not None else ""
-        problem = ConfigProblem("", f"YAML syntax error{where}: {exc.reason}", exc.line, exc.column)
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        problem = ConfigProblem("", f"{where}{exc.reason}", exc.line, exc.column)
         raise ConfigError([problem], source) from None
 
 

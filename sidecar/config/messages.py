@@ -1,4 +1,5 @@
-"""Turn pydantic's error records into one plain sentence each, in the operator's words."""
+"""Turn pydantic's error records, and kinds of broken YAML, into one plain sentence each, in the
+operator's words."""
 
 from __future__ import annotations
 
@@ -176,3 +177,81 @@ def translate(error: ErrorDetails, root: type[BaseModel]) -> str:
     text = re.sub(r"^(Value error, |Assertion failed, )", "", error["msg"])
     text = text.replace("Input should be", "must be")
     return f"{text[:1].lower()}{text[1:]}{got}"
+
+
+# --- YAML syntax errors ------------------------------------------------------------------------
+
+# One sentence per kind of broken YAML, said about the line to fix (see yamlerrors.py, which
+# finds the kind and the line). `{column}` and the like are filled in there.
+YAML_SENTENCES = {
+    "generic": "the file is not valid YAML here; check the indentation, quotes and brackets of "
+    "this line and of the line above it",
+    "tab": "this line contains a tab character (column {column}); YAML allows only spaces for "
+    "indentation and after the ':', so replace the tab with spaces",
+    "more": "this line is indented more than line {above} above it, but line {above} is not a "
+    "section (a key ending in ':'), so nothing can be placed under it",
+    "matches_none": "this line is indented by {spaces}, which matches no section above it "
+    "(their entries are indented by {columns} spaces); indent it exactly as far as the other "
+    "entries of its section",
+    "mixed": "this line starts in the same column as line {above} above it, but only one of the "
+    "two is a list item ('- '); list items and settings cannot be mixed at the same indentation",
+    "uneven": "this line is indented by {spaces}, but line {other} below it, in the same section, "
+    "by {other_spaces}; indent all entries of a section by the same amount",
+    "first_indented": "this first setting of the file is indented by {spaces}, but top-level "
+    "sections must start at the very beginning of their line",
+    "misfit": "this line does not fit under line {above} above it; check the indentation of "
+    "both lines",
+    "no_colon": "this line has no ':' after the name of its setting; write it as `name: value` "
+    "(or start it with # if it is a comment)",
+    "no_space": "this line needs a space after the ':' that ends the name of its setting; "
+    "write it as `name: value`",
+    "colon_in_value": "the value on this line contains ': ' (column {column}), which YAML reads "
+    "as the start of another setting; put the whole value in quotes",
+    "no_name": "there is a ':' with no setting name before it (column {column}); write "
+    "`name: value`",
+    "dash_after_key": "a list item ('- ') cannot start on the same line as its key; put each "
+    "item on its own line below the key, indented, or put the value in quotes if it is text",
+    "dash_space": "a list item needs a space after its '-'; write `- value`",
+    "quote_open": "the {quote} that starts the value on this line is not closed on this line, "
+    "so everything up to line {end} is read as part of that value; add the closing {quote}",
+    "quote_open_eof": "the {quote} that starts the value on this line is never closed, so the "
+    "rest of the file is read as part of that value; add the closing {quote}",
+    "after_quote": "there is more text after the closing {quote} of the value (column "
+    "{column}); put the whole value inside the quotes{hint}",
+    "after_bracket": "a value that starts with {opener} is read as {meaning}, so the text after "
+    "its closing bracket (column {column}) does not fit; put the whole value in quotes",
+    "unexpected_text": "there is unexpected text at column {column}; if the value holds quotes "
+    "or brackets, put the whole value in quotes",
+    "escape": "inside double quotes a backslash (\\) starts a special character, and this one is "
+    "not valid; use single quotes around the value instead, or write each backslash twice",
+    "special": "a value that starts with {char} must be written in quotes, because YAML gives "
+    "{char} a special meaning there; put the whole value in quotes",
+    "tag": "{tag} starts with !, which YAML reads as a type tag, and this file allows none; "
+    "remove it, or put the whole value in quotes if it is text",
+    "never_closed": "the {opener} opened on this line is never closed; add the closing {closer} "
+    "at the end of the {what}",
+    "still_open": "the {opener} opened on this line is still open at line {other}; add the "
+    "closing {closer} at the end of the {what} (or, if the {what} goes on, separate its "
+    "entries with commas)",
+    "flow_colon": "an entry of the {opener} {closer} {what} contains ': ' (column {column}); put "
+    "that entry in quotes",
+    "flow_comma": "the entries of the {opener} {closer} {what} must be separated by commas; one "
+    "is missing before column {column}",
+    "stray_closer": "there is a {closer} here (column {column}) without a matching {opener}; "
+    "remove it, or put the whole value in quotes",
+    "stray_comma": "there is a comma here (column {column}) that belongs to no list in [ ] or "
+    "{{ }}; remove it, or put the whole value in quotes",
+    "empty_entry": "there is a comma with no entry before it (column {column}); remove the extra "
+    "comma",
+    "missing_value": "a value is missing before column {column}; if the value holds quotes, "
+    "brackets or ':', put the whole value in quotes",
+    "alias": "*{name} stands for the value marked &{name}, but no value above is marked so; if "
+    "this is text, put it in quotes",
+    "anchor_twice": "the marker &{name} is already used on line {other}; give each marked value "
+    "its own name",
+    "two_documents": "a config file holds one document, but '---' on this line starts a second "
+    "one; remove it",
+    "key_not_text": "the name of a setting must be plain text, not a list or a section; put it "
+    "in quotes or fix the brackets",
+    "merge": "'<<:' must be followed by *name, where name marks a section above (written &name)",
+}

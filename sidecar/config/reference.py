@@ -50,6 +50,7 @@ class ExampleDocs:
 
     direct: dict[Key, str] = field(default_factory=dict)  # comment above the key / after it
     listed: dict[tuple[Key, str], str] = field(default_factory=dict)  # (block's key, name) → text
+    see: dict[Key, str] = field(default_factory=dict)  # key → sibling whose block covers it too
 
     def describe(self, path: Key) -> str:
         """The sentence for `path`: its own comment, else a `name: text` line nearest to it."""
@@ -68,11 +69,13 @@ def read_example(text: str) -> ExampleDocs:
 
     A key with no comment of its own that directly follows a sibling (no blank line between)
     shares that sibling's comment block: `host:` and `port:` under one "Address and port" block.
+    One with only a comment after its value keeps it and points at the sibling instead
+    (`api_key:` below the `password:` block). A block of `name: text` lines is never shared.
     """
     docs = ExampleDocs()
     stack: list[tuple[int, str]] = []  # (indent of a key, key) of the open mappings
     block: list[str] = []
-    shared: dict[int, str] = {}  # indent -> comment block of the previous sibling at that indent
+    shared: dict[int, tuple[str, str]] = {}  # indent -> (comment block, key) of the sibling
     for line in text.splitlines():
         if not line.strip():
             block, shared = [], {}
@@ -97,12 +100,15 @@ def read_example(text: str) -> ExampleDocs:
         for name, sentence in entries.items():
             docs.listed.setdefault((path, name), sentence)
         own = _own_sentence(block, entries, path[-1])
-        if own:
-            shared[indent] = own
-        elif not block:
-            own = shared.get(indent, "")
         inline = _inline_comment(match.group("rest"))
+        sibling = shared.get(indent) if not block else None
+        if own and not _is_listing(block, entries, path[-1]):
+            shared[indent] = (own, path[-1])
         sentence = " ".join(part for part in (own, inline) if part)
+        if sibling is not None and not sentence:
+            sentence = sibling[0]
+        elif sibling is not None and path not in docs.direct:
+            docs.see[path] = sibling[1]  # documented by its comment after the value only
         if sentence:
             docs.direct.setdefault(path, sentence)
         block = []
@@ -128,10 +134,15 @@ def _entries(block: list[str]) -> Iterator[tuple[str, str]]:
         yield from ((name, " ".join(current[2])) for name in current[0])
 
 
+def _is_listing(block: list[str], entries: dict[str, str], key: str) -> bool:
+    """True for a block of `name: text` lines that documents `key` (and its siblings)."""
+    return bool(block) and _ENTRY.match(block[0]) is not None and key in entries
+
+
 def _own_sentence(block: list[str], entries: dict[str, str], key: str) -> str:
     if not block:
         return ""
-    if _ENTRY.match(block[0]) and key in entries:  # a block listing keys: only this key's line
+    if _is_listing(block, entries, key):  # a block listing keys: only this key's line
         return entries[key]
     return " ".join(line.strip() for line in block if line.strip())
 
@@ -332,7 +343,7 @@ def rows(model: type[BaseModel] = Config, docs: ExampleDocs | None = None) -> li
                         if nested is None or info.is_required() or is_list
                         else "(section)"
                     ),
-                    description=_describe(docs, path, nested, result),
+                    description=_describe(docs, path, nested, result, shown),
                     section=nested is not None,
                 )
             )
@@ -343,9 +354,14 @@ def rows(model: type[BaseModel] = Config, docs: ExampleDocs | None = None) -> li
     return result
 
 
-def _describe(docs: ExampleDocs, path: Key, nested: type[BaseModel] | None, done: list[Row]) -> str:
-    """The example's sentence; else a section's docstring; else a pointer to the parent."""
+def _describe(
+    docs: ExampleDocs, path: Key, nested: type[BaseModel] | None, done: list[Row], shown: str
+) -> str:
+    """The example's sentence (pointing at the sibling whose comment covers it too); else a
+    section's docstring; else a pointer to the parent. `shown` spells the parent's path."""
     text = docs.describe(path)
+    if text and path in docs.see:
+        return f"{text.rstrip('.')}. See `{f'{shown}.' if shown else ''}{docs.see[path]}`."
     if text:
         return text
     if nested is not None and nested.__doc__:

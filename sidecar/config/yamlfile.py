@@ -1,5 +1,6 @@
 """Read the YAML file, keeping where each setting sits (for line numbers in problems) and
-catching what PyYAML would silently accept: the same key twice in one mapping."""
+catching what PyYAML would silently accept: the same key twice in one mapping. Syntax errors
+come out as one plain sentence about the line to fix (yamlerrors.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sidecar.config.problems import Loc
+from sidecar.config.yamlerrors import explain
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -32,7 +34,8 @@ class YamlDocument:
 
 
 class YamlSyntaxError(Exception):
-    """The text is not valid YAML; `line` and `column` are 1-based when known."""
+    """The text is not valid YAML: `reason` is one plain sentence about the line to look at;
+    `line` and `column` are 1-based when known."""
 
     def __init__(self, reason: str, line: int | None, column: int | None) -> None:
         super().__init__(reason)
@@ -41,15 +44,43 @@ class YamlSyntaxError(Exception):
         self.column = column
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates and numbers stay text instead of raising ValueError.
+
+    `start: 2026-02-30` or `port: 0x_` look like a date or a number to YAML, but are none;
+    kept as text they reach validation, which names the setting and its line.
+    """
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
 def parse_yaml(text: str) -> YamlDocument:
-    """Parse one YAML document safely (no Python tags). Raises YamlSyntaxError."""
+    """Parse one YAML document safely (no Python tags). Raises YamlSyntaxError, whose reason
+    is one plain sentence and whose line is the one the operator must look at."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         # Raised before parsing starts: control characters PyYAML refuses in any document.
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        reason = f"character #x{exc.character:04x} is not allowed in YAML"
+        reason = (
+            f"this line contains an invisible control character (#x{exc.character:04x}, column "
+            f"{column}) that a YAML file may not hold; delete it"
+        )
         raise YamlSyntaxError(reason, line, column) from None
     try:
         node = loader.get_single_node()
@@ -59,14 +90,9 @@ def parse_yaml(text: str) -> YamlDocument:
             _walk(node, (), document)
             document.data = loader.construct_document(node)
         return document
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = exc.problem or exc.context or "invalid YAML"
-        if mark is None:
-            raise YamlSyntaxError(reason, None, None) from None
-        raise YamlSyntaxError(reason, mark.line + 1, mark.column + 1) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(str(exc), None, None) from None
+        found = explain(exc, text)
+        raise YamlSyntaxError(found.message, found.line, found.column) from None
     finally:
         loader.dispose()
 
@@ -84,7 +110,7 @@ def _walk(node: Node, loc: Loc, document: YamlDocument) -> None:
                 document.duplicates.append(
                     (
                         (*loc, key),
-                        f"appears twice in the same mapping (lines {seen[key]} and {line}); "
+                        f"appears twice in the same section (lines {seen[key]} and {line}); "
                         "YAML would silently keep only the last one",
                     )
                 )

@@ -30,24 +30,27 @@ def test_non_utf8_file_is_a_problem(tmp_path: Path) -> None:
     assert caught.value.problems[0].message.startswith(f"config file {path} is not UTF-8 text")
 
 
-def test_yaml_syntax_error_gives_line_and_column(problems) -> None:
+def test_yaml_syntax_error_gives_the_line_to_fix_and_column(problems) -> None:
     text = "odoo:\n  url: http://h\n  database: [unclosed\nprograms: []\n"
     found = problems(text)
     assert len(found) == 1
     assert found[0].path == ""
-    assert found[0].message.startswith("YAML syntax error at line 4, column ")
-    assert found[0].line == 4
+    # PyYAML notices on line 4; the bracket to close is on line 3.
+    assert found[0].message.startswith("line 3: the [ opened on this line is still open at line 4")
+    assert (found[0].line, found[0].column) == (3, 13)
 
 
 def test_bad_indentation_is_a_syntax_error_with_line(problems) -> None:
     text = "odoo:\n  url: http://h\n database: x\n"
     found = problems(text)
-    assert found[0].message.startswith("YAML syntax error at line 3")
+    assert found[0].message.startswith("line 3: this line is indented by 1 space")
 
 
 def test_python_tags_are_refused(problems) -> None:
     found = problems("odoo: !!python/object/apply:os.system ['true']\n")
-    assert found[0].message.startswith("YAML syntax error at line 1")
+    assert found[0].message.startswith(
+        "line 1: !!python/object/apply:os.system starts with !, which YAML reads as a type tag"
+    )
 
 
 def test_top_level_list_is_not_a_mapping(problem) -> None:
@@ -71,7 +74,7 @@ def test_repeated_key_is_reported_with_both_lines(problems) -> None:
         "programs: [{key: p, name: P, courses: [{course: C}]}]\n"
     )
     assert [str(p) for p in problems(text)] == [
-        "odoo.database: appears twice in the same mapping (lines 3 and 6); YAML would silently "
+        "odoo.database: appears twice in the same section (lines 3 and 6); YAML would silently "
         "keep only the last one"
     ]
 
