@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.client
 import threading
 import urllib.error
-from collections.abc import Sequence
 from typing import Any
 
 import odoorpc
@@ -23,6 +22,7 @@ from connectors.transport import (
     Credentials,
     Endpoint,
     ExecuteKwTransport,
+    RpcCall,
     check_http_status,
     network_error,
 )
@@ -64,17 +64,9 @@ class JsonRpcTransport(ExecuteKwTransport):
                 return None
             raise
 
-    def _rpc(
-        self,
-        service: str,
-        method: str,
-        args: Sequence[Any],
-        *,
-        model: str | None = None,
-        odoo_method: str | None = None,
-    ) -> Any:
-        params = {"service": service, "method": method, "args": list(args)}
-        return self._json(params, model, odoo_method)
+    def _rpc(self, call: RpcCall) -> Any:
+        params = {"service": call.service, "method": call.function, "args": list(call.args)}
+        return self._json(params, call.model, call.method)
 
     def close(self) -> None:
         self._odoo = None

@@ -74,6 +74,18 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class RpcCall:
+    """`service.function(*args)` on Odoo's RPC endpoint; `model` and `method` name the Odoo call
+    inside it, for errors."""
+
+    service: str
+    function: str
+    args: Sequence[Any]
+    model: str | None = None
+    method: str | None = None
+
+
 class ExecuteKwTransport:
     """What XML-RPC and JSON-RPC share: a uid from `common.authenticate`, then every call as
     `execute_kw(db, uid, secret, model, method, args, kwargs)`, the named parameters put where
@@ -89,19 +101,10 @@ class ExecuteKwTransport:
 
     def execute_kw(self, *params: Any) -> Any:
         """`object.execute_kw(db, uid, secret, model, method, args, kwargs)`."""
-        return self._rpc("object", "execute_kw", params, model=params[3], odoo_method=params[4])
+        return self._rpc(RpcCall("object", "execute_kw", params, model=params[3], method=params[4]))
 
-    def _rpc(
-        self,
-        service: str,
-        method: str,
-        args: Sequence[Any],
-        *,
-        model: str | None = None,
-        odoo_method: str | None = None,
-    ) -> Any:
-        """One call of `service.method(*args)` on the wire; `model` and `odoo_method` name the
-        Odoo call for errors."""
+    def _rpc(self, call: RpcCall) -> Any:
+        """One service call on the wire."""
         raise NotImplementedError
 
     def login(self) -> int | None:

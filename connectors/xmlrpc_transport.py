@@ -12,7 +12,6 @@ import http.client
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Sequence
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -22,6 +21,7 @@ from connectors.transport import (
     Credentials,
     Endpoint,
     ExecuteKwTransport,
+    RpcCall,
     check_http_status,
     network_error,
 )
@@ -56,16 +56,10 @@ class XmlRpcTransport(ExecuteKwTransport):
         result = self._call("common", "authenticate", (db, login, secret, {}))
         return result if isinstance(result, int) and not isinstance(result, bool) else None
 
-    def _rpc(
-        self,
-        service: str,
-        method: str,
-        args: Sequence[Any],
-        *,
-        model: str | None = None,
-        odoo_method: str | None = None,
-    ) -> Any:
-        return self._call(service, method, tuple(args), model=model, method=odoo_method)
+    def _rpc(self, call: RpcCall) -> Any:
+        return self._call(
+            call.service, call.function, tuple(call.args), model=call.model, method=call.method
+        )
 
     def close(self) -> None:
         with self._lock:
