@@ -851,6 +851,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tracemalloc:
         tracemalloc.start()
 
+    from jobs.context import JobContext
     from jobs.sync.plan import LISTING_FACTOR
     from jobs.sync.runner import DEFAULT_OVERLAP_SECONDS, SyncJob
 
@@ -893,7 +894,7 @@ def main(argv: list[str] | None = None) -> int:
             client = _client(target.url, target.db, target.user, target.password, args.page_size)
             timer = TimedTransport(client)
             sql = SqlCounter(store.engine)
-            job = TimedSyncJob(client, store.sessions, cfg, overlap_seconds=overlap)
+            job = TimedSyncJob(JobContext(cfg, store.sessions, client), overlap_seconds=overlap)
 
             # the scope's ids: the same names the config gives
             channel_ids = tuple(sorted(target.courses))
@@ -938,7 +939,8 @@ def main(argv: list[str] | None = None) -> int:
                 timer.reset()
                 before = client.stats.calls
                 with measured(label) as ph:
-                    result = SyncJob(client, store.sessions, cfg, overlap_seconds=overlap).run()
+                    ctx = JobContext(cfg, store.sessions, client)
+                    result = SyncJob(ctx, overlap_seconds=overlap).run()
                 ph.extra = {"server": target.server_calls(), "rpc_wait": timer.seconds}
                 expected = None
                 if stamped:

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from connectors.calls import named_args
 from connectors.errors import OdooError
+from jobs.context import JobContext
 from sidecar.outbox import CANCELLED, DELIVERED, FAILED, FILE_B64, PENDING, REF, refs_in
-from sidecar.store.models import OutboxMessage, utcnow
+from sidecar.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -82,29 +83,21 @@ def due_rows(session: Session, now: datetime, limit: int) -> list[OutboxMessage]
     )
 
 
-def deliver(
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    *,
-    files_root: Path,
-    limit: int = 500,
-    clock: Callable[[], datetime] = utcnow,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> DeliveryReport:
+def deliver(ctx: JobContext, *, limit: int = 500) -> DeliveryReport:
     """Deliver up to `limit` due rows, whoever queued them (certificates, enrollment, reviews);
     safe to run again at any time, and to interrupt. Not yet safe for two processes at once:
     the service's job lease must keep a second deliverer out."""
     report = DeliveryReport()
-    with sessions() as session:
-        ids = [row.id for row in due_rows(session, clock(), limit)]
+    with ctx.sessions() as session:
+        ids = [row.id for row in due_rows(session, ctx.clock(), limit)]
     for row_id in ids:
-        if should_stop():
+        if ctx.should_stop():
             break
-        with sessions() as session:
+        with ctx.sessions() as session:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.state != PENDING:
                 continue
-            _deliver_one(session, client, row, files_root, clock, report)
+            _deliver_one(session, ctx.client, row, ctx.files, ctx.clock, report)
     return report
 
 

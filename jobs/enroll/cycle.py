@@ -12,23 +12,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from connectors import Cursor, OdooClient
+from jobs.context import JobContext
 from jobs.deliver import deliver
 from jobs.enroll.context import EnrollContext, ProgramInfo, resolve_context
 from jobs.enroll.flow import OPEN, advance
 from jobs.enroll.report import EnrollInputError, EnrollReport
 from jobs.enroll.step import Outcome, Step
-from jobs.incremental import ShouldStop, never, odoo_text
+from jobs.incremental import odoo_text
 from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.odoo import contacts, recruitment
 from jobs.odoo.recruitment import Applicant
-from sidecar.config import Config
 from sidecar.statuses import EnrollmentState, FlagKind
 from sidecar.store.models import Enrollment, ReviewFlag, utcnow
 
@@ -41,52 +40,37 @@ Clock = Callable[[], datetime]
 
 
 def run_enroll_cycle(
-    cfg: Config,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    *,
-    dry_run: bool = False,
-    files_root: Path | None = None,
-    clock: Clock = utcnow,
-    overlap_seconds: float | None = None,
-    should_stop: ShouldStop = never,
+    job: JobContext, *, dry_run: bool = False, overlap_seconds: float | None = None
 ) -> EnrollReport:
     """List changed applicants, start enrollments for those in the OJT stage, and drive every
     open enrollment as far as Odoo allows. With `dry_run`, store nothing and write nothing to
-    Odoo: the report's `planned` lists the writes a cycle would make. `should_stop` is asked
-    after each stored page, applicant step and delivery: the cycle ends there, and the next one
-    resumes (the listing's position and each enrollment's state are stored as they go)."""
+    Odoo: the report's `planned` lists the writes a cycle would make. The context's
+    `should_stop` is asked after each stored page, applicant step and delivery: the cycle ends
+    there, and the next one resumes (the listing's position and each enrollment's state are
+    stored as they go)."""
     report = EnrollReport(dry_run=dry_run)
-    ctx = _context(cfg, sessions, client, dry_run, report)
-    if not ctx.stages:
+    odoo = _context(job, dry_run, report)
+    if not odoo.stages:
         report.idle = "no program lists jobs, so no applicant is enrolled from Recruitment"
     if dry_run:
         from jobs.enroll.dryrun import plan_cycle
 
-        plan_cycle(ctx, sessions, client, report, today=clock().date())
+        plan_cycle(odoo, job.sessions, job.client, report, today=job.clock().date())
         return report
+    cfg = job.cfg
     overlap = cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
-    if ctx.stages and not _poll(ctx, sessions, client, report, clock, overlap, should_stop):
+    if odoo.stages and not _poll(job, odoo, report, overlap):
         return report
-    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, None, should_stop)
+    _drive(job, odoo, report)
     return report
 
 
-def enroll_applicant(
-    cfg: Config,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    applicant_id: int,
-    *,
-    dry_run: bool = False,
-    files_root: Path | None = None,
-    clock: Clock = utcnow,
-) -> EnrollReport:
+def enroll_applicant(job: JobContext, applicant_id: int, *, dry_run: bool = False) -> EnrollReport:
     """Enroll one applicant by hand (a person reviewed it): eligibility and stage no longer
     decide, but a refused applicant is still not enrolled."""
     report = EnrollReport(dry_run=dry_run)
-    ctx = _context(cfg, sessions, client, dry_run, report)
-    found = recruitment.applicants(client, [applicant_id])
+    odoo = _context(job, dry_run, report)
+    found = recruitment.applicants(job.client, [applicant_id])
     if not found:
         raise EnrollInputError(f"Odoo has no applicant {applicant_id}.")
     app = found[0]
@@ -95,7 +79,7 @@ def enroll_applicant(
             f"Applicant {applicant_id} ({app.name}) is refused "
             "or archived in Odoo, so it is not enrolled."
         )
-    program = ctx.by_job.get(app.job_id or 0)
+    program = odoo.by_job.get(app.job_id or 0)
     if program is None:
         raise EnrollInputError(
             f"Applicant {applicant_id}'s job ({app.job_name or 'none'}) leads to no program: "
@@ -105,45 +89,39 @@ def enroll_applicant(
     if dry_run:
         from jobs.enroll.dryrun import plan_one
 
-        plan_one(ctx, sessions, client, report, app, program, today=clock().date())
+        plan_one(odoo, job.sessions, job.client, report, app, program, today=job.clock().date())
         return report
-    with sessions() as session, session.begin():
+    with job.sessions() as session, session.begin():
         row = _row_for(session, subject, program, app)
         _approve(row, report)
-    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, [subject])
+    _drive(job, odoo, report, [subject])
     return report
 
 
 def enroll_partner(
-    cfg: Config,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    partner_id: int,
-    program_key: str,
-    *,
-    dry_run: bool = False,
-    files_root: Path | None = None,
-    clock: Clock = utcnow,
+    job: JobContext, partner_id: int, program_key: str, *, dry_run: bool = False
 ) -> EnrollReport:
     """Enroll a contact in a program by hand, without an applicant (no note is posted)."""
     report = EnrollReport(dry_run=dry_run)
-    if program_key not in {p.key for p in cfg.programs}:
-        known = ", ".join(p.key for p in cfg.programs)
+    programs = job.cfg.programs
+    if program_key not in {p.key for p in programs}:
+        known = ", ".join(p.key for p in programs)
         raise EnrollInputError(f"There is no program {program_key!r} in the config ({known}).")
-    ctx = _context(cfg, sessions, client, dry_run, report)
-    program = ctx.by_key[program_key]
-    partner = contacts.partner(client, partner_id)
+    odoo = _context(job, dry_run, report)
+    program = odoo.by_key[program_key]
+    partner = contacts.partner(job.client, partner_id)
     if partner is None:
         raise EnrollInputError(f"Odoo has no contact {partner_id}.")
     subject = f"partner:{partner_id}:{program_key}"
     if dry_run:
         from jobs.enroll.dryrun import plan_one
 
+        today = job.clock().date()
         plan_one(
-            ctx, sessions, client, report, None, program, today=clock().date(), partner=partner
+            odoo, job.sessions, job.client, report, None, program, today=today, partner=partner
         )
         return report
-    with sessions() as session, session.begin():
+    with job.sessions() as session, session.begin():
         row = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
         if row is None:
             row = Enrollment(
@@ -157,30 +135,20 @@ def enroll_partner(
             )
             session.add(row)
         _approve(row, report)
-    _drive(ctx, sessions, client, report, files_root or _files_root(cfg), clock, [subject])
+    _drive(job, odoo, report, [subject])
     return report
 
 
 # --- internals ----------------------------------------------------------------------------------
 
 
-def _files_root(cfg: Config) -> Path:
-    return Path(cfg.certificates.output_dir)
-
-
-def _context(
-    cfg: Config,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    dry_run: bool,
-    report: EnrollReport,
-) -> EnrollContext:
-    with sessions() as session, session.begin():
-        ctx = resolve_context(session, client, cfg)
+def _context(job: JobContext, dry_run: bool, report: EnrollReport) -> EnrollContext:
+    with job.sessions() as session, session.begin():
+        odoo = resolve_context(session, job.client, job.cfg)
         if dry_run:
             session.rollback()
-    report.problems.extend(ctx.problems)
-    return ctx
+    report.problems.extend(odoo.problems)
+    return odoo
 
 
 def _approve(row: Enrollment, report: EnrollReport) -> None:
@@ -217,36 +185,28 @@ def _row_for(session: Session, subject: str, program: ProgramInfo, app: Applican
     return row
 
 
-def _poll(
-    ctx: EnrollContext,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    report: EnrollReport,
-    clock: Clock,
-    overlap: float,
-    should_stop: ShouldStop = never,
-) -> bool:
+def _poll(job: JobContext, ctx: EnrollContext, report: EnrollReport, overlap: float) -> bool:
     """Note the listed applicants; False when stopped before the listing's end (the position of
     the last stored page is kept, and the pass is not finished)."""
     signature = ctx.signature
-    with sessions() as session:
+    with job.sessions() as session:
         state = load_state(session, STREAM, signature)
-    pass_start = clock()
+    pass_start = job.clock()
     since: Cursor | None = None
     if state is not None and not state.restart:
         if state.position is not None and state.pass_started_at is not None:
             since, pass_start = state.position, state.pass_started_at
         elif state.polled_at is not None:
             since = Cursor(odoo_text(state.polled_at)).rewound(overlap)
-    for page, cursor in recruitment.applicant_pages(client, since):
-        with sessions() as session, session.begin():
+    for page, cursor in recruitment.applicant_pages(job.client, since):
+        with job.sessions() as session, session.begin():
             for app in page:
                 report.listed += 1
                 _note(session, ctx, app, report)
             save_position(session, STREAM, signature, pass_start, cursor)
-        if should_stop():
+        if job.should_stop():
             return False
-    with sessions() as session, session.begin():
+    with job.sessions() as session, session.begin():
         finish_pass(session, STREAM, signature, pass_start)
     return True
 
@@ -293,37 +253,30 @@ def _note(session: Session, ctx: EnrollContext, app: Applicant, report: EnrollRe
         row.state = EnrollmentState.NEW
         report.started.append(subject)
     elif row.state == EnrollmentState.AWAITING_REVIEW and not row.manual:
-        row.state = (
-            EnrollmentState.NEW
-        )  # the applicant changed: decide again (its To-Do is not repeated)
+        # The applicant changed: decide again (its To-Do is not repeated).
+        row.state = EnrollmentState.NEW
 
 
 def _drive(
+    job: JobContext,
     ctx: EnrollContext,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
     report: EnrollReport,
-    files_root: Path,
-    clock: Clock,
     subjects: Iterable[str] | None = None,
-    should_stop: ShouldStop = never,
 ) -> None:
     only = set(subjects) if subjects is not None else None
     outcome = Outcome()
     for _ in range(MAX_ROUNDS):
-        if should_stop():
+        if job.should_stop():
             break
-        moved = _advance_all(ctx, sessions, client, outcome, clock, only, should_stop)
-        delivery = deliver(
-            sessions, client, files_root=files_root, clock=clock, should_stop=should_stop
-        )
+        moved = _advance_all(job, ctx, outcome, only)
+        delivery = deliver(job)
         report.delivered += delivery.delivered + delivery.adopted
         report.adopted += delivery.adopted
         report.delivery_errors.extend(delivery.errors)
         if not moved and delivery.touched == 0:
             break
     report.absorb(outcome)
-    with sessions() as session:
+    with job.sessions() as session:
         report.waiting = [
             f"{r.subject}: {r.state}"
             for r in session.scalars(select(Enrollment).where(Enrollment.state.in_(OPEN)))
@@ -332,15 +285,9 @@ def _drive(
 
 
 def _advance_all(
-    ctx: EnrollContext,
-    sessions: sessionmaker[Session],
-    client: OdooClient,
-    outcome: Outcome,
-    clock: Clock,
-    only: set[str] | None,
-    should_stop: ShouldStop = never,
+    job: JobContext, ctx: EnrollContext, outcome: Outcome, only: set[str] | None
 ) -> bool:
-    with sessions() as session:
+    with job.sessions() as session:
         rows = [
             (r.id, r.subject, r.odoo_applicant_id, r.state, r.program_id)
             for r in session.scalars(
@@ -351,14 +298,15 @@ def _advance_all(
     if not rows:
         return False
     app_ids = sorted({a for _, _, a, _, _ in rows if a is not None})
-    apps = {a.id: a for a in recruitment.applicants(client, app_ids)}
-    step = Step(client, ctx, clock().date(), outcome, _domain_matches(ctx, client, rows, apps))
+    apps = {a.id: a for a in recruitment.applicants(job.client, app_ids)}
+    matches = _domain_matches(ctx, job.client, rows, apps)
+    step = Step(job.client, ctx, job.clock().date(), outcome, matches)
     moved = False
     for row_id, *_ in rows:
-        if should_stop():
+        if job.should_stop():
             break
         for _ in range(12):
-            with sessions() as session, session.begin():
+            with job.sessions() as session, session.begin():
                 row = session.get(Enrollment, row_id)
                 if row is None:  # a person deleted it meanwhile
                     break

@@ -8,18 +8,16 @@ a (student, program, batch), a review flag is keyed, and delivery goes through t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from connectors import OdooClient
+from jobs.context import JobContext
 from jobs.deliver import DeliveryReport, deliver
-from jobs.incremental import ShouldStop, never
+from jobs.incremental import ShouldStop
 from jobs.issue.facts import OdooFacts
 from jobs.issue.make import (
     Issuing,
@@ -34,7 +32,6 @@ from jobs.odoo.mail import todo_write
 from jobs.odoo.recruitment import APPLICANT
 from sidecar import outbox
 from sidecar.certificates.signing import Signer
-from sidecar.config import Config
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import Requirements
 from sidecar.issuance import Decision, batch_done, decide, review_note, review_summary
@@ -46,7 +43,6 @@ from sidecar.store.models import (
     ProgressTracker,
     ReviewFlag,
     Student,
-    utcnow,
 )
 from sidecar.store.queue import queue_partners
 
@@ -68,26 +64,13 @@ class IssueReport:
 
 
 class IssueJob:
-    def __init__(
-        self,
-        cfg: Config,
-        sessions: sessionmaker[Session],
-        client: OdooClient,
-        *,
-        signer: Signer | None = None,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.cfg = cfg
-        self.sessions = sessions
-        self.client = client
-        self.clock = clock
+    def __init__(self, ctx: JobContext, *, signer: Signer | None = None) -> None:
+        self.ctx = ctx
+        self.cfg, self.sessions, self.client = ctx.cfg, ctx.sessions, ctx.client
+        self.clock = ctx.clock
+        self.should_stop: ShouldStop = ctx.should_stop
         self._signer = signer
-        self._odoo = OdooFacts(client)
-        self.should_stop: ShouldStop = never
-
-    @property
-    def files_root(self) -> Path:
-        return self.cfg.certificates.output_dir
+        self._odoo = OdooFacts(ctx.client)
 
     def signer(self) -> Signer:
         if self._signer is None:
@@ -96,16 +79,10 @@ class IssueJob:
 
     # -- the cycle -------------------------------------------------------------------------------
 
-    def run(
-        self,
-        *,
-        dry_run: bool = False,
-        deliver_now: bool = True,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> IssueReport:
-        """One cycle. `should_stop` is asked between trainees and deliveries: the cycle ends
-        there, and the next one picks up the rest (each certificate commits on its own)."""
-        self.should_stop = should_stop or never
+    def run(self, *, dry_run: bool = False, deliver_now: bool = True) -> IssueReport:
+        """One cycle. The context's `should_stop` is asked between trainees and deliveries: the
+        cycle ends there, and the next one picks up the rest (each certificate commits on its
+        own)."""
         report = IssueReport()
         today = self.clock().date()
         self._close_batches(report, today, dry_run)
@@ -118,14 +95,8 @@ class IssueJob:
             report.certified = self.finish_delivered()
         return report
 
-    def deliver(self, should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
-        return deliver(
-            self.sessions,
-            self.client,
-            files_root=self.files_root,
-            clock=self.clock,
-            should_stop=should_stop or self.should_stop,
-        )
+    def deliver(self) -> DeliveryReport:
+        return deliver(self.ctx)
 
     def finish_delivered(self) -> int:
         """Certificates whose every delivery write landed: stamp them, certify the student."""

@@ -20,9 +20,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient, OdooError
+from jobs.context import JobContext
 from jobs.service import runs
 from jobs.service.leases import LeaseKeeper, release, try_acquire
-from jobs.service.work import BODIES, JobContext, leases_for
+from jobs.service.work import BODIES, ServiceRun, leases_for
 from sidecar.certificates.signing import KeyFileError
 from sidecar.config import Config
 
@@ -102,7 +103,8 @@ class JobExecutor:
         error: str | None = None
         try:
             client = self.client_factory(self.cfg)
-            done = BODIES[job](JobContext(self.cfg, sessions, client, should_stop, once))
+            ctx = JobContext(self.cfg, sessions, client, should_stop=should_stop)
+            done = BODIES[job](ServiceRun(ctx, once))
             result, summary = done.result, done.summary
             status = runs.INTERRUPTED if should_stop() else runs.OK
         except (OdooError, SQLAlchemyError, OSError, KeyFileError) as exc:

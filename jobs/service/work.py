@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from connectors import OdooClient
-from sidecar.config import Config
+from jobs.context import JobContext
 
 # The order `run --once` follows, and the order of the config's `schedules`.
 ONCE_ORDER = ("enroll", "sync", "issue", "deliver", "reconcile")
@@ -28,13 +25,13 @@ SHARED_LEASES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
-class JobContext:
-    cfg: Config
-    sessions: sessionmaker[Session]
-    client: OdooClient
-    should_stop: Callable[[], bool]
-    once: bool = False  # `run --once`: reconcile only when due
+@dataclass(frozen=True)
+class ServiceRun:
+    """One scheduled run of a job: the context every job takes, and whether it is `run --once`
+    (which runs reconcile only when due)."""
+
+    ctx: JobContext
+    once: bool = False
 
 
 @dataclass
@@ -47,10 +44,10 @@ def leases_for(job: str) -> tuple[str, ...]:
     return (job, *SHARED_LEASES.get(job, ()))
 
 
-def run_enroll(ctx: JobContext) -> JobResult:
+def run_enroll(run: ServiceRun) -> JobResult:
     from jobs.enroll import run_enroll_cycle
 
-    report = run_enroll_cycle(ctx.cfg, ctx.sessions, ctx.client, should_stop=ctx.should_stop)
+    report = run_enroll_cycle(run.ctx)
     parts = [
         f"{report.listed} applicant(s) listed",
         f"{len(report.started)} started",
@@ -63,10 +60,10 @@ def run_enroll(ctx: JobContext) -> JobResult:
     return JobResult(", ".join(parts), report)
 
 
-def run_sync(ctx: JobContext) -> JobResult:
+def run_sync(run: ServiceRun) -> JobResult:
     from jobs.sync.runner import SyncJob
 
-    summary = SyncJob(ctx.client, ctx.sessions, ctx.cfg).run(should_stop=ctx.should_stop)
+    summary = SyncJob(run.ctx).run()
     total = summary.total
     text = (
         f"{total.read} row(s) read, {total.changed} changed; "
@@ -78,25 +75,25 @@ def run_sync(ctx: JobContext) -> JobResult:
     return JobResult(text, summary)
 
 
-def run_reconcile(ctx: JobContext) -> JobResult:
+def run_reconcile(run: ServiceRun) -> JobResult:
     from jobs.sync.runner import SyncJob
 
-    job = SyncJob(ctx.client, ctx.sessions, ctx.cfg)
-    if ctx.once:
-        result = job.reconcile_if_due(should_stop=ctx.should_stop)
+    job = SyncJob(run.ctx)
+    if run.once:
+        result = job.reconcile_if_due()
         if result is None:
             return JobResult("not due yet", None)
     else:
-        result = job.reconcile(should_stop=ctx.should_stop)
+        result = job.reconcile()
     removed = sum(c.removed for c in result.streams.values())
     restored = sum(c.updated for c in result.streams.values())
     return JobResult(f"{removed} row(s) deleted in Odoo marked, {restored} restored", result)
 
 
-def run_issue(ctx: JobContext) -> JobResult:
+def run_issue(run: ServiceRun) -> JobResult:
     from jobs.issue.runner import IssueJob
 
-    report = IssueJob(ctx.cfg, ctx.sessions, ctx.client).run(should_stop=ctx.should_stop)
+    report = IssueJob(run.ctx).run()
     text = (
         f"{len(report.issued)} certificate(s) issued, {len(report.flagged)} review(s) raised, "
         f"{report.certified} student(s) certified"
@@ -106,17 +103,12 @@ def run_issue(ctx: JobContext) -> JobResult:
     return JobResult(text, report)
 
 
-def run_deliver(ctx: JobContext) -> JobResult:
+def run_deliver(run: ServiceRun) -> JobResult:
     from jobs.deliver import deliver
     from jobs.issue.runner import IssueJob
 
-    report = deliver(
-        ctx.sessions,
-        ctx.client,
-        files_root=ctx.cfg.certificates.output_dir,
-        should_stop=ctx.should_stop,
-    )
-    certified = IssueJob(ctx.cfg, ctx.sessions, ctx.client).finish_delivered()
+    report = deliver(run.ctx)
+    certified = IssueJob(run.ctx).finish_delivered()
     return JobResult(f"{_delivery_text(report)}; {certified} student(s) certified", report)
 
 
@@ -132,7 +124,7 @@ def _delivery_text(report: object) -> str:
     return text
 
 
-BODIES: dict[str, Callable[[JobContext], JobResult]] = {
+BODIES: dict[str, Callable[[ServiceRun], JobResult]] = {
     "enroll": run_enroll,
     "sync": run_sync,
     "issue": run_issue,

@@ -17,10 +17,11 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from connectors import OdooClient, Page
-from jobs.incremental import ShouldStop, never
+from connectors import Page
+from jobs.context import JobContext
+from jobs.incremental import ShouldStop
 from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
@@ -30,7 +31,6 @@ from jobs.sync.plan import LISTING_FACTOR, PassPlan, known_write_dates, needs_co
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.streams import STREAMS, Scope, Stream
-from sidecar.config import Config
 from sidecar.statuses import RunStatus
 from sidecar.store.models import Program, Student, SyncRun, utcnow
 from sidecar.store.queue import program_partners, queue_partners
@@ -74,29 +74,24 @@ class SyncSummary:
 class SyncJob:
     def __init__(
         self,
-        client: OdooClient,
-        sessions: sessionmaker[Session],
-        cfg: Config,
+        ctx: JobContext,
         *,
         overlap_seconds: float | None = None,
         progress: Progress | None = None,
     ) -> None:
-        self.client = client
-        self.sessions = sessions
-        self.cfg = cfg
+        self.ctx = ctx
+        self.client, self.sessions, self.cfg = ctx.client, ctx.sessions, ctx.cfg
         self.overlap_seconds = (
-            cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
+            ctx.cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
         )
         self.progress = progress
-        self.should_stop: ShouldStop = never
+        self.should_stop: ShouldStop = ctx.should_stop
 
-    def run(
-        self, *, full: bool = False, dry_run: bool = False, should_stop: ShouldStop | None = None
-    ) -> SyncSummary:
-        """One cycle. `should_stop` is asked after each stored page and recompute batch: when it
-        says so, the cycle ends there (the stream's position stays stored and the recompute queue
-        kept, so the next cycle resumes), and the summary and sync run say `interrupted`."""
-        self.should_stop = should_stop or never
+    def run(self, *, full: bool = False, dry_run: bool = False) -> SyncSummary:
+        """One cycle. The context's `should_stop` is asked after each stored page and recompute
+        batch: when it says so, the cycle ends there (the stream's position stays stored and the
+        recompute queue kept, so the next cycle resumes), and the summary and sync run say
+        `interrupted`."""
         started = time.monotonic()
         summary = SyncSummary(dry_run=dry_run)
         calls_before = self.client.stats.calls
@@ -149,7 +144,7 @@ class SyncJob:
         signature = stream.signature(scope)
         with self.sessions() as session:
             state = None if full else load_state(session, stream.name, signature)
-        plan = plan_pass(state, utcnow(), self.overlap_seconds)
+        plan = plan_pass(state, self.ctx.clock(), self.overlap_seconds)
         context = WITH_ARCHIVED if stream.include_archived else None
         domain = stream.domain(scope)
         total = None
@@ -256,13 +251,11 @@ class SyncJob:
             total.students_created += result.students_created
             total.students_updated += result.students_updated
 
-    def reconcile_if_due(
-        self, now: datetime | None = None, *, should_stop: ShouldStop | None = None
-    ) -> ReconcileSummary | None:
+    def reconcile_if_due(self, now: datetime | None = None) -> ReconcileSummary | None:
         """Run the reconcile pass when the config's `schedules.reconcile` says it is due (the
         scheduler of `ojt-sidecar run` runs `reconcile` on that schedule; `sync` and
         `run --once` check this)."""
-        now = now or utcnow()
+        now = now or self.ctx.clock()
         with self.sessions() as session:
             last = session.scalars(
                 select(SyncRun.started_at)
@@ -275,12 +268,11 @@ class SyncJob:
             due = trigger.get_next_fire_time(last, last)
             if due is None or due > now:
                 return None
-        return self.reconcile(should_stop=should_stop)
+        return self.reconcile()
 
-    def reconcile(self, *, should_stop: ShouldStop | None = None) -> ReconcileSummary:
+    def reconcile(self) -> ReconcileSummary:
         """Find rows deleted in Odoo, then recompute the partners they touched (`should_stop`
         is asked between recompute batches; the queue keeps the rest)."""
-        self.should_stop = should_stop or never
         started = time.monotonic()
         calls_before = self.client.stats.calls
         with self.sessions() as session, session.begin():

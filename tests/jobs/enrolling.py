@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from connectors import OdooClient, OdooSettings
+from jobs.context import JobContext
 from jobs.enroll import EnrollReport, run_enroll_cycle
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
+from sidecar.store.models import utcnow
 from tests.conftest import FAST_RETRY
 from tests.jobs.syncing import write_config
 
@@ -72,7 +74,9 @@ def client_for(emu: OdooEmulator, transport: str = "xmlrpc") -> OdooClient:
 
 
 def cycle(cfg: Config, store: Store, client: OdooClient, **kwargs: Any) -> EnrollReport:
-    return run_enroll_cycle(cfg, store.sessions, client, files_root=Path("/nonexistent"), **kwargs)
+    clock = kwargs.pop("clock", utcnow)
+    ctx = JobContext(cfg, store.sessions, client, clock=clock, files_root=Path("/nonexistent"))
+    return run_enroll_cycle(ctx, **kwargs)
 
 
 def count(emu: OdooEmulator, model: str, domain: list[Any]) -> int:

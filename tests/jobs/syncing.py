@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient, OdooSettings
+from jobs.context import JobContext
 from jobs.sync.runner import SyncJob, SyncSummary
 from sidecar.config import Config, load_config
 from sidecar.emulator import OdooEmulator
@@ -70,9 +71,9 @@ def client_for(emu: OdooEmulator, page_size: int = 7) -> OdooClient:
 
 
 def sync_once(cfg: Config, store: Store, client: OdooClient, **kwargs: Any) -> SyncSummary:
-    return SyncJob(client, store.sessions, cfg, overlap_seconds=kwargs.pop("overlap", 300)).run(
-        **kwargs
-    )
+    return SyncJob(
+        JobContext(cfg, store.sessions, client), overlap_seconds=kwargs.pop("overlap", 300)
+    ).run(**kwargs)
 
 
 MIRRORS = (CourseMembership, LessonProgress, GradedItem, AssessmentResult, AttendanceRecord)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors import OdooClient
+from jobs.context import JobContext
 from jobs.deliver import deliver
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
@@ -46,7 +47,7 @@ def test_a_positional_row_from_before_the_upgrade_is_delivered_once(
     )
     _queue(store, "old/write", "res.partner", "write", [[3], {"comment": "from 0.1"}])
     for _ in range(2):
-        report = deliver(store.sessions, odoo, files_root=tmp_path)
+        report = deliver(JobContext(cfg, store.sessions, odoo, files_root=tmp_path))
         assert report.failed == 0
     with store.sessions() as session:
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.key)).all()
@@ -60,7 +61,7 @@ def test_a_positional_row_the_table_cannot_name_fails_with_a_reason(
     store: Store, odoo: OdooClient, tmp_path: Path
 ) -> None:
     _queue(store, "old/odd", "res.partner", "write", [[3], {"comment": "x"}, "surplus"])
-    report = deliver(store.sessions, odoo, files_root=tmp_path)
+    report = deliver(JobContext(cfg, store.sessions, odoo, files_root=tmp_path))
     assert report.failed == 1
     with store.sessions() as session:
         row = session.scalars(select(OutboxMessage)).one()

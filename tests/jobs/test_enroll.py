@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from jobs.context import JobContext
 from jobs.enroll import applicants_without_program, enroll_applicant, enroll_partner
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import open_store
@@ -108,11 +109,13 @@ def test_manual_program_waits_for_review_then_enrolls_by_hand(
         assert "ojt-sidecar enroll --applicant 12" in todo[0]["note"]
         assert count(emu, "slide.channel.partner", [("channel_id", "=", 3)]) == 2
 
-        by_hand = enroll_applicant(cfg, store.sessions, client, 12, files_root=tmp_path)
+        by_hand = enroll_applicant(JobContext(cfg, store.sessions, client, files_root=tmp_path), 12)
         assert by_hand.enrolled == ["applicant:12"]
         expect_enrolled_wood(emu, 12)
         before = odoo_counts(emu)
-        assert enroll_applicant(cfg, store.sessions, client, 12).already == ["applicant:12"]
+        assert enroll_applicant(JobContext(cfg, store.sessions, client), 12).already == [
+            "applicant:12"
+        ]
         cycle(cfg, store, client)
         assert odoo_counts(emu) == before
     store.close()
@@ -143,7 +146,8 @@ def test_partner_with_a_user_is_not_invited_again_and_gets_no_note(
     with client_for(emu) as client:
         users, mails = count(emu, "res.users", []), count(emu, "mail.mail", [])
         messages = count(emu, "mail.message", [("model", "=", "hr.applicant")])
-        report = enroll_partner(cfg, store.sessions, client, 8, "wood", files_root=tmp_path)
+        ctx = JobContext(cfg, store.sessions, client, files_root=tmp_path)
+        report = enroll_partner(ctx, 8, "wood")
         assert report.enrolled == ["partner:8:wood"]
         assert count(emu, "res.users", []) == users  # Joel Willis already logs in
         subjects = [m["subject"] for m in rows(emu, "mail.mail", [], ["subject"])[mails:]]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from connectors import OdooClient, OdooError, OdooSettings
+from jobs.context import JobContext
 from jobs.enroll import run_enroll_cycle
 from sidecar.config import load_config
 from sidecar.store.bootstrap import open_store
@@ -116,7 +117,7 @@ def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
     cfg = load_config(path)
     store = open_store(cfg)
     applicant = scenario["applicant"]
-    report = run_enroll_cycle(cfg, store.sessions, live, files_root=tmp_path)
+    report = run_enroll_cycle(JobContext(cfg, store.sessions, live, files_root=tmp_path))
     assert report.enrolled == [f"applicant:{applicant}"], report
     partner = live.read("hr.applicant", [applicant], ["partner_id"], names=False)[0]["partner_id"]
     assert len(live.search("res.users", [("partner_id", "=", partner)])) == 1
@@ -138,7 +139,7 @@ def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
     )
     assert len(notes) == 1
 
-    again = run_enroll_cycle(cfg, store.sessions, live, files_root=tmp_path)
+    again = run_enroll_cycle(JobContext(cfg, store.sessions, live, files_root=tmp_path))
     assert not again.enrolled and not again.started
     assert len(live.search("res.users", [("partner_id", "=", partner)])) == 1
     assert (

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 import jobs.deliver as deliver_module
 from connectors import OdooClient
+from jobs.context import JobContext
 from jobs.issue.runner import IssueJob
 from sidecar.certificates.signing import generate_key, load_public_keys
 from sidecar.certificates.verify_pdf import verify_pdf
@@ -90,7 +91,7 @@ def test_issue_certifies_exactly_the_completers_and_delivers_once(
     done = completers(cfg, store, odoo)
     assert len(done) == 2
 
-    report = IssueJob(cfg, store.sessions, odoo).run()
+    report = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
 
     certs = certificates(store)
     assert {c.odoo_partner_id for c in certs} == done
@@ -121,7 +122,7 @@ def test_issue_certifies_exactly_the_completers_and_delivers_once(
             assert set(statuses) == {"certified"}
 
     before = {m: len(odoo_rows(emu, m, [])) for m in ("ir.attachment", "mail.message", "mail.mail")}
-    again = IssueJob(cfg, store.sessions, odoo).run()
+    again = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
     assert again.issued == [] and again.delivery is not None and again.delivery.touched == 0
     assert len(certificates(store)) == 2
     after = {m: len(odoo_rows(emu, m, [])) for m in ("ir.attachment", "mail.message", "mail.mail")}
@@ -133,7 +134,7 @@ def test_dry_run_writes_nothing(
 ) -> None:
     completers(cfg, store, odoo)
     emu.reset_calls()
-    report = IssueJob(cfg, store.sessions, odoo).run(dry_run=True)
+    report = IssueJob(JobContext(cfg, store.sessions, odoo)).run(dry_run=True)
     assert len(report.issued) == 2
     assert any("ir.attachment.create" in line for line in report.planned)
     assert any("message_post" in line for line in report.planned)
@@ -161,7 +162,7 @@ def test_faults_during_delivery_never_lose_or_double(
 ) -> None:
     completers(cfg, store, odoo, count=1)
     emu.faults.add(rule)
-    first = IssueJob(cfg, store.sessions, odoo).run()
+    first = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
     assert len(first.issued) == 1
     assert first.delivery is not None and first.delivery.retrying >= 1
     (cert,) = certificates(store)
@@ -170,7 +171,7 @@ def test_faults_during_delivery_never_lose_or_double(
     emu.faults.clear()
     later = lambda: utcnow() + timedelta(hours=1)  # noqa: E731 - every retry is due by then
     for _ in range(3):
-        IssueJob(cfg, store.sessions, odoo, clock=later).run()
+        IssueJob(JobContext(cfg, store.sessions, odoo, clock=later)).run()
     (cert,) = certificates(store)
     assert cert.delivered_at is not None
     assert certificate_footprint(emu, cert.serial, cert.odoo_partner_id) == {
@@ -195,10 +196,10 @@ def test_crash_after_sending_before_recording_is_adopted_not_resent(
 
     monkeypatch.setattr(deliver_module, "_delivered", crash_once)
     with pytest.raises(KeyboardInterrupt):
-        IssueJob(cfg, store.sessions, odoo).run()
+        IssueJob(JobContext(cfg, store.sessions, odoo)).run()
     monkeypatch.setattr(deliver_module, "_delivered", real)
 
-    report = IssueJob(cfg, store.sessions, odoo).run()
+    report = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
     assert report.delivery is not None and report.delivery.adopted == 1
     (cert,) = certificates(store)
     assert cert.delivered_at is not None
@@ -221,7 +222,7 @@ def test_a_refused_write_fails_its_row_and_those_that_need_it(
             times=1,
         )
     )
-    report = IssueJob(cfg, store.sessions, odoo).run()
+    report = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
     assert report.delivery is not None and report.delivery.failed == 2
     with store.sessions() as session:
         states = dict(session.execute(select(OutboxMessage.key, OutboxMessage.state)).all())
@@ -248,7 +249,7 @@ def test_unmet_requirements_give_one_review_todo(
             done_courses = completers(cfg, store, odoo, count=1)
             assert done_courses == set()  # no graded result: the minimum is not met
             for _ in range(2):
-                report = IssueJob(cfg, store.sessions, odoo).run()
+                report = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
             assert certificates(store) == []
         with store.sessions() as session:
             flags = list(session.scalars(select(ReviewFlag)))
@@ -282,13 +283,13 @@ def test_batch_done_waits_for_the_batch_then_issues_and_flags(
         with client_for(emu) as odoo:
             done = completers(cfg, store, odoo, count=1)
             assert len(done) == 1
-            report = IssueJob(cfg, store.sessions, odoo).run()
+            report = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
             assert report.issued == [] and report.waiting > 0 and report.batches_closed == []
 
             with store.sessions() as session:
                 students = session.scalars(select(Student).join(Student.trackers).distinct()).all()
             after_end = lambda: utcnow().replace(year=2100)  # noqa: E731
-            report = IssueJob(cfg, store.sessions, odoo, clock=after_end).run()
+            report = IssueJob(JobContext(cfg, store.sessions, odoo, clock=after_end)).run()
         assert report.batches_closed == ["gardening/b1"]
         certs = certificates(store)
         assert {c.odoo_partner_id for c in certs} == done

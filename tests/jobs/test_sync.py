@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors import OdooClient, OdooConnectionError
+from jobs.context import JobContext
 from jobs.sync.reconcile import reconcile
 from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
@@ -181,7 +182,7 @@ def test_reconcile_runs_when_its_schedule_is_due(
 
     from jobs.sync.runner import SyncJob
 
-    job = SyncJob(odoo, store.sessions, cfg)
+    job = SyncJob(JobContext(cfg, store.sessions, odoo))
     job.run()
     assert job.reconcile_if_due() is not None  # never ran before
     assert job.reconcile_if_due() is None  # default schedule: daily

@@ -62,6 +62,7 @@ from hypothesis.stateful import (
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+from jobs.context import JobContext
 from jobs.sync.runner import SyncJob
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
@@ -200,7 +201,8 @@ class SyncMachine(RuleBasedStateMachine):
     def _reconcile(self) -> None:
         """The product's reconcile pass: `jobs.sync.reconcile.reconcile`, then the recompute of
         the partners it touched (what `ojt-sidecar run` does on its reconcile schedule)."""
-        SyncJob(self.client, self.store.sessions, self.cfg, overlap_seconds=OVERLAP).reconcile()
+        ctx = JobContext(self.cfg, self.store.sessions, self.client)
+        SyncJob(ctx, overlap_seconds=OVERLAP).reconcile()
 
     def _tx(self, late: int | None) -> AbstractContextManager[Any]:
         if late is None:

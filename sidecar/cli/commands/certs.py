@@ -29,6 +29,7 @@ class UsageProblem(Exception):
 
 
 def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
+    from jobs.context import JobContext
     from jobs.issue.runner import IssueJob
     from jobs.odoo_session import client_from_config
     from sidecar.store.bootstrap import open_store
@@ -36,7 +37,7 @@ def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
     store = open_store(cfg)
     try:
         with client_from_config(cfg) as client:
-            report = IssueJob(cfg, store.sessions, client).run(dry_run=dry_run)
+            report = IssueJob(JobContext(cfg, store.sessions, client)).run(dry_run=dry_run)
     finally:
         store.close()
     prefix = "Dry run: would " if dry_run else ""
@@ -223,13 +224,14 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
 
 def cert_reissue(cfg: Config, serial: str, *, echo: Echo) -> None:
     """A new certificate from the student's current figures; the old one is superseded."""
+    from jobs.context import JobContext
     from jobs.issue.runner import IssueJob
     from jobs.odoo_session import client_from_config
 
     store = _session(cfg)
     try:
         with client_from_config(cfg) as client:
-            job = IssueJob(cfg, store.sessions, client)
+            job = IssueJob(JobContext(cfg, store.sessions, client))
             with store.sessions() as session:
                 old = _find(session, serial)
                 if old.superseded_at is not None:

@@ -59,6 +59,7 @@ def run_enroll(
     dry_run: bool,
     echo: Echo,
 ) -> None:
+    from jobs.context import JobContext
     from jobs.enroll import (
         EnrollInputError,
         EnrollSetupError,
@@ -72,16 +73,13 @@ def run_enroll(
     store = open_store(cfg)
     try:
         with client_from_config(cfg) as client:
+            ctx = JobContext(cfg, store.sessions, client)
             if applicant_id is not None:
-                report = enroll_applicant(
-                    cfg, store.sessions, client, applicant_id, dry_run=dry_run
-                )
+                report = enroll_applicant(ctx, applicant_id, dry_run=dry_run)
             elif partner_id is not None and program_key is not None:
-                report = enroll_partner(
-                    cfg, store.sessions, client, partner_id, program_key, dry_run=dry_run
-                )
+                report = enroll_partner(ctx, partner_id, program_key, dry_run=dry_run)
             else:
-                report = run_enroll_cycle(cfg, store.sessions, client, dry_run=dry_run)
+                report = run_enroll_cycle(ctx, dry_run=dry_run)
     except EnrollInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -11,6 +11,7 @@ Echo = Callable[[str], None]
 
 
 def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> None:
+    from jobs.context import JobContext
     from jobs.odoo_session import client_from_config
     from jobs.sync.runner import SyncJob
     from sidecar.store.bootstrap import open_store
@@ -18,7 +19,7 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> N
     store = open_store(cfg)
     try:
         with client_from_config(cfg) as client:
-            job = SyncJob(client, store.sessions, cfg, progress=ProgressLine())
+            job = SyncJob(JobContext(cfg, store.sessions, client), progress=ProgressLine())
             summary = job.run(full=full, dry_run=dry_run)
             reconciled = None if dry_run else job.reconcile_if_due()
     finally:
