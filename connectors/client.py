@@ -104,8 +104,8 @@ class OdooClient:
                 f"Odoo refused the login {s.username!r} on database {s.database!r}: "
                 "wrong login, password or API key"
             )
-        self._uid = uid
-        return uid
+        self._uid = int(uid)
+        return self._uid
 
     @property
     def uid(self) -> int:

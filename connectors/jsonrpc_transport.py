@@ -57,7 +57,7 @@ class JsonRpcTransport(ExecuteKwTransport):
             return int(self._session().env.uid)
 
         try:
-            return self._guard(login_, None, None)
+            return int(self._guard(login_, None, None))
         except errors.OdooServerError as exc:
             # odoorpc raises a bare RPCError (no server info) when Odoo answers uid False.
             if "Wrong login ID or password" in exc.message:

@@ -76,7 +76,7 @@ def _qr_matrix(url: str) -> list[list[bool]]:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
     qr.add_data(url)
     qr.make(fit=True)
-    return qr.get_matrix()
+    return [[bool(cell) for cell in row] for row in qr.get_matrix()]
 
 
 # --- drawing ----------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def _qr_matrix(url: str) -> list[list[bool]]:
 
 def fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
     """`size`, or smaller (down to `minimum`) so that `text` fits `width`."""
-    actual = pdfmetrics.stringWidth(text, font, size)
+    actual = float(pdfmetrics.stringWidth(text, font, size))
     if actual <= width:
         return size
     return max(minimum, size * width / actual * 0.999)

@@ -146,7 +146,7 @@ def _logo(c: Canvas, path: Path) -> float:
     lh = lw * ih / iw
     bottom = PAGE_HEIGHT - 50 - lh
     c.drawImage(image, PAGE_WIDTH / 2 - lw / 2, bottom, lw, lh, mask="auto")
-    return bottom
+    return float(bottom)
 
 
 def _participant_and_program(

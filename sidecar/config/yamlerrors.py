@@ -12,6 +12,7 @@ PyYAML's two marks that is was settled per kind with broken copies of config.exa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -124,10 +125,11 @@ class _Explainer:
     def tokens(self) -> list[Token]:
         """The tokens PyYAML read before it stopped, in file order."""
         loader = yaml.SafeLoader(self.text)
+        next_token: Callable[[], Token] = loader.get_token  # untyped in PyYAML's stubs
         found: list[Token] = []
         try:
             while loader.check_token():
-                found.append(loader.get_token())
+                found.append(next_token())
         except yaml.YAMLError:
             found.extend(loader.tokens)  # read ahead, not handed out before the error
         finally:
