@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -14,6 +13,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs.service.ops_site import OpsApp, make_ops_app, serve_ops
+from jobs.service.web import ThreadedServer
 from sidecar.config import Config
 from tests.ops.conftest import NOW, add_run
 
@@ -143,11 +143,18 @@ def test_other_paths_and_methods_are_refused(cfg: Config, sessions: Any) -> None
 
 def test_served_by_waitress_on_the_loopback(cfg: Config, sessions: Any) -> None:
     all_recent(sessions)
-    server = serve_ops(cfg, app_for(cfg, sessions), port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    # Served the way the service serves it: waitress in its own thread, closed between polls
+    # (closing a waitress loop from another thread mid-select races with it).
+    server = ThreadedServer(
+        lambda: serve_ops(cfg, app_for(cfg, sessions), port=0),
+        host="127.0.0.1",
+        port=0,
+        what="ops endpoint",
+        in_use_hint="test",
+    )
+    server.start()
     try:
-        port = server.effective_port
+        ((_, port),) = server.addresses
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200
             assert json.loads(response.read())["status"] == "ok"
@@ -156,4 +163,3 @@ def test_served_by_waitress_on_the_loopback(cfg: Config, sessions: Any) -> None:
             assert b"ojt_sidecar_store_up 1.0" in response.read()
     finally:
         server.close()
-        thread.join(timeout=10)
