@@ -16,7 +16,13 @@ from pypdf import PdfReader
 
 from sidecar.certificates.document import CertificateFields
 from sidecar.certificates.pdf import EMBEDDED_NAME, PdfStyle, render_certificate
-from sidecar.certificates.signing import SignedPayload, Signer, canonical_json, generate_key
+from sidecar.certificates.signing import (
+    SignedPayload,
+    Signer,
+    canonical_json,
+    generate_key,
+    load_public_keys,
+)
 from sidecar.certificates.verify_pdf import verify_pdf
 from sidecar.cli import main
 from sidecar.cli.demo.runner import simulate_completions, write_demo_config
@@ -184,7 +190,8 @@ def test_verify_pdf_without_keys_says_unchecked_not_forged_and_how_to_check(
     assert "problem:" not in out
     assert (
         "  signature: not checked — no public keys known; "
-        "pass -c config.yaml (the config whose certificates.signing_key signed it)\n"
+        "pass -c config.yaml (the config whose certificates.signing_key signed it) or --keys "
+        "keys.json (the issuer's https://…/.well-known/ojt-sidecar/keys.json, saved)\n"
     ) in out
     assert out.endswith(
         f"{pdf}: could not be verified — payload, serial, QR code and page agree, "
@@ -243,3 +250,33 @@ def test_verify_pdf_without_keys_still_calls_a_visibly_broken_certificate_not_va
     result = verify_pdf(genuine, [])
     assert result.problems == [] and result.signature == "unchecked"
     assert not result.ok and result.unverified
+
+
+def test_verify_pdf_trusts_the_keys_a_verify_site_publishes(
+    issuer: Path, tmp_path: Path, no_config_here: Path
+) -> None:
+    pdf = signed_pdf(issuer, tmp_path / "genuine.pdf")
+    published = {"keys": load_public_keys(issuer.parent / "keys" / "signing.key")}
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps(published), encoding="utf-8")
+    code, out, _ = invoke("verify-pdf", "--keys", str(keys), str(pdf))
+    assert code == 0 and out.endswith(f"{pdf}: VALID signature, payload and QR agree\n")
+
+    other = keyed_config(tmp_path / "other")
+    published = {"keys": load_public_keys(other.parent / "keys" / "signing.key")}
+    keys.write_text(json.dumps(published), encoding="utf-8")
+    code, out, _ = invoke("verify-pdf", "--keys", str(keys), str(pdf))
+    assert code == 1 and out.endswith(f"{pdf}: NOT VALID\n")
+    assert f"  hint: only the keys at {keys} were known" in out
+
+
+def test_verify_pdf_keys_given_two_ways_or_unreadable_is_one_plain_error(
+    issuer: Path, tmp_path: Path, no_config_here: Path
+) -> None:
+    pdf = signed_pdf(issuer, tmp_path / "genuine.pdf")
+    keys = tmp_path / "keys.json"
+    keys.write_text("<html>not keys</html>", encoding="utf-8")
+    code, _, err = invoke("verify-pdf", "--keys", str(keys), "-c", str(issuer), str(pdf))
+    assert code == 2 and "-c and --keys exclude each other" in err
+    code, _, err = invoke("verify-pdf", "--keys", str(keys), str(pdf))
+    assert code == 1 and err == f"error: the public keys at {keys} are not valid JSON.\n"

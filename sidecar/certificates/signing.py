@@ -72,18 +72,26 @@ def public_keys_path(path: Path) -> Path:
 def load_public_keys(path: Path) -> list[dict[str, Any]]:
     """The public key list kept beside the private key at `path` (empty if there is none)."""
     pub_path = public_keys_path(Path(path))
-    try:
-        text = pub_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not pub_path.exists():
         return []
+    return read_keys_file(pub_path)
+
+
+def read_keys_file(path: Path) -> list[dict[str, Any]]:
+    """Public keys from a file: the list kept beside a signing key, or what a verify site
+    publishes at /.well-known/ojt-sidecar/keys.json (`{"keys": [...]}`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise KeyFileError(f"cannot read the public keys at {pub_path}: {exc.strerror}.") from exc
+        raise KeyFileError(f"cannot read the public keys at {path}: {exc.strerror}.") from exc
     try:
         keys = json.loads(text)
     except ValueError as exc:
-        raise KeyFileError(f"the public keys at {pub_path} are not valid JSON.") from exc
+        raise KeyFileError(f"the public keys at {path} are not valid JSON.") from exc
+    if isinstance(keys, dict) and set(keys) == {"keys"}:
+        keys = keys["keys"]
     if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
-        raise KeyFileError(f"the public keys at {pub_path} are not a JSON list of keys.")
+        raise KeyFileError(f"the public keys at {path} are not a JSON list of keys.")
     return keys
 
 

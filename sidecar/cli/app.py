@@ -270,16 +270,26 @@ def cert_reissue(config_path: Path, serial: str) -> None:
     envvar="OJT_SIDECAR_CONFIG",
     help="Config whose signing key's public keys to trust (default: config.yaml if present).",
 )
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Public keys to trust instead: a verify site's /.well-known/ojt-sidecar/keys.json.",
+)
 @click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
 @JSON_OPTION
-def verify_pdf(config_path: Path | None, pdf: Path, as_json: bool) -> None:
+def verify_pdf(config_path: Path | None, keys_file: Path | None, pdf: Path, as_json: bool) -> None:
     """Check a certificate PDF offline: payload, signature, key and QR code agree."""
     from sidecar.cli.commands.certs import verify_pdf_command
 
-    if config_path is None and Path("config.yaml").exists():
+    if keys_file is not None and config_path is not None:
+        raise click.UsageError("-c and --keys exclude each other: give the keys one way")
+    if keys_file is None and config_path is None and Path("config.yaml").exists():
         config_path = Path("config.yaml")
     cfg = load_or_exit(config_path) if config_path is not None else None
-    _certs_call(lambda: verify_pdf_command(cfg, pdf, as_json=as_json, echo=click.echo))
+    _certs_call(
+        lambda: verify_pdf_command(cfg, pdf, as_json=as_json, echo=click.echo, keys_file=keys_file)
+    )
 
 
 @main.command()

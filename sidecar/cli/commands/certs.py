@@ -249,22 +249,37 @@ def cert_reissue(cfg: Config, serial: str, *, echo: Echo) -> None:
         store.close()
 
 
-NO_KEYS_HINT = "pass -c config.yaml (the config whose certificates.signing_key signed it)"
+NO_KEYS_HINT = (
+    "pass -c config.yaml (the config whose certificates.signing_key signed it) or --keys "
+    "keys.json (the issuer's https://…/.well-known/ojt-sidecar/keys.json, saved)"
+)
 
 
-def verify_pdf_command(cfg: Config | None, path: Path, *, as_json: bool, echo: Echo) -> int:
+def verify_pdf_command(
+    cfg: Config | None,
+    path: Path,
+    *,
+    as_json: bool,
+    echo: Echo,
+    keys_file: Path | None = None,
+) -> int:
     """Exit 0 only for a certificate verified in full; 1 when it is not valid, and also when it
     could not be verified (no public keys known, so the signature went unchecked): that is not
     "valid", but it is not called forged either."""
-    from sidecar.certificates.signing import load_public_keys, public_keys_path
+    from sidecar.certificates.signing import load_public_keys, public_keys_path, read_keys_file
     from sidecar.certificates.verify_pdf import verify_pdf
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
-    keys_file = public_keys_path(cfg.certificates.signing_key) if cfg is not None else None
-    keys = load_public_keys(cfg.certificates.signing_key) if cfg is not None else []
+    if keys_file is not None:
+        keys = read_keys_file(keys_file)
+    elif cfg is not None:
+        keys_file = public_keys_path(cfg.certificates.signing_key)
+        keys = load_public_keys(cfg.certificates.signing_key)
+    else:
+        keys = []
     result = verify_pdf(data, keys)
     hint = _keys_hint(result, keys_file)
     if as_json:
@@ -288,7 +303,7 @@ def _keys_hint(result: PdfVerification, keys_file: Path | None) -> str | None:
     if result.signature == "unknown_key" and keys_file is not None:
         return (
             f"only the keys at {keys_file} were known; "
-            "if another config signed it, pass that one with -c"
+            "if another issuer signed it, pass its keys with -c or --keys"
         )
     return None
 
