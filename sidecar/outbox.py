@@ -83,7 +83,8 @@ class Write:
     def describe(self) -> str:
         """One line for dry runs and logs: what would be written, without file contents."""
         ids = _short(list(self.ids)) if self.ids is not None else ""
-        return f"{self.model}.{self.method} {ids} {_short(self.params)}".replace("  ", " ").strip()
+        parts = (f"{self.model}.{self.method}", ids, _short(self.params) if self.params else "")
+        return " ".join(part for part in parts if part)
 
 
 def refs_in(value: Any) -> Iterator[str]:

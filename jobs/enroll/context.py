@@ -48,6 +48,9 @@ class EnrollContext:
     applicant_model_id: int | None  # None when no program enrolls applicants
     todo_type_id: int | None
     problems: list[str] = field(default_factory=list)
+    # Why applicants are not enrolled now (no program lists jobs, or Recruitment is off), or
+    # None. Applicants being enrolled then wait, untouched, until enrollment resumes.
+    paused: str | None = None
 
     @property
     def signature(self) -> str:
@@ -121,7 +124,17 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
         applicant_model_id=applicant_model_id,
         todo_type_id=mail.todo_type_id(client),
         problems=problems,
+        paused=paused_because(cfg),
     )
+
+
+def paused_because(cfg: Config) -> str | None:
+    """Why no applicant is enrolled from Recruitment with this config, or None."""
+    if "recruitment" in cfg.required_apps():
+        return None
+    if not any(program.jobs for program in cfg.programs):
+        return "no program lists jobs, so no applicant is enrolled from Recruitment"
+    return "Recruitment is disabled (odoo.apps.recruitment), so no applicant is enrolled"
 
 
 def _ojt_stages(client: OdooClient, cfg: Config) -> dict[int, list[int]]:

@@ -50,8 +50,7 @@ def run_enroll_cycle(
     stored as they go)."""
     report = EnrollReport(dry_run=dry_run)
     odoo = _context(job, dry_run, report)
-    if not odoo.stages:
-        report.idle = "no program lists jobs, so no applicant is enrolled from Recruitment"
+    report.idle = odoo.paused
     if dry_run:
         from jobs.enroll.dryrun import plan_cycle
 
@@ -70,6 +69,8 @@ def enroll_applicant(job: JobContext, applicant_id: int, *, dry_run: bool = Fals
     decide, but a refused applicant is still not enrolled."""
     report = EnrollReport(dry_run=dry_run)
     odoo = _context(job, dry_run, report)
+    if odoo.paused:
+        raise EnrollInputError(f"Applicant {applicant_id} is not enrolled now: {odoo.paused}.")
     found = recruitment.applicants(job.client, [applicant_id])
     if not found:
         raise EnrollInputError(f"Odoo has no applicant {applicant_id}.")

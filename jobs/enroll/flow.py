@@ -65,6 +65,8 @@ def advance(step: Step, session: Session, row: Enrollment, app: Applicant | None
     program = program_of(step.ctx, row)
     if program is None:
         return False  # its program left the config: nothing to do until it comes back
+    if row.odoo_applicant_id is not None and step.ctx.paused:
+        return False  # enrollment from Recruitment is paused: the row waits as it is
     if row.state in STOPPABLE and row.odoo_applicant_id is not None:
         stop = _stop_reason(step.ctx, row, app)
         if stop is not None:

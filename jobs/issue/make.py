@@ -242,5 +242,6 @@ def revocation_note(cert: Certificate) -> outbox.Write:
         res_id=partner,
         body_html=body,
         found_by=(serial, "was revoked"),
+        comments_only=False,
         summary=f"note on {PARTNER} {partner}: certificate {serial} revoked",
     )

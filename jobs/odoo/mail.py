@@ -117,9 +117,11 @@ def post(
     attachment_key: str | None = None,
     email_to: int | None = None,
     email_subject: str | None = None,
+    comments_only: bool = True,
 ) -> Write:
     """A message in the record's chatter: an internal note, or, with `email_to`, a comment
-    e-mailed to that partner. Found again by the words `found_by` in its body."""
+    e-mailed to that partner. Found again by the words `found_by` in its body (among comments
+    only, unless `comments_only` is off)."""
     params: dict[str, Any] = {
         "body": body_html,
         "body_is_html": True,
@@ -143,7 +145,7 @@ def post(
             [
                 ("model", "=", model),
                 ("res_id", "=", res_id),
-                ("message_type", "=", "comment"),
+                *([("message_type", "=", "comment")] if comments_only else []),
                 *(("body", "ilike", words) for words in found_by),
             ],
         ),

@@ -1,7 +1,8 @@
 """The `ojt-sidecar` click app: the composition root, the only place that wires `jobs` and
 `verify_site` together (each command imports what it needs when it runs).
 
-Exit codes: 0 success, 1 a check or an Odoo call failed, 2 bad config or usage, 130 interrupted.
+Exit codes: 0 success, 1 a check or an Odoo call failed (or Ctrl-C: click's "Aborted!"), 2 bad
+config or usage; `run` and `serve` stop cleanly on a signal with 0.
 No traceback ever reaches the user: known failures become one plain sentence.
 """
 

@@ -8,11 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from jobs.context import JobContext
-from jobs.enroll import applicants_without_program, enroll_applicant, enroll_partner
+from jobs.enroll import (
+    EnrollInputError,
+    applicants_without_program,
+    enroll_applicant,
+    enroll_partner,
+    run_enroll_cycle,
+)
 from sidecar.emulator import OdooEmulator
-from sidecar.store.bootstrap import open_store
+from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Enrollment, OutboxMessage, ProgressTracker, Student
 from tests.jobs.enrolling import (
+    CONFIG,
     ELIGIBLE,
     NO_EMAIL,
     OJT_STAGE,
@@ -308,3 +315,52 @@ def test_applicant_without_contact_is_linked_to_the_contact_with_its_email(
     )
     expect_enrolled(emu, aid)
     store.close()
+
+
+def test_pausing_recruitment_leaves_applicants_in_flight_waiting_not_stopped(
+    emu: OdooEmulator, tmp_path: Path
+) -> None:
+    """Turning Recruitment off (or listing no jobs) pauses enrollment: applicants already being
+    enrolled wait as they are and go on once it is back, even after a pause longer than the
+    listing's overlap window (they are not listed again)."""
+    cfg = enroll_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}")
+    off = enroll_config(
+        tmp_path / "off",
+        emu,
+        f"sqlite:///{tmp_path / 'store.db'}",
+        CONFIG.replace(
+            "  password: admin\n", "  password: admin\n  apps:\n    recruitment: false\n"
+        ),
+    )
+    store = open_store(cfg)
+    with client_for(emu) as client:
+        # The listing finishes its pass, then the service stops: every applicant noted as new,
+        # none driven, and nothing left to list.
+        asked: list[bool] = []
+
+        def stop_after_listing() -> bool:
+            asked.append(True)
+            return len(asked) > 1
+
+        ctx = JobContext(cfg, store.sessions, client, should_stop=stop_after_listing)
+        listed = run_enroll_cycle(ctx)
+        assert sorted(listed.started) == [f"applicant:{a}" for a in (*ELIGIBLE, NO_EMAIL)]
+        before = {r.subject: r.state for r in rows_of(store)}
+        assert set(before.values()) == {"new"}
+
+        paused = run_enroll_cycle(JobContext(off, store.sessions, client))
+        assert paused.idle is not None and "Recruitment is disabled" in paused.idle
+        assert {r.subject: r.state for r in rows_of(store)} == before
+        with pytest.raises(EnrollInputError, match="Recruitment is disabled"):
+            enroll_applicant(JobContext(off, store.sessions, client), ELIGIBLE[0])
+
+        resumed = cycle(cfg, store, client, overlap_seconds=0)
+    assert resumed.listed == 0  # nothing new to list: the rows went on from where they waited
+    assert sorted(resumed.enrolled) == [f"applicant:{a}" for a in ELIGIBLE]
+    assert resumed.awaiting_review == [f"applicant:{NO_EMAIL}"]
+    store.close()
+
+
+def rows_of(store: Store) -> list[Enrollment]:
+    with store.sessions() as session:
+        return list(session.scalars(select(Enrollment).order_by(Enrollment.id)))
