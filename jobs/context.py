@@ -4,7 +4,7 @@ the cooperative stop), whoever runs it: the scheduler, a command, a test."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -26,12 +26,9 @@ class JobContext:
     clock: Clock = utcnow
     # Asked between pages, rows and deliveries: True ends the job after what was just stored.
     should_stop: ShouldStop = never
-    # Where certificate PDFs are read and written (default: `certificates.output_dir`).
+    # Where delivery reads the certificate PDFs it attaches (default: `certificates.output_dir`).
     files_root: Path | None = None
 
     @property
     def files(self) -> Path:
         return self.files_root if self.files_root is not None else self.cfg.certificates.output_dir
-
-    def stopping_when(self, should_stop: ShouldStop) -> JobContext:
-        return replace(self, should_stop=should_stop)
