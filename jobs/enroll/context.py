@@ -75,7 +75,8 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
     _, course_problems = resolve_scope(session, client)
     problems.extend(course_problems)
 
-    stages = _ojt_stages(client, cfg)
+    paused = paused_because(cfg)
+    stages = {} if paused else _ojt_stages(client, cfg)
 
     stored = {p.key: p for p in session.scalars(select(Program).where(Program.active.is_(True)))}
     by_job: dict[int, ProgramInfo] = {}
@@ -104,7 +105,7 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
             ],
         )
         by_key[program.key] = info
-        for job in program.jobs if stages else ():
+        for job in () if paused else program.jobs:
             found = recruitment.jobs_named(client, job)
             if not found:
                 problems.append(f"program {program.key!r}: Odoo has no job {job!r}")
@@ -112,8 +113,8 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
                 by_job[job_id] = info
 
     # Only applicants get To-Dos, so the model must exist only when applicants are enrolled.
-    applicant_model_id = mail.model_id(client, recruitment.APPLICANT) if stages else None
-    if stages and applicant_model_id is None:
+    applicant_model_id = None if paused else mail.model_id(client, recruitment.APPLICANT)
+    if not paused and applicant_model_id is None:
         raise EnrollSetupError(
             f"Odoo has no {recruitment.APPLICANT} model: is Recruitment installed?"
         )
@@ -124,7 +125,7 @@ def resolve_context(session: Session, client: OdooClient, cfg: Config) -> Enroll
         applicant_model_id=applicant_model_id,
         todo_type_id=mail.todo_type_id(client),
         problems=problems,
-        paused=paused_because(cfg),
+        paused=paused,
     )
 
 
@@ -138,10 +139,8 @@ def paused_because(cfg: Config) -> str | None:
 
 
 def _ojt_stages(client: OdooClient, cfg: Config) -> dict[int, list[int]]:
-    """The OJT stage's id(s) with the jobs each is restricted to. Empty when no program enrolls
-    applicants (none lists jobs, or Recruitment is off): then the stage need not exist."""
-    if "recruitment" not in cfg.required_apps():
-        return {}
+    """The OJT stage's id(s) with the jobs each is restricted to; asked only while applicants
+    are enrolled (`paused_because` is None), since only then must the stage exist."""
     ref = cfg.recruitment.ojt_stage
     stages = recruitment.stages_named(client, ref)
     if not stages:

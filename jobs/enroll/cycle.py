@@ -58,7 +58,7 @@ def run_enroll_cycle(
         return report
     cfg = job.cfg
     overlap = cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
-    if odoo.stages and not _poll(job, odoo, report, overlap):
+    if not odoo.paused and not _poll(job, odoo, report, overlap):
         return report
     _drive(job, odoo, report)
     return report

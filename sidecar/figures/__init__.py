@@ -25,9 +25,7 @@ trainee); everything is importable from `sidecar.figures`.
 
 from sidecar.figures.inputs import (
     DEFAULT_QUIZ_REWARDS,
-    INTEGRATION_STATUSES,
     MEMBER_STATUSES,
-    TRACKER_STATUSES,
     Attendance,
     CertificationAttempt,
     CertificationState,
@@ -57,9 +55,7 @@ from sidecar.figures.rules import (
 
 __all__ = [
     "DEFAULT_QUIZ_REWARDS",
-    "INTEGRATION_STATUSES",
     "MEMBER_STATUSES",
-    "TRACKER_STATUSES",
     "Attendance",
     "CertificationAttempt",
     "CertificationState",

@@ -7,11 +7,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sidecar.statuses import StudentStatus, TrackerStatus
-
 MEMBER_STATUSES = frozenset({"invited", "joined", "ongoing", "completed"})
-TRACKER_STATUSES = tuple(TrackerStatus)
-INTEGRATION_STATUSES = tuple(StudentStatus)
 # Odoo's defaults for quiz_first_attempt_reward .. quiz_fourth_attempt_reward.
 DEFAULT_QUIZ_REWARDS = (10, 7, 5, 2)
 
