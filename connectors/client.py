@@ -80,6 +80,11 @@ class OdooClient:
         self._lock = threading.Lock()
         self.stats = CallStats()
 
+    @property
+    def transport(self) -> Transport:
+        """The wire this client speaks over (a dry run wraps it to record writes)."""
+        return self._transport
+
     # -- session ---------------------------------------------------------------------------------
 
     def version(self) -> ServerVersion:

@@ -81,10 +81,16 @@ class Write:
         return self.lookup.as_json() if self.lookup else None
 
     def describe(self) -> str:
-        """One line for dry runs and logs: what would be written, without file contents."""
-        ids = _short(list(self.ids)) if self.ids is not None else ""
-        parts = (f"{self.model}.{self.method}", ids, _short(self.params) if self.params else "")
-        return " ".join(part for part in parts if part)
+        return describe_call(self.model, self.method, self.ids, self.params)
+
+
+def describe_call(
+    model: str, method: str, ids: Sequence[Any] | None, params: dict[str, Any]
+) -> str:
+    """One line for dry runs and logs: what would be written, without file contents."""
+    shown_ids = _short(list(ids)) if ids is not None else ""
+    parts = (f"{model}.{method}", shown_ids, _short(params) if params else "")
+    return " ".join(part for part in parts if part)
 
 
 def refs_in(value: Any) -> Iterator[str]:

@@ -73,6 +73,17 @@ def test_issue_needs_a_signing_key_and_says_how_to_make_one(config: str) -> None
     assert "keys generate" in err and "Traceback" not in out + err
 
 
+def test_issue_dry_run_shows_the_certificate_and_its_writes_and_keeps_nothing(config: str) -> None:
+    code, out, err = invoke("issue", "-c", config, "--dry-run")
+    assert code == 0, err
+    assert "Dry run: would issue a certificate to " in out
+    assert "would write to Odoo: " in out and "ir.attachment.create" in out
+    assert "none made" in out
+    assert not load_config(Path(config)).certificates.output_dir.exists()
+    code, out, _ = invoke("cert", "list", "-c", config, "--json")
+    assert code == 0 and json.loads(out) == []
+
+
 def test_issue_revoke_reissue_and_verify(config: str, tmp_path: Path, emu: OdooEmulator) -> None:
     assert invoke("keys", "generate", "-c", config)[0] == 0
     code, out, err = invoke("issue", "-c", config)

@@ -131,6 +131,17 @@ def test_check_names_a_course_missing_in_odoo(tmp_path: Path, emu: OdooEmulator)
     assert "No Such Course" in out
 
 
+def test_sync_dry_run_reads_odoo_and_keeps_nothing(tmp_path: Path, emu: OdooEmulator) -> None:
+    config = str(emulator_config(tmp_path, emu))
+    code, out, err = invoke("sync", "-c", config, "--dry-run")
+    assert code == 0, out + err
+    assert "Dry run: " in out and " would change; " in out and " 0 would change" not in out
+    code, out, _ = invoke("status", "-c", config, "--json")
+    status = json.loads(out)
+    assert status["last_successful_sync"]["finished_at"] is None
+    assert sum(p["students"] for p in status["programs"]) == 0
+
+
 def test_sync_then_status_then_students(tmp_path: Path, emu: OdooEmulator) -> None:
     config = str(emulator_config(tmp_path, emu))
     code, out, err = invoke("sync", "-c", config)

@@ -39,23 +39,16 @@ RESTARTABLE = (EnrollmentState.LEFT_STAGE, EnrollmentState.REFUSED, EnrollmentSt
 Clock = Callable[[], datetime]
 
 
-def run_enroll_cycle(
-    job: JobContext, *, dry_run: bool = False, overlap_seconds: float | None = None
-) -> EnrollReport:
+def run_enroll_cycle(job: JobContext, *, overlap_seconds: float | None = None) -> EnrollReport:
     """List changed applicants, start enrollments for those in the OJT stage, and drive every
-    open enrollment as far as Odoo allows. With `dry_run`, store nothing and write nothing to
-    Odoo: the report's `planned` lists the writes a cycle would make. The context's
+    open enrollment as far as Odoo allows (a dry run rehearses this: `jobs.rehearsal`). The
+    context's
     `should_stop` is asked after each stored page, applicant step and delivery: the cycle ends
     there, and the next one resumes (the listing's position and each enrollment's state are
     stored as they go)."""
-    report = EnrollReport(dry_run=dry_run)
-    odoo = _context(job, dry_run, report)
+    report = EnrollReport()
+    odoo = _context(job, report)
     report.idle = odoo.paused
-    if dry_run:
-        from jobs.enroll.dryrun import plan_cycle
-
-        plan_cycle(odoo, job.sessions, job.client, report, today=job.clock().date())
-        return report
     cfg = job.cfg
     overlap = cfg.sync.overlap.total_seconds() if overlap_seconds is None else overlap_seconds
     if not odoo.paused and not _poll(job, odoo, report, overlap):
@@ -64,11 +57,11 @@ def run_enroll_cycle(
     return report
 
 
-def enroll_applicant(job: JobContext, applicant_id: int, *, dry_run: bool = False) -> EnrollReport:
+def enroll_applicant(job: JobContext, applicant_id: int) -> EnrollReport:
     """Enroll one applicant by hand (a person reviewed it): eligibility and stage no longer
     decide, but a refused applicant is still not enrolled."""
-    report = EnrollReport(dry_run=dry_run)
-    odoo = _context(job, dry_run, report)
+    report = EnrollReport()
+    odoo = _context(job, report)
     if odoo.paused:
         raise EnrollInputError(f"Applicant {applicant_id} is not enrolled now: {odoo.paused}.")
     found = recruitment.applicants(job.client, [applicant_id])
@@ -87,11 +80,6 @@ def enroll_applicant(job: JobContext, applicant_id: int, *, dry_run: bool = Fals
             "list it under programs[].jobs, or use --partner with --program."
         )
     subject = f"applicant:{applicant_id}"
-    if dry_run:
-        from jobs.enroll.dryrun import plan_one
-
-        plan_one(odoo, job.sessions, job.client, report, app, program, today=job.clock().date())
-        return report
     with job.sessions() as session, session.begin():
         row = _row_for(session, subject, program, app)
         _approve(row, report)
@@ -99,29 +87,19 @@ def enroll_applicant(job: JobContext, applicant_id: int, *, dry_run: bool = Fals
     return report
 
 
-def enroll_partner(
-    job: JobContext, partner_id: int, program_key: str, *, dry_run: bool = False
-) -> EnrollReport:
+def enroll_partner(job: JobContext, partner_id: int, program_key: str) -> EnrollReport:
     """Enroll a contact in a program by hand, without an applicant (no note is posted)."""
-    report = EnrollReport(dry_run=dry_run)
+    report = EnrollReport()
     programs = job.cfg.programs
     if program_key not in {p.key for p in programs}:
         known = ", ".join(p.key for p in programs)
         raise EnrollInputError(f"There is no program {program_key!r} in the config ({known}).")
-    odoo = _context(job, dry_run, report)
+    odoo = _context(job, report)
     program = odoo.by_key[program_key]
     partner = contacts.partner(job.client, partner_id)
     if partner is None:
         raise EnrollInputError(f"Odoo has no contact {partner_id}.")
     subject = f"partner:{partner_id}:{program_key}"
-    if dry_run:
-        from jobs.enroll.dryrun import plan_one
-
-        today = job.clock().date()
-        plan_one(
-            odoo, job.sessions, job.client, report, None, program, today=today, partner=partner
-        )
-        return report
     with job.sessions() as session, session.begin():
         row = session.scalar(select(Enrollment).where(Enrollment.subject == subject))
         if row is None:
@@ -143,11 +121,9 @@ def enroll_partner(
 # --- internals ----------------------------------------------------------------------------------
 
 
-def _context(job: JobContext, dry_run: bool, report: EnrollReport) -> EnrollContext:
+def _context(job: JobContext, report: EnrollReport) -> EnrollContext:
     with job.sessions() as session, session.begin():
         odoo = resolve_context(session, job.client, job.cfg)
-        if dry_run:
-            session.rollback()
     report.problems.extend(odoo.problems)
     return odoo
 

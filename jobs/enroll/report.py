@@ -14,7 +14,6 @@ class EnrollInputError(Exception):
 
 @dataclass
 class EnrollReport:
-    dry_run: bool = False
     listed: int = 0  # applicants read from Odoo by the incremental listing
     started: list[str] = field(default_factory=list)  # enrollments started (or restarted)
     enrolled: list[str] = field(default_factory=list)
@@ -28,7 +27,6 @@ class EnrollReport:
     delivered: int = 0  # outbox rows confirmed in Odoo during the cycle
     adopted: int = 0  # of which found in Odoo from an earlier attempt whose answer was lost
     delivery_errors: list[str] = field(default_factory=list)
-    planned: list[str] = field(default_factory=list)  # dry run: the writes a cycle would make
     problems: list[str] = field(default_factory=list)  # config references Odoo lacks
     idle: str | None = None  # why the cycle listed no applicants, when it had nothing to do
 

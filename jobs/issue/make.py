@@ -51,7 +51,7 @@ def certificate_fields(
     batch: Batch | None,
     serial: str,
 ) -> CertificateFields:
-    """What a certificate says; also what a dry run shows (with a placeholder serial)."""
+    """What a certificate says."""
     validity = cfg.certificates.validity_days
     return CertificateFields(
         serial=serial,

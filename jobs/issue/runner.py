@@ -21,8 +21,6 @@ from jobs.incremental import ShouldStop
 from jobs.issue.facts import OdooFacts
 from jobs.issue.make import (
     Issuing,
-    certificate_fields,
-    delivery_writes,
     make_certificate,
     subject_of,
 )
@@ -57,7 +55,6 @@ class IssueReport:
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # name, program, reasons
     waiting: int = 0
     batches_closed: list[str] = field(default_factory=list)
-    planned: list[str] = field(default_factory=list)  # dry run: what would be written
     delivery: DeliveryReport | None = None
     certified: int = 0
     problems: list[str] = field(default_factory=list)
@@ -79,18 +76,18 @@ class IssueJob:
 
     # -- the cycle -------------------------------------------------------------------------------
 
-    def run(self, *, dry_run: bool = False, deliver_now: bool = True) -> IssueReport:
+    def run(self, *, deliver_now: bool = True) -> IssueReport:
         """One cycle. The context's `should_stop` is asked between trainees and deliveries: the
         cycle ends there, and the next one picks up the rest (each certificate commits on its
         own)."""
         report = IssueReport()
         today = self.clock().date()
-        self._close_batches(report, today, dry_run)
+        self._close_batches(report, today)
         for configured in self.cfg.programs:
             if self.should_stop():
                 return report
-            self._program(configured, report, today, dry_run)
-        if not dry_run and deliver_now and not self.should_stop():
+            self._program(configured, report, today)
+        if deliver_now and not self.should_stop():
             report.delivery = self.deliver()
             report.certified = self.finish_delivered()
         return report
@@ -125,7 +122,7 @@ class IssueJob:
 
     # -- batches ---------------------------------------------------------------------------------
 
-    def _close_batches(self, report: IssueReport, today: date, dry_run: bool) -> None:
+    def _close_batches(self, report: IssueReport, today: date) -> None:
         keys = {p.key for p in self.cfg.programs}
         with self.sessions() as session:
             rows = session.execute(
@@ -149,16 +146,12 @@ class IssueJob:
                     today=today,
                 ):
                     report.batches_closed.append(f"{program_key}/{batch.key}")
-                    if not dry_run:
-                        batch.status, batch.done_at = BatchStatus.DONE, self.clock()
-            if not dry_run:
-                session.commit()
+                    batch.status, batch.done_at = BatchStatus.DONE, self.clock()
+            session.commit()
 
     # -- per program -----------------------------------------------------------------------------
 
-    def _program(
-        self, configured: ProgramConfig, report: IssueReport, today: date, dry_run: bool
-    ) -> None:
+    def _program(self, configured: ProgramConfig, report: IssueReport, today: date) -> None:
         with self.sessions() as session:
             program = session.scalar(
                 select(Program).where(Program.key == configured.key, Program.active.is_(True))
@@ -178,17 +171,15 @@ class IssueJob:
                 return
             state = trainees.state(student_id)
             batch_is_done = batch is not None and batch.status == BatchStatus.DONE
-            if dry_run and batch is not None and not batch_is_done:
-                batch_is_done = f"{configured.key}/{batch.key}" in report.batches_closed
             decision = decide(
                 state, requirements, issue_on=configured.issue_on, batch_is_done=batch_is_done
             )
             if decision.action == "wait":
                 report.waiting += 1
             elif decision.action == "issue":
-                self._issue(student_id, program.id, batch, report, today, dry_run)
+                self._issue(student_id, program.id, batch, report, today)
             else:
-                self._review(student_id, program.id, batch, decision, report, today, dry_run)
+                self._review(student_id, program.id, batch, decision, report, today)
 
     def _issue(
         self,
@@ -197,28 +188,12 @@ class IssueJob:
         batch: Batch | None,
         report: IssueReport,
         today: date,
-        dry_run: bool,
     ) -> None:
         with self.sessions() as session:
             student = session.get(Student, student_id)
             program = session.get(Program, program_id)
             if student is None or program is None:
                 return  # removed since the decision: the next cycle decides again
-            if dry_run:
-                # The Odoo company is not read for a preview: a dry run makes no more calls.
-                issuer = self.cfg.certificates.issuer.name or "(the Odoo company)"
-                fields = certificate_fields(
-                    self.cfg, issuer, today, student, program, batch, "<serial>"
-                )
-                report.issued.append(("(new serial)", student.name, program.name))
-                cert = Certificate(
-                    serial="<serial>",
-                    odoo_partner_id=student.odoo_partner_id,
-                    odoo_applicant_id=student.odoo_applicant_id,
-                    pdf_path="<pdf>",
-                )
-                report.planned.extend(w.describe() for w in delivery_writes(cert, fields))
-                return
             issuing = Issuing(self.cfg, self.signer(), self._issuer(), today)
             try:
                 cert = make_certificate(session, issuing, student, program, batch, now=self.clock())
@@ -240,7 +215,6 @@ class IssueJob:
         decision: Decision,
         report: IssueReport,
         today: date,
-        dry_run: bool,
     ) -> None:
         key = f"requirements:{student_id}:{_scope(batch)}"
         with self.sessions() as session:
@@ -253,9 +227,6 @@ class IssueJob:
             reasons = "; ".join(decision.reasons)
             report.flagged.append((student.name, program.name, reasons))
             write = self._review_todo(student, program, batch, decision, today, f"review:{key}")
-            if dry_run:
-                report.planned.append(write.describe())
-                return
             session.add(
                 ReviewFlag(
                     key=key,

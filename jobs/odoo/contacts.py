@@ -4,6 +4,7 @@ users the sidecar names (the service user, responsible users)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from connectors import OdooClient
@@ -72,6 +73,39 @@ def portal_line(client: OdooClient, wizard_id: int, partner_id: int) -> int | No
         PORTAL_LINE, [("wizard_id", "=", wizard_id), ("partner_id", "=", partner_id)], limit=1
     )
     return lines[0] if lines else None
+
+
+# --- what Odoo makes alongside our writes (for dry runs, which only pretend to send them) ------
+
+
+def _wizard_lines(
+    made: Sequence[int], params: dict[str, Any], record: Callable[[str, int], Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """A portal wizard opened on contacts holds one line per contact (docs/odoo-notes.md §13)."""
+    values = params.get("vals_list") or {}
+    lines: list[tuple[str, dict[str, Any]]] = []
+    rows = values if isinstance(values, list) else [values]
+    for wizard_id, vals in zip(made, rows, strict=True):
+        for command in vals.get("partner_ids") or []:
+            if isinstance(command, list | tuple) and len(command) == 3 and command[0] == 6:
+                lines += [
+                    (PORTAL_LINE, {"wizard_id": wizard_id, "partner_id": p}) for p in command[2]
+                ]
+    return lines
+
+
+def _granted_users(
+    line_ids: Sequence[int], params: dict[str, Any], record: Callable[[str, int], Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Granting portal access on a wizard line makes the contact's user."""
+    lines = [record(PORTAL_LINE, line) for line in line_ids]
+    return [(USER, {"partner_id": line["partner_id"]}) for line in lines if line]
+
+
+MADE_ALONGSIDE = {
+    (PORTAL_WIZARD, "create"): _wizard_lines,
+    (PORTAL_LINE, "action_grant_access"): _granted_users,
+}
 
 
 # --- writes -------------------------------------------------------------------------------------

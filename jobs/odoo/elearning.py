@@ -142,6 +142,10 @@ def joined_courses(client: OdooClient, partner_id: int, channel_ids: list[int]) 
     }
 
 
+# Calls that change nothing although they are not reads by name: a dry run makes them for real.
+ONLY_READING = frozenset({(COURSE, "action_channel_enroll")})
+
+
 def enroll_context(client: OdooClient, channel_id: int) -> dict[str, Any]:
     """The context Odoo's "Enroll people" button opens its wizard with (read-only: it only
     returns an action)."""

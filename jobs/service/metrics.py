@@ -180,7 +180,7 @@ class Metrics:
         self.odoo_retries.labels(job).inc(delta.retries)
 
     def _count_report(self, job: str, result: object | None) -> None:
-        if result is None or getattr(result, "dry_run", False):
+        if result is None:
             return
         streams = getattr(result, "streams", None)
         if isinstance(streams, list):  # SyncSummary: StreamSummary(name, model, counts)

@@ -58,7 +58,6 @@ class SyncSummary:
     streams: list[StreamSummary] = field(default_factory=list)
     recomputed: RecomputeResult = field(default_factory=RecomputeResult)
     problems: list[str] = field(default_factory=list)
-    dry_run: bool = False
     duration_seconds: float = 0.0
     run_id: int | None = None
     interrupted: bool = False  # stopped between pages: the next cycle resumes where it stopped
@@ -87,15 +86,15 @@ class SyncJob:
         self.progress = progress
         self.should_stop: ShouldStop = ctx.should_stop
 
-    def run(self, *, full: bool = False, dry_run: bool = False) -> SyncSummary:
+    def run(self, *, full: bool = False) -> SyncSummary:
         """One cycle. The context's `should_stop` is asked after each stored page and recompute
         batch: when it says so, the cycle ends there (the stream's position stays stored and the
         recompute queue kept, so the next cycle resumes), and the summary and sync run say
         `interrupted`."""
         started = time.monotonic()
-        summary = SyncSummary(dry_run=dry_run)
+        summary = SyncSummary()
         calls_before = self.client.stats.calls
-        run_id = None if dry_run else self._start_run(full)
+        run_id = self._start_run(full)
         summary.run_id = run_id
         try:
             # Log in up front (once per client: a login costs ~240 ms on Odoo 17), so that
@@ -103,39 +102,33 @@ class SyncJob:
             _ = self.client.uid
             with self.sessions() as session, session.begin():
                 scope, summary.problems = resolve_scope(session, self.client)
-                if dry_run:
-                    session.rollback()
             for stream in STREAMS:
                 if not stream.applies(scope):
                     continue
-                stream_summary, finished = self._sync_stream(stream, scope, full, dry_run)
+                stream_summary, finished = self._sync_stream(stream, scope, full)
                 summary.streams.append(stream_summary)
                 if not finished:
                     summary.interrupted = True
                     break
             if summary.interrupted:
                 pass  # the recompute queue is stored: the next cycle (or run) works it off
-            elif full and not dry_run:  # a full sync recomputes everyone, changed rows or not
+            elif full:  # a full sync recomputes everyone, changed rows or not
                 with self.sessions() as session, session.begin():
                     programs = session.scalars(select(Program.id).where(Program.active.is_(True)))
                     queue_partners(session, program_partners(session, list(programs)))
-            if not dry_run and not summary.interrupted:
+            if not summary.interrupted:
                 summary.recomputed, finished = self._recompute()
                 summary.interrupted = not finished
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
-            if run_id is not None:
-                self._finish_run(run_id, summary, started, calls_before, error=exc)
+            self._finish_run(run_id, summary, started, calls_before, error=exc)
             raise
         summary.duration_seconds = time.monotonic() - started
-        if run_id is not None:
-            self._finish_run(run_id, summary, started, calls_before)
+        self._finish_run(run_id, summary, started, calls_before)
         return summary
 
     # -- streams -------------------------------------------------------------------------------
 
-    def _sync_stream(
-        self, stream: Stream, scope: Scope, full: bool, dry_run: bool
-    ) -> tuple[StreamSummary, bool]:
+    def _sync_stream(self, stream: Stream, scope: Scope, full: bool) -> tuple[StreamSummary, bool]:
         """One pass over a stream: list (id, write_date) of the rows changed since the last pass
         minus the overlap window, then read the content of those that are new, changed, or too
         recent to be final (see docs/architecture.md, "Incremental sync"). Also says whether the
@@ -152,7 +145,7 @@ class SyncJob:
             total = self.client.search_count(stream.model, domain, context=context)
         counts, finished = Counts(), True
         for page in self._listing(stream, domain, plan, context):
-            page_counts = self._land(stream, page, plan, signature, full, dry_run, context)
+            page_counts = self._land(stream, page, plan, signature, full, context)
             counts.add(page_counts)
             if self.progress is not None:
                 self.progress(stream.name, counts.read, total)
@@ -163,7 +156,7 @@ class SyncJob:
             log.info(
                 "%s: stopped after %d rows; the next cycle resumes there", stream.name, counts.read
             )
-        elif not dry_run:
+        else:
             with self.sessions() as session, session.begin():
                 finish_pass(session, stream.name, signature, plan.started_at)
         if self.progress is not None:
@@ -193,11 +186,10 @@ class SyncJob:
         plan: PassPlan,
         signature: str,
         full: bool,
-        dry_run: bool,
         context: dict[str, Any] | None,
     ) -> Counts:
         """Read what the listed page needs by content and store it with the stream's position,
-        in one transaction (none in a dry run)."""
+        in one transaction."""
         with self.sessions() as session:
             known = known_write_dates(session, stream, [r["id"] for r in page.rows])
         wanted = [
@@ -211,8 +203,6 @@ class SyncJob:
             page_counts.read = len(page.rows)
             page_counts.unchanged += len(page.rows) - len(rows)
             save_position(session, stream.name, signature, plan.started_at, page.cursor)
-            if dry_run:
-                session.rollback()
         return page_counts
 
     def _read(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from connectors.retry import READ_ONLY_METHODS
 from jobs.context import JobContext
 from jobs.enroll import (
     EnrollInputError,
@@ -15,6 +16,7 @@ from jobs.enroll import (
     enroll_partner,
     run_enroll_cycle,
 )
+from jobs.rehearsal import rehearse
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Enrollment, OutboxMessage, ProgressTracker, Student
@@ -247,13 +249,20 @@ def test_dry_run_lists_the_writes_and_makes_none(
     cfg = enroll_config(tmp_path, emu, db_url)
     store = open_store(cfg)
     before = odoo_counts(emu)
+    emu.reset_calls()
     with client_for(emu) as client:
-        report = cycle(cfg, store, client, dry_run=True)
+        ctx = JobContext(cfg, store.sessions, client)
+        with rehearse(ctx) as rehearsal:
+            report = run_enroll_cycle(rehearsal.ctx)
     assert odoo_counts(emu) == before
+    reads = READ_ONLY_METHODS | {"action_channel_enroll"}  # an action, read for its context
+    assert {c.model_method for c in emu.calls if c.model_method} - reads == set()
     with store.sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == []
         assert session.scalars(select(Enrollment)).all() == []
-    text = "\n".join(report.planned)
+    # the rehearsal went all the way, through Odoo's answers it only pretended to get
+    assert sorted(report.enrolled) == sorted(f"applicant:{a}" for a in ELIGIBLE)
+    text = "\n".join(rehearsal.lines())
     for call in (
         "portal.wizard.create",
         "portal.wizard.user.action_grant_access",

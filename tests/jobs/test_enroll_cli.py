@@ -45,6 +45,38 @@ def test_dry_run_prints_the_writes_then_a_cycle_makes_them(
     assert "e-mail" in waiting
 
 
+def test_dry_run_of_a_new_contact_runs_the_whole_chain_on_stand_ins(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    config = config_path(tmp_path, emu)
+    # An applicant without a contact, whose address no contact has (Odoo makes one when the
+    # address is typed: that one is given another address)
+    emu.env.write("hr.applicant", [6], {"partner_id": False})
+    emu.env.write("hr.applicant", [6], {"email_from": "new.one@example.com"})
+    made_by_odoo = emu.env.search("res.partner", [("email", "=ilike", "new.one@example.com")])
+    emu.env.write("hr.applicant", [6], {"partner_id": False})
+    emu.env.write("res.partner", made_by_odoo, {"email": "someone.else@example.com"})
+    before = odoo_counts(emu)
+    code, out, err = invoke("enroll", "-c", config, "--applicant", "6", "--dry-run")
+    assert code == 0, err
+    assert odoo_counts(emu) == before
+    assert out.startswith("Dry run: ") and "none made" in out.splitlines()[0]
+    made = "{'$ref': 'enroll/applicant:6/r0/partner'}"
+    for call in (
+        "res.partner.create {'vals_list': {'name': ",
+        "open the portal access wizard for partner <new: enroll/applicant:6/r0/partner>",
+        f"hr.applicant.write [6] {{'vals': {{'partner_id': {made}}}}}",
+        f"portal.wizard.create {{'vals_list': {{'partner_ids': [[6, 0, [{made}]]]}}}}",
+        "portal.wizard.user.action_grant_access ['<made by Odoo alongside>']",
+        f"'partner_ids': [[6, 0, [{made}]]]",  # the course invitation, to the new contact
+        "hr.applicant.message_post [6]",
+    ):
+        assert call in out, call
+    assert "-100000" not in out  # no stand-in id leaks into what the operator reads
+    code, out, err = invoke("enroll", "-c", config, "--applicant", "6")
+    assert code == 0, err and "1 enrolled" in out
+
+
 def test_enroll_by_hand_then_again_says_already_enrolled(tmp_path: Path, emu: OdooEmulator) -> None:
     config = config_path(tmp_path, emu)
     code, out, err = invoke("enroll", "-c", config, "--partner", "20", "--program", "wood")

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from connectors import OdooClient, OdooConnectionError
 from jobs.context import JobContext
+from jobs.rehearsal import rehearse
 from jobs.sync.reconcile import reconcile
+from jobs.sync.runner import SyncJob
 from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
@@ -135,8 +137,9 @@ def test_interrupted_sync_resumes_and_matches_a_full_reread(
 
 
 def test_dry_run_stores_nothing(cfg: Config, store: Store, odoo: OdooClient) -> None:
-    summary = sync_once(cfg, store, odoo, dry_run=True)
-    assert summary.total.created > 0
+    with rehearse(JobContext(cfg, store.sessions, odoo)) as rehearsal:
+        summary = SyncJob(rehearsal.ctx).run()
+    assert summary.total.created > 0 and summary.recomputed.students_created > 0
     with store.sessions() as session:
         assert session.scalars(select(CourseMembership)).first() is None
         assert session.scalars(select(SyncRun)).first() is None

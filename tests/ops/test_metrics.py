@@ -66,15 +66,6 @@ def test_a_sync_run_counts_rows_by_stream_and_change(m: Metrics) -> None:
     assert value(found, "ojt_sidecar_job_duration_seconds_count", job="sync", outcome="ok") == 1
 
 
-def test_a_dry_run_counts_no_rows(m: Metrics) -> None:
-    summary = SyncSummary(
-        streams=[StreamSummary("memberships", "slide.channel.partner", Counts(read=7), calls=1)],
-        dry_run=True,
-    )
-    m.observe_job("sync", ok=True, seconds=0.1, result=summary, client_stats=None)
-    assert "ojt_sidecar_sync_rows_total" not in {name for name, _ in samples(m.registry)}
-
-
 def test_reconcile_counts_removed_rows(m: Metrics) -> None:
     result = ReconcileSummary({"memberships": Counts(read=20, removed=2)})
     m.observe_job("reconcile", ok=True, seconds=3, result=result, client_stats=None)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sidecar.certificates.serial import check, normalize
 from sidecar.certificates.status import certificate_status
+from sidecar.cli.commands.jobs_at_hand import job_context
 from sidecar.cli.output import table
 from sidecar.config import Config
 from sidecar.store.models import Certificate, OutboxMessage, utcnow
@@ -29,28 +30,34 @@ class UsageProblem(Exception):
 
 
 def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
-    from jobs.context import JobContext
     from jobs.issue.runner import IssueJob
-    from jobs.odoo_session import client_from_config
-    from sidecar.store.bootstrap import open_store
 
-    store = open_store(cfg)
-    try:
-        with client_from_config(cfg) as client:
-            report = IssueJob(JobContext(cfg, store.sessions, client)).run(dry_run=dry_run)
-    finally:
-        store.close()
-    prefix = "Dry run: would " if dry_run else ""
+    with job_context(cfg, dry_run=dry_run) as (ctx, rehearsal):
+        signer = rehearsal.signer() if rehearsal is not None else None
+        report = IssueJob(ctx, signer=signer).run()
+    if rehearsal is not None:
+        for name in report.batches_closed:
+            echo(f"Dry run: would close batch {name}")
+        for _serial, name, program in report.issued:
+            echo(f"Dry run: would issue a certificate to {name} ({program})")
+        for name, program, reasons in report.flagged:
+            echo(f"Dry run: would flag {name} ({program}) for review: {reasons}")
+        for line in rehearsal.lines():
+            echo(f"  would write to Odoo: {line}")
+        echo(
+            f"Dry run: {len(report.issued)} certificate(s) to issue, "
+            f"{len(report.flagged)} review(s), {report.waiting} trainee(s) not ready; "
+            f"{len(rehearsal.writes)} Odoo write(s) would be made, none made"
+        )
+        return 0
     for name in report.batches_closed:
-        echo(f"{prefix}{'close' if dry_run else 'closed'} batch {name}")
+        echo(f"closed batch {name}")
     for serial, name, program in report.issued:
-        echo(f"{prefix}{'issue' if dry_run else 'issued'} {serial} to {name} ({program})")
+        echo(f"issued {serial} to {name} ({program})")
     for name, program, reasons in report.flagged:
-        echo(f"{prefix}{'flag' if dry_run else 'flagged'} {name} ({program}) for review: {reasons}")
-    for line in report.planned:
-        echo(f"  would write to Odoo: {line}")
+        echo(f"flagged {name} ({program}) for review: {reasons}")
     summary = (
-        f"{len(report.issued)} certificate(s) {'to issue' if dry_run else 'issued'}, "
+        f"{len(report.issued)} certificate(s) issued, "
         f"{len(report.flagged)} review(s), {report.waiting} trainee(s) not ready"
     )
     if report.delivery is not None:

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sidecar.cli.commands.jobs_at_hand import job_context
 from sidecar.cli.options import CONFIG_OPTION, load_or_exit
 from sidecar.config import Config
 
 if TYPE_CHECKING:
     from jobs.enroll import EnrollReport
+    from jobs.rehearsal import Rehearsal
 
 Echo = Callable[[str], None]
 
@@ -59,7 +61,6 @@ def run_enroll(
     dry_run: bool,
     echo: Echo,
 ) -> None:
-    from jobs.context import JobContext
     from jobs.enroll import (
         EnrollInputError,
         EnrollSetupError,
@@ -67,30 +68,42 @@ def run_enroll(
         enroll_partner,
         run_enroll_cycle,
     )
-    from jobs.odoo_session import client_from_config
-    from sidecar.store.bootstrap import open_store
 
-    store = open_store(cfg)
     try:
-        with client_from_config(cfg) as client:
-            ctx = JobContext(cfg, store.sessions, client)
+        with job_context(cfg, dry_run=dry_run) as (ctx, rehearsal):
             if applicant_id is not None:
-                report = enroll_applicant(ctx, applicant_id, dry_run=dry_run)
+                report = enroll_applicant(ctx, applicant_id)
             elif partner_id is not None and program_key is not None:
-                report = enroll_partner(ctx, partner_id, program_key, dry_run=dry_run)
+                report = enroll_partner(ctx, partner_id, program_key)
             else:
-                report = run_enroll_cycle(ctx, dry_run=dry_run)
+                report = run_enroll_cycle(ctx)
     except EnrollInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except EnrollSetupError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    finally:
-        store.close()
+    if rehearsal is not None:
+        _print_rehearsal(report, rehearsal, echo)
+        return
     _print(report, echo)
     if report.failed or report.delivery_errors:
         sys.exit(1)
+
+
+def _print_rehearsal(report: EnrollReport, rehearsal: Rehearsal, echo: Echo) -> None:
+    for problem in report.problems:
+        echo(f"warning: {problem}")
+    lines = rehearsal.lines()
+    echo(f"Dry run: {len(lines)} Odoo write(s) would be made, none made.")
+    if report.idle:
+        echo(f"Nothing to enroll: {report.idle}.")
+    for line in lines:
+        echo(f"  {line}")
+    for line in report.without_program:
+        echo(f"  no program: {line}")
+    for line in report.failed:
+        echo(f"  would fail: {line}")
 
 
 def _print(report: EnrollReport, echo: Echo) -> None:
@@ -98,13 +111,6 @@ def _print(report: EnrollReport, echo: Echo) -> None:
         echo(f"warning: {problem}")
     if report.idle:
         echo(f"Nothing to enroll: {report.idle}.")
-    if report.dry_run:
-        echo(f"Dry run: {len(report.planned)} Odoo write(s) would be made, none made.")
-        for line in report.planned:
-            echo(f"  {line}")
-        for line in report.without_program:
-            echo(f"  no program: {line}")
-        return
     parts = [
         ("applicants read", report.listed),
         ("started", len(report.started)),

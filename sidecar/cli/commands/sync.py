@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sidecar.cli.commands.jobs_at_hand import job_context
 from sidecar.cli.output import ProgressLine, table
 from sidecar.config import Config
 
@@ -11,19 +12,12 @@ Echo = Callable[[str], None]
 
 
 def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> None:
-    from jobs.context import JobContext
-    from jobs.odoo_session import client_from_config
     from jobs.sync.runner import SyncJob
-    from sidecar.store.bootstrap import open_store
 
-    store = open_store(cfg)
-    try:
-        with client_from_config(cfg) as client:
-            job = SyncJob(JobContext(cfg, store.sessions, client), progress=ProgressLine())
-            summary = job.run(full=full, dry_run=dry_run)
-            reconciled = None if dry_run else job.reconcile_if_due()
-    finally:
-        store.close()
+    with job_context(cfg, dry_run=dry_run) as (ctx, _rehearsal):
+        job = SyncJob(ctx, progress=ProgressLine())
+        summary = job.run(full=full)
+        reconciled = job.reconcile_if_due()
     rows = [
         (
             s.name,
@@ -39,6 +33,7 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> N
     echo(table(("stream", "model", "read", "created", "updated", "unchanged", "calls"), rows))
     total = summary.total
     verb = "would change" if dry_run else "changed"
+    verb_mark = "would be " if dry_run else ""
     echo(
         f"{'Dry run: ' if dry_run else ''}{total.read} rows read, {total.changed} {verb}; "
         f"{summary.recomputed.students_created} students created, "
@@ -47,6 +42,9 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> N
     if reconciled is not None:
         removed = sum(c.removed for c in reconciled.streams.values())
         restored = sum(c.updated for c in reconciled.streams.values())
-        echo(f"Reconcile pass: {removed} row(s) deleted in Odoo marked, {restored} restored")
+        echo(
+            f"Reconcile pass: {removed} row(s) deleted in Odoo {verb_mark}marked, "
+            f"{restored} {verb_mark}restored"
+        )
     for problem in summary.problems:
         echo(f"warning: {problem}")
