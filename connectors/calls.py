@@ -32,6 +32,7 @@ MODEL_METHODS = frozenset(
 POSITIONAL: Mapping[str, tuple[str, ...]] = {
     "check_access_rights": ("operation",),
     "create": ("vals_list",),
+    "has_access": ("operation",),
     "read": ("fields",),
     "search": ("domain",),
     "search_count": ("domain",),

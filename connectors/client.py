@@ -7,6 +7,7 @@ values (dicts, lists, ints) and raises only `connectors.errors` types.
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,7 +30,8 @@ class OdooSettings:
     database: str
     username: str
     secret: str = field(repr=False)  # password or API key: Odoo accepts either in the same place
-    transport: str = "xmlrpc"  # "xmlrpc" | "jsonrpc"
+    transport: str = "xmlrpc"  # "xmlrpc" | "jsonrpc" | "json2" | "auto"
+    api_key: bool = False  # the secret is an API key (JSON-2 takes nothing else)
     timeout_seconds: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     page_size: int = 1000
@@ -62,11 +64,23 @@ def make_transport(settings: OdooSettings) -> Transport:
         from connectors.xmlrpc_transport import XmlRpcTransport
 
         return XmlRpcTransport(endpoint, settings.timeout_seconds, credentials)
+    if settings.transport == "auto":
+        from connectors.auto_transport import AutoTransport
+
+        return AutoTransport(
+            endpoint, settings.timeout_seconds, credentials, api_key=settings.api_key
+        )
+    if settings.transport == "json2":
+        from connectors.json2_transport import Json2Transport
+
+        return Json2Transport(endpoint, settings.timeout_seconds, credentials)
     if settings.transport == "jsonrpc":
         from connectors.jsonrpc_transport import JsonRpcTransport
 
         return JsonRpcTransport(endpoint, settings.timeout_seconds, credentials)
-    raise ValueError(f"unknown transport {settings.transport!r} (use xmlrpc or jsonrpc)")
+    raise ValueError(
+        f"unknown transport {settings.transport!r} (use auto, xmlrpc, jsonrpc or json2)"
+    )
 
 
 class OdooClient:
@@ -76,6 +90,7 @@ class OdooClient:
         self.settings = settings
         self._transport = transport or make_transport(settings)
         self._uid: int | None = None
+        self._version: ServerVersion | None = None
         self._fields_cache: dict[tuple[str, tuple[str, ...]], dict[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self.stats = CallStats()
@@ -88,17 +103,26 @@ class OdooClient:
     # -- session ---------------------------------------------------------------------------------
 
     def version(self) -> ServerVersion:
+        """The server's version, asked once per client (it changes only with an upgrade and a
+        restart, which a long-running service notices through its next client)."""
+        with self._lock:
+            known = self._version
+        if known is not None:
+            return known
         raw = self._retrying("version", True, self._transport.version)
         info = tuple(raw.get("server_version_info") or ())
         version = str(raw.get("server_version", ""))
         major = info[0] if info and isinstance(info[0], int) else _major_of(version)
-        return ServerVersion(
+        found = ServerVersion(
             version=version,
             serie=str(raw.get("server_serie", version)),
             major=major,
             info=info,
             protocol_version=int(raw.get("protocol_version", 1)),
         )
+        with self._lock:
+            self._version = found
+        return found
 
     def authenticate(self) -> int:
         """Log in; the uid. Odoo answers a bad password with False, which we turn into an error."""
@@ -242,7 +266,10 @@ class OdooClient:
         return self._fields_cache[key]
 
     def check_access_rights(self, model: str, operation: str) -> bool:
-        """Whether the user may `operation` ('read', 'write', 'create', 'unlink') on `model`."""
+        """Whether the user may `operation` ('read', 'write', 'create', 'unlink') on `model`.
+        Odoo 18 replaced `check_access_rights` with `has_access` (on no records: the model)."""
+        if self.version().major >= 18:
+            return bool(self.call(model, "has_access", ids=[], operation=operation))
         return bool(
             self.call(model, "check_access_rights", operation=operation, raise_exception=False)
         )
@@ -252,7 +279,8 @@ class OdooClient:
     def create(
         self, model: str, values: dict[str, Any], *, context: dict[str, Any] | None = None
     ) -> int:
-        return int(self.call(model, "create", vals_list=values, **_without_none(context=context)))
+        made = self.call(model, "create", vals_list=values, **_without_none(context=context))
+        return _one_id(made)
 
     def create_many(
         self,
@@ -295,9 +323,12 @@ class OdooClient:
     ) -> int:
         """Post on a record's chatter; the new mail.message id.
 
-        Odoo escapes `body` unless `body_is_html` (docs/odoo-notes.md §10); `partner_ids` are
-        notified by e-mail even on a note; ids must be plain ints, never x2many commands.
+        Odoo escapes `body` unless `body_is_html` (docs/odoo-notes.md §10); Odoo 16 does not,
+        so the client escapes it there. `partner_ids` are notified by e-mail even on a note;
+        ids must be plain ints, never x2many commands.
         """
+        if not body_is_html and self.version().major < 17:
+            body = html.escape(body, quote=False)
         kwargs: dict[str, Any] = {
             "body": body,
             "message_type": message_type,
@@ -311,9 +342,7 @@ class OdooClient:
             kwargs["body_is_html"] = True
         if subject is not None:
             kwargs["subject"] = subject
-        result = self.call(model, "message_post", ids=[res_id], **kwargs)
-        # Odoo 19 answers [id]; earlier versions a bare id.
-        return int(result[0] if isinstance(result, list) else result)
+        return _one_id(self.call(model, "message_post", ids=[res_id], **kwargs))
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -333,6 +362,12 @@ class OdooClient:
         return call_with_retry(
             counted, policy=self.settings.retry, read_only=read_only, what=what, on_retry=on_retry
         )
+
+
+def _one_id(result: Any) -> int:
+    """The id of the one record a call made: a bare id, or (Odoo 19's `message_post`, and
+    every recordset over JSON-2) a list holding it."""
+    return int(result[0] if isinstance(result, list) else result)
 
 
 def _without_none(**kwargs: Any) -> dict[str, Any]:

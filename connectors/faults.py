@@ -73,6 +73,23 @@ def from_jsonrpc_error(error: dict[str, object]) -> ServerException:
     return ServerException("ServerError", str(error.get("message") or error), str(error))
 
 
+def from_json2_error(body: dict[str, object]) -> ServerException:
+    """Reduce a JSON-2 error body (`{"name", "message", "debug", ...}`) to a ServerException.
+    JSON-2 says "not found" for an unknown model or method with werkzeug's NotFound; it is named
+    here as the other protocols name it, so one classification serves all three."""
+    full_name = str(body.get("name") or "")
+    message = str(body.get("message") or "")
+    debug = str(body.get("debug") or message)
+    name = full_name.rsplit(".", 1)[-1] or "ServerError"
+    if name == "NotFound":
+        model = re.match(r"the model '([^']+)' does not exist", message)
+        if model:
+            return ServerException("UserError", f"Object {model.group(1)} doesn't exist", debug)
+        if _UNKNOWN_METHOD.search(message):
+            return ServerException("AttributeError", message, debug)
+    return ServerException(name, message, debug)
+
+
 def _from_traceback(text: str) -> ServerException:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     for line in reversed(lines):

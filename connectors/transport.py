@@ -53,7 +53,10 @@ class Transport(Protocol):
     """One wire protocol to one Odoo database as one user. It owns authentication: a uid where
     the protocol has one, a bearer key where it has that."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The protocol spoken: "xmlrpc", "jsonrpc", "json2"."""
+        ...
 
     def version(self) -> dict[str, Any]:
         """`common.version()`: no authentication needed."""

@@ -15,6 +15,7 @@ def settings_from_config(cfg: Config, *, max_attempts: int | None = None) -> Odo
         username=odoo.username,
         secret=odoo.secret.get_secret_value(),
         transport=odoo.transport,
+        api_key=odoo.api_key is not None,
         timeout_seconds=float(odoo.timeout_seconds),
         retry=RetryPolicy(
             max_attempts=max_attempts or retry.max_attempts,

@@ -14,12 +14,14 @@ from typing import Literal
 
 from connectors import OdooClient, OdooError, OdooUnknownModelError
 from jobs.odoo import contacts, elearning, events, mail, recruitment, surveys
+from jobs.odoo.capabilities import capability_findings
+from jobs.odoo.profile import OdooProfile, profile_of
 from jobs.odoo.reads import AppNeeds, find_named
 from sidecar.certificates.signing import KeyFileError, Signer
 from sidecar.config import Config
 
 Level = Literal["ok", "warn", "fail"]
-SUPPORTED_MAJORS = range(16, 20)
+SUPPORTED_MAJORS = range(16, 21)
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,14 @@ class Finding:
         return f"{self.level.upper():<4}  {self.text}"
 
 
-# What each app adapter reads and writes, as `check` verifies it (the streams' own fields).
-APPS: dict[str, AppNeeds] = {
-    "elearning": elearning.NEEDS,
-    "recruitment": recruitment.NEEDS,
-    "events": events.NEEDS,
-    "surveys": surveys.NEEDS,
-}
+def app_needs(app: str, profile: OdooProfile) -> AppNeeds:
+    """What an app adapter reads and writes on this Odoo, as `check` verifies it (the streams'
+    own fields)."""
+    if app == "elearning":
+        return elearning.needs(profile)
+    if app == "recruitment":
+        return recruitment.needs(profile)
+    return events.NEEDS if app == "events" else surveys.NEEDS
 
 
 def signing_key_finding(cfg: Config) -> Finding:
@@ -61,7 +64,7 @@ def run_preflight(client: OdooClient, cfg: Config) -> list[Finding]:
     except OdooError as exc:
         findings.append(Finding("fail", _plain(exc)))
         return findings
-    for step in (_apps_and_rights, _configured_records):
+    for step in (_capabilities, _apps_and_rights, _configured_records):
         try:
             findings.extend(step(client, cfg))
         except OdooError as exc:
@@ -73,7 +76,7 @@ def _version(client: OdooClient) -> Finding:
     version = client.version()
     where = client.settings.url
     if version.major not in SUPPORTED_MAJORS:
-        return Finding("warn", f"Odoo {version.version} at {where}: only 16.0 to 19.0 are tested")
+        return Finding("warn", f"Odoo {version.version} at {where}: only 16.0 to 20.0 are tested")
     return Finding("ok", f"Odoo {version.version} at {where}")
 
 
@@ -83,14 +86,20 @@ def _login(client: OdooClient) -> Finding:
     return Finding(
         "ok",
         f"logged in to {client.settings.database!r} as {name} ({client.settings.username}, "
-        f"uid {uid}) over {client.settings.transport}",
+        f"uid {uid}) over {client.transport.name}",
     )
+
+
+def _capabilities(client: OdooClient, cfg: Config) -> Iterator[Finding]:
+    for level, text in capability_findings(client, cfg):
+        yield Finding(level, text)
 
 
 def _apps_and_rights(client: OdooClient, cfg: Config) -> Iterator[Finding]:
     writes: list[tuple[str, str]] = list(mail.CERTIFICATE_WRITES)
+    profile = profile_of(client)
     for app in cfg.required_apps():
-        needs = APPS[app]
+        needs = app_needs(app, profile)
         missing = [m for m in needs.reads if not _model_exists(client, m)]
         if missing:
             yield Finding("fail", f"{needs.label} is not installed (no model {', '.join(missing)})")

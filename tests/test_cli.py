@@ -44,7 +44,7 @@ def test_three_mistakes_give_three_path_named_lines_and_exit_2(tmp_path: Path) -
     broken = EXAMPLE.read_text(encoding="utf-8")
     broken = broken.replace("timeout_seconds: 30", "timeout_seconds: soon", 1)
     broken = broken.replace("completion_threshold: 100", "completion_threshold: 150", 1)
-    broken = broken.replace("transport: xmlrpc", "transport: soap", 1)
+    broken = broken.replace("transport: auto", "transport: soap", 1)
     path = tmp_path / "broken.yaml"
     path.write_text(broken, encoding="utf-8")
     code, out, err = invoke("check-config", "-c", str(path))

@@ -83,7 +83,13 @@ def approved(
             queue(
                 step,
                 session,
-                recruitment.link_partner(link, row.subject, row.odoo_applicant_id, partner),
+                recruitment.link_partner(
+                    link,
+                    row.subject,
+                    row.odoo_applicant_id,
+                    partner,
+                    app.candidate_id if app else None,
+                ),
             )
         if found is None:
             row.state = EnrollmentState.PARTNER

@@ -12,6 +12,7 @@ from jobs.enroll import writes
 from jobs.enroll.context import ProgramInfo
 from jobs.enroll.step import Step, fail, outbox, queue, waiting_on
 from jobs.odoo import elearning, recruitment
+from jobs.odoo.profile import profile_of
 from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
 from sidecar.statuses import EnrollmentState, StudentStatus
@@ -57,6 +58,7 @@ def courses(
                 course.name,
                 partner,
                 context,
+                profile_of(step.client),
             ),
         )
     row.state = EnrollmentState.COURSES_WAIT

@@ -3,9 +3,11 @@ course through Odoo's own invite wizard."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from connectors import OdooClient
+from jobs.odoo.profile import OdooProfile, profile_of
 from jobs.odoo.reads import (
     WITH_ARCHIVED,
     AppNeeds,
@@ -54,6 +56,22 @@ def _membership(row: Row) -> dict[str, Any]:
     }
 
 
+def _membership_16(row: Row) -> dict[str, Any]:
+    """Odoo 16.0's membership: no invitations, and a `completed` flag that stays once set. Its
+    status is what 17.0 stores: completed, ongoing once a lesson is done, else joined."""
+    completion = as_int(row.get("completion"))
+    done = as_int(row.get("completed_slides_count"))
+    status = "completed" if row.get("completed") else "ongoing" if completion or done else "joined"
+    return {
+        "channel_id": required(row, "channel_id"),
+        "partner_id": required(row, "partner_id"),
+        "completion": completion,
+        "member_status": status,
+        "completed_slides_count": done,
+        "active": True,  # 16.0 deletes the membership of a partner who leaves
+    }
+
+
 def _lesson(row: Row) -> dict[str, Any]:
     return {
         "slide_id": required(row, "slide_id"),
@@ -98,6 +116,12 @@ MEMBERSHIPS = Stream(
     lambda s: CourseMembership.channel_id.in_(s.channel_ids),
     include_archived=True,
 )
+MEMBERSHIPS_16 = replace(
+    MEMBERSHIPS,
+    fields=("channel_id", "partner_id", "completion", "completed", "completed_slides_count"),
+    to_columns=_membership_16,
+    include_archived=False,
+)
 LESSONS = Stream(
     "lessons",
     LESSON_PROGRESS,
@@ -109,12 +133,20 @@ LESSONS = Stream(
 )
 STREAMS = (GRADED_ITEMS, MEMBERSHIPS, LESSONS)
 
-NEEDS = AppNeeds(
-    "eLearning",
-    (COURSE, LESSON, MEMBERSHIP, LESSON_PROGRESS),
-    ((MEMBERSHIP, "create"), (MEMBERSHIP, "write")),
-    fields_of(STREAMS),
-)
+
+def streams(profile: OdooProfile) -> tuple[Stream, ...]:
+    if profile.membership_status:
+        return STREAMS
+    return (GRADED_ITEMS, MEMBERSHIPS_16, LESSONS)
+
+
+def needs(profile: OdooProfile) -> AppNeeds:
+    return AppNeeds(
+        "eLearning",
+        (COURSE, LESSON, MEMBERSHIP, LESSON_PROGRESS),
+        ((MEMBERSHIP, "create"), (MEMBERSHIP, "write")),
+        fields_of(streams(profile)),
+    )
 
 
 # --- look-ups -----------------------------------------------------------------------------------
@@ -131,10 +163,11 @@ def courses_named(client: OdooClient, names: list[str]) -> dict[str, list[int]]:
 
 def joined_courses(client: OdooClient, partner_id: int, channel_ids: list[int]) -> set[int]:
     """The courses the partner is a member of (an invitation alone does not count)."""
+    status = ["member_status"] if profile_of(client).membership_status else []
     rows = client.search_read_list(
         MEMBERSHIP,
         [("partner_id", "=", partner_id), ("channel_id", "in", channel_ids)],
-        ["channel_id", "member_status"],
+        ["channel_id", *status],
         names=False,
     )
     return {
@@ -143,13 +176,13 @@ def joined_courses(client: OdooClient, partner_id: int, channel_ids: list[int]) 
 
 
 # Calls that change nothing although they are not reads by name: a dry run makes them for real.
-ONLY_READING = frozenset({(COURSE, "action_channel_enroll")})
+ONLY_READING = frozenset({(COURSE, "action_channel_enroll"), (COURSE, "action_channel_invite")})
 
 
 def enroll_context(client: OdooClient, channel_id: int) -> dict[str, Any]:
     """The context Odoo's "Enroll people" button opens its wizard with (read-only: it only
-    returns an action)."""
-    action = client.call(COURSE, "action_channel_enroll", ids=[channel_id])
+    returns an action). On 16.0 that is the "Invite" button, whose wizard enrolls."""
+    action = client.call(COURSE, profile_of(client).enroll_action, ids=[channel_id])
     return dict((action or {}).get("context") or {})
 
 
@@ -180,8 +213,11 @@ def course_invite(
     course_name: str,
     partner_id: Any,
     context: dict[str, Any],
+    profile: OdooProfile,
 ) -> Write:
     """Odoo's wizard subscribes the partner to the course's chatter and sends its own mail."""
+    # 16.0 memberships have no `active`: one that was left is gone, not archived
+    archived = [("active", "in", [True, False])] if profile.membership_status else []
     return Write(
         key=key,
         model=INVITE,
@@ -193,7 +229,7 @@ def course_invite(
             [
                 ("channel_id", "=", channel_id),
                 ("partner_id", "=", partner_id),
-                ("active", "in", [True, False]),
+                *archived,
             ],
         ),
         summary=f"enroll partner {partner_id} in {course_name}",

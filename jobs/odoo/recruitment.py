@@ -9,16 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors import Cursor, OdooClient
+from jobs.odoo.profile import OdooProfile, profile_of
 from jobs.odoo.reads import WITH_ARCHIVED, AppNeeds, m2o, ref_domain
 from sidecar.enrollment import html_text
 from sidecar.outbox import Lookup, Write
 
 APPLICANT = "hr.applicant"
+CANDIDATE = "hr.candidate"
 STAGE = "hr.recruitment.stage"
 JOB = "hr.job"
-# What the flow reads of an applicant.
+# What the flow reads of an applicant on every version: the person's fields are the applicant's
+# own, or (18.0) related to its candidate and readable the same.
 APPLICANT_FIELDS = (
-    "name",
     "partner_name",
     "email_from",
     "partner_id",
@@ -29,12 +31,23 @@ APPLICANT_FIELDS = (
     "refuse_reason_id",
 )
 
-NEEDS = AppNeeds(
-    "Recruitment",
-    (APPLICANT, STAGE, JOB),
-    ((APPLICANT, "write"), ("mail.activity", "create")),
-    ((APPLICANT, APPLICANT_FIELDS),),
-)
+
+def applicant_fields(profile: OdooProfile) -> tuple[str, ...]:
+    """`name` (the application's title) until 17.0; the candidate on 18.0."""
+    title = ("name",) if profile.applicant_name else ()
+    candidate = ("candidate_id",) if profile.candidates else ()
+    return (*title, *APPLICANT_FIELDS, *candidate)
+
+
+def needs(profile: OdooProfile) -> AppNeeds:
+    # 18.0: the contact is linked on the candidate (the applicant's is a read-only mirror)
+    person = CANDIDATE if profile.candidates else APPLICANT
+    return AppNeeds(
+        "Recruitment",
+        (APPLICANT, STAGE, JOB, *((CANDIDATE,) if profile.candidates else ())),
+        ((person, "write"), ("mail.activity", "create")),
+        ((APPLICANT, applicant_fields(profile)),),
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class Applicant:
     recruiter_id: int | None
     active: bool
     refused: bool
+    candidate_id: int | None = None  # 18.0: where the person lives
 
     @property
     def open(self) -> bool:
@@ -71,6 +85,7 @@ def _applicant(row: dict[str, Any]) -> Applicant:
         recruiter_id=m2o(row.get("user_id")),
         active=bool(row.get("active", True)),
         refused=bool(row.get("refuse_reason_id")),
+        candidate_id=m2o(row.get("candidate_id")),
     )
 
 
@@ -79,15 +94,17 @@ def applicant_pages(
 ) -> Iterator[tuple[list[Applicant], Cursor]]:
     """Every applicant stamped at or after `since`, archived and refused ones included, a page
     at a time with the cursor to store once the page is stored."""
+    fields = applicant_fields(profile_of(client))
     pages = client.search_read(
-        APPLICANT, [], APPLICANT_FIELDS, since=since, names=True, context=WITH_ARCHIVED
+        APPLICANT, [], fields, since=since, names=True, context=WITH_ARCHIVED
     )
     for page in pages:
         yield [_applicant(row) for row in page.rows], page.cursor
 
 
 def applicants(client: OdooClient, ids: list[int]) -> list[Applicant]:
-    rows = client.read(APPLICANT, ids, APPLICANT_FIELDS, context=WITH_ARCHIVED)
+    fields = applicant_fields(profile_of(client))
+    rows = client.read(APPLICANT, ids, fields, context=WITH_ARCHIVED)
     return [_applicant(row) for row in rows]
 
 
@@ -97,8 +114,9 @@ def applicants_matching(client: OdooClient, ids: list[int], domain: list[Any]) -
 
 
 def applicants_in_stages(client: OdooClient, stage_ids: list[int]) -> list[Applicant]:
+    fields = applicant_fields(profile_of(client))
     rows = client.search_read_list(
-        APPLICANT, [("stage_id", "in", stage_ids)], APPLICANT_FIELDS, order="id asc"
+        APPLICANT, [("stage_id", "in", stage_ids)], fields, order="id asc"
     )
     return [_applicant(row) for row in rows]
 
@@ -122,13 +140,17 @@ def jobs_named(client: OdooClient, ref: int | str) -> list[int]:
 # --- writes -------------------------------------------------------------------------------------
 
 
-def link_partner(key: str, subject: str, applicant_id: int, partner_id: Any) -> Write:
-    """The applicant's contact, as Odoo itself sets it when it makes one from the e-mail."""
+def link_partner(
+    key: str, subject: str, applicant_id: int, partner_id: Any, candidate_id: int | None = None
+) -> Write:
+    """The applicant's contact, as Odoo itself sets it when it makes one from the e-mail; on
+    18.0 it is set on the applicant's candidate, whose contact the applicant shows."""
+    model, ids = (CANDIDATE, [candidate_id]) if candidate_id else (APPLICANT, [applicant_id])
     return Write(
         key=key,
-        model=APPLICANT,
+        model=model,
         method="write",
-        ids=[applicant_id],
+        ids=ids,
         params={"vals": {"partner_id": partner_id}},
         summary=f"link applicant {applicant_id} to its contact",
         subject=subject,
@@ -146,7 +168,13 @@ def enrolled_note(key: str, subject: str, applicant_id: int, program_name: str, 
         model=APPLICANT,
         method="message_post",
         ids=[applicant_id],
-        params={"body": text, "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+        # Escaped here, not by Odoo: Odoo 16 stores a plain-text body as HTML unescaped.
+        params={
+            "body": html_text(text),
+            "body_is_html": True,
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_note",
+        },
         lookup=Lookup(
             "mail.message",
             [

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors import OdooClient
 from jobs.incremental.scope import resolve_scope
+from jobs.odoo.profile import profile_of
 from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page, queue_affected, touch
-from jobs.sync.streams import STREAMS, Stream
+from jobs.sync.streams import Stream, streams_for
 from sidecar.store.models import utcnow
 
 ID_PAGE = 50_000
@@ -34,7 +35,7 @@ def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileS
     with sessions() as session, session.begin():
         scope, _ = resolve_scope(session, client)
     summary = ReconcileSummary({})
-    for stream in STREAMS:
+    for stream in streams_for(profile_of(client)):
         if not stream.applies(scope):
             continue
         context = WITH_ARCHIVED if stream.include_archived else None

@@ -25,12 +25,13 @@ from jobs.incremental import ShouldStop
 from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
+from jobs.odoo.profile import profile_of
 from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.plan import LISTING_FACTOR, PassPlan, known_write_dates, needs_content, plan_pass
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
-from jobs.sync.streams import STREAMS, Scope, Stream
+from jobs.sync.streams import Scope, Stream, streams_for
 from sidecar.statuses import RunStatus
 from sidecar.store.models import Program, Student, SyncRun, utcnow
 from sidecar.store.queue import program_partners, queue_partners
@@ -102,7 +103,7 @@ class SyncJob:
             _ = self.client.uid
             with self.sessions() as session, session.begin():
                 scope, summary.problems = resolve_scope(session, self.client)
-            for stream in STREAMS:
+            for stream in streams_for(profile_of(self.client)):
                 if not stream.applies(scope):
                     continue
                 stream_summary, finished = self._sync_stream(stream, scope, full)

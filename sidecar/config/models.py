@@ -122,7 +122,8 @@ class OdooConfig(Section):
     username: Text  # login of the service user
     password: Secret = None
     api_key: Secret = None  # preferred over password; exactly one of the two is set
-    transport: Literal["xmlrpc", "jsonrpc"] = "xmlrpc"
+    # auto: JSON-2 on Odoo 19+ when api_key is set, else XML-RPC
+    transport: Literal["auto", "xmlrpc", "jsonrpc", "json2"] = "auto"
     timeout_seconds: Positive = 30.0
     page_size: Annotated[int, between(1, 10000)] = 1000  # rows per search_read page
     read_chunk_size: Annotated[int, between(1, 10000)] = 500  # ids per `read` call
@@ -147,6 +148,13 @@ class OdooConfig(Section):
                     f"jsonrpc (odoorpc) cannot reach an Odoo served under a path (/{path}); "
                     "use transport: xmlrpc",
                 )
+        json2 = have(values, "transport", "api_key") and values["transport"] == "json2"
+        if json2 and values["api_key"] is None:
+            yield (
+                ("transport",),
+                "json2 logs in with an API key only: set api_key (e.g. ${ODOO_API_KEY}) "
+                "instead of password",
+            )
         if not have(values, "password", "api_key"):
             return
         if values["password"] is not None and values["api_key"] is not None:

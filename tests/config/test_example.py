@@ -74,7 +74,7 @@ def test_example_documents_every_key() -> None:
 
 def test_minimal_file_loads_with_defaults(load, minimal) -> None:
     cfg = load(minimal)
-    assert cfg.odoo.transport == "xmlrpc"
+    assert cfg.odoo.transport == "auto"
     assert cfg.odoo.timeout_seconds == 30
     assert cfg.odoo.page_size == 1000
     assert cfg.odoo.read_chunk_size == 500

@@ -130,5 +130,8 @@ def test_error_text_lists_every_problem_with_lines(write, minimal) -> None:
         load_config(path, environ={})
     text = str(caught.value)
     assert text.splitlines()[0] == f"2 problems in {path}:"
-    assert "  - odoo.transport: must be one of: xmlrpc, jsonrpc (got 'soap') (line " in text
+    assert (
+        "  - odoo.transport: must be one of: auto, xmlrpc, jsonrpc, json2 (got 'soap') (line "
+        in text
+    )
     assert "  - verify_site.port: must be between 1 and 65535 (got 0) (line " in text

@@ -79,7 +79,10 @@ def test_exclusive_lower_bound_says_greater_than(problem, minimal) -> None:
 
 def test_bad_enum_lists_the_choices(problem, minimal) -> None:
     minimal["odoo"]["transport"] = "soap"
-    assert problem(minimal) == "odoo.transport: must be one of: xmlrpc, jsonrpc (got 'soap')"
+    assert (
+        problem(minimal)
+        == "odoo.transport: must be one of: auto, xmlrpc, jsonrpc, json2 (got 'soap')"
+    )
 
 
 def test_log_level_is_case_insensitive(load, minimal) -> None:
