@@ -362,11 +362,18 @@ def demo(workdir: Path, duration: float | None, keep_running: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8069, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--no-demo", is_flag=True, help="Start empty (admin user and company only).")
-def emulator(host: str, port: int, no_demo: bool) -> None:
-    """Serve the built-in Odoo 17 emulator (for trying the sidecar without an Odoo)."""
+@click.option(
+    "--odoo-version",
+    type=click.Choice(["16.0", "17.0", "18.0", "19.0", "20.0"]),
+    default="17.0",
+    show_default=True,
+    help="The Odoo version to emulate: 16.0, 17.0, 18.0, 19.0 or 20.0 (19.0+ also serve JSON-2).",
+)
+def emulator(host: str, port: int, no_demo: bool, odoo_version: str) -> None:
+    """Serve the built-in Odoo emulator (for trying the sidecar without an Odoo)."""
     from sidecar.cli.demo.runner import serve_emulator
 
-    serve_emulator(host, port, demo=not no_demo, echo=click.echo)
+    serve_emulator(host, port, demo=not no_demo, version=odoo_version, echo=click.echo)
 
 
 def run() -> None:

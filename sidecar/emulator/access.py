@@ -40,12 +40,17 @@ PORTAL_READABLE = {
 }
 
 
+def user_groups(env: Env, user: dict) -> list[int]:
+    """The user's groups (``groups_id``, or ``group_ids`` from 19.0 on)."""
+    return list(user.get(env.version.groups_field) or [])
+
+
 def role(env: Env) -> str:
     """'admin' | 'internal' | 'portal' for the env's user."""
     user = env.rows("res.users").get(env.uid)
     if user is None:
         return "portal"
-    groups = set(user.get("groups_id") or [])
+    groups = set(user_groups(env, user))
     xmlids = env.store.xmlids
     if env.uid in (1, 2) or xmlids["base.group_system"][1] in groups:
         return "admin"
@@ -79,11 +84,22 @@ def allowed(env: Env, model: str, operation: str) -> bool:
     return operation == "read" and model in PORTAL_READABLE
 
 
+def _denied_groups(env: Env, model: str, operation: str) -> list[str]:
+    """The groups an internal user is told about; 19.0 drops the Administration category and
+    also names the recruitment interviewers."""
+    groups = INTERNAL_DENIED[(model, operation)]
+    if env.version.major < 19:
+        return groups
+    if model == "hr.applicant":
+        return ["Recruitment/Interviewer", *groups]
+    return [g.removeprefix("Administration/") for g in groups]
+
+
 def check_model(env: Env, model: str, operation: str) -> None:
     if allowed(env, model, operation):
         return
     if role(env) == "internal":
-        raise _model_error(env, model, operation, INTERNAL_DENIED[(model, operation)])
+        raise _model_error(env, model, operation, _denied_groups(env, model, operation))
     raise _model_error(env, model, operation, ["User types/Internal User"])
 
 
@@ -104,8 +120,13 @@ def check_records(env: Env, model: str, ids: list[int], operation: str) -> None:
     own = {"res.partner": env.user_partner_id, "res.users": env.uid}.get(model)
     if own is None or all(i == own for i in ids):
         return
-    user_name = env.display_name("res.users", env.uid)
     desc = env.spec(model).description
+    if env.version.major == 16 and model == "res.users":
+        raise AccessError(
+            f"Due to security restrictions, you are not allowed to access '{desc}' ({model}) "
+            "records.\nContact your administrator to request access if necessary."
+        )
+    user_name = env.display_name("res.users", env.uid)
     raise AccessError(
         "Uh-oh! Looks like you have stumbled upon some top-secret records.\n\n"
         f"Sorry, {user_name} (id={env.uid}) doesn't have '{operation}' access to:\n"

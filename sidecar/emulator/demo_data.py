@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from .behaviours.recruitment import find_or_create_partner
+from .helper_models import LATE_HELPERS
 from .orm import Env
 from .store import Store
 
@@ -278,6 +280,15 @@ EVENTS = [
 ]
 
 
+REFUSE_REASONS = [
+    "Doesn't fit the job requirements",
+    "Refused by applicant: job fit",
+    "Job already fulfilled",
+    "Duplicate",
+    "Spam",
+    "Refused by applicant: salary",
+]
+
 SLIDE_TYPES = {
     "infographic": "image",
     "document": "pdf",
@@ -288,9 +299,42 @@ SLIDE_TYPES = {
 }
 
 
+class DemoEnv(Env):
+    """The loader's environment: one dataset for every version, each record cut to the fields
+    its model has in this version (16.0 memberships have no status, 18.0+ applicants no name,
+    19.0 users keep their groups in ``group_ids``)."""
+
+    def _fit(self, model: str, vals: dict) -> dict:
+        fields = self.spec(model).fields
+        vals = dict(vals)
+        if "groups_id" in vals:
+            vals[self.version.groups_field] = vals.pop("groups_id")
+        return {k: v for k, v in vals.items() if k in fields or k == "id" or k.startswith("_")}
+
+    def create(self, model: str, vals_list: dict | list[dict]) -> Any:
+        if isinstance(vals_list, dict):
+            return super().create(model, self._fit(model, self._person(model, vals_list)))
+        return super().create(model, [self._fit(model, self._person(model, v)) for v in vals_list])
+
+    def _person(self, model: str, vals: dict) -> dict:
+        """18.0: an applicant without a candidate gets one holding the person."""
+        if model != "hr.applicant" or not self.version.has_candidates or "candidate_id" in vals:
+            return vals
+        person = {k: vals[k] for k in ("partner_name", "email_from") if k in vals}
+        return {**vals, "candidate_id": self.create("hr.candidate", person)}
+
+    def write(self, model: str, ids: Any, vals: dict) -> bool:
+        return super().write(model, ids, self._fit(model, vals))
+
+
+def loader_env(store: Store) -> Env:
+    """The superuser environment that seeds a dataset, as Odoo's install does."""
+    return _env(store)
+
+
 def _env(store: Store) -> Env:
     # install_mode: demo loading queues no mails (Odoo's demo data has almost none)
-    return Env(store, 1, {"install_mode": True}, su=True)
+    return DemoEnv(store, 1, {"install_mode": True}, su=True)
 
 
 def _block(store: Store, at: datetime) -> Any:
@@ -332,7 +376,10 @@ def _load_base(store: Store) -> None:
             },
         )
         _xml(store, xmlid, "mail.activity.type", i)
-    for i, spec in enumerate(sorted(store.specs.values(), key=lambda s: s.name), start=1):
+    # models of one version only, and the later helpers, come last: the others keep their ids
+    late = {"hr.candidate", *LATE_HELPERS}
+    ordered = sorted(store.specs.values(), key=lambda s: (s.name in late, s.name))
+    for i, spec in enumerate(ordered, start=1):
         env.create(
             "ir.model",
             {
@@ -634,19 +681,26 @@ def _demo_recruitment(store: Store, env: Env) -> None:
                 "template_id": 22 if sid == 1 else False,
             },
         )
+    for rid, name in enumerate(REFUSE_REASONS, start=1):
+        env.create("hr.applicant.refuse.reason", {"id": rid, "name": name, "sequence": rid})
     for aid, subject, pname, email, job, stage in APPLICANTS:
-        env.create(
-            "hr.applicant",
-            {
-                "id": aid,
-                "name": subject,
-                "partner_name": pname,
-                "email_from": email,
-                "job_id": job,
-                "stage_id": stage,
-                "message_partner_ids": [7],
-            },
-        )
+        vals: dict[str, Any] = {
+            "id": aid,
+            "name": subject,
+            "partner_name": pname,
+            "email_from": email,
+            "job_id": job,
+            "stage_id": stage,
+            "message_partner_ids": [7],
+        }
+        if store.profile.has_candidates:
+            # 18.0: the person is a candidate, one per applicant, with the applicant's id
+            person = {"id": aid, "partner_name": pname, "email_from": email}
+            vals["candidate_id"] = env.create("hr.candidate", person)
+        elif store.profile.major == 16 and email:
+            # 16.0 makes no contact from the e-mail; the demo links the same contacts as 17.0
+            vals["partner_id"] = find_or_create_partner(env, str(email))
+        env.create("hr.applicant", vals)
 
 
 def _demo_courses(env: Env) -> None:

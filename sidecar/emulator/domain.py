@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import value_error
-from .values import parse_pg_date, parse_pg_timestamp
+from .values import parse_pg_date, parse_pg_timestamp, whole_second_leaf
 
 if TYPE_CHECKING:
     from .orm import Env
@@ -141,6 +141,8 @@ def compile_leaf(env: Env, model: str, leaf: tuple) -> Predicate:
     fname, _, rest = path.partition(".")
     fdef = spec.fields.get(fname)
     if fdef is None:
+        if env.version.major >= 19:
+            raise value_error(f"Invalid field {model}.{fname} in condition {tuple(leaf)!r}")
         raise value_error(f"Invalid field {model}.{fname} in leaf {leaf!r}")
     ftype = fdef["type"]
     if rest:
@@ -158,6 +160,8 @@ def compile_leaf(env: Env, model: str, leaf: tuple) -> Predicate:
     if ftype in _RELATIONAL:
         return _relational_leaf(env, model, fname, fdef, op, value)
     get = env.getter(model, fname)
+    if ftype == "datetime" and env.version.whole_second_datetimes:
+        return whole_second_leaf(get, op, value)
     return _scalar_leaf(get, ftype, op, value)
 
 

@@ -1,8 +1,8 @@
-"""``OdooEmulator``: a stock Odoo 17.0 external API on a local port, for tests and the demo."""
+"""``OdooEmulator``: a stock Odoo external API (16.0 to 20.0, 17.0 by default) on a local port,
+for tests and the demo."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -14,10 +14,11 @@ from . import behaviours, demo_data, methods, showcase_data
 from .faults import CallRecord, FaultInjector
 from .hooks import Hooks
 from .orm import Env, as_ids
-from .registry import REFERENCE_DIR, load_specs
+from .registry import load_specs
 from .server import EmulatorHTTPServer
 from .services import DB_NAME, Services
 from .store import Store
+from .versions import DEFAULT_VERSION, VERSIONS, profile_for
 
 ADMIN_UID = 2
 
@@ -89,26 +90,40 @@ class InProcessEnv:
         return self._run(run, context)
 
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        return self._run(lambda env: methods.call(env, model, method, list(args), kwargs))
+        result = self._run(lambda env: methods.call(env, model, method, list(args), kwargs))
+        if isinstance(result, methods.RecordSet) and self._emu.profile.recordsets_as_ids:
+            return list(result.ids)
+        return result
 
 
 class OdooEmulator:
-    """A fake Odoo 17.0 server. ``with OdooEmulator() as emu:`` starts and stops it."""
+    """A fake Odoo server. ``with OdooEmulator() as emu:`` starts and stops it."""
 
     db = DB_NAME
+    versions = VERSIONS
 
-    def __init__(self, demo: bool | str = True, host: str = "127.0.0.1", port: int = 0) -> None:
-        """`port=0` picks a free port (tests); `ojt-sidecar emulator` passes a fixed one.
+    def __init__(
+        self,
+        version: str | None = None,
+        demo: bool | str = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        """`version`: the Odoo version to speak, one of ``VERSIONS`` (default 17.0).
+        `port=0` picks a free port (tests); `ojt-sidecar emulator` passes a fixed one.
         `demo`: True for Odoo's demo data (the tests' ids), False for the base records only,
         "showcase" for the dataset `ojt-sidecar demo` shows (`showcase_data`)."""
+        profile = profile_for(version or DEFAULT_VERSION)
+        self.version = profile.version
+        self.profile = profile
         self._host, self._port = host, port
         self._clock = Clock()
         hooks = Hooks()
-        methods.register(hooks)
-        behaviours.register_all(hooks)
-        self.store = Store(load_specs(), hooks, self._clock)
-        version = json.loads((REFERENCE_DIR / "version.json").read_text())
-        self.services = Services(self.store, version)
+        specs = load_specs(profile)
+        methods.register(hooks, profile)
+        behaviours.register_all(hooks, specs, profile)
+        self.store = Store(specs, hooks, self._clock, profile)
+        self.services = Services(self.store, profile.version_info())
         self.faults = FaultInjector()
         self.calls: list[CallRecord] = []
         self._calls_lock = threading.Lock()
@@ -199,8 +214,9 @@ class OdooEmulator:
         group_ids: list[int] = []
         for g in groups:
             group_ids += [self.store.ref(x) for x in xmlids[g]]
+        groups_field = self.profile.groups_field
         uid = self.env.create(
             "res.users",
-            {"name": name, "login": login, "password": password, "groups_id": [(6, 0, group_ids)]},
+            {"name": name, "login": login, "password": password, groups_field: [(6, 0, group_ids)]},
         )
         return int(uid)

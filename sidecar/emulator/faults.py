@@ -42,7 +42,7 @@ class FaultRule:
 
 @dataclass(frozen=True)
 class CallRecord:
-    transport: str  # "xmlrpc" | "jsonrpc"
+    transport: str  # "xmlrpc" | "jsonrpc" | "json2"
     service: str | None
     method: str | None  # the service method: execute_kw, authenticate, ...
     model: str | None = None

@@ -116,4 +116,18 @@ HELPER_FIELDS: dict[str, dict[str, FieldDef]] = {
         "subject": _f("char", "Subject"),
         "body": _f("html", "Contents"),
     },
+    "hr.applicant.refuse.reason": {
+        "name": _f("char", "Description", required=True),
+        "sequence": _f("integer", "Sequence"),
+        "template_id": _f("many2one", "Email Template", "mail.template"),
+    },
+    "applicant.get.refuse.reason": {
+        "refuse_reason_id": _f("many2one", "Refuse Reason", "hr.applicant.refuse.reason"),
+        "applicant_ids": _f("many2many", "Applicants", "hr.applicant"),
+        "send_mail": _f("boolean", "Send Email"),
+    },
 }
+
+# helper models added after the first ones: their ir.model rows come last, so that the earlier
+# models keep their ids
+LATE_HELPERS = ("hr.applicant.refuse.reason", "applicant.get.refuse.reason")

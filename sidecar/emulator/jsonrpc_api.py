@@ -26,9 +26,10 @@ def describe(params: Any) -> tuple[str | None, str | None, str | None, str | Non
     return service, method, model, model_method
 
 
-def error_payload(err: OdooError) -> dict:
+def error_payload(err: OdooError, code: int = 200) -> dict:
+    """``code`` is 200 up to 18.0 and 0 from 19.0 on."""
     return {
-        "code": 200,
+        "code": code,
         "message": "Odoo Server Error",
         "data": {
             "name": err.json_name,
@@ -40,14 +41,16 @@ def error_payload(err: OdooError) -> dict:
     }
 
 
-def envelope(request_id: Any, result: Any = None, error: OdooError | None = None) -> bytes:
+def envelope(
+    request_id: Any, result: Any = None, error: OdooError | None = None, code: int = 200
+) -> bytes:
     response: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
     if error is not None:
-        response["error"] = error_payload(error)
+        response["error"] = error_payload(error, code)
     elif result is not None:
         if isinstance(result, RecordSet):
             msg = f"Object of type {result.model} is not JSON serializable"
-            response["error"] = error_payload(type_error(msg))
+            response["error"] = error_payload(type_error(msg), code)
         else:
             response["result"] = result
     return json.dumps(response).encode()
@@ -61,7 +64,7 @@ def call(services: Services, request_id: Any, params: Any) -> bytes:
         result = services.dispatch(str(params.get("service")), str(params.get("method")), args)
         return envelope(request_id, result)
     except Exception as exc:  # the JSON-RPC layer reports every error in the body
-        return envelope(request_id, error=as_error(exc))
+        return envelope(request_id, error=as_error(exc), code=error_code(services))
 
 
 def session_info(services: Services, uid: int, db: str) -> dict:
@@ -103,4 +106,8 @@ def authenticate(services: Services, request_id: Any, params: Any) -> tuple[byte
             raise AccessDenied()
         return envelope(request_id, session_info(services, int(uid), str(db))), int(uid)
     except Exception as exc:  # reported in the JSON body like Odoo does
-        return envelope(request_id, error=as_error(exc)), None
+        return envelope(request_id, error=as_error(exc), code=error_code(services)), None
+
+
+def error_code(services: Services) -> int:
+    return services.store.profile.jsonrpc_error_code

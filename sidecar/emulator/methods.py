@@ -15,6 +15,7 @@ from . import access
 from .errors import AccessError, OdooError, attribute_error, type_error, value_error
 from .hooks import Hooks, MethodFn
 from .orm import Env, as_ids
+from .versions import Profile
 
 
 @dataclass
@@ -25,10 +26,45 @@ class RecordSet:
     ids: list[int]
 
 
+# Private methods that exist on a real server (16.0 and 18.0 refuse those with an AccessError,
+# and report other ``_names`` as missing methods); 16.0 still has ``_read`` and ``_get_name``.
+EXISTING_PRIVATE = {"_compute_display_name", "_search", "_create", "_write", "_read_group"}
+EXISTING_PRIVATE_16 = {"_read", "_get_name"}
+MODEL_PRIVATE = {"slide.channel": {"_action_add_members", "_remove_membership"}}
+# public in 17.0, ``@api.private`` from 19.0 on
+PRIVATE_FROM_19 = {"exists", "browse", "check_access"}
+
+
+def _private_exists(env: Env, model: str, method: str) -> bool:
+    if method in EXISTING_PRIVATE or method in MODEL_PRIVATE.get(model, set()):
+        return True
+    return env.version.major == 16 and method in EXISTING_PRIVATE_16
+
+
+def check_public(env: Env, model: str, method: str) -> None:
+    """Refuse private methods the way this version does (AccessError, or a missing method)."""
+    profile = env.version
+    private = method.startswith("_") or (profile.major >= 19 and method in PRIVATE_FROM_19)
+    if not private:
+        return
+    if not profile.dotted_method_names:
+        raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    if profile.every_underscore_private or _private_exists(env, model, method):
+        raise AccessError(
+            f"Private methods (such as '{model}.{method}') cannot be called remotely."
+        )
+    raise missing_method(env, model, method)
+
+
+def missing_method(env: Env, model: str, method: str) -> OdooError:
+    if env.version.dotted_method_names:
+        return attribute_error(f"The method '{model}.{method}' does not exist")
+    return attribute_error(f"The method '{method}' does not exist on the model '{model}'")
+
+
 def call(env: Env, model: str, method: str, args: list | tuple, kwargs: dict | None) -> Any:
     """Run ``model.method(*args, **kwargs)`` exactly as ``execute_kw`` would."""
-    if method.startswith("_"):
-        raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    check_public(env, model, method)
     env.spec(model)
     kwargs = dict(kwargs or {})
     context = kwargs.pop("context", None)
@@ -36,7 +72,7 @@ def call(env: Env, model: str, method: str, args: list | tuple, kwargs: dict | N
         env = env.with_context(**context)
     fn = find_method(env, model, method)
     if fn is None:
-        raise attribute_error(f"The method '{method}' does not exist on the model '{model}'")
+        raise missing_method(env, model, method)
     try:
         bound = inspect.signature(fn).bind(env, model, *args, **kwargs)
     except TypeError as exc:
@@ -52,7 +88,8 @@ def find_method(env: Env, model: str, method: str) -> Any:
     fn = hooks.methods.get(("*", method))
     spec = env.spec(model)
     if method in ("action_archive", "action_unarchive", "toggle_active") and not spec.has_active:
-        return None
+        # 16.0 defines the archive buttons on every model; without ``active`` they fail
+        return _no_active_field if env.version.major == 16 and method != "toggle_active" else None
     if method == "message_post" and not spec.has_chatter:
         return None
     return fn
@@ -75,7 +112,12 @@ def unlink(env: Env, model: str, ids: Any) -> bool:
 
 
 def read(env: Env, model: str, ids: Any, fields: Any = None, load: Any = "_classic_read") -> list:
-    return env.read(model, as_ids(ids), fields or None, load)
+    return env.read(model, as_ids(ids), fields or None, _load(load))
+
+
+def _load(load: Any) -> str:
+    """An explicit null ``load`` (JSON) reads many2one fields as bare ids, as ``''`` does."""
+    return "" if load is None else load
 
 
 def search(
@@ -107,7 +149,7 @@ def search_read(
     ids = env.search(model, domain, offset, limit, order)
     if not ids:
         return []
-    return env.read(model, ids, fields or None, load)
+    return env.read(model, ids, fields or None, _load(load))
 
 
 def fields_get(env: Env, model: str, allfields: Any = None, attributes: Any = None) -> dict:
@@ -209,9 +251,28 @@ GENERIC_METHODS: dict[str, MethodFn] = {
 }
 
 
-def register(hooks: Hooks) -> None:
+def _no_active_field(env: Env, model: str, ids: Any) -> None:
+    raise type_error("tuple indices must be integers or slices, not NoneType")
+
+
+def has_access(env: Env, model: str, ids: Any, operation: str) -> bool:
+    """18.0+: whether the user may do ``operation`` on the model (and these records)."""
+    return access.allowed(env, model, operation)
+
+
+def check_access(env: Env, model: str, ids: Any, operation: str) -> None:
+    """18.0: ``has_access`` that raises the AccessError instead (private from 19.0)."""
+    access.check_model(env, model, operation)
+
+
+def register(hooks: Hooks, profile: Profile) -> None:
     for name, fn in GENERIC_METHODS.items():
         hooks.method("*", name)(fn)
+    if profile.major >= 20:
+        del hooks.methods[("*", "check_access_rights")]  # removed; has_access replaces it
+    if profile.has_access_methods:
+        hooks.method("*", "has_access")(has_access)
+        hooks.method("*", "check_access")(check_access)
 
 
 def ensure_one(model: str, ids: Any) -> int:

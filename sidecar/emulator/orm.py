@@ -9,17 +9,24 @@ from datetime import datetime
 from typing import Any
 
 from . import access
-from .errors import UserError, missing_record, value_error
+from .errors import UserError, ValidationError, missing_record, value_error
 from .query import QueryMixin
 from .registry import ModelSpec
 from .store import Row, Store
 from .values import to_stored_date, to_stored_datetime
+from .versions import Profile
 
 MAGIC = ("id", "create_date", "create_uid", "write_date", "write_uid")
 REQUIRED_MSG = (
     "The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n"
     "- Delete: another model requires the record being deleted. If possible, archive it instead."
     "\n\nModel: {desc} ({model})\nField: {string} ({name})"
+)
+# 19.0 words it differently, and reports it (like unique constraints) as a ValidationError
+REQUIRED_MSG_19 = (
+    "The operation cannot be completed: Missing required value for the field '{string}' ({name})."
+    "\nModel: '{desc}' ({model})\n- create/update: a mandatory field is not set\n"
+    "- delete: another model requires the record being deleted, you can archive it instead"
 )
 
 
@@ -30,6 +37,14 @@ def as_ids(value: Any) -> list[int]:
     if isinstance(value, (list, tuple)):
         return [int(v) for v in value]
     return [int(value)]
+
+
+def _drop_foreign(spec: ModelSpec, vals: dict, given: set[str]) -> None:
+    """Forget the values behaviour hooks added for fields this version's model lacks (one set of
+    hooks serves every version); what the caller sent is checked as it is."""
+    for key in [k for k in vals if k not in given and k not in spec.fields]:
+        if not key.startswith("_") and key != "id":
+            del vals[key]
 
 
 class Env(QueryMixin):
@@ -50,6 +65,11 @@ class Env(QueryMixin):
 
     def with_user(self, uid: int) -> Env:
         return Env(self.store, uid, self.context, self.su)
+
+    @property
+    def version(self) -> Profile:
+        """The Odoo version this server speaks."""
+        return self.store.profile
 
     @property
     def now(self) -> datetime:
@@ -97,9 +117,11 @@ class Env(QueryMixin):
             if not isinstance(vals, dict):
                 raise value_error(f"Invalid values {vals!r}")
             vals = dict(vals)
+            given = set(vals)
             self._apply_defaults(spec, vals)
             for prep in hooks.prepare.get(model, []):
                 prep(self, vals)
+            _drop_foreign(spec, vals, given)
             forced_id = vals.pop("id", None) if self.su else None
             # keys starting with "_" are emulator bookkeeping set by hooks, not Odoo fields
             private = {k: vals.pop(k) for k in list(vals) if k.startswith("_")}
@@ -154,6 +176,8 @@ class Env(QueryMixin):
     def _check_fields(self, spec: ModelSpec, vals: dict) -> None:
         for fname in vals:
             if fname not in spec.fields:
+                if self.version.major >= 19:
+                    raise value_error(f"Invalid field {fname!r} in {spec.name!r}")
                 raise value_error(f"Invalid field {fname!r} on model {spec.name!r}")
 
     def _check_required(self, spec: ModelSpec, row: Row) -> None:
@@ -164,11 +188,10 @@ class Env(QueryMixin):
                 continue
             value = row.get(fname)
             if value is None or (value is False and fdef["type"] != "boolean"):
-                raise UserError(
-                    REQUIRED_MSG.format(
-                        desc=spec.description, model=spec.name, string=fdef["string"], name=fname
-                    )
-                )
+                names = {"desc": spec.description, "model": spec.name, "name": fname}
+                if self.version.major >= 19:
+                    raise ValidationError(REQUIRED_MSG_19.format(string=fdef["string"], **names))
+                raise UserError(REQUIRED_MSG.format(string=fdef["string"], **names))
 
     def _check_uniques(self, spec: ModelSpec, row: Row) -> None:
         table = self.store.tables[spec.name]
@@ -178,7 +201,8 @@ class Env(QueryMixin):
                 continue
             other = table.unique_index(fnames).get(key)
             if other is not None and other != row["id"]:
-                raise UserError(f"The operation cannot be completed: {message}")
+                error = ValidationError if self.version.major >= 19 else UserError
+                raise error(f"The operation cannot be completed: {message}")
 
     def _convert(self, model: str, fname: str, fdef: dict, value: Any, old: Any) -> Any:
         """A client value to its stored form (validating selections and many2one targets)."""
@@ -294,8 +318,10 @@ class Env(QueryMixin):
         vals = dict(vals)
         self._check_fields(spec, vals)
         hooks = self.store.hooks
+        given = set(vals)
         for before in hooks.before_write.get(model, []):
             before(self, ids, vals)
+        _drop_foreign(spec, vals, given)
         previous = {i: dict(rows[i]) for i in ids}
         o2m = {f: v for f, v in vals.items() if spec.fields[f]["type"] == "one2many"}
         table = self.store.tables[model]

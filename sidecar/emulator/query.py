@@ -115,6 +115,8 @@ class QueryMixin:
         return None if row is None else self.getter(model, fname)(row)
 
     def display_name(self, model: str, rid: int | None) -> str:
+        if model not in self.store.tables:
+            return ""  # a model the emulator does not keep (20.0's hr.employee recruiters)
         row = self.row(model, rid)
         if row is None:
             return ""
@@ -279,7 +281,8 @@ class QueryMixin:
         fields = list(fields or [])
         for fname in fields:
             if fname not in spec.fields:
-                raise value_error(f"Invalid field {fname!r} on model {model!r}")
+                where = "on" if env.version.major >= 19 else "on model"
+                raise value_error(f"Invalid field {fname!r} {where} {model!r}")
         if not fields:
             fields = list(spec.fields)
         if "id" not in fields:

@@ -1,6 +1,8 @@
-"""Model definitions: the 25 reference models (fields straight from
-``reference/17.0/fields``) plus a few small helper models the flows need (subtypes,
-templates, survey answers, ...), whose fields ``helper_models`` declares.
+"""Model definitions: the reference models of one version (fields straight from
+``reference/<version>/fields``: the 25 of 17.0, plus hr.candidate in 18.0) plus a few small
+helper models the flows need (subtypes, templates, survey answers, ...), whose fields
+``helper_models`` declares. A class attribute below applies only where that version's model has
+the field (a 16.0 membership has no ``member_status`` default, an 18.0 applicant no ``name``).
 
 A ``ModelSpec`` says what Odoo's Python class would: description, default order, the field used for
 the display name, defaults, and which one2many field is the inverse of which many2one.
@@ -17,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from .helper_models import HELPER_FIELDS, FieldDef, magic_fields
+from .versions import DEFAULT_VERSION, Profile
 
-REFERENCE_DIR = Path(__file__).parent / "reference" / "17.0"
+# the default version's reference data (what the 17.0 tests compare with)
+REFERENCE_DIR = Path(__file__).parent / "reference" / DEFAULT_VERSION
 
 Default = Any  # a constant, or a callable taking the Env
 
@@ -83,6 +87,9 @@ DESCRIPTIONS = {
     "survey.user_input.line": "Survey User Input Line",
     "mail.notification": "Message Notifications",
     "slide.channel.invite": "Channel Invitation Wizard",
+    "hr.candidate": "Candidate",
+    "hr.applicant.refuse.reason": "Refuse Reason of Applicant",
+    "applicant.get.refuse.reason": "Get Refuse Reason",
 }
 
 ORDERS = {
@@ -129,7 +136,11 @@ REC_NAMES = {
     "survey.user_input.line": None,
     "mail.notification": None,
     "slide.channel.invite": None,
+    "hr.candidate": "partner_name",
+    "applicant.get.refuse.reason": None,
 }
+# 18.0 and 19.0 applicants have no ``name``: they are shown by the person's name
+REC_NAME_FALLBACKS = {"hr.applicant": "partner_name"}
 
 # one2many fields whose inverse is not the only many2one back to the model
 INVERSES: dict[str, dict[str, str]] = {
@@ -153,7 +164,12 @@ INVERSES: dict[str, dict[str, str]] = {
 }
 
 # wizards: Odoo's TransientModel
-TRANSIENT = {"portal.wizard", "portal.wizard.user", "slide.channel.invite"}
+TRANSIENT = {
+    "portal.wizard",
+    "portal.wizard.user",
+    "slide.channel.invite",
+    "applicant.get.refuse.reason",
+}
 
 
 def _uuid(env: Any) -> str:
@@ -233,32 +249,70 @@ UNIQUES: dict[str, list[tuple[tuple[str, ...], str]]] = {
 }
 
 
-def _load_reference(name: str) -> dict[str, FieldDef]:
-    path = REFERENCE_DIR / "fields" / f"{name}.json"
-    data: dict[str, FieldDef] = json.loads(path.read_text())
-    return data
-
-
 def _spec(name: str, fields: dict[str, FieldDef], from_reference: bool) -> ModelSpec:
-    """Reference and helper models alike take their class attributes from the tables above."""
+    """Reference and helper models alike take their class attributes from the tables above;
+    defaults and the display-name field only where this version's model has the field."""
+    rec_name = REC_NAMES.get(name, "name")
+    if rec_name is not None and rec_name not in fields:
+        rec_name = REC_NAME_FALLBACKS.get(name)
     return ModelSpec(
         name=name,
         description=DESCRIPTIONS.get(name, name),
         fields=fields,
         order=ORDERS.get(name, "id"),
-        rec_name=REC_NAMES.get(name, "name"),
+        rec_name=rec_name,
         inverses=INVERSES.get(name, {}),
         uniques=UNIQUES.get(name, []),
-        defaults=DEFAULTS.get(name, {}),
+        defaults={k: v for k, v in DEFAULTS.get(name, {}).items() if k in fields},
         from_reference=from_reference,
         transient=name in TRANSIENT,
     )
 
 
-def load_specs() -> dict[str, ModelSpec]:
+# 20.0 has no recorded fields: it starts from 19.0's, with the changes read in its source
+FIELD_CHANGES_20: dict[str, tuple[tuple[str, ...], dict[str, FieldDef]]] = {
+    # model: (fields removed, fields added)
+    "hr.applicant": (
+        ("user_id", "user_email"),
+        {
+            "recruiter_id": {
+                "type": "many2one",
+                "string": "Recruiter",
+                "relation": "hr.employee",
+                "required": False,
+                "readonly": False,
+                "store": True,
+            },
+            "recruiter_email": {
+                "type": "char",
+                "string": "Recruiter Email",
+                "required": False,
+                "readonly": True,
+                "store": False,
+            },
+        },
+    ),
+    "res.partner": (("company_type", "company_name", "company_registry"), {}),
+}
+
+
+def _adapt(profile: Profile | None, model: str, fields: dict[str, FieldDef]) -> None:
+    if profile is None or profile.major < 20 or model not in FIELD_CHANGES_20:
+        return
+    removed, added = FIELD_CHANGES_20[model]
+    for name in removed:
+        fields.pop(name, None)
+    fields.update(copy.deepcopy(added))
+
+
+def load_specs(profile: Profile | None = None) -> dict[str, ModelSpec]:
+    """The models of one version (the default version's when ``profile`` is None)."""
+    fields_dir = profile.fields_dir if profile is not None else REFERENCE_DIR / "fields"
     specs: dict[str, ModelSpec] = {}
-    for path in sorted((REFERENCE_DIR / "fields").glob("*.json")):
-        specs[path.stem] = _spec(path.stem, _load_reference(path.stem), from_reference=True)
+    for path in sorted(fields_dir.glob("*.json")):
+        fields: dict[str, FieldDef] = json.loads(path.read_text())
+        _adapt(profile, path.stem, fields)
+        specs[path.stem] = _spec(path.stem, fields, from_reference=True)
     for name, own_fields in HELPER_FIELDS.items():
         # a deep copy, so that each emulator gets field dicts of its own, as it does from the JSON
         fields = {**magic_fields(), **copy.deepcopy(own_fields)}

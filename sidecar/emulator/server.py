@@ -8,10 +8,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import jsonrpc_api, xmlrpc_api
+from . import json2_api, jsonrpc_api, xmlrpc_api
 from .errors import PyError
 from .faults import CallRecord, FaultRule
 from .jsonrpc_api import envelope
+from .versions import Profile
 
 if TYPE_CHECKING:
     from .emulator import OdooEmulator
@@ -95,16 +96,25 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/web/login":
             self._send(200, _LOGIN_PAGE, "text/html; charset=utf-8")
+        elif path.startswith(json2_api.PREFIX) and self._profile.has_json2:
+            self._answer(json2_api.not_found_get())
         else:
             self._not_found()
+
+    @property
+    def _profile(self) -> Profile:
+        return self.server.emulator.profile
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = self.path.split("?", 1)[0]
-        if path in _XMLRPC_ROUTES:
+        legacy = self._profile.has_legacy_rpc
+        if path.startswith(json2_api.PREFIX) and self._profile.has_json2:
+            self._json2(path, body)
+        elif path in _XMLRPC_ROUTES and legacy:
             self._xmlrpc(body, *_XMLRPC_ROUTES[path])
-        elif path in (
+        elif (path != "/jsonrpc" or legacy) and path in (
             "/jsonrpc",
             "/web/webclient/version_info",
             "/web/session/authenticate",
@@ -137,6 +147,30 @@ class Handler(BaseHTTPRequestHandler):
             on_fault(rule)
             return rule
         return rule if rule.kind == "drop_after" else None
+
+    # -- JSON-2 -----------------------------------------------------------------------------
+    def _answer(self, answer: json2_api.Answer) -> None:
+        self._send(answer.status, answer.body, answer.content_type, answer.headers)
+
+    def _json2(self, path: str, body: bytes) -> None:
+        target = json2_api.split_path(path)
+        model, method = target if target else (None, None)
+        record = CallRecord("json2", "object", method, model, method)
+
+        def send_fault(rule: FaultRule) -> None:
+            err = injected_error(rule)
+            status = {2: 422, 3: 401, 4: 403}.get(rule.fault_code, 500)
+            body = json2_api.error_body(err.json_name, err.message, [err.message], err.debug())
+            self._send(status, body, json2_api.JSON_TYPE)
+
+        rule = self._inject(record, send_fault)
+        if rule is not None and rule.kind != "drop_after":
+            return
+        answer = json2_api.handle(self.server.emulator.services, path, self.headers, body)
+        if rule is not None:
+            self._drop()
+            return
+        self._answer(answer)
 
     # -- XML-RPC ----------------------------------------------------------------------------
     def _xmlrpc(self, body: bytes, service: str, legacy: bool) -> None:
@@ -179,7 +213,9 @@ class Handler(BaseHTTPRequestHandler):
         record = CallRecord("jsonrpc", service, method, model, model_method)
 
         def send_fault(rule: FaultRule) -> None:
-            self._send(200, envelope(request_id, error=injected_error(rule)), "application/json")
+            code = self._profile.jsonrpc_error_code
+            answer = envelope(request_id, error=injected_error(rule), code=code)
+            self._send(200, answer, "application/json")
 
         rule = self._inject(record, send_fault)
         if rule is not None and rule.kind != "drop_after":

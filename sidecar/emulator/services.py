@@ -66,6 +66,8 @@ class Services:
         self.version = version
 
     def dispatch(self, service: str, method: str, params: list) -> Any:
+        if service == "db" and not self.store.profile.has_db_service:
+            raise PyError("KeyError", "'db'")  # 20.0 has no db service any more
         handler = getattr(self, f"_{service}_{method}", None)
         if handler is None:
             raise PyError("KeyError", repr(f"exp_{method}"))
@@ -125,4 +127,7 @@ class Services:
                 raise PyError("TypeError", "execute_kw() argument after ** must be a mapping")
             with self.store.transaction():
                 env = Env(self.store, real_uid)
-                return methods.call(env, str(model), str(method), args, kw)
+                result = methods.call(env, str(model), str(method), args, kw)
+        if isinstance(result, methods.RecordSet) and self.store.profile.recordsets_as_ids:
+            return list(result.ids)
+        return result

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from .demo_data import loader_env
 from .orm import Env
 from .store import Store
 
@@ -195,7 +196,7 @@ def email_of(name: str) -> str:
 
 def load(store: Store) -> None:
     """Seed the showcase on top of the base records, block by block as Odoo would commit."""
-    env = Env(store, 1, {"install_mode": True}, su=True)
+    env = loader_env(store)
     base = store.clock().replace(microsecond=0) - timedelta(days=3)
     with store.transaction(at=base):
         partners = _partners(env)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .hooks import Hooks
 from .registry import ModelSpec
+from .versions import DEFAULT_VERSION, Profile, profile_for
 
 Row = dict[str, Any]
 
@@ -72,7 +73,14 @@ class Table:
 class Store:
     """All tables, credentials and the transaction machinery. One lock serialises model work."""
 
-    def __init__(self, specs: dict[str, ModelSpec], hooks: Hooks, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        specs: dict[str, ModelSpec],
+        hooks: Hooks,
+        clock: Callable[[], datetime],
+        profile: Profile | None = None,
+    ):
+        self.profile = profile or profile_for(DEFAULT_VERSION)
         self.specs = specs
         self.hooks = hooks
         self.tables = {name: Table(spec) for name, spec in specs.items()}

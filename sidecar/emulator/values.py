@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import xmlrpc.client
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .errors import psycopg_error, value_error
@@ -102,3 +103,69 @@ def format_datetime(value: datetime | None) -> str | bool:
 
 def format_date(value: date | None) -> str | bool:
     return value.isoformat() if value is not None else False
+
+
+# -- 19.0+: datetimes in domains are ISO only, without a time zone, and compared to the second ----
+
+_ISO_STRICT = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$"
+)
+_TZ_SUFFIX = re.compile(r"\d(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_SECOND = timedelta(seconds=1)
+
+
+def parse_iso_second(value: Any, op: str) -> datetime:
+    """The start of the second a 19.0 domain value names (date-only: the day's start, or its
+    last second for ``>`` and ``<=``, as before)."""
+    if isinstance(value, (datetime, xmlrpc.client.DateTime, date)):
+        return parse_pg_timestamp(value).replace(microsecond=0)
+    text = str(value)
+    if _TZ_SUFFIX.search(text.strip()) and ":" in text:
+        raise value_error(f"expecting only datetimes with no timezone: {text!r}")
+    m = _ISO_STRICT.match(text.strip())
+    if not m:
+        term = text.split()[0] if text.split() else text
+        raise value_error(f"Invalid term {term!r} in expression date: {text!r}")
+    y, mo, d, h, mi, s, _frac = m.groups()
+    if h is None and op in (">", "<="):
+        h, mi, s = "23", "59", "59"
+    try:
+        return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+    except ValueError:
+        raise value_error(f"Invalid term {text!r} in expression date: {text!r}") from None
+
+
+def whole_second_leaf(get: Callable[[dict], Any], op: str, value: Any) -> Callable[[dict], bool]:
+    """A datetime leaf compared to the whole second: ``> W`` is ``>= W+1s``, ``= W`` matches the
+    whole second W, ``<= W`` is ``< W+1s``; NULL rules as for any other comparison."""
+    if op in ("in", "not in"):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        starts = {parse_iso_second(v, "=") for v in values if v is not False and v is not None}
+        has_null = any(v is False or v is None for v in values)
+
+        def hit(v: Any) -> bool:
+            return has_null if v is None else v.replace(microsecond=0) in starts
+
+        if op == "in":
+            return lambda row: hit(get(row))
+        return lambda row: not hit(get(row))
+    if value is False or value is None:
+        if op in ("=", "!="):
+            return lambda row: (get(row) is None) == (op == "=")
+        return lambda row: False
+    if op not in ("=", "!=", "<", "<=", ">", ">="):
+        raise value_error(f"Invalid operator {op!r}")
+    start = parse_iso_second(value, op)
+    end = start + _SECOND
+    tests: dict[str, Callable[[datetime], bool]] = {
+        "=": lambda v: start <= v < end,
+        "!=": lambda v: not start <= v < end,
+        "<": lambda v: v < start,
+        "<=": lambda v: v < end,
+        ">": lambda v: v >= end,
+        ">=": lambda v: v >= start,
+    }
+    test = tests[op]
+    if op == "!=":
+        return lambda row: (v := get(row)) is None or test(v)
+    return lambda row: (v := get(row)) is not None and test(v)

@@ -355,16 +355,18 @@ def simulate_completions(
     return [str(r["name"]) for r in rows]
 
 
-def serve_emulator(host: str, port: int, *, demo: bool, echo: Echo) -> None:
+def serve_emulator(host: str, port: int, *, demo: bool, echo: Echo, version: str = "17.0") -> None:
     from sidecar.emulator import OdooEmulator
 
-    emulator = OdooEmulator(demo=demo, host=host, port=port)
+    emulator = OdooEmulator(demo=demo, host=host, port=port, version=version)
     try:
         emulator.start()
     except OSError as exc:
         raise SystemExit(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     with emulator as emu:
-        echo(f"Odoo emulator (17.0) on {emu.url}, database {emu.db!r}, login admin / admin")
+        echo(f"Odoo emulator ({version}) on {emu.url}, database {emu.db!r}, login admin / admin")
+        if emu.version >= "19.0":
+            echo(f"JSON-2 on {emu.url}/json/2/<model>/<method>; an API key: {emu.new_api_key()}")
         echo("Press Ctrl-C to stop.")
         _wait_forever()
 

@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 from ..hooks import Hooks
-from . import base, chatter, events, mail, portal, recruitment, slides, slides_actions, survey
+from ..registry import ModelSpec
+from ..versions import Profile
+from . import (
+    base,
+    candidates,
+    chatter,
+    events,
+    mail,
+    portal,
+    recruitment,
+    slides,
+    slides_actions,
+    survey,
+)
 
 # registered in this order: where two modules hook the same key, the later one wins
-MODULES = (base, mail, chatter, slides, slides_actions, survey, recruitment, events, portal)
+MODULES = (
+    base,
+    mail,
+    chatter,
+    slides,
+    slides_actions,
+    survey,
+    recruitment,
+    candidates,
+    events,
+    portal,
+)
 
 
-def register_all(hooks: Hooks) -> None:
+def register_all(hooks: Hooks, specs: dict[str, ModelSpec], profile: Profile) -> None:
+    """Every module's hooks, as this version behaves; then the chatter fields of its models."""
     for module in MODULES:
-        module.register(hooks)
+        module.register(hooks, profile)
+    chatter.register_computes(hooks, specs)
+    base.register_model_wide(hooks, specs, profile)

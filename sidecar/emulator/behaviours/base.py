@@ -7,6 +7,8 @@ from typing import Any
 
 from ..hooks import Hooks
 from ..orm import Env
+from ..registry import ModelSpec
+from ..versions import Profile
 
 # res.users fields that live on the partner (``_inherits = {'res.partner': 'partner_id'}``)
 PARTNER_FIELDS = ("name", "email", "phone", "mobile", "lang", "tz", "signature_partner")
@@ -59,15 +61,15 @@ def _user_prepare(env: Env, vals: dict) -> None:
     vals.setdefault("active", True)
     vals.setdefault("company_id", 1)
     vals.setdefault("notification_type", "email")
-    groups = vals.get("groups_id") or [(6, 0, [env.ref("base.group_user")])]
-    vals["groups_id"] = groups
+    field = env.version.groups_field
+    vals[field] = vals.get(field) or [(6, 0, [env.ref("base.group_user")])]
 
 
 def _user_after_create(env: Env, ids: list[int]) -> None:
     portal = env.ref("base.group_portal")
     for uid in ids:
         row = env.rows("res.users")[uid]
-        row["share"] = portal in (row.get("groups_id") or [])
+        row["share"] = portal in (row.get(env.version.groups_field) or [])
         password = row.pop("_password", None)
         if password:
             env.store.passwords[uid] = password
@@ -105,7 +107,7 @@ def category_display(env: Env, row: dict) -> str:
     return " / ".join(reversed(names))
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.display["res.partner"] = partner_display
     hooks.display["res.partner.category"] = category_display
     hooks.prepare["res.partner"].append(_partner_prepare)
@@ -129,7 +131,7 @@ def register(hooks: Hooks) -> None:
         return [
             u["id"]
             for u in env.rows("res.users").values()
-            if row["id"] in (u.get("groups_id") or [])
+            if row["id"] in (u.get(env.version.groups_field) or [])
         ]
 
     @hooks.compute("res.groups", "full_name")
@@ -155,6 +157,22 @@ def register(hooks: Hooks) -> None:
             for u in env.rows("res.users").values()
             if u.get("partner_id") == row["id"] and u.get("active")
         ]
+
+
+def _last_update(env: Env, row: dict) -> Any:
+    return row.get("write_date")
+
+
+def register_model_wide(hooks: Hooks, specs: dict[str, ModelSpec], profile: Profile) -> None:
+    """16.0's ``__last_update`` pseudo-field on every model; 19.0's ``all_group_ids``."""
+    for name, spec in specs.items():
+        if "__last_update" in spec.fields:
+            hooks.computes[name]["__last_update"] = _last_update
+    if profile.groups_field == "group_ids":
+        # the emulator keeps implied groups explicit, so the full set is the explicit one
+        hooks.computes["res.users"]["all_group_ids"] = lambda env, row: list(
+            row.get("group_ids") or []
+        )
 
 
 def stage_legends(env: Env, vals: dict[str, Any]) -> None:

@@ -4,14 +4,16 @@ and followers, and the chatter fields (messages, activities, attachment counts).
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import missing_record, value_error
+from ..errors import missing_record, type_error, value_error
 from ..hooks import ComputeFn, Hooks
-from ..methods import ensure_one
+from ..methods import RecordSet, ensure_one
 from ..orm import Env
-from ..registry import load_specs
+from ..registry import ModelSpec
+from ..versions import Profile
 from .mail import create_mail, plaintext_to_html
 
 # models whose followers (``message_partner_ids``, not stored in Odoo's table) we keep on the row
@@ -29,8 +31,11 @@ FOLLOWED_MODELS = (
 )
 
 
-def _check_ids(values: Any, what: str) -> list[int]:
+def _check_ids(env: Env, values: Any, what: str) -> list[int]:
     values = list(values or [])
+    if env.version.major == 16 and any(isinstance(v, list) for v in values):
+        # 16.0 puts them in a set before looking at them
+        raise type_error("unhashable type: 'list'")
     if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
         raise value_error(
             f"Posting a message should receive {what} as a list of IDs (received {values!r})"
@@ -56,19 +61,18 @@ def message_post(
     attachment_ids: Any = None,
     body_is_html: bool = False,
     **kwargs: Any,
-) -> int:
+) -> Any:
     """``mail.thread.message_post``: the message with its attachments, and to each recipient an
     e-mail that fails at once (there is no SMTP server) with its notification."""
     rid = ensure_one(model, ids)
     if rid not in env.rows(model):
         raise missing_record(model, [rid], env.uid)
-    partners = _check_ids(partner_ids, "partners")
-    attachment_list = _check_ids(attachment_ids, "attachments records")
+    partners = _check_ids(env, partner_ids, "partners")
+    attachment_list = _check_ids(env, attachment_ids, "attachments records")
     if not subtype_id:
         subtype_id = env.ref(subtype_xmlid or "mail.mt_note")
     internal = bool(env.rows("mail.message.subtype")[subtype_id].get("internal"))
-    body = body or ""
-    html = str(body) if body_is_html else (plaintext_to_html(str(body)) if body else "")
+    html = _body_html(env, str(body or ""), body_is_html)
     author = author_id or env.user_partner_id
     default_from = _author_address(env.rows("res.partner").get(author, {}))
     attachment_list += _create_attachments(env, model, rid, attachments or [])
@@ -77,7 +81,23 @@ def message_post(
     message_id = post.message(subtype_id, email_from or default_from, partners, parent_id)
     for pid in _recipients(env, model, rid, partners, author, internal):
         post.email(message_id, pid)
+    if env.version.recordsets_as_ids:
+        return RecordSet("mail.message", [int(message_id)])
     return int(message_id)
+
+
+_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.I | re.S)
+
+
+def _body_html(env: Env, body: str, body_is_html: bool) -> str:
+    """17.0+ escape a str body unless ``body_is_html``; 16.0 has no such argument (it lands in
+    ``**kwargs``) and takes any str as HTML, sanitised, with bare text wrapped in a paragraph."""
+    if env.version.major == 16:
+        html = _SCRIPT.sub("", body).strip()
+        return html if not html or html.startswith("<") else f"<p>{html}</p>"
+    if body_is_html:
+        return body
+    return plaintext_to_html(body) if body else ""
 
 
 def _create_attachments(env: Env, model: str, rid: int, attachments: Any) -> list[int]:
@@ -90,7 +110,8 @@ def _create_attachments(env: Env, model: str, rid: int, attachments: Any) -> lis
                 "ir.attachment",
                 {
                     "name": name,
-                    "datas": base64.b64encode(raw).decode(),
+                    # 20.0 ignores ``datas``: the content goes in ``raw`` there
+                    "raw" if env.version.major >= 20 else "datas": base64.b64encode(raw).decode(),
                     "res_model": model,
                     "res_id": rid,
                 },
@@ -166,13 +187,19 @@ class _Post:
             )
         )
 
+    def _reply_subject(self) -> str:
+        """The e-mail subject of a post without one: the record's name (``Re: `` in 16.0)."""
+        if self.env.version.major == 16:
+            return f"Re: {self.record_name}"
+        return self.record_name
+
     def email(self, message_id: int, pid: int) -> None:
         """A mail.mail to ``pid`` that fails at once (no SMTP server), and its notification."""
         mail_id = create_mail(
             self.env,
             {
                 "mail_message_id": message_id,
-                "subject": self.subject or self.record_name,
+                "subject": self.subject or self._reply_subject(),
                 "body_html": self.html,
                 "body": self.html,
                 "recipient_ids": [(6, 0, [pid])],
@@ -243,15 +270,18 @@ def _for_model(compute: ModelCompute, model: str) -> ComputeFn:
     return lambda env, row: compute(env, row, model)
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.methods[("*", "message_post")] = message_post
-    for model in FOLLOWED_MODELS:
+    for model in (*FOLLOWED_MODELS, "hr.candidate"):
         hooks.kept[model].add("message_partner_ids")
-    # every model that declares a chatter field gets its compute
-    for name, spec in load_specs().items():
-        for fname, compute in CHATTER_COMPUTES.items():
-            if fname in spec.fields:
-                hooks.computes[name][fname] = _for_model(compute, name)
     hooks.computes["hr.applicant"]["attachment_number"] = _for_model(
         _attachment_count, "hr.applicant"
     )
+
+
+def register_computes(hooks: Hooks, specs: dict[str, ModelSpec]) -> None:
+    """Every model that declares a chatter field gets its compute."""
+    for name, spec in specs.items():
+        for fname, compute in CHATTER_COMPUTES.items():
+            if fname in spec.fields:
+                hooks.computes[name][fname] = _for_model(compute, name)

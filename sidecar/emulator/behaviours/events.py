@@ -6,6 +6,7 @@ from typing import Any
 
 from ..hooks import Hooks
 from ..orm import Env, as_ids
+from ..versions import Profile
 from .base import stage_legends
 from .mail import queue_mail
 
@@ -18,6 +19,10 @@ def _prepare(env: Env, vals: dict) -> None:
         for src, dst in (("name", "name"), ("email", "email"), ("phone", "phone")):
             if not vals.get(dst) and partner.get(src):
                 vals[dst] = partner[src]
+    if env.version.major == 16:
+        # 16.0 confirms a new registration only when its event has ``auto_confirm``
+        event = env.row("event.event", vals.get("event_id")) or {}
+        vals.setdefault("state", "open" if event.get("auto_confirm") else "draft")
     vals.setdefault("state", "open")
     vals.setdefault("active", True)
     vals.setdefault("company_id", 1)
@@ -43,7 +48,7 @@ def _before_write(env: Env, ids: list[int], vals: dict) -> None:
         vals["date_closed"] = env.now
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.prepare[REG].append(_prepare)
     hooks.after_create[REG].append(_after_create)
     hooks.before_write[REG].append(_before_write)
@@ -55,6 +60,7 @@ def register(hooks: Hooks) -> None:
             ("seats_limited", False),
             ("active", True),
             ("kanban_state", "normal"),
+            ("website_visibility", "public"),  # 18.0+ with website_event
         ):
             vals.setdefault(k, v)
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import value_error
 from ..hooks import Hooks
 from ..orm import Env, as_ids
+from ..versions import Profile
 
 SMTP_FAILURE = "111\nConnection refused"
 # mail.mail fields Odoo keeps on the linked mail.message (``_inherits``); we keep them on the row
@@ -64,10 +65,15 @@ def guess_mimetype(raw: bytes, name: str | None) -> str:
         return "application/octet-stream"
 
 
+def outgoing_type(env: Env) -> str:
+    """The message type of an outgoing e-mail (16.0 has no ``email_outgoing``)."""
+    return "email" if env.version.major == 16 else "email_outgoing"
+
+
 def create_mail(env: Env, vals: dict, state: str) -> int:
     """A mail.mail row (and its mail.message); force-sent ones fail at once without SMTP."""
     sudo = env.sudo()
-    values = {"auto_delete": True, "message_type": "email_outgoing", **vals, "state": state}
+    values = {"auto_delete": True, "message_type": outgoing_type(env), **vals, "state": state}
     if state == "exception":
         values.update(failure_reason=SMTP_FAILURE, failure_type=False)
     return int(sudo.create("mail.mail", values))
@@ -103,14 +109,21 @@ def _mail_prepare(env: Env, vals: dict) -> None:
                 "body": vals.get("body_html") or "",
                 "model": vals.get("model") or False,
                 "res_id": vals.get("res_id") or 0,
-                "message_type": vals.get("message_type") or "email_outgoing",
+                "message_type": vals.get("message_type") or outgoing_type(env),
             },
         )
-    vals.setdefault("message_type", "email_outgoing")
+    vals.setdefault("message_type", outgoing_type(env))
     vals.setdefault("state", "outgoing")
 
 
 def _attachment_prepare(env: Env, vals: dict) -> None:
+    if env.version.major >= 20:
+        # 20.0 ignores ``datas`` (with a server warning) and takes the content from ``raw``
+        vals.pop("datas", None)
+        if vals.get("raw"):
+            raw = vals.pop("raw")
+            raw = getattr(raw, "data", raw)  # an XML-RPC Binary
+            vals["datas"] = raw if isinstance(raw, str) else base64.b64encode(raw).decode()
     datas = vals.get("datas") or vals.get("db_datas")
     vals.setdefault("type", "binary")
     vals.setdefault("public", False)
@@ -173,7 +186,7 @@ def _attachment_display(env: Env, row: dict) -> str:
     return row.get("name") or ""
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.kept["mail.mail"].update(MAIL_KEPT)
     hooks.prepare["mail.mail"].append(_mail_prepare)
     hooks.prepare["ir.attachment"].append(_attachment_prepare)

@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import UserError
 from ..hooks import Hooks
 from ..orm import Env, as_ids
+from ..versions import Profile
 from .mail import create_mail
 
 WIZARD = "portal.wizard"
@@ -44,7 +45,10 @@ def _wizard_after_create(env: Env, ids: list[int]) -> None:
             )
 
 
-def _signup_token() -> str:
+def _signup_token(env: Env) -> str:
+    """20 random characters; 18.0+ sign a long url-safe token instead."""
+    if env.version.major >= 18:
+        return "AWNTCmsAAAAA" + secrets.token_urlsafe(60).replace("-", "A").replace("_", "B")
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(20))
 
@@ -65,34 +69,16 @@ def grant_access(env: Env, wuid: int) -> dict:
         sudo.write("res.partner", [partner_id], {"email": email})
     groups = [env.ref("base.group_portal")]
     uid = sudo.create(
-        "res.users", {"login": email, "partner_id": partner_id, "groups_id": [(6, 0, groups)]}
+        "res.users",
+        {"login": email, "partner_id": partner_id, env.version.groups_field: [(6, 0, groups)]},
     )
-    token = _signup_token()
-    url = f"http://localhost:8069/web/signup?db=ojt&token={token}"
+    url = f"http://localhost:8069/web/signup?db=ojt&token={_signup_token(env)}"
     sudo.write("res.partner", [partner_id], {"signup_type": "signup"})
     row = env.rows("res.partner")[partner_id]
-    row.update(signup_token=token, signup_url=url, signup_valid=True)
-    company = env.display_name("res.company", 1)
-    body = (
-        f"<div>Dear {name},<br/><br/>You have been given access to {company}'s portal.<br/>"
-        f'<a href="{url}">Accept invitation</a></div>'
-    )
-    create_mail(
-        env,
-        {
-            "subject": f"Your account at {company}",
-            "body_html": body,
-            "body": body,
-            "email_to": f'"{name}" <{email}>',
-            "recipient_ids": [],
-            "model": WIZARD_USER,
-            "res_id": wuid,
-            "author_id": env.user_partner_id,
-        },
-        "exception",
-    )
+    row.update(signup_token=url.rsplit("=", 1)[1], signup_url=url, signup_valid=True)
+    _welcome_mail(env, wuid, int(uid), url)
     env.rows(WIZARD_USER)[wuid]["_user_id"] = uid
-    return {
+    action = {
         "name": "Portal Access Management",
         "type": "ir.actions.act_window",
         "res_model": WIZARD,
@@ -100,9 +86,40 @@ def grant_access(env: Env, wuid: int) -> dict:
         "res_id": wizard_user["wizard_id"],
         "target": "new",
     }
+    if env.version.major == 16:
+        action["view_type"] = "form"
+    return action
 
 
-def register(hooks: Hooks) -> None:
+def _welcome_mail(env: Env, wuid: int, uid: int, url: str) -> None:
+    """The invitation, sent at once (and failing: no SMTP server). 19.0 addresses it to the
+    partner and files it on the new user; earlier versions on the wizard line, by address."""
+    partner_id = env.rows("res.users")[uid]["partner_id"]
+    partner = env.rows("res.partner")[partner_id]
+    name, email = partner.get("name") or "", partner.get("email") or ""
+    company = env.display_name("res.company", 1)
+    body = (
+        f"<div>Dear {name},<br/><br/>You have been given access to {company}'s portal.<br/>"
+        f'<a href="{url}">Accept invitation</a></div>'
+    )
+    vals: dict[str, Any] = {
+        "subject": f"Your account at {company}",
+        "body_html": body,
+        "body": body,
+        "email_to": f'"{name}" <{email}>',
+        "recipient_ids": [],
+        "model": WIZARD_USER,
+        "res_id": wuid,
+        "author_id": env.user_partner_id,
+    }
+    if env.version.major >= 19:
+        vals.update(
+            email_to="", recipient_ids=[(6, 0, [partner_id])], model="res.users", res_id=uid
+        )
+    create_mail(env, vals, "exception")
+
+
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.prepare[WIZARD].append(_wizard_prepare)
     hooks.after_create[WIZARD].append(_wizard_after_create)
     hooks.display[WIZARD_USER] = lambda env, row: env.display_name("res.partner", row["partner_id"])
@@ -115,12 +132,16 @@ def register(hooks: Hooks) -> None:
     @hooks.compute(WIZARD_USER, "is_portal")
     def is_portal(env: Env, row: dict) -> bool:
         user = partner_user(env, row.get("partner_id"))
-        return bool(user and env.ref("base.group_portal") in (user.get("groups_id") or []))
+        return bool(
+            user and env.ref("base.group_portal") in (user.get(env.version.groups_field) or [])
+        )
 
     @hooks.compute(WIZARD_USER, "is_internal")
     def is_internal(env: Env, row: dict) -> bool:
         user = partner_user(env, row.get("partner_id"))
-        return bool(user and env.ref("base.group_user") in (user.get("groups_id") or []))
+        return bool(
+            user and env.ref("base.group_user") in (user.get(env.version.groups_field) or [])
+        )
 
     @hooks.compute(WIZARD_USER, "email_state")
     def email_state(env: Env, row: dict) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..hooks import Hooks
-from ..orm import Env
+from ..orm import Env, as_ids
+from ..versions import Profile
 from .base import stage_legends
 
 APPLICANT = "hr.applicant"
@@ -22,17 +23,29 @@ def default_stage(env: Env, job_id: int | None) -> int | None:
     return stages[0]["id"] if stages else None
 
 
-def find_or_create_partner(env: Env, email: str) -> int:
+def find_or_create_partner(env: Env, email: str, name: Any = None) -> int:
+    """The active contact with this e-mail, or a new one named ``name`` (default: the e-mail)."""
     wanted = email.strip().lower()
     for row in sorted(env.rows("res.partner").values(), key=lambda r: r["id"]):
         if (row.get("email") or "").strip().lower() == wanted and row.get("active", True):
             return int(row["id"])
-    return int(env.sudo().create("res.partner", {"name": email, "email": email}))
+    return int(env.sudo().create("res.partner", {"name": name or email, "email": email}))
+
+
+def applicant_partner(env: Env, email: str, partner_name: Any) -> int | None:
+    """The contact an applicant with this e-mail gets: none in 16.0 (nor in 18.0, where the
+    candidate holds it); named after the e-mail in 17.0, after the person in 19.0+."""
+    major = env.version.major
+    if major in (16, 18):
+        return None
+    return find_or_create_partner(env, email, partner_name if major >= 19 else None)
 
 
 def _prepare(env: Env, vals: dict) -> None:
     if vals.get("email_from") and not vals.get("partner_id"):
-        vals["partner_id"] = find_or_create_partner(env, vals["email_from"])
+        partner_id = applicant_partner(env, vals["email_from"], vals.get("partner_name"))
+        if partner_id is not None:
+            vals["partner_id"] = partner_id
     if "stage_id" not in vals:
         vals["stage_id"] = default_stage(env, vals.get("job_id"))
     vals.setdefault("kanban_state", "normal")
@@ -61,8 +74,12 @@ def _after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
         # ``email_from``'s inverse: an applicant without a contact gets the one with this
         # e-mail, or a new one, as on create
         for rid in ids:
-            if not rows[rid].get("partner_id"):
-                rows[rid]["partner_id"] = find_or_create_partner(env, vals["email_from"])
+            if not rows[rid].get("partner_id") and env.is_stored(APPLICANT, "partner_id"):
+                partner_id = applicant_partner(
+                    env, vals["email_from"], rows[rid].get("partner_name")
+                )
+                if partner_id is not None:
+                    rows[rid]["partner_id"] = partner_id
     if "stage_id" not in vals:
         return
     for rid in ids:
@@ -103,29 +120,67 @@ def _job_prepare(env: Env, vals: dict) -> None:
 def _status(env: Env, row: dict) -> str:
     if row.get("refuse_reason_id"):
         return "refused"
-    if not row.get("active", True):
+    if not row.get("active", True) and env.version.major != 16:  # 16.0 has no "archived"
         return "archived"
     if row.get("date_closed"):
         return "hired"
     return "ongoing"
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.prepare[APPLICANT].append(_prepare)
     hooks.before_write[APPLICANT].append(_before_write)
     hooks.after_write[APPLICANT].append(_after_write)
     hooks.computes[APPLICANT]["application_status"] = _status
 
     hooks.prepare["hr.recruitment.stage"].append(stage_legends)
+    if profile.major >= 19:
+        hooks.prepare["hr.recruitment.stage"].append(
+            lambda env, vals: vals.setdefault("legend_waiting", "Waiting")
+        )
     hooks.prepare["hr.job"].append(_job_prepare)
 
-    @hooks.method(APPLICANT, "archive_applicant")
-    def archive_applicant(env: Env, model: str, ids: Any) -> dict:
-        return {
-            "type": "ir.actions.act_window",
-            "name": "Refuse Reason",
-            "res_model": "applicant.get.refuse.reason",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"active_test": False},
-        }
+    hooks.method(APPLICANT, "archive_applicant")(archive_applicant)
+    hooks.method(APPLICANT, "reset_applicant")(reset_applicant)
+    hooks.method(REFUSE_WIZARD, "action_refuse_reason_apply")(action_refuse_reason_apply)
+
+
+REFUSE_WIZARD = "applicant.get.refuse.reason"
+
+
+def archive_applicant(env: Env, model: str, ids: Any) -> dict:
+    context: dict[str, Any] = {"active_test": False}
+    if env.version.major >= 19:
+        context["hide_mail_template_management_options"] = True
+    return {
+        "type": "ir.actions.act_window",
+        "name": "Refuse Reason",
+        "res_model": REFUSE_WIZARD,
+        "view_mode": "form",
+        "target": "new",
+        "context": context,
+    }
+
+
+def action_refuse_reason_apply(env: Env, model: str, ids: Any) -> dict | None:
+    """Refuse the wizard's applicants; 19.0+ answers an action where older versions answer None."""
+    for wid in as_ids(ids):
+        wizard = env.rows(REFUSE_WIZARD)[wid]
+        vals: dict[str, Any] = {"active": False, "refuse_reason_id": wizard.get("refuse_reason_id")}
+        if "refuse_date" in env.spec(APPLICANT).fields:
+            vals["refuse_date"] = env.now
+        env.write(APPLICANT, wizard.get("applicant_ids") or [], vals)
+    if env.version.major >= 19:
+        return {"type": "ir.actions.act_window_close"}
+    return None
+
+
+def reset_applicant(env: Env, model: str, ids: Any) -> None:
+    """Back from refused: active again, no reason, in the first stage of its job."""
+    for rid in as_ids(ids):
+        row = env.rows(APPLICANT)[rid]
+        vals: dict[str, Any] = {"active": True, "refuse_reason_id": False}
+        vals["stage_id"] = default_stage(env, row.get("job_id"))
+        if "refuse_date" in env.spec(APPLICANT).fields:
+            vals["refuse_date"] = False
+        env.write(APPLICANT, [rid], vals)

@@ -1,4 +1,5 @@
-"""eLearning (website_slides 17.0): memberships, completion recompute (§8), enrolment (§6).
+"""eLearning (website_slides): memberships, completion recompute (§8), enrolment (§6). 17.0's
+``member_status`` rules; 16.0 has a stored ``completed`` flag instead (``_recompute_16``).
 
 The buttons called over RPC (enrol/invite wizards, mark completed/viewed) are in
 ``slides_actions``."""
@@ -11,6 +12,7 @@ from typing import Any
 from ..errors import UserError
 from ..hooks import ComputeFn, Hooks
 from ..orm import Env
+from ..versions import Profile
 from .mail import queue_mail, subscribe
 
 SCP = "slide.channel.partner"
@@ -54,6 +56,9 @@ def recompute_completion(env: Env, scp_ids: list[int]) -> None:
         if slide and slide.get("is_published") and slide.get("active", True):
             counted[pair] = counted.get(pair, 0) + 1
     totals: dict[int, int] = {}
+    if env.version.major == 16:
+        _recompute_16(env, scp_ids, counted)
+        return
     for scp_id in scp_ids:
         scp = rows[scp_id]
         if scp.get("member_status") in ("completed", "invited"):
@@ -72,12 +77,34 @@ def recompute_completion(env: Env, scp_ids: list[int]) -> None:
                 "completed" if completion == 100 else "joined" if completion == 0 else "ongoing"
             )
             if not was_finished and total and done >= total:
-                queue_mail(
-                    env,
-                    f"Congratulations! You completed {channel.get('name')}",
-                    f"<p>Congratulations! You completed {channel.get('name')}</p>",
-                    partner_ids=[partner_id],
-                )
+                _congratulate(env, channel, partner_id)
+        env.touch_write(SCP, scp_id, values)
+
+
+def _congratulate(env: Env, channel: dict, partner_id: int) -> None:
+    queue_mail(
+        env,
+        f"Congratulations! You completed {channel.get('name')}",
+        f"<p>Congratulations! You completed {channel.get('name')}</p>",
+        partner_ids=[partner_id],
+    )
+
+
+def _recompute_16(env: Env, scp_ids: list[int], counted: dict[tuple, int]) -> None:
+    """16.0 has no ``member_status``: the stored ``completed`` flag turns True once every content
+    is done and stays so; ``completion`` then sticks at 100, while the count keeps following."""
+    rows = env.rows(SCP)
+    for scp_id in scp_ids:
+        scp = rows[scp_id]
+        channel_id, partner_id = scp["channel_id"], scp["partner_id"]
+        done = counted.get((channel_id, partner_id), 0)
+        total = len(content_slides(env, channel_id))
+        was_completed = bool(scp.get("completed"))
+        completed = was_completed or bool(total and done >= total)
+        completion = 100 if completed else round(100.0 * done / (total or 1))
+        values = {"completed_slides_count": done, "completion": completion, "completed": completed}
+        if completed and not was_completed:
+            _congratulate(env, env.rows("slide.channel")[channel_id], partner_id)
         env.touch_write(SCP, scp_id, values)
 
 
@@ -108,14 +135,14 @@ def add_members(
             continue
         scp = existing.get(pid)
         if scp is None:
-            vals: dict[str, Any] = {
-                "channel_id": channel_id,
-                "partner_id": pid,
-                "member_status": status,
-            }
+            vals: dict[str, Any] = {"channel_id": channel_id, "partner_id": pid}
+            if env.version.major != 16:  # 16.0: a row is a member, there is no status
+                vals["member_status"] = status
             if status == "invited":
                 vals["last_invitation_date"] = env.now
             sudo.create(SCP, vals)
+        elif env.version.major == 16:
+            continue
         elif not scp.get("active", True) or (
             scp.get("member_status") == "invited" and status == "joined"
         ):
@@ -173,7 +200,8 @@ def _ssp_after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None
 
 
 def _scp_prepare(env: Env, vals: dict) -> None:
-    vals.setdefault("active", True)
+    if env.spec(SCP).has_active:
+        vals.setdefault("active", True)
 
 
 def _scp_before_unlink(env: Env, ids: list[int]) -> None:
@@ -256,6 +284,9 @@ CHANNEL_COMPUTES: dict[str, ComputeFn] = {
     "members_invited_count": _count_of("invited"),
     "members_completed_count": _count_of("completed"),
     "members_engaged_count": _count_of("ongoing"),
+    "members_done_count": lambda env, row: sum(
+        1 for m in memberships(env, row["id"]) if m.get("completed")
+    ),
     "partner_ids": _partner_ids,
     "slide_content_ids": partial(_channel_slide_ids, categories=False),
     "slide_category_ids": partial(_channel_slide_ids, categories=True),
@@ -264,7 +295,7 @@ CHANNEL_COMPUTES: dict[str, ComputeFn] = {
 }
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.prepare[SSP].append(_ssp_prepare)
     hooks.after_create[SSP].append(_ssp_after_create)
     hooks.after_write[SSP].append(_ssp_after_write)

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import UserError
 from ..hooks import Hooks, MethodFn
 from ..orm import Env, as_ids
+from ..versions import Profile
 from .mail import queue_mail
 from .slides import SSP, add_members, memberships
 
@@ -26,20 +27,59 @@ def action_refuse_access(env: Env, model: str, ids: Any, partner_id: Any) -> Non
 def _wizard_action(env: Env, ids: Any, enroll: bool) -> dict:
     """The ``slide.channel.invite`` form Odoo opens to enroll or to invite attendees."""
     cid = as_ids(ids)[0]
+    major = env.version.major
+    if major == 16:
+        return {
+            "type": "ir.actions.act_window",
+            "view_mode": "form",
+            "res_model": "slide.channel.invite",
+            "target": "new",
+            "context": {
+                "default_channel_id": cid,
+                "default_use_template": True,
+                "default_template_id": 30,
+                "default_email_layout_xmlid": "website_slides.mail_notification_channel_invite",
+            },
+        }
+    if major >= 18:
+        course = env.rows("slide.channel")[cid].get("name")
+        verb = "Enroll" if enroll else "Invite"
+        return {
+            "type": "ir.actions.act_window",
+            "views": [[False, "form"]],
+            "res_model": "slide.channel.invite",
+            "target": "new",
+            "context": _wizard_context(cid, enroll),
+            "name": f"{verb} Attendees to {course}",
+        }
     return {
         "type": "ir.actions.act_window",
         "res_model": "slide.channel.invite",
         "view_mode": "form",
         "target": "new",
         "name": "Enroll Attendees" if enroll else "Invite Attendees",
-        "context": {
-            "default_channel_id": cid,
-            "default_email_layout_xmlid": "website_slides.mail_notification_channel_invite",
-            "default_enroll_mode": enroll,
-            "default_template_id": 29 if enroll else 28,
-            "default_use_template": True,
-        },
+        "context": _wizard_context(cid, enroll),
     }
+
+
+def _wizard_context(cid: int, enroll: bool) -> dict:
+    return {
+        "default_channel_id": cid,
+        "default_email_layout_xmlid": "website_slides.mail_notification_channel_invite",
+        "default_enroll_mode": enroll,
+        "default_template_id": 29 if enroll else 28,
+        "default_use_template": True,
+    }
+
+
+def action_add_member(env: Env, model: str, ids: Any) -> bool:
+    """16.0: the caller joins the course (False when already a member)."""
+    added = False
+    for cid in as_ids(ids):
+        if not any(m.get("partner_id") == env.user_partner_id for m in memberships(env, cid)):
+            add_members(env, cid, [env.user_partner_id], "joined")
+            added = True
+    return added
 
 
 def action_channel_enroll(env: Env, model: str, ids: Any) -> dict:
@@ -57,7 +97,8 @@ def action_invite(env: Env, model: str, ids: Any) -> dict:
         cid = wiz.get("channel_id")
         name = env.rows("slide.channel")[cid].get("name") if cid else ""
         partners = wiz.get("partner_ids") or []
-        enroll = bool(wiz.get("enroll_mode"))
+        # 16.0 has no invited state: its wizard always enrolls
+        enroll = bool(wiz.get("enroll_mode")) or env.version.major == 16
         add_members(env, cid, partners, "joined" if enroll else "invited")
         templated = bool(env.context.get("default_use_template"))
         for pid in partners:
@@ -145,7 +186,10 @@ METHODS: dict[tuple[str, str], MethodFn] = {
 }
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     for (model, name), fn in METHODS.items():
         hooks.method(model, name)(fn)
+    if profile.major == 16:
+        del hooks.methods[("slide.channel", "action_channel_enroll")]
+        hooks.method("slide.channel", "action_add_member")(action_add_member)
     hooks.compute("slide.slide", "can_self_mark_completed")(_can_self_mark)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..hooks import ComputeFn, Hooks
 from ..orm import Env, as_ids
+from ..versions import Profile
 
 UI = "survey.user_input"
 
@@ -69,6 +70,22 @@ def sync_slide_partner(env: Env, ssp_id: int | None) -> None:
         env.touch_write("slide.slide.partner", ssp_id, {"survey_scoring_success": success})
     if success and not ssp.get("completed"):
         env.sudo().write("slide.slide.partner", [ssp_id], {"completed": True})
+    if success:
+        _certify_member(env, ssp)
+
+
+def _certify_member(env: Env, ssp: dict) -> None:
+    """18.0+: the membership's stored ``survey_certification_success`` turns True for good."""
+    scp = "slide.channel.partner"
+    if "survey_certification_success" not in env.spec(scp).fields:
+        return
+    for m in env.rows(scp).values():
+        same = (m.get("channel_id"), m.get("partner_id")) == (
+            ssp.get("channel_id"),
+            ssp.get("partner_id"),
+        )
+        if same and not m.get("survey_certification_success"):
+            env.touch_write(scp, m["id"], {"survey_certification_success": True})
 
 
 def _ui_prepare(env: Env, vals: dict) -> None:
@@ -181,7 +198,7 @@ def get_start_url(env: Env, model: str, ids: Any) -> str:
     return f"/survey/start/{survey.get('access_token')}?answer_token={ui.get('access_token')}"
 
 
-def register(hooks: Hooks) -> None:
+def register(hooks: Hooks, profile: Profile) -> None:
     hooks.prepare[UI].append(_ui_prepare)
     hooks.prepare["survey.user_input.line"].append(_line_prepare)
     hooks.after_create["survey.user_input.line"].append(_line_after_create)
