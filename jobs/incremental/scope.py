@@ -42,6 +42,10 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
                     f"course {course.course_ref!r}: "
                     + ("no such course in Odoo" if not ids else "several courses have this name")
                 )
+    unnamed = {c.odoo_channel_id: c for c in courses if c.odoo_channel_id and not c.course_name}
+    if unnamed:  # named by id in the config: the name shown to people is Odoo's
+        for channel_id, name in elearning.course_names(client, sorted(unnamed)).items():
+            unnamed[channel_id].course_name = name
     batches = session.scalars(
         select(Batch).where(Batch.program_id.in_(active), Batch.status != BatchStatus.ARCHIVED)
     ).all()

@@ -32,6 +32,7 @@ class Issuing:
     signer: Signer
     issuer: str
     today: date
+    content_field: str = "datas"  # where Odoo takes an attachment's content
 
 
 def subject_of(serial: str) -> str:
@@ -135,12 +136,14 @@ def make_certificate(
     )
     session.add(cert)
     session.flush()  # the unique constraint speaks here, before anything is queued
-    for write in delivery_writes(cert, fields):
+    for write in delivery_writes(cert, fields, issuing.content_field):
         outbox.enqueue(session, write)
     return cert
 
 
-def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox.Write]:
+def delivery_writes(
+    cert: Certificate, fields: CertificateFields, content_field: str = "datas"
+) -> list[outbox.Write]:
     """The Odoo writes that deliver a certificate: the PDF on the trainee's contact, a message
     there that e-mails it to them with the link, and the same on the applicant when known.
 
@@ -160,6 +163,7 @@ def delivery_writes(cert: Certificate, fields: CertificateFields) -> list[outbox
             filename=filename,
             path=cert.pdf_path,
             description=f"{fields.program} certificate {serial} (ojt-sidecar)",
+            content_field=content_field,
         )
 
     def post(

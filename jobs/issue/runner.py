@@ -27,6 +27,7 @@ from jobs.issue.make import (
 from jobs.issue.trainees import Trainees
 from jobs.odoo.contacts import PARTNER
 from jobs.odoo.mail import todo_write
+from jobs.odoo.profile import profile_of
 from jobs.odoo.recruitment import APPLICANT
 from sidecar import outbox
 from sidecar.certificates.signing import Signer
@@ -73,6 +74,9 @@ class IssueJob:
         if self._signer is None:
             self._signer = Signer.load(self.cfg.certificates.signing_key)
         return self._signer
+
+    def _content_field(self) -> str:
+        return profile_of(self.client).attachment_content
 
     # -- the cycle -------------------------------------------------------------------------------
 
@@ -194,7 +198,7 @@ class IssueJob:
             program = session.get(Program, program_id)
             if student is None or program is None:
                 return  # removed since the decision: the next cycle decides again
-            issuing = Issuing(self.cfg, self.signer(), self._issuer(), today)
+            issuing = Issuing(self.cfg, self.signer(), self._issuer(), today, self._content_field())
             try:
                 cert = make_certificate(session, issuing, student, program, batch, now=self.clock())
                 student.batch_id = batch.id if batch else student.batch_id
@@ -286,7 +290,8 @@ class IssueJob:
             )
         )
         now = self.clock()
-        issuing = Issuing(self.cfg, self.signer(), self._issuer(), now.date())
+        content = self._content_field()
+        issuing = Issuing(self.cfg, self.signer(), self._issuer(), now.date(), content)
         new = make_certificate(
             session, issuing, student, program, batch, generation=(latest or 0) + 1, now=now
         )

@@ -161,6 +161,12 @@ def courses_named(client: OdooClient, names: list[str]) -> dict[str, list[int]]:
     return found
 
 
+def course_names(client: OdooClient, ids: list[int]) -> dict[int, str]:
+    """The names of courses given by id (archived ones too; a missing id is left out)."""
+    rows = client.read(COURSE, ids, ["name"], context=WITH_ARCHIVED)
+    return {int(r["id"]): str(r["name"]) for r in rows if r.get("name")}
+
+
 def joined_courses(client: OdooClient, partner_id: int, channel_ids: list[int]) -> set[int]:
     """The courses the partner is a member of (an invitation alone does not count)."""
     status = ["member_status"] if profile_of(client).membership_status else []

@@ -79,9 +79,18 @@ def todo_write(
 
 
 def attach_pdf(
-    key: str, subject: str, *, model: str, res_id: int, filename: str, path: str, description: str
+    key: str,
+    subject: str,
+    *,
+    model: str,
+    res_id: int,
+    filename: str,
+    path: str,
+    description: str,
+    content_field: str = "datas",
 ) -> Write:
-    """The file at `path` (read at delivery) attached to a record; found again by its name."""
+    """The file at `path` (read at delivery) attached to a record; found again by its name.
+    `content_field`: where this Odoo takes the base64 content (`OdooProfile.attachment_content`)."""
     return Write(
         key=key,
         model=ATTACHMENT,
@@ -89,7 +98,7 @@ def attach_pdf(
         params={
             "vals_list": {
                 "name": filename,
-                "datas": file_b64(path),
+                content_field: file_b64(path),
                 "res_model": model,
                 "res_id": res_id,
                 "mimetype": "application/pdf",

@@ -32,12 +32,20 @@ class OdooProfile:
     candidates: bool = False
     # `hr.applicant.name`, the application's title (gone in 18.0).
     applicant_name: bool = True
+    # `hr.applicant.user_id`, the recruiter (20.0 names an employee in `recruiter_id` instead).
+    applicant_recruiter: bool = True
 
     @property
     def enroll_action(self) -> str:
         """The course button whose action opens the wizard that enrolls people at once: 16.0 has
         no "Enroll" button, and its "Invite" wizard enrolls (16.0 has no invited state)."""
         return "action_channel_enroll" if self.major >= 17 else "action_channel_invite"
+
+    @property
+    def attachment_content(self) -> str:
+        """The field an attachment's base64 content is written to: 20.0 ignores `datas` (still
+        listed by `fields_get`, so only the version tells) and takes `raw`."""
+        return "raw" if self.major >= 20 else "datas"
 
     @property
     def has_access(self) -> bool:
@@ -83,6 +91,7 @@ def read_profile(client: OdooClient) -> OdooProfile:
         membership_status="member_status" in membership if membership else major >= 17,
         candidates="candidate_id" in applicant if applicant else major == 18,
         applicant_name="name" in applicant if applicant else major <= 17,
+        applicant_recruiter="user_id" in applicant if applicant else major <= 19,
     )
 
 

@@ -26,17 +26,18 @@ APPLICANT_FIELDS = (
     "partner_id",
     "job_id",
     "stage_id",
-    "user_id",
     "active",
     "refuse_reason_id",
 )
 
 
 def applicant_fields(profile: OdooProfile) -> tuple[str, ...]:
-    """`name` (the application's title) until 17.0; the candidate on 18.0."""
+    """`name` (the application's title) until 17.0; the candidate on 18.0; the recruiter as a
+    user until 19.0."""
     title = ("name",) if profile.applicant_name else ()
     candidate = ("candidate_id",) if profile.candidates else ()
-    return (*title, *APPLICANT_FIELDS, *candidate)
+    recruiter = ("user_id",) if profile.applicant_recruiter else ()
+    return (*title, *APPLICANT_FIELDS, *recruiter, *candidate)
 
 
 def needs(profile: OdooProfile) -> AppNeeds:
@@ -122,6 +123,9 @@ def applicants_in_stages(client: OdooClient, stage_ids: list[int]) -> list[Appli
 
 
 def recruiter(client: OdooClient, applicant_id: int) -> int | None:
+    """The applicant's recruiter, a user (none on 20.0, where the recruiter is an employee)."""
+    if not profile_of(client).applicant_recruiter:
+        return None
     rows = client.read(APPLICANT, [applicant_id], ["user_id"], names=False)
     return int(rows[0]["user_id"]) if rows and rows[0].get("user_id") else None
 
