@@ -15,9 +15,12 @@ import pytest
 from connectors import OdooClient, OdooError, OdooSettings
 from jobs.context import JobContext
 from jobs.enroll import run_enroll_cycle
+from jobs.issue.runner import IssueJob
 from jobs.odoo.profile import profile_of
 from jobs.odoo_session import client_from_config
-from sidecar.config import load_config
+from jobs.sync.runner import SyncJob
+from sidecar.certificates.signing import generate_key
+from sidecar.config import Config, load_config
 from sidecar.store.bootstrap import open_store
 
 pytestmark = pytest.mark.live
@@ -30,6 +33,9 @@ odoo:
   {credential}
 store:
   url: sqlite:///{store}
+certificates:
+  output_dir: {store}.certificates
+  signing_key: {store}.key
 recruitment:
   ojt_stage: {stage}
 programs:
@@ -65,6 +71,15 @@ def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
     made["course"] = live.create(
         "slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"}
     )
+    made["lesson"] = live.create(
+        "slide.slide",
+        {
+            "name": f"OJT live lesson {tag}",
+            "channel_id": made["course"],
+            "slide_category": "article",
+            "is_published": True,
+        },
+    )
     person = {"partner_name": f"Live Trainee {tag}", "email_from": made["email"]}
     profile = profile_of(live)
     if profile.candidates:  # 18.0: the person is a candidate, the applicant points at it
@@ -98,9 +113,7 @@ def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
             print(f"cleanup: {model}.{method} {args}: {exc}")
 
 
-def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
-    live: OdooClient, scenario: dict[str, Any], tmp_path: Path
-) -> None:
+def live_config(scenario: dict[str, Any], tmp_path: Path) -> Config:
     path = tmp_path / "config.yaml"
     path.write_text(
         CONFIG.format(
@@ -120,6 +133,14 @@ def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
         encoding="utf-8",
     )
     cfg = load_config(path)
+    generate_key(cfg.certificates.signing_key)
+    return cfg
+
+
+def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
+    live: OdooClient, scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    cfg = live_config(scenario, tmp_path)
     store = open_store(cfg)
     applicant = scenario["applicant"]
     with client_from_config(cfg) as client:  # over the transport the config chooses
@@ -165,4 +186,43 @@ def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(
         )
         == 1
     )
+    store.close()
+
+
+def test_live_certificate_round_trip_delivers_once(
+    live: OdooClient, scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    """Enrolled, the one lesson done, synced, certified: the PDF and a message on the contact and
+    on the applicant, each exactly once, and a second cycle adds nothing."""
+    cfg = live_config(scenario, tmp_path)
+    store = open_store(cfg)
+    with client_from_config(cfg) as client:
+        ctx = JobContext(cfg, store.sessions, client, files_root=cfg.certificates.output_dir)
+        assert run_enroll_cycle(ctx).enrolled == [f"applicant:{scenario['applicant']}"]
+        partner = live.read("hr.applicant", [scenario["applicant"]], ["partner_id"], names=False)[
+            0
+        ]["partner_id"]
+        live.create(
+            "slide.slide.partner",
+            {"slide_id": scenario["lesson"], "partner_id": partner, "completed": True},
+        )
+        SyncJob(ctx).run()
+        first = IssueJob(ctx).run()
+        assert len(first.issued) == 1 and first.delivery is not None, first
+        assert (first.delivery.delivered, first.delivery.failed, first.certified) == (4, 0, 1)
+        ((serial, _, _),) = first.issued
+        SyncJob(ctx).run()
+        again = IssueJob(ctx).run()
+        assert not again.issued and again.delivery is not None and again.delivery.delivered == 0
+    files = live.search_read_list(
+        "ir.attachment", [("name", "=", f"certificate-{serial}.pdf")], ["res_model", "file_size"]
+    )
+    assert sorted(f["res_model"] for f in files) == ["hr.applicant", "res.partner"]
+    assert all(f["file_size"] > 1000 for f in files)
+    for model, res_id in (("res.partner", partner), ("hr.applicant", scenario["applicant"])):
+        messages = live.search(
+            "mail.message",
+            [("model", "=", model), ("res_id", "=", res_id), ("body", "ilike", serial)],
+        )
+        assert len(messages) == 1, (model, messages)
     store.close()
