@@ -56,22 +56,23 @@ def test_unknown_database_is_named(make_client: ClientFactory) -> None:
         make_client(database="no_such_db").authenticate()
 
 
-@pytest.mark.parametrize(
-    ("model", "method", "args", "error"),
-    [
-        ("x.no.such.model", "search", {"domain": []}, OdooUnknownModelError),
-        ("res.partner", "no_such_method", {"ids": [1]}, OdooUnknownMethodError),
-        ("res.partner", "_get_name", {"ids": [1]}, OdooUnknownMethodError),
-        (
-            "res.partner",
-            "write",
-            {"ids": [999999], "vals": {"comment": "x"}},
-            OdooMissingRecordError,
-        ),
-        ("res.partner", "read", {"ids": [1], "fields": ["no_such_field"]}, OdooServerError),
-        ("res.partner.category", "create", {"vals_list": {"color": 1}}, OdooValidationError),
-    ],
-)
+# What each kind of failed call raises, whatever the transport.
+TYPED_ERRORS = [
+    ("x.no.such.model", "search", {"domain": []}, OdooUnknownModelError),
+    ("res.partner", "no_such_method", {"ids": [1]}, OdooUnknownMethodError),
+    ("res.partner", "_get_name", {"ids": [1]}, OdooUnknownMethodError),
+    (
+        "res.partner",
+        "write",
+        {"ids": [999999], "vals": {"comment": "x"}},
+        OdooMissingRecordError,
+    ),
+    ("res.partner", "read", {"ids": [1], "fields": ["no_such_field"]}, OdooServerError),
+    ("res.partner.category", "create", {"vals_list": {"color": 1}}, OdooValidationError),
+]
+
+
+@pytest.mark.parametrize(("model", "method", "args", "error"), TYPED_ERRORS)
 def test_faults_become_typed_errors_without_retry(
     emu: OdooEmulator,
     client: OdooClient,

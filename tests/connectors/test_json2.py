@@ -12,16 +12,12 @@ from connectors import (
     OdooAccessError,
     OdooAuthenticationError,
     OdooClient,
-    OdooMissingRecordError,
     OdooProtocolError,
-    OdooServerError,
     OdooSettings,
-    OdooUnknownMethodError,
-    OdooUnknownModelError,
-    OdooValidationError,
 )
 from sidecar.emulator import OdooEmulator
 from tests.conftest import FAST_RETRY
+from tests.connectors.test_client_over_http import TYPED_ERRORS
 
 
 @pytest.fixture(scope="module")
@@ -64,22 +60,7 @@ def test_reads_and_writes_as_over_xml_rpc(odoo19: OdooEmulator) -> None:
         assert odoo.search("res.partner", [("id", "=", partner)]) == []
 
 
-@pytest.mark.parametrize(
-    ("model", "method", "args", "error"),
-    [
-        ("x.no.such.model", "search", {"domain": []}, OdooUnknownModelError),
-        ("res.partner", "no_such_method", {"ids": [1]}, OdooUnknownMethodError),
-        ("res.partner", "_get_name", {"ids": [1]}, OdooUnknownMethodError),
-        (
-            "res.partner",
-            "write",
-            {"ids": [999999], "vals": {"comment": "x"}},
-            OdooMissingRecordError,
-        ),
-        ("res.partner", "read", {"ids": [1], "fields": ["no_such_field"]}, OdooServerError),
-        ("res.partner.category", "create", {"vals_list": {"color": 1}}, OdooValidationError),
-    ],
-)
+@pytest.mark.parametrize(("model", "method", "args", "error"), TYPED_ERRORS)
 def test_statuses_become_the_same_typed_errors_sent_once(
     odoo19: OdooEmulator, model: str, method: str, args: dict[str, Any], error: type[Exception]
 ) -> None:

@@ -35,13 +35,17 @@ def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
     with job_context(cfg, dry_run=dry_run) as (ctx, rehearsal):
         signer = rehearsal.signer() if rehearsal is not None else None
         report = IssueJob(ctx, signer=signer).run()
+    dry = rehearsal is not None
+    would = "Dry run: would " if dry else ""
+    for name in report.batches_closed:
+        echo(f"{would}{'close' if dry else 'closed'} batch {name}")
+    for serial, name, program in report.issued:
+        # a rehearsal's serials are thrown away with it
+        what = "a certificate" if dry else serial
+        echo(f"{would}{'issue' if dry else 'issued'} {what} to {name} ({program})")
+    for name, program, reasons in report.flagged:
+        echo(f"{would}{'flag' if dry else 'flagged'} {name} ({program}) for review: {reasons}")
     if rehearsal is not None:
-        for name in report.batches_closed:
-            echo(f"Dry run: would close batch {name}")
-        for _serial, name, program in report.issued:
-            echo(f"Dry run: would issue a certificate to {name} ({program})")
-        for name, program, reasons in report.flagged:
-            echo(f"Dry run: would flag {name} ({program}) for review: {reasons}")
         for line in rehearsal.lines():
             echo(f"  would write to Odoo: {line}")
         echo(
@@ -50,12 +54,6 @@ def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
             f"{len(rehearsal.writes)} Odoo write(s) would be made, none made"
         )
         return 0
-    for name in report.batches_closed:
-        echo(f"closed batch {name}")
-    for serial, name, program in report.issued:
-        echo(f"issued {serial} to {name} ({program})")
-    for name, program, reasons in report.flagged:
-        echo(f"flagged {name} ({program}) for review: {reasons}")
     summary = (
         f"{len(report.issued)} certificate(s) issued, "
         f"{len(report.flagged)} review(s), {report.waiting} trainee(s) not ready"
