@@ -40,6 +40,10 @@ PORTAL_READABLE = {
 }
 
 
+# record rules every user is subject to, admin included: model -> the field naming the owner
+OWN_ROWS = {"res.users.apikeys": "user_id"}
+
+
 def user_groups(env: Env, user: dict) -> list[int]:
     """The user's groups (``groups_id``, or ``group_ids`` from 19.0 on)."""
     return list(user.get(env.version.groups_field) or [])
@@ -104,7 +108,10 @@ def check_model(env: Env, model: str, operation: str) -> None:
 
 
 def restrict_domain(env: Env, model: str, domain: list) -> list:
-    """Record rules as extra domain leaves (portal users see only their own partner/user)."""
+    """Record rules as extra domain leaves (portal users see only their own partner/user;
+    everyone only their own API keys)."""
+    if not env.su and model in OWN_ROWS:
+        return [(OWN_ROWS[model], "=", env.uid), *domain]
     if env.su or role(env) != "portal":
         return domain
     if model == "res.partner":
@@ -114,12 +121,24 @@ def restrict_domain(env: Env, model: str, domain: list) -> list:
     return domain
 
 
+def visible(env: Env, model: str, row: dict) -> bool:
+    """Whether the rules of ``OWN_ROWS`` let the env's user see a row (for one2many reads)."""
+    return env.su or model not in OWN_ROWS or row.get(OWN_ROWS[model]) == env.uid
+
+
 def check_records(env: Env, model: str, ids: list[int], operation: str) -> None:
-    if env.su or role(env) != "portal" or not ids:
+    if env.su or not ids:
         return
-    own = {"res.partner": env.user_partner_id, "res.users": env.uid}.get(model)
-    if own is None or all(i == own for i in ids):
+    if model in OWN_ROWS:
+        rows = env.rows(model)
+        if all(visible(env, model, rows[i]) for i in ids):
+            return
+    elif role(env) != "portal":
         return
+    else:
+        own = {"res.partner": env.user_partner_id, "res.users": env.uid}.get(model)
+        if own is None or all(i == own for i in ids):
+            return
     desc = env.spec(model).description
     if env.version.major == 16 and model == "res.users":
         raise AccessError(

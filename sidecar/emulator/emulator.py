@@ -193,10 +193,22 @@ class OdooEmulator:
         self._clock.offset += timedelta(seconds=seconds)
 
     # -- users -------------------------------------------------------------------------------
-    def new_api_key(self, uid: int = ADMIN_UID) -> str:
+    def new_api_key(
+        self, uid: int = ADMIN_UID, name: str = "ojt-sidecar", expiration: datetime | None = None
+    ) -> str:
+        """A key for `uid`, as a ``res.users.apikeys`` row; `expiration` (18.0 on; naive UTC, or
+        aware and converted) is when the key stops working, None for a persistent key."""
+        vals: dict[str, Any] = {"name": name, "user_id": uid, "scope": False}
+        if expiration is not None:
+            if self.profile.major < 18:
+                raise ValueError(f"Odoo {self.version} API keys have no expiration date")
+            if expiration.tzinfo is not None:
+                expiration = expiration.astimezone(UTC).replace(tzinfo=None)
+            vals["expiration_date"] = expiration
         key = secrets.token_hex(20)
-        with self.store.lock:
-            self.store.api_keys[key] = uid
+        with self.store.lock, self.store.transaction():
+            rid = Env(self.store, uid, su=True).create("res.users.apikeys", vals)
+            self.store.api_keys[key] = int(rid)
         return key
 
     def create_user(

@@ -126,8 +126,25 @@ HELPER_FIELDS: dict[str, dict[str, FieldDef]] = {
         "applicant_ids": _f("many2many", "Applicants", "hr.applicant"),
         "send_mail": _f("boolean", "Send Email"),
     },
+    # API keys: ``_auto = False``, so no log-access columns; the key itself is no field (Odoo
+    # keeps only a hash; the emulator keeps it in ``Store.api_keys``)
+    "res.users.apikeys": {
+        "id": _f("integer", "ID", readonly=True),
+        "display_name": _f("char", "Display Name", readonly=True, store=False),
+        "name": _f("char", "Description", required=True, readonly=True),
+        "user_id": _f("many2one", "User", "res.users", required=True, readonly=True),
+        "scope": _f("char", "Scope", readonly=True),
+        "create_date": _f("datetime", "Creation Date", readonly=True),
+        "expiration_date": _f("datetime", "Expiration Date", readonly=True),
+    },
 }
+
+# helper models that declare their magic fields themselves (Odoo's ``_log_access = False``)
+NO_LOG_ACCESS = {"res.users.apikeys"}
+
+# (model, field) -> the first major version that has the field
+FIELD_SINCE: dict[tuple[str, str], int] = {("res.users.apikeys", "expiration_date"): 18}
 
 # helper models added after the first ones: their ir.model rows come last, so that the earlier
 # models keep their ids
-LATE_HELPERS = ("hr.applicant.refuse.reason", "applicant.get.refuse.reason")
+LATE_HELPERS = ("hr.applicant.refuse.reason", "applicant.get.refuse.reason", "res.users.apikeys")

@@ -137,7 +137,7 @@ def _authenticate(services: Services, authorization: str | None) -> int:
     scheme, _, key = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise HttpError(401, "werkzeug.exceptions.Unauthorized", NO_KEY)
-    uid = services.store.api_keys.get(key.strip())
+    uid = services.store.key_uid(key.strip())
     user = services.store.tables["res.users"].rows.get(uid or 0)
     if uid is None or user is None or not user.get("active"):
         raise HttpError(401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")

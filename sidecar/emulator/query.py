@@ -101,7 +101,12 @@ class QueryMixin:
         inverse = self.inverse_of(model, fname)
         if inverse is None or comodel not in self.store.tables:
             return {}
-        rows = [r for r in self.rows(comodel).values() if r.get(inverse) is not None]
+        env = cast("Env", self)
+        rows = [
+            r
+            for r in self.rows(comodel).values()
+            if r.get(inverse) is not None and access.visible(env, comodel, r)
+        ]
         if self.active_test and self.spec(comodel).has_active:
             rows = [r for r in rows if r.get("active")]
         rows = self.sort_rows(comodel, rows, self.spec(comodel).order)

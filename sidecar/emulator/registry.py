@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .helper_models import HELPER_FIELDS, FieldDef, magic_fields
+from .helper_models import FIELD_SINCE, HELPER_FIELDS, NO_LOG_ACCESS, FieldDef, magic_fields
 from .versions import DEFAULT_VERSION, Profile
 
 # the default version's reference data (what the 17.0 tests compare with)
@@ -90,6 +90,7 @@ DESCRIPTIONS = {
     "hr.candidate": "Candidate",
     "hr.applicant.refuse.reason": "Refuse Reason of Applicant",
     "applicant.get.refuse.reason": "Get Refuse Reason",
+    "res.users.apikeys": "Users API Keys",
 }
 
 ORDERS = {
@@ -315,7 +316,12 @@ def load_specs(profile: Profile | None = None) -> dict[str, ModelSpec]:
         specs[path.stem] = _spec(path.stem, fields, from_reference=True)
     for name, own_fields in HELPER_FIELDS.items():
         # a deep copy, so that each emulator gets field dicts of its own, as it does from the JSON
-        fields = {**magic_fields(), **copy.deepcopy(own_fields)}
+        magic = {} if name in NO_LOG_ACCESS else magic_fields()
+        fields = {**magic, **copy.deepcopy(own_fields)}
+        major = profile.major if profile is not None else int(float(DEFAULT_VERSION))
+        for (model, fname), since in FIELD_SINCE.items():
+            if model == name and major < since:
+                del fields[fname]
         specs[name] = _spec(name, fields, from_reference=False)
     return specs
 

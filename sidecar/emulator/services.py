@@ -32,7 +32,7 @@ def check_db(db: Any) -> None:
 def password_ok(store: Store, uid: int, password: Any) -> bool:
     if not isinstance(password, str) or not password:
         return False
-    return store.passwords.get(uid) == password or store.api_keys.get(password) == uid
+    return store.passwords.get(uid) == password or store.key_uid(password) == uid
 
 
 def login(store: Store, db: Any, login_name: Any, password: Any) -> int | bool:

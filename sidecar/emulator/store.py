@@ -87,6 +87,7 @@ class Store:
         self.clock = clock
         self.lock = threading.RLock()
         self.passwords: dict[int, str] = {}
+        # API key -> its res.users.apikeys row (Odoo stores only a hash of the key there)
         self.api_keys: dict[str, int] = {}
         self.xmlids: dict[str, tuple[str, int]] = {}
         self.journal: dict[tuple[str, int], Row | None] | None = None
@@ -94,6 +95,17 @@ class Store:
 
     def ref(self, xmlid: str) -> int:
         return self.xmlids[xmlid][1]
+
+    def key_uid(self, key: str) -> int | None:
+        """The user an API key authenticates, None for an unknown, removed or expired key (Odoo
+        accepts a key while ``expiration_date IS NULL OR expiration_date >= now()``)."""
+        row = self.tables["res.users.apikeys"].rows.get(self.api_keys.get(key, 0))
+        if row is None:
+            return None
+        expiry = row.get("expiration_date")
+        if expiry is not None and expiry < self.clock():
+            return None
+        return int(row["user_id"])
 
     # -- journal -----------------------------------------------------------------------------
     def touch(self, model: str, rid: int) -> None:

@@ -4,6 +4,7 @@ fails only for what blocks the configured programs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,22 @@ def test_check_names_the_version_transport_and_gaps(
         assert says in out
     assert ("WARN" in out) is warns, out
     assert "FAIL" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(("days", "warned"), [(5, True), (60, False)])
+def test_check_warns_of_an_api_key_that_expires_within_14_days(
+    tmp_path: Path, days: int, warned: bool
+) -> None:
+    with OdooEmulator(version="19.0") as emu:
+        expires = emu.clock() + timedelta(days=days)
+        emu.new_api_key(name="sidecar key", expiration=expires)
+        text = CONFIG.format(url=emu.url, db=emu.db, store=f"sqlite:///{tmp_path / 's.db'}")
+        text = text.replace("password: admin", "api_key: ${KEY}")
+        (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+        key = emu.new_api_key(name="other key", expiration=emu.clock() + timedelta(days=80))
+        result = CliRunner().invoke(
+            main, ["check", "-c", str(tmp_path / "config.yaml")], env={"KEY": key}
+        )
+    line = f"WARN  the API key 'sidecar key' of admin expires on {expires:%Y-%m-%d %H:%M} UTC"
+    assert (line in result.stdout) is warned, result.stdout
+    assert "'other key'" not in result.stdout

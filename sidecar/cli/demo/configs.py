@@ -129,14 +129,22 @@ def write_demo_config(workdir: Path, url: str, db: str) -> Path:
     return _write(workdir, DEMO_CONFIG, url=url, db=db, verify_port=8080)
 
 
+API_KEY_ENV = "OJT_DEMO_ODOO_API_KEY"
+
+
 def write_showcase_config(
-    workdir: Path, url: str, db: str, verify_port: int, ops_port: int
+    workdir: Path, url: str, db: str, verify_port: int, ops_port: int, *, api_key: bool = False
 ) -> Path:
     """The demo's config under `workdir`: the showcase programs, fast schedules, the verify site
-    on `verify_port` (also the certificates' verify URL); every path inside `workdir`."""
-    return _write(
-        workdir, SHOWCASE_CONFIG, url=url, db=db, verify_port=verify_port, ops_port=ops_port
-    )
+    on `verify_port` (also the certificates' verify URL); every path inside `workdir`. With
+    `api_key`, the login is the API key in $OJT_DEMO_ODOO_API_KEY (JSON-2 on Odoo 19+)."""
+    template = SHOWCASE_CONFIG
+    if api_key:
+        template = template.replace(
+            "  password: ${{OJT_DEMO_ODOO_PASSWORD:-admin}}\n",
+            f"  api_key: ${{{{{API_KEY_ENV}}}}}\n",
+        )
+    return _write(workdir, template, url=url, db=db, verify_port=verify_port, ops_port=ops_port)
 
 
 def _write(workdir: Path, template: str, **values: Any) -> Path:

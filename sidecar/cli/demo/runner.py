@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import socket
 import sys
@@ -26,7 +27,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from sidecar.cli.demo.configs import DEMO_MARK, write_demo_config, write_showcase_config
+from sidecar.cli.demo.configs import (
+    API_KEY_ENV,
+    DEMO_MARK,
+    write_demo_config,
+    write_showcase_config,
+)
 
 if TYPE_CHECKING:
     from connectors import OdooClient
@@ -153,6 +159,7 @@ def run_demo(
     echo: Echo,
     out: TextIO | None = None,
     live: bool | None = None,
+    version: str = "17.0",
 ) -> int:
     """The showcase: the emulator with seeded data, the service on fast schedules against it, a
     minute of trainee activity (less when `duration` cannot hold it and the service's catching
@@ -168,7 +175,10 @@ def run_demo(
     workdir = workdir.resolve()
     if not claim_workdir(workdir, echo, shown):
         return 1
-    with OdooEmulator(demo="showcase") as emu, _log_to(workdir / "logs" / "demo.log"):
+    with (
+        OdooEmulator(demo="showcase", version=version) as emu,
+        _log_to(workdir / "logs" / "demo.log"),
+    ):
         cfg, config_path = _prepare(workdir, emu, echo)
         if not _checks_pass(cfg, config_path, echo):
             return 1
@@ -190,10 +200,16 @@ def _prepare(workdir: Path, emu: OdooEmulator, echo: Echo) -> tuple[Config, Path
     from sidecar.certificates.signing import generate_key
     from sidecar.config import load_config
 
-    config_path = write_showcase_config(workdir, emu.url, emu.db, free_port(), free_port())
+    json2 = emu.profile.has_json2
+    if json2:  # the emulator's key, for this process only: it dies with the emulator
+        os.environ[API_KEY_ENV] = emu.new_api_key()
+    config_path = write_showcase_config(
+        workdir, emu.url, emu.db, free_port(), free_port(), api_key=json2
+    )
     cfg = load_config(config_path)
     generate_key(cfg.certificates.signing_key, rotate=False)
-    echo(f"Odoo emulator (17.0, showcase data): {emu.url}  (database {emu.db!r}, admin / admin)")
+    login = "an API key, over JSON-2" if json2 else "admin / admin"
+    echo(f"Odoo emulator ({emu.version}, showcase data): {emu.url}  (database {emu.db!r}, {login})")
     echo(f"Config, store, certificates, key and log: {workdir}")
     return cfg, config_path
 
