@@ -36,9 +36,9 @@ def capability_findings(client: OdooClient, cfg: Config) -> Iterator[tuple[Level
     if profile.legacy_rpc_deprecated and client.transport.name in ("xmlrpc", "jsonrpc"):
         yield (
             "warn",
-            f"Odoo {profile.series} deprecates XML-RPC and JSON-RPC and logs every call; Odoo "
-            "removes them in a later version: give the service user an API key "
-            "(odoo.api_key) and use transport auto or json2",
+            f"Odoo {profile.series} deprecates XML-RPC and JSON-RPC and logs every call, and "
+            "Odoo's documentation schedules their removal for Odoo 22 (earlier on Odoo Online): "
+            "give the service user an API key (odoo.api_key) and use transport auto or json2",
         )
     yield from _key_expiry(client, profile, cfg)
 
