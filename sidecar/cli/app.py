@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
-from sidecar.cli.options import CONFIG_OPTION, load_or_exit
+from sidecar.cli.options import CONFIG_OPTION, WAIT_OPTION, load_or_exit
 from sidecar.statuses import StudentStatus
 
 
@@ -129,11 +129,13 @@ def check(config_path: Path) -> None:
 @CONFIG_OPTION
 @click.option("--full", is_flag=True, help="Re-read everything instead of what changed.")
 @click.option("--dry-run", is_flag=True, help="Read and compare, but store nothing.")
-def sync(config_path: Path, full: bool, dry_run: bool) -> None:
+@WAIT_OPTION
+def sync(config_path: Path, full: bool, dry_run: bool, wait: bool) -> None:
     """Run one sync cycle: Odoo progress into the tracker tables."""
     from sidecar.cli.commands.sync import run_sync_command
 
-    run_sync_command(load_or_exit(config_path), full=full, dry_run=dry_run, echo=click.echo)
+    cfg = load_or_exit(config_path)
+    run_sync_command(cfg, full=full, dry_run=dry_run, wait=wait, echo=click.echo)
 
 
 @main.command()
@@ -191,12 +193,13 @@ def _certs_call(fn: Callable[[], int | None]) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be issued and written; change nothing."
 )
-def issue(config_path: Path, dry_run: bool) -> None:
+@WAIT_OPTION
+def issue(config_path: Path, dry_run: bool, wait: bool) -> None:
     """Run one issuance cycle: close done batches, issue certificates, deliver them via Odoo."""
     from sidecar.cli.commands.certs import run_issue_command
 
     cfg = load_or_exit(config_path)
-    _certs_call(lambda: run_issue_command(cfg, dry_run=dry_run, echo=click.echo))
+    _certs_call(lambda: run_issue_command(cfg, dry_run=dry_run, wait=wait, echo=click.echo))
 
 
 @main.group()
@@ -264,12 +267,13 @@ def cert_revoke(config_path: Path, serial: str, reason: str) -> None:
 @cert.command("reissue")
 @CONFIG_OPTION
 @click.argument("serial")
-def cert_reissue(config_path: Path, serial: str) -> None:
+@WAIT_OPTION
+def cert_reissue(config_path: Path, serial: str, wait: bool) -> None:
     """Issue a new certificate from current figures; the old one shows as superseded."""
     from sidecar.cli.commands.certs import cert_reissue as reissue
 
     cfg = load_or_exit(config_path)
-    _certs_call(lambda: reissue(cfg, serial, echo=click.echo))
+    _certs_call(lambda: reissue(cfg, serial, wait=wait, echo=click.echo))
 
 
 @main.command("verify-pdf")

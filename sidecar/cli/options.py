@@ -11,6 +11,13 @@ import click
 
 from sidecar.config import Config, ConfigError, load_config
 
+# For commands that deliver to Odoo or write the mirrors: the service's leases are theirs too.
+WAIT_OPTION = click.option(
+    "--wait",
+    is_flag=True,
+    help="If the service (or another command) holds this job's leases, wait for them "
+    "instead of stopping.",
+)
 CONFIG_OPTION = click.option(
     "-c",
     "--config",

@@ -29,10 +29,10 @@ class UsageProblem(Exception):
     """Something the operator typed is wrong: one sentence, exit 2."""
 
 
-def run_issue_command(cfg: Config, *, dry_run: bool, echo: Echo) -> int:
+def run_issue_command(cfg: Config, *, dry_run: bool, wait: bool, echo: Echo) -> int:
     from jobs.issue.runner import IssueJob
 
-    with job_context(cfg, dry_run=dry_run) as (ctx, rehearsal):
+    with job_context(cfg, "issue", dry_run=dry_run, wait=wait) as (ctx, rehearsal):
         signer = rehearsal.signer() if rehearsal is not None else None
         report = IssueJob(ctx, signer=signer).run()
     dry = rehearsal is not None
@@ -227,31 +227,26 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
         store.close()
 
 
-def cert_reissue(cfg: Config, serial: str, *, echo: Echo) -> None:
-    """A new certificate from the student's current figures; the old one is superseded."""
-    from jobs.context import JobContext
+def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo) -> None:
+    """A new certificate from the student's current figures; the old one is superseded. It is
+    delivered under the issue job's leases, as the service would."""
     from jobs.issue.runner import IssueJob
-    from jobs.odoo_session import client_from_config
 
-    store = _session(cfg)
-    try:
-        with client_from_config(cfg) as client:
-            job = IssueJob(JobContext(cfg, store.sessions, client))
-            with store.sessions() as session:
-                old = _find(session, serial)
-                if old.superseded_at is not None:
-                    raise UsageProblem(f"{old.serial} was already re-issued; re-issue the newest")
-                new = job.reissue(session, old)
-                session.commit()
-                echo(f"re-issued {old.serial} as {new.serial} for {new.participant_name}")
-            delivery = job.deliver()
-            job.finish_delivered()
-            echo(
-                f"delivery: {delivery.delivered} written to Odoo, {delivery.retrying} to retry, "
-                f"{delivery.failed} failed"
-            )
-    finally:
-        store.close()
+    with job_context(cfg, "issue", wait=wait) as (ctx, _):
+        job = IssueJob(ctx)
+        with ctx.sessions() as session:
+            old = _find(session, serial)
+            if old.superseded_at is not None:
+                raise UsageProblem(f"{old.serial} was already re-issued; re-issue the newest")
+            new = job.reissue(session, old)
+            session.commit()
+            echo(f"re-issued {old.serial} as {new.serial} for {new.participant_name}")
+        delivery = job.deliver()
+        job.finish_delivered()
+        echo(
+            f"delivery: {delivery.delivered} written to Odoo, {delivery.retrying} to retry, "
+            f"{delivery.failed} failed"
+        )
 
 
 NO_KEYS_HINT = (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sidecar.cli.commands.jobs_at_hand import job_context
-from sidecar.cli.options import CONFIG_OPTION, load_or_exit
+from sidecar.cli.options import CONFIG_OPTION, WAIT_OPTION, load_or_exit
 from sidecar.config import Config
 
 if TYPE_CHECKING:
@@ -26,12 +26,14 @@ Echo = Callable[[str], None]
 @click.option("--partner", "partner_id", type=int, help="Enroll this contact (with --program).")
 @click.option("--program", "program_key", help="Program key, for --partner.")
 @click.option("--dry-run", is_flag=True, help="Print every Odoo write it would make; make none.")
+@WAIT_OPTION
 def enroll_command(
     config_path: Path,
     applicant_id: int | None,
     partner_id: int | None,
     program_key: str | None,
     dry_run: bool,
+    wait: bool,
 ) -> None:
     """Enroll applicants of the OJT stage (one cycle), or one applicant or contact by hand."""
     if applicant_id is not None and (partner_id is not None or program_key is not None):
@@ -44,7 +46,9 @@ def enroll_command(
     if program_key is not None and program_key not in {p.key for p in cfg.programs}:
         known = ", ".join(p.key for p in cfg.programs)
         _usage(f"no program {program_key!r} in the config (programs: {known})")
-    run_enroll(cfg, applicant_id, partner_id, program_key, dry_run=dry_run, echo=click.echo)
+    run_enroll(
+        cfg, applicant_id, partner_id, program_key, dry_run=dry_run, wait=wait, echo=click.echo
+    )
 
 
 def _usage(message: str) -> None:
@@ -59,6 +63,7 @@ def run_enroll(
     program_key: str | None,
     *,
     dry_run: bool,
+    wait: bool = False,
     echo: Echo,
 ) -> None:
     from jobs.enroll import (
@@ -70,7 +75,7 @@ def run_enroll(
     )
 
     try:
-        with job_context(cfg, dry_run=dry_run) as (ctx, rehearsal):
+        with job_context(cfg, "enroll", dry_run=dry_run, wait=wait) as (ctx, rehearsal):
             if applicant_id is not None:
                 report = enroll_applicant(ctx, applicant_id)
             elif partner_id is not None and program_key is not None:

@@ -11,10 +11,10 @@ from sidecar.config import Config
 Echo = Callable[[str], None]
 
 
-def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, echo: Echo) -> None:
+def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, wait: bool, echo: Echo) -> None:
     from jobs.sync.runner import SyncJob
 
-    with job_context(cfg, dry_run=dry_run) as (ctx, _rehearsal):
+    with job_context(cfg, "sync", dry_run=dry_run, wait=wait) as (ctx, _rehearsal):
         job = SyncJob(ctx, progress=ProgressLine())
         summary = job.run(full=full)
         reconciled = job.reconcile_if_due()
