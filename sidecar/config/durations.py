@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
+LONGEST = timedelta(days=365)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 _WHOLE = re.compile(r"(?:\d+(?:\.\d+)?[smhd])+")
@@ -27,10 +29,13 @@ def parse_duration(value: object) -> timedelta:
             seconds = float(text)
         elif _WHOLE.fullmatch(text):
             seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(text))
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):
         raise ValueError("must be a duration like 30s, 5m, 2h or 1d, or a number of seconds")
     if not seconds > 0:
         raise ValueError("must be longer than zero")
+    if seconds > LONGEST.total_seconds():
+        # Beyond this no setting means anything, and the scheduler's dates would overflow.
+        raise ValueError("must be at most 365 days")
     return timedelta(seconds=seconds)
 
 

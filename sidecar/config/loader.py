@@ -50,9 +50,19 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     return config
 
 
+# A config is a few kilobytes; reading stops well beyond that (`-c /dev/zero` never ends).
+MAX_BYTES = 1024 * 1024
+
+
 def _read(source: Path) -> YamlDocument:
     try:
-        text = source.read_text(encoding="utf-8")
+        with source.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ConfigError(
+                [ConfigProblem("", f"{source} is larger than 1 MiB: that is not a config file")]
+            )
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([ConfigProblem("", f"config file {source} does not exist")]) from None
     except IsADirectoryError:

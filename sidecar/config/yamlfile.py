@@ -14,6 +14,11 @@ from sidecar.config.problems import Loc
 from sidecar.config.yamlerrors import explain
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# A config holds a few hundred values. Aliases can make a small file stand for billions of them
+# ("billion laughs"), or for a value that contains itself: both are refused before anything
+# walks the values, and so is nesting no config needs.
+MAX_VALUES = 20_000
+MAX_DEPTH = 40
 
 
 @dataclass
@@ -87,17 +92,50 @@ def parse_yaml(text: str) -> YamlDocument:
         document = YamlDocument(data=None)
         if node is not None:
             # Walk before constructing: construction flattens `<<` merges in place.
-            _walk(node, (), document)
+            _walk(node, (), document, _Budget())
             document.data = loader.construct_document(node)
         return document
     except yaml.YAMLError as exc:
         found = explain(exc, text)
         raise YamlSyntaxError(found.message, found.line, found.column) from None
+    except RecursionError:  # PyYAML's parser recurses once per level of nesting
+        raise YamlSyntaxError(
+            f"the settings are nested far deeper than a config ever is (over {MAX_DEPTH} levels)",
+            None,
+            None,
+        ) from None
     finally:
         loader.dispose()
 
 
-def _walk(node: Node, loc: Loc, document: YamlDocument) -> None:
+@dataclass
+class _Budget:
+    """How many values the walk has met, aliases expanded: the bound on a file's size in
+    values, whatever its size in bytes."""
+
+    values: int = 0
+
+    def spend(self, node: Node, depth: int) -> None:
+        self.values += 1
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(
+                f"the settings are nested more than {MAX_DEPTH} levels deep here (a YAML alias "
+                "that contains itself?)",
+                line,
+                None,
+            )
+        if self.values > MAX_VALUES:
+            raise YamlSyntaxError(
+                f"the file stands for more than {MAX_VALUES:,} values once its YAML aliases are "
+                "expanded; a config holds a few hundred (aliases that repeat each other?)",
+                line,
+                None,
+            )
+
+
+def _walk(node: Node, loc: Loc, document: YamlDocument, budget: _Budget) -> None:
+    budget.spend(node, len(loc))
     document.lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, MappingNode):
         seen: dict[str, int] = {}
@@ -117,7 +155,7 @@ def _walk(node: Node, loc: Loc, document: YamlDocument) -> None:
                 continue
             seen[key] = line
             document.lines[(*loc, key)] = line
-            _walk(value_node, (*loc, key), document)
+            _walk(value_node, (*loc, key), document, budget)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*loc, index), document)
+            _walk(item, (*loc, index), document, budget)
