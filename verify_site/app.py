@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
 from flask import Flask, Response, request
 from flask_limiter import Limiter
@@ -13,19 +14,24 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.config import Config
 from verify_site import security
-from verify_site.pages import problem
+from verify_site.pages import page_url, problem
 from verify_site.records import Register
 from verify_site.settings import Overrides, SiteSettings, settings_from
 from verify_site.views import SiteState, bp, health
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
 WINDOW_SECONDS = 60
+access = logging.getLogger("verify_site.access")
 
 
 def create_app(config: Config | None = None, **given: Unpack[Overrides]) -> Flask:
     """The verification site for `config`; keyword arguments override (or, without a config,
     replace) its settings. `signing_key` is the key file whose `.public.json` list is published.
-    `trust_proxy=True` takes the client address for rate limiting from one X-Forwarded-For hop:
-    only behind a reverse proxy that sets it. One engine per app, one short session per look-up.
+    `trust_proxy=N` takes the client address (rate limit, logs) and scheme from the last N
+    X-Forwarded-For / X-Forwarded-Proto hops: only behind N reverse proxies that set them.
+    One engine per app, one short session per look-up.
     """
     return build_app(settings_from(config, **given))
 
@@ -34,10 +40,15 @@ def build_app(settings: SiteSettings) -> Flask:
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=16 * 1024, JSON_SORT_KEYS=False)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    wsgi: WSGIApplication = security.SecureHeaders(app.wsgi_app)
     if settings.trust_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # type: ignore[method-assign]
+        # Client address and scheme from the proxies' headers; never the host (x_host=0).
+        hops = settings.trust_proxy
+        wsgi = ProxyFix(wsgi, x_for=hops, x_proto=hops, x_host=0)
+    app.wsgi_app = wsgi  # type: ignore[method-assign, assignment]
     app.extensions["verify_site"] = SiteState(settings, Register(settings.store_url))
     app.jinja_env.globals["site_title"] = _title(settings)
+    app.jinja_env.globals["url_for"] = page_url
 
     limiter = Limiter(
         _client_address,
@@ -52,6 +63,7 @@ def build_app(settings: SiteSettings) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(health)
     security.install(app)
+    app.after_request(_access_log)
     app.register_error_handler(429, lambda exc: _too_many(limiter, exc))
     return app
 
@@ -62,6 +74,14 @@ def _too_many(limiter: Limiter, exc: HTTPException) -> Response:
     current = limiter.current_limit
     wait = current.reset_at - time.time() if current is not None else WINDOW_SECONDS
     response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
+
+
+def _access_log(response: Response) -> Response:
+    # The client address is the proxy's unless `trust_proxy` names the hops (ProxyFix above).
+    access.debug(
+        "%s %s %r %s", _client_address(), request.method, request.path, response.status_code
+    )
     return response
 
 

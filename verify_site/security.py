@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from verify_site.pages import problem
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +58,18 @@ def _headers(response: Response) -> Response:
     # Statuses must show a revocation at once: nothing dynamic is stored by browsers or proxies.
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
+    if response.location:
+        response.location = relative_location(response.location)
     return response
+
+
+def relative_location(location: str) -> str:
+    """A redirect target as a path on this site: Werkzeug's own redirects (slashes merged, say)
+    are absolute URLs built from the Host header, which anyone can set. A path starting with
+    `//` would name another host, so leading slashes are folded into one."""
+    parts = urlsplit(location)
+    path = "/" + parts.path.lstrip("/\\")
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -70,3 +87,24 @@ def _unexpected(exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
     title, message = MESSAGES[500]
     return problem(500, title, message)
+
+
+def with_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`headers` plus every security header (and `no-store`) it does not already have."""
+    present = {name.lower() for name, _ in headers}
+    wanted = [*HEADERS.items(), ("Cache-Control", "no-store")]
+    return headers + [(name, value) for name, value in wanted if name.lower() not in present]
+
+
+class SecureHeaders:
+    """WSGI layer adding the security headers to any answer that lacks them, so even one that
+    bypasses Flask's `after_request` (its last-resort 500, say) carries them."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, with_headers(headers), exc_info)
+
+        return self.app(environ, start)

@@ -8,10 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
+from waitress.task import ErrorTask
 
 from sidecar.config import Config
 from verify_site.app import create_app
+from verify_site.security import with_headers
 
 THREADS = 8
 
@@ -25,15 +28,37 @@ def make_server(
     app: Flask, config: Config, *, host: str | None = None, port: int | None = None
 ) -> Any:
     """A waitress server for `app`, bound but not yet serving; `host` and `port` override
-    `verify_site.host` / `.port`."""
-    return create_server(
+    `verify_site.host` / `.port`. Proxy headers are left to the app (`verify_site.trust_proxy`,
+    Werkzeug's ProxyFix), so waitress is not told of any trusted proxy."""
+    sockets: dict[int, Any] = {}
+    server = create_server(
         app,
+        map=sockets,
         host=host or config.verify_site.host,
         port=port if port is not None else config.verify_site.port,
         threads=THREADS,
         ident="ojt-sidecar",
         clear_untrusted_proxy_headers=True,
     )
+    for listener in sockets.values():  # one per address a host name resolves to
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = SecureChannel
+    return server
+
+
+class SecureErrorTask(ErrorTask):
+    """waitress answers some requests itself, before the app sees them: a malformed request
+    line, headers over `max_request_header_size`, a bad Content-Length or chunked body, and a
+    500 should the app ever raise. Its plain-text page gets the site's security headers."""
+
+    def build_response_header(self) -> bytes:
+        self.response_headers[:] = with_headers(list(self.response_headers))
+        header: bytes = super().build_response_header()
+        return header
+
+
+class SecureChannel(HTTPChannel):
+    error_task_class = SecureErrorTask
 
 
 class CannotListen(OSError):

@@ -25,7 +25,7 @@ class SiteSettings:
     name_display: NameDisplay = "full"
     rate_limit_per_minute: int = 60
     issuer_name: str | None = None
-    trust_proxy: bool = False  # take the client address from one X-Forwarded-For hop
+    trust_proxy: int = 0  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed
     clock: Callable[[], date] = local_today  # "today" for the expiry rule
 
     @property
@@ -42,7 +42,7 @@ class Overrides(TypedDict, total=False):
     rate_limit_per_minute: int | None
     signing_key: Path | None
     issuer_name: str | None
-    trust_proxy: bool
+    trust_proxy: int | None
     clock: Callable[[], date] | None
 
 
@@ -55,7 +55,7 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
     name_display = given.get("name_display")
     rate_limit_per_minute = given.get("rate_limit_per_minute")
     issuer_name = given.get("issuer_name")
-    trust_proxy = given.get("trust_proxy", False)
+    trust_proxy = given.get("trust_proxy")
     clock = given.get("clock")
     if config is not None:
         store_url = store_url or config.store.url.get_secret_value()
@@ -64,6 +64,8 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
         name_display = name_display or config.verify_site.name_display
         rate_limit_per_minute = rate_limit_per_minute or config.verify_site.rate_limit_per_minute
         issuer_name = issuer_name or config.certificates.issuer.name
+        if trust_proxy is None:
+            trust_proxy = config.verify_site.trust_proxy
     if store_url is None or output_dir is None:
         raise ValueError("create_app needs a config, or store_url and output_dir")
     return SiteSettings(
@@ -73,6 +75,6 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
         name_display=name_display or "full",
         rate_limit_per_minute=rate_limit_per_minute or 60,
         issuer_name=issuer_name,
-        trust_proxy=trust_proxy,
+        trust_proxy=int(trust_proxy or 0),
         clock=clock or local_today,
     )

@@ -33,11 +33,14 @@ class _Group(click.Group):
         from sqlalchemy.exc import SQLAlchemyError
 
         from connectors import OdooError
+        from sidecar.store.bootstrap import StoreUnusable
 
         try:
             return super().invoke(ctx)
         except OdooError as exc:
             _fail(f"Odoo: {exc}")
+        except StoreUnusable as exc:
+            _fail(str(exc))
         except SQLAlchemyError as exc:
             _fail(f"the sidecar's store: {_first_line(exc)}")
         except CommandError as exc:  # e.g. a store written by a newer ojt-sidecar

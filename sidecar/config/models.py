@@ -309,6 +309,8 @@ class VerifySiteConfig(Section):
     port: Annotated[int, between(1, 65535)] = 8080
     name_display: Literal["full", "initials"] = "full"
     rate_limit_per_minute: PositiveInt = 60  # per client address
+    # Reverse proxies in front whose X-Forwarded-For / -Proto are believed (0: none).
+    trust_proxy: Annotated[int, between(0)] = 0
 
 
 class LoggingConfig(Section):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.config import Config
@@ -23,13 +24,37 @@ class Store:
         self.engine.dispose()
 
 
+def _why(url: str, exc: OperationalError) -> str:
+    parsed = make_url(url)
+    reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc) else ""
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        where = parsed.database.removeprefix("file:")
+        if "readonly" in reason:
+            return f"cannot write to the store {where}: the file is read-only for this user"
+        if "unable to open" in reason:
+            return (
+                f"cannot open the store {where}: its folder is missing or not writable "
+                "for this user"
+            )
+    return f"the store at {parsed.render_as_string(hide_password=True)} answered: {reason}"
+
+
 def store_url(cfg: Config) -> str:
     return cfg.store.url.get_secret_value()
 
 
+class StoreUnusable(Exception):
+    """The store cannot be opened or written: one sentence naming it and why."""
+
+
 def open_store(cfg: Config, *, reconcile: bool = True) -> Store:
-    engine = make_engine(store_url(cfg))
-    upgrade(engine)
+    url = store_url(cfg)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StoreUnusable(_why(url, exc)) from None
     store = Store(engine, make_sessionmaker(engine))
     if reconcile:
         with store.sessions() as session, session.begin():

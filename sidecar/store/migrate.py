@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -19,10 +20,18 @@ def _config() -> AlembicConfig:
     return cfg
 
 
+# Any constant both replicas agree on: the key of PostgreSQL's advisory lock on migrations.
+MIGRATION_LOCK = 7_151_001
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; a no-op when it is already there."""
+    """Bring the schema to `revision`; a no-op when it is already there. On PostgreSQL, two
+    processes starting at once on an empty store take turns (a transaction-wide advisory lock),
+    so the second finds the tables made instead of racing to make them."""
     cfg = _config()
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 

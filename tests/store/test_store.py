@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
@@ -122,3 +125,45 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
     sessions = make_sessionmaker(engine)
     with pytest.raises(Exception, match="naive datetime"), sessions() as session, session.begin():
         session.add(SyncRun(started_at=datetime(2026, 1, 1)))
+
+
+def test_a_read_only_store_is_named_in_one_sentence(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sidecar.cli import main
+
+    store = tmp_path / "store.db"
+    store.touch()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump({**CONFIG, "store": {"url": f"sqlite:///file:{store}?mode=ro&uri=true"}}),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["status", "-c", str(config)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: cannot write to the store {store}: the file is read-only for this user"
+    )
+
+
+def test_replicas_starting_together_on_an_empty_postgresql_take_turns_migrating(
+    postgres_url: str,
+) -> None:
+    engines = [make_engine(postgres_url) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def start(engine: Engine) -> None:
+        try:
+            upgrade(engine)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert current_revision(engines[0]) == head_revision()
+    for engine in engines:
+        engine.dispose()

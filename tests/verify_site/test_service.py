@@ -46,7 +46,7 @@ def test_rate_limit_ignores_forwarded_for_by_default(make_app: MakeApp) -> None:
 
 
 def test_trust_proxy_limits_by_forwarded_address(make_app: MakeApp) -> None:
-    client = make_app(rate_limit_per_minute=2, trust_proxy=True).test_client()
+    client = make_app(rate_limit_per_minute=2, trust_proxy=1).test_client()
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for n in range(3):
         response = client.get("/", environ_base=proxy, headers={"X-Forwarded-For": f"10.0.0.{n}"})
