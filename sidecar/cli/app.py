@@ -16,6 +16,7 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
+from sidecar.cli.commands import tryout
 from sidecar.cli.options import CONFIG_OPTION, WAIT_OPTION, load_or_exit
 from sidecar.statuses import StudentStatus
 
@@ -53,16 +54,6 @@ class _Group(click.Group):
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
-
-
-# The Odoo versions the built-in emulator speaks (19.0 and later also serve JSON-2).
-ODOO_VERSION_OPTION = click.option(
-    "--odoo-version",
-    type=click.Choice(["16.0", "17.0", "18.0", "19.0", "20.0"]),
-    default="17.0",
-    show_default=True,
-    help="The Odoo version the emulator speaks (19.0 and 20.0 also serve JSON-2).",
-)
 
 
 @click.group(
@@ -347,45 +338,8 @@ def db_upgrade(config_path: Path) -> None:
     engine.dispose()
 
 
-@main.command()
-@click.option(
-    "--dir",
-    "workdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="demo-run",
-    show_default=True,
-    help="Where the demo writes its config and data.",
-)
-@click.option(
-    "--duration",
-    type=click.FloatRange(min=1),
-    metavar="SECONDS",
-    help="Stop after this many seconds. Default: run until Ctrl-C (activity lasts a minute).",
-)
-@click.option(
-    "--keep-running", is_flag=True, help="Run until Ctrl-C (the default without --duration)."
-)
-@ODOO_VERSION_OPTION
-def demo(workdir: Path, duration: float | None, keep_running: bool, odoo_version: str) -> None:
-    """The product on the built-in Odoo emulator: seeded data, the service on fast schedules, a
-    minute of trainee activity and a live summary; exit 0 once certificates were issued."""
-    from sidecar.cli.demo.runner import run_demo
-
-    if keep_running and duration is not None:
-        raise click.UsageError("--keep-running and --duration exclude each other")
-    sys.exit(run_demo(workdir, duration=duration, echo=click.echo, version=odoo_version))
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8069, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--no-demo", is_flag=True, help="Start empty (admin user and company only).")
-@ODOO_VERSION_OPTION
-def emulator(host: str, port: int, no_demo: bool, odoo_version: str) -> None:
-    """Serve the built-in Odoo emulator (for trying the sidecar without an Odoo)."""
-    from sidecar.cli.demo.runner import serve_emulator
-
-    serve_emulator(host, port, demo=not no_demo, version=odoo_version, echo=click.echo)
+main.add_command(tryout.demo)
+main.add_command(tryout.emulator)
 
 
 def run() -> None:
