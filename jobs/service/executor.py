@@ -4,7 +4,9 @@ A run takes this process's lock for each of the job's leases, then the leases th
 store (the job's own, then the shared ones of `work.SHARED_LEASES`); records a `job_runs` row;
 renews the leases while the job's body runs; records how it ended and releases the leases; and
 tells `jobs.service.metrics` about it. A run that cannot take a lease is skipped (None), a job's
-failure is recorded on its run, never raised.
+failure is recorded on its run, never raised. A store that fails (a full disk, PostgreSQL going
+away) fails the run with one log line and is reported to the `StoreWatch` behind `/healthz`; the
+next run tries the store afresh, so the service resumes by itself once the store is back.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from connectors import OdooClient, OdooError
 from jobs.context import JobContext
 from jobs.service import runs
 from jobs.service.leases import LeaseKeeper, release, try_acquire
+from jobs.service.store_watch import StoreWatch
 from jobs.service.work import BODIES, ServiceRun, leases_for
 from sidecar.certificates.signing import KeyFileError
 from sidecar.config import Config
@@ -54,8 +57,10 @@ class JobExecutor:
         clock: Clock,
         client_factory: ClientFactory,
         stopping: threading.Event,
+        watch: StoreWatch | None = None,
     ) -> None:
         self.cfg = cfg
+        self.watch = watch or StoreWatch()
         self.holder = holder
         self.clock = clock
         self.client_factory = client_factory
@@ -88,7 +93,10 @@ class JobExecutor:
                     log.warning("%s: a run by a replica that stopped was marked abandoned", job)
                 run_id = runs.start_run(session, job, self.holder, now)
         except SQLAlchemyError as exc:
-            log.error("%s: the store is unreachable, run skipped: %s", job, one_line(exc))
+            cause = one_line(exc)
+            self.watch.failed(job, cause, self.clock())
+            log.error("%s failed: the store cannot be used: %s", job, cause)
+            _observe(job, ok=False, seconds=0.0, result=None, stats=None)
             return None
         ttl = self.cfg.service.lease
         keeper = LeaseKeeper(sessions, tokens, self.holder, ttl, clock=self.clock).start()
@@ -195,7 +203,15 @@ class JobExecutor:
                 for name, token in tokens.items():
                     release(session, name, self.holder, token)
         except SQLAlchemyError as exc:  # the leases expire by themselves
-            log.error("could not record the end of run %s: %s", run_id, one_line(exc))
+            error = one_line(exc)
+            # A failed run has had its one line already (a store failing mid-run fails the job).
+            said = status == runs.FAILED
+            self.watch.failed(f"run {run_id}", error, self.clock())
+            (log.debug if said else log.error)(
+                "could not record the end of run %s: %s", run_id, error
+            )
+            return
+        self.watch.worked(self.clock())
 
 
 def one_line(exc: BaseException) -> str:

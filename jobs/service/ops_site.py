@@ -8,7 +8,9 @@ i.e. until `service.unhealthy_after_intervals` (N) of its scheduled runs have co
 run that succeeded — N × `every` for an interval schedule; for a cron line, the time from the
 start of that run to the N-th fire time after it (so "0 2 * * mon-fri" allows for the weekend).
 A job that has never succeeded is healthy for the same span after the service started, then
-unhealthy. The store not answering makes everything unhealthy (503).
+unhealthy. The store not answering makes everything unhealthy (503), and so does a store that
+answers reads but failed the service's latest job run (a full disk, say: `store_watch.py`),
+until a run records its end again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs.service.metrics import REGISTRY, StoreCollector, StoreFigures
+from jobs.service.store_watch import StoreWatch
 from sidecar.config import Config
 from sidecar.config.models import Schedule
 from sidecar.store.models import utcnow
@@ -180,8 +183,10 @@ class OpsApp:
         registry: CollectorRegistry,
         clock: Clock,
         started_at: datetime,
+        watch: StoreWatch | None = None,
     ) -> None:
         self.cfg = cfg
+        self.watch = watch or StoreWatch()
         self.sessions = sessions
         self.registry = registry
         self.clock = clock
@@ -225,14 +230,19 @@ class OpsApp:
             intervals=self.cfg.service.unhealthy_after_intervals,
             started_at=self.started_at,
         )
-        ok = all(h.healthy for h in jobs.values())
         unhealthy = [name for name, h in jobs.items() if not h.healthy]
-        payload = {
-            "status": "ok" if ok else "unhealthy",
-            "reason": None if ok else f"not succeeding: {', '.join(unhealthy)}",
+        reasons = [f"not succeeding: {', '.join(unhealthy)}"] if unhealthy else []
+        trouble = self.watch.trouble
+        if trouble is not None:
+            reasons.insert(0, f"the sidecar's store failed a job run: {trouble.error}")
+        payload: dict[str, Any] = {
+            "status": "unhealthy" if reasons else "ok",
+            "reason": "; ".join(reasons) or None,
             "jobs": {name: h.to_json() for name, h in jobs.items()},
         }
-        return (200 if ok else 503), payload
+        if trouble is not None:
+            payload["store"] = {"error": trouble.error, "since": _iso(trouble.since)}
+        return (503 if reasons else 200), payload
 
     def _figures(self) -> StoreFigures:
         with self.sessions() as session:
@@ -248,6 +258,7 @@ def make_ops_app(
     registry: CollectorRegistry = REGISTRY,
     clock: Clock = utcnow,
     started_at: datetime | None = None,
+    watch: StoreWatch | None = None,
 ) -> OpsApp:
     """The ops WSGI app. `started_at` (default: now) is when the service started: a job that
     has never succeeded is given its first intervals from then."""
@@ -256,7 +267,9 @@ def make_ops_app(
         if isinstance(sessions_or_engine, Engine)
         else sessions_or_engine
     )
-    return OpsApp(cfg, sessions, registry=registry, clock=clock, started_at=started_at or clock())
+    return OpsApp(
+        cfg, sessions, registry=registry, clock=clock, started_at=started_at or clock(), watch=watch
+    )
 
 
 def serve_ops(

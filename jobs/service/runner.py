@@ -1,12 +1,12 @@
 """`ojt-sidecar run`: the jobs on their schedules, and the verify site, in one process.
 
-- **Schedules** live in APScheduler 3's SQLAlchemy job store, in the sidecar's own database:
-  one row per job id (`enroll`, `sync`, `issue`, `deliver`, `reconcile`) added with
-  `replace_existing`, so a restart neither duplicates nor forgets a job; a job whose schedule
-  did not change keeps its next run time. Each job is `coalesce`d, runs one instance at a time
-  and is skipped when it missed its time by more than `service.misfire_grace`. The store keeps
-  only a reference to `scheduled_job` and the job's name: everything else comes from this
-  process's config.
+- **Schedules** (`schedule.py`) live in memory, built from the config at every start: one
+  APScheduler job per job name (`enroll`, `sync`, `issue`, `deliver`, `reconcile`), first due
+  when its last success in `job_runs` says, so a restart neither repeats nor postpones a run.
+  Each job is `coalesce`d, runs one instance at a time and is skipped when it missed its time by
+  more than `service.misfire_grace`. Nothing of the schedule is written to the store, so a store
+  that fails cannot stop the scheduler: it fails the job runs that need it, `/healthz` says so
+  (`store_watch.py`), and the runs succeed again once it is back.
 - **Replicas** coordinate through leases (`leases.py`), not through the job store: every
   replica schedules every job, and a run (`executor.py`) first takes its job's lease, plus a
   lease shared with the jobs it must not overlap (`work.SHARED_LEASES`); if another replica
@@ -28,12 +28,12 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -41,6 +41,8 @@ from jobs.odoo_session import client_from_config
 from jobs.service import runs
 from jobs.service.executor import ClientFactory, Clock, JobExecutor, RunOutcome
 from jobs.service.leases import release_all
+from jobs.service.schedule import make_scheduler, schedule_jobs
+from jobs.service.store_watch import StoreWatch
 from jobs.service.web import PortInUse, ThreadedServer, ops_server, site_server
 from jobs.service.work import BODIES, ONCE_ORDER
 from sidecar.config import Config
@@ -50,20 +52,16 @@ from sidecar.store.models import utcnow
 
 log = logging.getLogger("ojt_sidecar.service")
 
-JOBSTORE_TABLE = "apscheduler_jobs"
-SCHEDULED_FUNC = "jobs.service.runner:scheduled_job"
 STARTUP_LOCK = 0x6F6A7473  # PostgreSQL advisory lock key: replicas migrate one at a time
 
-__all__ = ["JOBSTORE_TABLE", "RunOutcome", "ServiceRunner", "default_holder", "scheduled_job"]
+__all__ = ["RunOutcome", "ServiceRunner", "default_holder", "scheduled_job"]
 
 _current: ServiceRunner | None = None
 _current_lock = threading.Lock()
 
 
 def scheduled_job(job: str) -> None:
-    """What the scheduler calls, by the reference kept in the job store: run `job` in this
-    process's service. A job store row written by another replica carries only this reference
-    and the job's name, so it works here too."""
+    """What the scheduler calls: run `job` in this process's service."""
     runner = _current
     if runner is None:
         log.warning("%s: no service is running in this process; run skipped", job)
@@ -104,7 +102,10 @@ class ServiceRunner:
         self._stopping = threading.Event()
         self._activity = threading.Condition()
         self._active = 0
-        self._runs = JobExecutor(cfg, self.holder, clock, client_factory, self._stopping)
+        self.watch = StoreWatch()
+        self._runs = JobExecutor(
+            cfg, self.holder, clock, client_factory, self._stopping, watch=self.watch
+        )
         self.clean_stop = True
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -119,9 +120,11 @@ class ServiceRunner:
                     self.site = site_server(self.cfg, host=self.host, port=self.port)
                 self.ops = self._ops_endpoint()
                 assert self.store is not None
-                self._scheduler = self._make_scheduler(self.store.engine)
+                self._scheduler = make_scheduler(self.cfg, workers=len(BODIES))
                 self._scheduler.start(paused=True)
-                self._schedule_jobs()
+                schedule_jobs(
+                    self._scheduler, self.cfg, scheduled_job, self.store.sessions, datetime.now(UTC)
+                )
             if self.site is not None:
                 self.site.start()
             if self.ops is not None:
@@ -137,7 +140,7 @@ class ServiceRunner:
         service (a second replica on one host, say): it runs without, and says so."""
         assert self.store is not None
         try:
-            return ops_server(self.cfg, self.store.sessions, self.clock())
+            return ops_server(self.cfg, self.store.sessions, self.clock(), self.watch)
         except PortInUse as exc:
             log.warning("%s; running without /metrics and /healthz", exc)
             return None
@@ -263,47 +266,6 @@ class ServiceRunner:
         except SQLAlchemyError as exc:
             log.error("could not release the leases (they expire by themselves): %s", exc)
 
-    def _make_scheduler(self, engine: Engine) -> Any:
-        from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        return BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
-            executors={"default": ThreadPoolExecutor(max_workers=len(BODIES))},
-            job_defaults={
-                "coalesce": True,
-                "max_instances": 1,
-                "misfire_grace_time": max(1, int(self.cfg.service.misfire_grace.total_seconds())),
-            },
-        )
-
-    def _schedule_jobs(self) -> None:
-        """One job-store row per job, replaced on every start. A job whose trigger did not change
-        keeps its next run time (a restart does not postpone a daily job); a new one runs now,
-        in the order of the config."""
-        scheduler = self._scheduler
-        existing = {job.id: job for job in scheduler.get_jobs()}
-        now = datetime.now(UTC)
-        for index, (name, schedule) in enumerate(self.cfg.schedules.jobs().items()):
-            trigger = schedule.trigger()
-            old = existing.get(name)
-            if old is not None and str(old.trigger) == str(trigger) and old.next_run_time:
-                first = old.next_run_time
-            else:
-                first = now + timedelta(milliseconds=index)
-            scheduler.add_job(
-                SCHEDULED_FUNC,
-                trigger=trigger,
-                args=[name],
-                id=name,
-                name=name,
-                replace_existing=True,
-                next_run_time=first,
-            )
-        for job_id in set(existing) - set(self.cfg.schedules.jobs()):
-            scheduler.remove_job(job_id)
-
     def _describe_schedules(self) -> str:
         return ", ".join(
             f"{name} {f'every {s.every}' if s.every is not None else f'cron {s.cron!r}'}"
@@ -313,8 +275,8 @@ class ServiceRunner:
 
 @contextmanager
 def _startup_lock(cfg: Config) -> Iterator[None]:
-    """On PostgreSQL, replicas starting together migrate the store and create the job store's
-    table one at a time (a PostgreSQL advisory lock); SQLite needs nothing."""
+    """On PostgreSQL, replicas starting together migrate the store one at a time (a PostgreSQL
+    advisory lock); SQLite needs nothing."""
     url = store_url(cfg)
     if make_url(url).get_backend_name() != "postgresql":
         yield

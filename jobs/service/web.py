@@ -111,11 +111,12 @@ def site_server(cfg: Config, *, host: str | None = None, port: int | None = None
     )
 
 
-def ops_server(cfg: Config, sessions: Any, started_at: Any) -> ThreadedServer:
-    """/metrics and /healthz on `service.ops_host:ops_port`."""
+def ops_server(cfg: Config, sessions: Any, started_at: Any, watch: Any = None) -> ThreadedServer:
+    """/metrics and /healthz on `service.ops_host:ops_port`; `watch` is the service's
+    `StoreWatch`, what its job runs learned about the store."""
     from jobs.service.ops_site import make_ops_app, serve_ops
 
-    app = make_ops_app(cfg, sessions, started_at=started_at)
+    app = make_ops_app(cfg, sessions, started_at=started_at, watch=watch)
     return ThreadedServer(
         lambda: serve_ops(cfg, app),
         host=cfg.service.ops_host,
