@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jobs.service.metrics import REGISTRY, StoreCollector, StoreFigures
-from jobs.service.store_watch import StoreWatch
+from jobs.service.store_watch import StoreWatch, WatchCollector
 from sidecar.config import Config
 from sidecar.config.models import Schedule
 from sidecar.store.models import utcnow
@@ -195,6 +195,7 @@ class OpsApp:
         # app (tests, a restart in-process) never registers them twice in the shared one.
         self.store_registry = CollectorRegistry()
         self.store_registry.register(StoreCollector(self._figures))
+        self.store_registry.register(WatchCollector(self.watch))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

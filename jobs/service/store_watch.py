@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 log = logging.getLogger("ojt_sidecar.service")
 
@@ -51,3 +56,18 @@ class StoreWatch:
     def trouble(self) -> StoreTrouble | None:
         with self._lock:
             return self._trouble
+
+
+class WatchCollector(Collector):
+    """`ojt_sidecar_store_writable`: 0 while the service's latest use of the store failed."""
+
+    def __init__(self, watch: StoreWatch) -> None:
+        self._watch = watch
+
+    def collect(self) -> Iterator[Metric]:
+        gauge = GaugeMetricFamily(
+            "ojt_sidecar_store_writable",
+            "1 unless the service's latest job run could not write to its store, else 0.",
+        )
+        gauge.add_metric([], 0 if self._watch.trouble is not None else 1)
+        yield gauge

@@ -66,6 +66,12 @@ def health(runner: ServiceRunner) -> tuple[int, dict[str, Any]]:
         return exc.code, json.loads(exc.read())
 
 
+def metrics(runner: ServiceRunner) -> str:
+    url = f"http://127.0.0.1:{runner.cfg.service.ops_port}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode())
+
+
 def test_a_full_disk_fails_runs_in_one_line_each_and_the_service_resumes_by_itself(
     runner: ServiceRunner, db_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -84,6 +90,7 @@ def test_a_full_disk_fails_runs_in_one_line_each_and_the_service_resumes_by_itse
     status, body = health(runner)
     assert status == 503
     assert "database or disk is full" in body["store"]["error"] or "No space" in body["reason"]
+    assert "ojt_sidecar_store_writable 0.0" in metrics(runner)
     outage = list(caplog.records)
     assert all(r.exc_info is None for r in outage), "a traceback was logged"
     assert all("\n" not in r.getMessage() for r in outage)
@@ -95,5 +102,6 @@ def test_a_full_disk_fails_runs_in_one_line_each_and_the_service_resumes_by_itse
             lambda job=job: count_ok(db_url, job) > ok_before[job], f"{job} succeeding again"
         )
     wait_until(lambda: health(runner)[0] == 200, "/healthz healthy again")
+    assert "ojt_sidecar_store_writable 1.0" in metrics(runner)
     assert disk.refused > 0
     assert any("the store works again" in r.getMessage() for r in caplog.records)
