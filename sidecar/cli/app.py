@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
-from sidecar.cli.commands import tryout
+from sidecar.cli.commands import backup, tryout
 from sidecar.cli.options import CONFIG_OPTION, WAIT_OPTION, load_or_exit
 from sidecar.statuses import StudentStatus
 
@@ -340,6 +340,8 @@ def db_upgrade(config_path: Path) -> None:
 
 main.add_command(tryout.demo)
 main.add_command(tryout.emulator)
+main.add_command(backup.backup)
+main.add_command(backup.restore)
 
 
 def run() -> None:
