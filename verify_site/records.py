@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,16 +16,27 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.certificates.status import Status, certificate_status
-from sidecar.store.engine import make_engine, make_sessionmaker
+from sidecar.store.engine import make_engine
 from sidecar.store.migrate import current_revision, head_revision, known_revisions
 from sidecar.store.models import Certificate
 
 log = logging.getLogger(__name__)
 
 MAX_SUCCESSOR_HOPS = 20  # a re-issue chain longer than this is a data error, not a loop to follow
+STORE_DOWN = "the store does not answer"
+
+
+class _Dropped(Exception):
+    """The server dropped a pooled connection (SQLAlchemy invalidated the pool): worth a retry."""
+
+
+def _failed(exc: SQLAlchemyError, reason: str) -> str:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        raise _Dropped(reason) from exc
+    log.warning("%s", reason, exc_info=True)
+    return reason
 
 
 class RegisterUnavailable(Exception):
@@ -57,30 +69,52 @@ class CertificateView:
 
 
 class Register:
-    """One engine per site; a short read-only session per look-up."""
+    """One engine per site; a pooled connection per look-up."""
 
     def __init__(self, url: str) -> None:
         # No pre-ping: on PostgreSQL it is a round trip per look-up, a third of the page's cost
         # (bench/cert_bench.py). A connection that died with the server is retried once below.
         self.engine: Engine = make_engine(url, pool_pre_ping=False)
-        self.sessions: sessionmaker[Session] = make_sessionmaker(self.engine)
         self._schema_ok = False  # latched once seen at head: a schema only moves forward
         self._lock = threading.Lock()
+        self._head: tuple[str | None] | None = None  # (head,) once read
+        self._known: set[str] | None = None
 
     def close(self) -> None:
         self.engine.dispose()
 
     def schema_problem(self) -> str | None:
         """None when the store is reachable and its schema is this version's; else why not."""
+        return self._retrying(self._schema_once)
+
+    def check_health(self) -> str | None:
+        """None when the schema is current and the certificates table answers a query.
+
+        A connection the server dropped (a restarted PostgreSQL: the site does not pre-ping) is
+        retried once on a fresh one, so a store that is back answers healthy at once.
+        """
+        return self._retrying(self._health_once)
+
+    def _retrying(self, attempt: Callable[[], str | None]) -> str | None:
+        try:
+            return attempt()
+        except _Dropped:
+            log.info("a pooled store connection was dropped; checking again on a fresh one")
+        try:
+            return attempt()
+        except _Dropped as exc:
+            log.warning("store unreachable", exc_info=exc.__cause__)
+            return STORE_DOWN
+
+    def _schema_once(self) -> str | None:
         try:
             current = current_revision(self.engine)
         except SQLAlchemyError as exc:
-            log.warning("store unreachable: %s", exc.__class__.__name__, exc_info=True)
-            return "the store does not answer"
-        head = head_revision()
+            return _failed(exc, STORE_DOWN)
+        head = self._head_revision()
         if current is None:
             return "the store has no schema yet: run `ojt-sidecar db upgrade`"
-        if current != head and current not in known_revisions():
+        if current != head and current not in self._known_revisions():
             # A store already upgraded by a newer sidecar: migrations only add, so this site
             # keeps answering during a rolling upgrade instead of going dark.
             log.info("store schema %s is newer than this site's %s", current, head)
@@ -92,20 +126,30 @@ class Register:
             )
         return None
 
-    def check_health(self) -> str | None:
-        """None when the schema is current and the certificates table answers a query."""
-        problem = self.schema_problem()
+    def _health_once(self) -> str | None:
+        problem = self._schema_once()
         if problem is not None:
             return problem
         try:
-            with self.sessions() as session:
-                session.execute(select(Certificate.id).limit(1)).all()
-        except SQLAlchemyError:
-            log.warning("certificates table does not answer", exc_info=True)
-            return "the certificates table does not answer"
+            with self.engine.connect() as connection:
+                connection.execute(_ANY_CERTIFICATE).all()
+        except SQLAlchemyError as exc:
+            return _failed(exc, "the certificates table does not answer")
         with self._lock:
             self._schema_ok = True
         return None
+
+    def _head_revision(self) -> str | None:
+        # Read from the migration scripts once: they do not change under a running process,
+        # and parsing them cost more than the rest of a health check.
+        if self._head is None:
+            self._head = (head_revision(),)
+        return self._head[0]
+
+    def _known_revisions(self) -> set[str]:
+        if self._known is None:
+            self._known = known_revisions()
+        return self._known
 
     def _ensure_schema(self) -> None:
         if self._schema_ok:
@@ -128,13 +172,13 @@ class Register:
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 log.error("certificate look-up failed", exc_info=True)
-                raise RegisterUnavailable("the store does not answer") from exc
+                raise RegisterUnavailable(STORE_DOWN) from exc
         # The pooled connection was dead (a restarted server): the pool is refreshed, try once.
         try:
             return self._find(serial, today)
         except SQLAlchemyError as exc:
             log.error("certificate look-up failed", exc_info=True)
-            raise RegisterUnavailable("the store does not answer") from exc
+            raise RegisterUnavailable(STORE_DOWN) from exc
 
     def _find(self, serial: str, today: date) -> CertificateView | None:
         try:
@@ -153,8 +197,10 @@ class Register:
             raise
         except SQLAlchemyError as exc:
             log.error("certificate look-up failed", exc_info=True)
-            raise RegisterUnavailable("the store does not answer") from exc
+            raise RegisterUnavailable(STORE_DOWN) from exc
 
+
+_ANY_CERTIFICATE = select(Certificate.id).limit(1)
 
 _BY_SERIAL = select(
     Certificate.serial,

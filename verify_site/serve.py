@@ -29,7 +29,10 @@ def make_server(
 ) -> Any:
     """A waitress server for `app`, bound but not yet serving; `host` and `port` override
     `verify_site.host` / `.port`. Proxy headers are left to the app (`verify_site.trust_proxy`,
-    Werkzeug's ProxyFix), so waitress is not told of any trusted proxy."""
+    Werkzeug's ProxyFix), so waitress is not told of any trusted proxy; but when the app trusts
+    some, waitress must not strip them first (it clears X-Forwarded-* from an untrusted peer)."""
+    site = app.extensions.get("verify_site")
+    trusts_proxies = bool(site is not None and site.settings.trust_proxy)
     sockets: dict[int, Any] = {}
     server = create_server(
         app,
@@ -38,7 +41,7 @@ def make_server(
         port=port if port is not None else config.verify_site.port,
         threads=THREADS,
         ident="ojt-sidecar",
-        clear_untrusted_proxy_headers=True,
+        clear_untrusted_proxy_headers=not trusts_proxies,
     )
     for listener in sockets.values():  # one per address a host name resolves to
         if isinstance(listener, BaseWSGIServer):
@@ -49,7 +52,12 @@ def make_server(
 class SecureErrorTask(ErrorTask):
     """waitress answers some requests itself, before the app sees them: a malformed request
     line, headers over `max_request_header_size`, a bad Content-Length or chunked body, and a
-    500 should the app ever raise. Its plain-text page gets the site's security headers."""
+    500 should the app ever raise. Its plain-text page gets the site's security headers, and
+    not waitress's detail, which quotes the visitor's request line or header back."""
+
+    def execute(self) -> None:
+        self.request.error.body = "The request could not be read."
+        super().execute()
 
     def build_response_header(self) -> bytes:
         self.response_headers[:] = with_headers(list(self.response_headers))

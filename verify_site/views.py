@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from sidecar.certificates import serial as serials
 from sidecar.certificates.signing import KeyFileError, load_public_keys
 from verify_site import display
+from verify_site.health import CachedHealth
 from verify_site.pages import problem
 from verify_site.records import CertificateView, Register, RegisterUnavailable
 from verify_site.settings import SiteSettings
@@ -30,7 +31,6 @@ from verify_site.settings import SiteSettings
 log = logging.getLogger(__name__)
 
 bp = Blueprint("site", __name__)
-health = Blueprint("health", __name__)
 
 Kind = Literal["html", "json", "pdf"]
 SUFFIXES: dict[str, Kind] = {".json": "json", ".pdf": "pdf"}
@@ -41,6 +41,7 @@ KEYS_CACHE = "public, max-age=300"  # keys change rarely; statuses are never cac
 class SiteState:
     settings: SiteSettings
     register: Register
+    health: CachedHealth
 
 
 def state() -> SiteState:
@@ -115,10 +116,11 @@ def keys() -> BaseResponse:
     return response
 
 
-@health.get("/healthz")
+@bp.get("/healthz")
 def healthz() -> BaseResponse:
-    """200 when the store answers a query on the certificates table; 503 with the reason."""
-    reason = state().register.check_health()
+    """200 when the store answered a query on the certificates table; 503 with the reason.
+    Rate-limited like every page, and from a result at most a second old (verify_site/health.py)."""
+    reason = state().health.reason()
     if reason is None:
         return jsonify({"status": "ok"})
     response = jsonify({"status": "unavailable", "reason": reason})

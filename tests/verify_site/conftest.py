@@ -158,3 +158,38 @@ def client(app: Flask) -> FlaskClient:
 
 def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand, for /healthz's one-second cache."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def health_clock(app: Flask) -> Ticks:
+    """Put the app's /healthz cache on a `Ticks` clock and return it."""
+    ticks = Ticks()
+    app.extensions["verify_site"].health.clock = ticks
+    return ticks
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many fuzz cases ran (tests/verify_site/test_fuzz.py records them), also under xdist:
+    `user_properties` travel from the workers with each report."""
+    counts: dict[str, int] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "fuzz_cases" and getattr(report, "when", "") == "call":
+                    counts[report.nodeid] = int(value)
+    if counts:
+        terminalreporter.write_sep("-", f"verify site fuzz: {sum(counts.values())} cases")
+        for nodeid, count in sorted(counts.items()):
+            terminalreporter.write_line(f"{count:7d}  {nodeid}")

@@ -7,11 +7,14 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy.engine import Engine
 
 from sidecar.config import load_config
+from tests.verify_site.conftest import MakeApp
 from tests.verify_site.test_serve import write_config
 from verify_site.security import HEADERS
 from verify_site.serve import make_server, make_wsgi_app
@@ -103,4 +106,47 @@ def test_redirects_never_name_the_host_header(port: int, target: str) -> None:
     location = headers.get("location", "")
     assert "attacker.example" not in location and "evil.example" not in location
     assert not location or (location.startswith("/") and not location.startswith("//"))
+    assert_secured(headers)
+
+
+def serve_app(app: Flask, tmp_path: Path, store_url: str) -> tuple[Any, int]:
+    config = load_config(write_config(tmp_path, store_url, 8080))
+    server = make_server(app, config, host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, int(server.effective_port)
+
+
+@pytest.mark.parametrize("trust_proxy", [0, 1])
+def test_trust_proxy_reaches_the_app_through_waitress(
+    make_app: MakeApp, tmp_path: Path, store_url: str, trust_proxy: int
+) -> None:
+    """waitress clears X-Forwarded-For from peers it does not trust; with `trust_proxy` the app
+    must still see it, or every visitor behind the proxy shares one rate-limit budget."""
+    app = make_app(rate_limit_per_minute=2, trust_proxy=trust_proxy)
+    server, port = serve_app(app, tmp_path, store_url)
+    try:
+        statuses = []
+        for n in range(4):
+            request = (
+                f"GET / HTTP/1.1\r\nHost: verify.example\r\nX-Forwarded-For: 203.0.113.{n}\r\n"
+                "Connection: close\r\n\r\n"
+            )
+            status, headers, _ = exchange(port, request.encode())
+            statuses.append(status.split()[1])
+            assert_secured(headers)
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        app.extensions["verify_site"].register.close()
+    # Four visitors behind one trusted proxy; without trust, one address over its budget of 2.
+    assert statuses == (["200"] * 4 if trust_proxy else ["200", "200", "429", "429"])
+
+
+def test_waitress_own_error_pages_do_not_quote_the_request(port: int) -> None:
+    # waitress's detail would quote the offending header line: "Bare CR or LF found in ...".
+    raw = b"GET / HTTP/1.1\r\nHost: x\r\nX-A: <script>zq</script>\n\r\n\r\n"
+    status, headers, body = exchange(port, raw)
+    assert status.split()[1] == "400"
+    assert b"<script>" not in body and b"zq" not in body
+    assert b"Bad Request" in body
     assert_secured(headers)
