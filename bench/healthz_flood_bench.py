@@ -3,7 +3,7 @@
 
     cd /work/main && .venv/bin/python bench/healthz_flood_bench.py [--quick] [--certs 200]
         [--duration 8] [--warmup 2] [--connections 16] [--flood-processes 2]
-        [--flood-connections 4] [--flood-rate 100] [--postgres URL] [--before]
+        [--flood-connections 4] [--flood-rate 100] [--rounds 3] [--postgres URL] [--before]
 
 What it does:
 
@@ -26,7 +26,8 @@ What it does:
    processes of `--flood-connections` connections each, paced to `--flood-rate` requests per
    second in all (0: unpaced, as fast as the server answers). All start together; `--warmup`
    seconds, then `--duration` measured. Scenarios: unflooded, flooded from one address, flooded
-   from many addresses, unflooded again (the baseline is the mean of the two unflooded runs).
+   from many addresses, interleaved in `--rounds` rounds (default 3); each scenario's figure
+   is its median run, so the machine's drift between minutes is not read as the flood's cost.
 4. Printed: each run's rates and answers, server CPU, store checks; then the ratios. Target:
    each flooded run >= 90 % of the unflooded certificate throughput, and at most one store check
    a second. Exit 1 when missed.
@@ -297,19 +298,30 @@ def _serials(url: str) -> list[str]:
     return serials
 
 
+def _median_run(runs: list[Run]) -> Run:
+    """The run whose certificate rate is the median (the upper one of an even count)."""
+    return sorted(runs, key=lambda r: r.rps)[len(runs) // 2]
+
+
 def measure(backend: cert_bench.Backend, cfg_path: Path, args: argparse.Namespace) -> list[Any]:
     serials = _serials(backend.url)
     print(f"\n{backend.name}: {len(serials)} certificates; each run a fresh waitress process")
-    runs = {}
-    for label, flood in (
+    # Rounds interleave the scenarios, and each figure is the median over the rounds: on a
+    # shared machine the throughput drifts by a quarter within minutes, and a drift must not
+    # read as the flood's cost.
+    scenarios = (
         ("unflooded", None),
         ("flood from one address (429)", FLOOD_ONE),
         ("flood from many addresses", FLOOD_MANY),
-        ("unflooded, again", None),
-    ):
-        runs[label] = run(label, cfg_path, backend.url, serials, flood, args)
-        show(runs[label])
-    base = (runs["unflooded"].rps + runs["unflooded, again"].rps) / 2
+    )
+    measured: dict[str, list[Run]] = {label: [] for label, _ in scenarios}
+    for round_ in range(1, args.rounds + 1):
+        for label, flood in scenarios:
+            r = run(f"{label}, round {round_}", cfg_path, backend.url, serials, flood, args)
+            measured[label].append(r)
+            show(r)
+    runs = {label: _median_run(rs) for label, rs in measured.items()}
+    base = runs["unflooded"].rps
     rows = []
     for label in ("flood from one address (429)", "flood from many addresses"):
         r = runs[label]
@@ -318,7 +330,7 @@ def measure(backend: cert_bench.Backend, cfg_path: Path, args: argparse.Namespac
             cert_bench.Row(
                 f"{backend.name}: certificates/s, {label}, flood {r.flood_rps:.0f}/s",
                 f"{r.rps:.0f}/s",
-                f"{base:.0f}/s unflooded (mean of 2)",
+                f"{base:.0f}/s unflooded (median of {args.rounds})",
                 f"{ratio:.2f}",
                 f">= {TARGET:.2f}",
                 ratio >= TARGET and r.certs.statuses.keys() == {200},
@@ -345,6 +357,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=None, help="s measured (default 8)")
     parser.add_argument("--warmup", type=float, default=None, help="s before (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="certificate connections")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--flood-processes", type=int, default=2)
     parser.add_argument("--flood-connections", type=int, default=4, help="per flood process")
     parser.add_argument("--flood-rate", type=float, default=100.0, help="req/s in all; 0: unpaced")
