@@ -17,7 +17,7 @@ import click
 
 from sidecar import __version__
 from sidecar.cli.commands import backup, tryout
-from sidecar.cli.options import CONFIG_OPTION, WAIT_OPTION, load_or_exit
+from sidecar.cli.options import CONFIG_OPTION, HOST, WAIT_OPTION, FilePath, load_or_exit
 from sidecar.statuses import StudentStatus
 
 
@@ -89,16 +89,21 @@ def main(ctx: click.Context, verbose: bool, log_format: str) -> None:
 def check_config(config_path: Path) -> None:
     """Validate a config file: every problem at once, each with its path."""
     from jobs.preflight import signing_key_finding
+    from sidecar.config.messages import mask_credentials
 
     cfg = load_or_exit(config_path)
     programs = ", ".join(p.key for p in cfg.programs)
+    # Masked whatever the setting: a password URL pasted as the database name shows as ***.
     click.echo(
-        f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
-        f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, store {cfg.store.display_url}"
+        mask_credentials(
+            f"{config_path}: valid — {len(cfg.programs)} program(s) ({programs}), "
+            f"Odoo {cfg.odoo.url} database {cfg.odoo.database!r}, store {cfg.store.display_url}"
+        )
     )
     key = signing_key_finding(cfg)
     if key.level != "ok":  # the config is valid; the key is state it names, so a warning
-        click.echo(f"{config_path}: warning: {key.text.removeprefix('signing key: ')}", err=True)
+        warning = key.text.removeprefix("signing key: ")
+        click.echo(mask_credentials(f"{config_path}: warning: {warning}"), err=True)
 
 
 @main.command()
@@ -275,17 +280,17 @@ def cert_reissue(config_path: Path, serial: str, wait: bool) -> None:
     "-c",
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     envvar="OJT_SIDECAR_CONFIG",
     help="Config whose signing key's public keys to trust (default: config.yaml if present).",
 )
 @click.option(
     "--keys",
     "keys_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False, path_type=Path),
     help="Public keys to trust instead: a verify site's /.well-known/ojt-sidecar/keys.json.",
 )
-@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("pdf", type=FilePath(dir_okay=False, path_type=Path))
 @JSON_OPTION
 def verify_pdf(config_path: Path | None, keys_file: Path | None, pdf: Path, as_json: bool) -> None:
     """Check a certificate PDF offline: payload, signature, key and QR code agree."""
@@ -303,7 +308,7 @@ def verify_pdf(config_path: Path | None, keys_file: Path | None, pdf: Path, as_j
 
 @main.command()
 @CONFIG_OPTION
-@click.option("--host", help="Address to listen on (default: verify_site.host).")
+@click.option("--host", type=HOST, help="Address to listen on (default: verify_site.host).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: verify_site.port).")
 def serve(config_path: Path, host: str | None, port: int | None) -> None:
     """Serve the public verification site (waitress)."""
@@ -340,6 +345,7 @@ def db_upgrade(config_path: Path) -> None:
 
 main.add_command(tryout.demo)
 main.add_command(tryout.emulator)
+
 main.add_command(backup.backup)
 main.add_command(backup.restore)
 

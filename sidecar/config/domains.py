@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from sidecar.config.messages import describe
@@ -87,6 +89,38 @@ def _leaf_findings(leaf: list[Any] | tuple[Any, ...], loc: Loc) -> Iterator[tupl
         )
     elif operator in ("any", "not any") and isinstance(value, list | tuple):
         yield from domain_findings(value, (*loc, 2))
+        return
+    yield from _value_findings(value, (*loc, 2))
+
+
+# What XML-RPC and JSON can carry to Odoo: XML-RPC refuses integers beyond 32 bits and
+# objects such as dates, JSON refuses infinities; any of those would fail every enrollment run.
+_INT_RANGE = range(-(2**31), 2**31)
+
+
+def _value_findings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if isinstance(item, list | tuple):
+                yield (*loc, index), f"must be a single value, not a list (got {describe(item)})"
+            else:
+                yield from _value_findings(item, (*loc, index))
+        return
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if value not in _INT_RANGE:
+            yield (
+                loc,
+                f"must be a number Odoo can take, from -2^31 to 2^31-1 (got {describe(value)})",
+            )
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield loc, f"must be a finite number (got {describe(value)})"
+    elif isinstance(value, date):
+        yield loc, f"must be text: write the date in quotes, like '{value.isoformat()}'"
+    else:
+        yield loc, f"must be text, a number, true, false or a list of them (got {describe(value)})"
 
 
 def freeze_domain(domain: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:

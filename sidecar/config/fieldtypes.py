@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import string
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -18,10 +19,23 @@ from pydantic import (
     ValidationInfo,
 )
 
+from sidecar.config.addresses import Host, HttpUrl, OdooUrl
 from sidecar.config.base import merge_findings
 from sidecar.config.domains import domain_findings, freeze_domain
 from sidecar.config.durations import parse_duration
 from sidecar.config.messages import describe, fail, number
+
+# Line breaks and tabs are text; other control characters (NUL, ESC, written "\0" or "\e"
+# in double quotes) would corrupt the store (PostgreSQL refuses NUL), a PDF or a terminal.
+_LAYOUT = frozenset("\t\n\r")
+
+
+def no_control(value: str) -> str:
+    """`value`, or one sentence naming the first control character in it."""
+    for char in value:
+        if char not in _LAYOUT and unicodedata.category(char) == "Cc":
+            fail(f"must not contain control characters (found U+{ord(char):04X})")
+    return value
 
 
 def _text(value: Any) -> str:
@@ -30,7 +44,7 @@ def _text(value: Any) -> str:
         fail(f"must be text (got {describe(value)}){hint}")
     if not value.strip():
         fail("must not be empty")
-    return value.strip()
+    return no_control(value.strip())
 
 
 # Non-empty text, surrounding blanks removed.
@@ -42,7 +56,7 @@ def _any_text(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         fail(f"must be text (got {describe(value)})")
-    return value
+    return no_control(value)
 
 
 # Free text that may be empty (`null` reads as empty).
@@ -67,15 +81,20 @@ def _slug(value: Any) -> str:
 Slug = Annotated[str, PlainValidator(_slug)]
 
 
+# Odoo's ids are PostgreSQL `integer`s: a larger number names no record, and XML-RPC cannot
+# even send it.
+MAX_ODOO_ID = 2**31 - 1
+
+
 def _odoo_ref(value: Any) -> int | str:
     if isinstance(value, int) and not isinstance(value, bool):
-        if value <= 0:
-            fail(f"must be a record name or a positive id (got {value})")
+        if not 1 <= value <= MAX_ODOO_ID:
+            fail(f"must be a record name or an id from 1 to {MAX_ODOO_ID} (got {number(value)})")
         return value
     if isinstance(value, str):
         if not value.strip():
             fail("must not be empty")
-        return value.strip()
+        return no_control(value.strip())
     fail(f"must be a record name or a numeric id (got {describe(value)})")
 
 
@@ -92,6 +111,9 @@ def between(
     """Bound a number, saying "must be between X and Y" when both bounds exist."""
 
     def check(value: float) -> float:
+        if isinstance(value, float) and math.isinf(value):
+            # Infinity passes a lower bound, then overflows whatever waits or counts with it.
+            fail(f"must be a finite number (got {'-' if value < 0 else ''}.inf)")
         too_low = low is not None and not (value > low if low_open else value >= low)
         too_high = high is not None and not value <= high
         if not (too_low or too_high):
@@ -112,27 +134,6 @@ PositiveInt = Annotated[int, between(1)]
 NonNegative = Annotated[float, between(0)]
 Positive = Annotated[float, between(0, low_open=True)]
 
-
-def _http_url(value: Any) -> str:
-    example = "like http://127.0.0.1:8069"
-    if not isinstance(value, str):
-        fail(f"must be an http:// or https:// URL {example} (got {describe(value)})")
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        fail(f"must be an http:// or https:// URL {example} (got {describe(value)})")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        fail(f"must be an http:// or https:// URL {example} (got {describe(value)})")
-    if parts.query or parts.fragment:
-        fail(f"must be a base URL without ?query or #fragment (got {describe(value)})")
-    # Callers append paths (`/xmlrpc/2/object`, `/c/<serial>`): keep no trailing slash.
-    return text.rstrip("/")
-
-
-# An http(s) base URL, stored as text without a trailing slash.
-HttpUrl = Annotated[str, PlainValidator(_http_url)]
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -174,7 +175,7 @@ def _cron(value: Any) -> str:
         CronTrigger.from_crontab(text, timezone="UTC")
     except ValueError as exc:
         reason = str(exc).rstrip(".")
-        fail(f"is not a valid cron expression {text!r}: {reason[:1].lower()}{reason[1:]}")
+        fail(f"is not a valid cron expression {describe(text)}: {reason[:1].lower()}{reason[1:]}")
     return text
 
 
@@ -260,6 +261,17 @@ def _resolved(value: Any, info: ValidationInfo) -> Path:
 # A file or directory path; relative paths are resolved against the config file's directory.
 ResolvedPath = Annotated[Path, PlainValidator(_resolved)]
 
+
+def _file_or_nothing(value: Path) -> Path:
+    # A key file is read whole: a device (/dev/zero) would never end, a folder is no key.
+    if value.exists() and not value.is_file():
+        fail(f"{value} exists but is not a regular file (a folder or a device?)")
+    return value
+
+
+# A file that may not exist yet, but is a regular file when it does (the signing key).
+FilePath = Annotated[Path, PlainValidator(_resolved), AfterValidator(_file_or_nothing)]
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
@@ -283,6 +295,7 @@ def _store_url(value: Any, info: ValidationInfo) -> SecretStr:
         value = value.get_secret_value()
     if not isinstance(value, str) or not value.strip():
         fail("must be a SQLAlchemy URL like sqlite:///var/ojt-sidecar.db")
+    no_control(value)
     try:
         url = make_url(value.strip())
     except ArgumentError:
@@ -313,17 +326,21 @@ def upper(value: Any) -> Any:
 
 
 __all__ = [
+    "MAX_ODOO_ID",
     "PLACEHOLDERS",
     "Colour",
     "CronExpr",
     "Domain",
     "Duration",
+    "FilePath",
     "Fraction",
     "FreeText",
+    "Host",
     "HttpUrl",
     "ImagePath",
     "NonNegative",
     "OdooRef",
+    "OdooUrl",
     "Percent",
     "Positive",
     "PositiveInt",

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sidecar.config.interpolate import interpolate
-from sidecar.config.messages import describe, translate
+from sidecar.config.messages import describe, mask_credentials, translate
 from sidecar.config.models import Config
 from sidecar.config.problems import ConfigError, ConfigProblem, Loc, format_path
 from sidecar.config.yamlfile import YamlDocument, YamlSyntaxError, parse_yaml
@@ -87,7 +87,9 @@ def _read(source: Path) -> YamlDocument:
 def _problems(found: list[tuple[Loc, str]], document: YamlDocument) -> list[ConfigProblem]:
     """Deduplicate and order the problems as they appear in the file."""
     unique = dict.fromkeys(found)
+    # Masked once more here, whoever wrote the sentence: a password inside a URL never shows.
     problems = [
-        ConfigProblem(format_path(loc), message, document.line_of(loc)) for loc, message in unique
+        ConfigProblem(format_path(loc), mask_credentials(message), document.line_of(loc))
+        for loc, message in unique
     ]
     return sorted(problems, key=lambda p: p.line or 0)

@@ -20,6 +20,19 @@ CONFIG_ERROR = "config"
 
 _MAX_SHOWN = 60
 
+# `scheme://user:password@` anywhere in a text: the password is replaced before it is shown.
+# One slash is enough (`http:/u:pw@h`): a URL used as a file path loses the other.
+_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*:/+[^/?#@\s:]*:)\S*@")
+
+
+def mask_credentials(text: str) -> str:
+    """`text` with every password written inside a URL shown as `***`.
+
+    Messages echo what the operator wrote; a URL such as postgresql://u:secret@h/db must never
+    reach a terminal or a log collector with its password.
+    """
+    return _CREDENTIALS.sub(r"\g<head>***@", text)
+
 
 def fail(message: str) -> NoReturn:
     """Reject a value with a final, operator-facing sentence (no pydantic wording added)."""
@@ -33,11 +46,14 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        value = mask_credentials(value)
         shown = value if len(value) <= _MAX_SHOWN else value[: _MAX_SHOWN - 1] + "…"
         return repr(shown)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, float):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -50,7 +66,11 @@ def describe(value: Any) -> str:
 
 def number(value: float) -> str:
     """Print a bound or a measured number without a needless `.0`."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    if isinstance(value, int):
+        # float() of a 400-digit int overflows; the operator needs its size, not its digits.
+        digits = len(str(abs(value)))
+        return str(value) if digits <= 15 else f"a number of {digits} digits"
+    return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
 def _strip(tp: Any) -> Any:
@@ -245,6 +265,8 @@ YAML_SENTENCES = {
     "comma",
     "missing_value": "a value is missing before column {column}; if the value holds quotes, "
     "brackets or ':', put the whole value in quotes",
+    "secret_special": "this value starts with {char}, which YAML gives a special meaning; put "
+    "the whole value in quotes (it is not shown here: it may be a secret)",
     "alias": "*{name} stands for the value marked &{name}, but no value above is marked so; if "
     "this is text, put it in quotes",
     "anchor_twice": "the marker &{name} is already used on line {other}; give each marked value "

@@ -22,12 +22,12 @@ from sidecar.config.fieldtypes import (
     Colour,
     CronExpr,
     Duration,
+    FilePath,
+    Host,
     HttpUrl,
     ImagePath,
-    NonNegative,
     OdooRef,
-    Positive,
-    PositiveInt,
+    OdooUrl,
     ResolvedPath,
     Secret,
     StoreUrl,
@@ -76,6 +76,9 @@ if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
 
 APP_NAMES = ("elearning", "recruitment", "events", "surveys")
+# The ceiling of waits measured in seconds (a call's timeout, a retry's backoff): beyond a day
+# none means anything, and sockets and sleeps overflow on the largest floats.
+DAY_SECONDS = 86400
 
 
 # --- odoo -------------------------------------------------------------------------------------
@@ -87,9 +90,9 @@ class RetryPolicy(Section):
     _has_cross_checks: ClassVar[bool] = True
 
     max_attempts: Annotated[int, between(1, 100)] = 5
-    initial_backoff_seconds: NonNegative = 0.5
-    max_backoff_seconds: NonNegative = 30.0
-    jitter_seconds: NonNegative = 0.5
+    initial_backoff_seconds: Annotated[float, between(0, DAY_SECONDS)] = 0.5
+    max_backoff_seconds: Annotated[float, between(0, DAY_SECONDS)] = 30.0
+    jitter_seconds: Annotated[float, between(0, DAY_SECONDS)] = 0.5
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
@@ -117,14 +120,14 @@ class OdooConfig(Section):
 
     _has_cross_checks: ClassVar[bool] = True
 
-    url: HttpUrl  # no trailing slash
+    url: OdooUrl  # no trailing slash
     database: Text
     username: Text  # login of the service user
     password: Secret = None
     api_key: Secret = None  # preferred over password; exactly one of the two is set
     # auto: JSON-2 on Odoo 19+ when api_key is set, else XML-RPC
     transport: Literal["auto", "xmlrpc", "jsonrpc", "json2"] = "auto"
-    timeout_seconds: Positive = 30.0
+    timeout_seconds: Annotated[float, between(0, DAY_SECONDS, low_open=True)] = 30.0
     page_size: Annotated[int, between(1, 10000)] = 1000  # rows per search_read page
     read_chunk_size: Annotated[int, between(1, 10000)] = 500  # ids per `read` call
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
@@ -169,6 +172,10 @@ class OdooConfig(Section):
 # --- store and schedules ----------------------------------------------------------------------
 
 
+# Query parameters of a database URL that carry a secret (libpq's names).
+_SECRET_PARAMS = frozenset({"password", "sslpassword", "passfile", "sslkey"})
+
+
 class StoreConfig(Section):
     """Where the sidecar keeps its own tables."""
 
@@ -182,10 +189,14 @@ class StoreConfig(Section):
 
     @property
     def display_url(self) -> str:
-        """The URL with its password masked, for logs and `status`."""
+        """The URL with its password masked, for logs and `status`: the one after `user:` and
+        one given as a query parameter (libpq takes `?password=`)."""
         from sqlalchemy.engine import make_url
 
-        return make_url(self.url.get_secret_value()).render_as_string(hide_password=True)
+        url = make_url(self.url.get_secret_value())
+        query = {k: "***" if k.lower() in _SECRET_PARAMS else v for k, v in url.query.items()}
+        shown = url.set(query=query).render_as_string(hide_password=True)
+        return shown.replace("=%2A%2A%2A", "=***")
 
 
 class Schedule(Section):
@@ -249,7 +260,7 @@ class ServiceConfig(Section):
     # /healthz turns unhealthy when a job has not succeeded within this many of its intervals.
     unhealthy_after_intervals: Annotated[int, between(1, 1000)] = 3
     # Operations endpoint (/metrics in Prometheus text, /healthz): keep it private.
-    ops_host: Text = "127.0.0.1"
+    ops_host: Host = "127.0.0.1"
     ops_port: Annotated[int, between(1, 65535)] = 9108
 
 
@@ -290,8 +301,9 @@ class CertificatesConfig(Section):
     title: Text = "Certificate of Completion"
     message: Template = "Congratulations, {participant}! You completed {program}."
     output_dir: ResolvedPath = Field(default="var/certificates", validate_default=True)
-    signing_key: ResolvedPath = Field(default="var/keys/signing.key", validate_default=True)
-    validity_days: PositiveInt | None = None  # None: certificates do not expire
+    signing_key: FilePath = Field(default="var/keys/signing.key", validate_default=True)
+    # None: certificates do not expire. At most 100 years: dates end in 9999.
+    validity_days: Annotated[int, between(1, 36500)] | None = None
     # None in the file: http://<verify_site.host>:<verify_site.port> is filled in on load.
     verify_base_url: HttpUrl | None = None
 
@@ -305,12 +317,12 @@ class CertificatesConfig(Section):
 class VerifySiteConfig(Section):
     """The public verification site."""
 
-    host: Text = "127.0.0.1"
+    host: Host = "127.0.0.1"
     port: Annotated[int, between(1, 65535)] = 8080
     name_display: Literal["full", "initials"] = "full"
-    rate_limit_per_minute: PositiveInt = 60  # per client address
+    rate_limit_per_minute: Annotated[int, between(1, 1_000_000)] = 60  # per client address
     # Reverse proxies in front whose X-Forwarded-For / -Proto are believed (0: none).
-    trust_proxy: Annotated[int, between(0)] = 0
+    trust_proxy: Annotated[int, between(0, 100)] = 0
 
 
 class LoggingConfig(Section):

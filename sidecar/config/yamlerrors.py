@@ -42,6 +42,8 @@ _SPECIAL = ("|", ">", "*", "&", "!")  # starts a block text, an alias, an anchor
 
 _BRACKETS = {"[": ("]", "list"), "{": ("}", "section")}
 _OPENERS = {"]": "[", "}": "{"}
+# Keys whose values may be secrets: a YAML error on their line never quotes the value.
+_SECRET_KEY = re.compile(r"(?:password|api_key|secret|token|url)\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -359,8 +361,14 @@ class _Explainer:
             return self.say(opened, "still_open", **fields)
         return self.say(mark, "flow_colon" if self.found == ":" else "flow_comma", **fields)
 
+    def secret_here(self, mark: Mark) -> bool:
+        """True when the value at `mark` is a password, key or URL, never to be echoed."""
+        return _SECRET_KEY.search(self.line(mark.line)[: mark.column]) is not None
+
     def composer(self, mark: Mark) -> Explanation | None:
         undefined = re.match(r"found undefined alias '(?P<name>.*)'$", self.problem)
+        if undefined and self.secret_here(mark):
+            return self.say(mark, "secret_special", char="*")
         if undefined:
             return self.say(mark, "alias", name=undefined.group("name"))
         twice = re.match(r"found duplicate anchor '(?P<name>.*)'", self.context)
@@ -374,6 +382,8 @@ class _Explainer:
 
     def constructor(self, mark: Mark) -> Explanation | None:
         if self.problem.startswith("could not determine a constructor for the tag"):
+            if self.secret_here(mark):
+                return self.say(mark, "secret_special", char="!")
             tag = re.split(r"[\s,\]}]", self.line(mark.line)[mark.column :], maxsplit=1)[0]
             return self.say(mark, "tag", tag=tag or "this value")
         if self.problem == "found unhashable key":

@@ -90,11 +90,19 @@ def test_log_level_is_case_insensitive(load, minimal) -> None:
     assert load(minimal).logging.level == "DEBUG"
 
 
-@pytest.mark.parametrize("url", ["ftp://odoo", "127.0.0.1:8069", "http://", "http://h:99999"])
+@pytest.mark.parametrize("url", ["ftp://odoo", "127.0.0.1:8069", "http://"])
 def test_bad_odoo_url_is_rejected(problem, minimal, url) -> None:
     minimal["odoo"]["url"] = url
     assert problem(minimal) == (
         f"odoo.url: must be an http:// or https:// URL like http://127.0.0.1:8069 (got {url!r})"
+    )
+
+
+@pytest.mark.parametrize("url", ["http://h:99999", "http://h:0", "http://h:port"])
+def test_odoo_url_with_a_port_out_of_range_is_rejected(problem, minimal, url) -> None:
+    minimal["odoo"]["url"] = url
+    assert problem(minimal) == (
+        f"odoo.url: has a port that is not a number from 1 to 65535 (got {url!r})"
     )
 
 

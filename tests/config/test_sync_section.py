@@ -34,6 +34,6 @@ def test_unknown_sync_key_is_an_error() -> None:
 
 
 def test_jsonrpc_with_a_url_path_is_refused_at_the_transport_key() -> None:
-    odoo = {**BASE["odoo"], "url": "http://127.0.0.1:8069/odoo", "transport": "jsonrpc"}
+    odoo = {**BASE["odoo"], "url": "http://127.0.0.1:8069/erp", "transport": "jsonrpc"}
     with pytest.raises((ConfigError, ValueError), match="under a path"):
         Config.model_validate({**BASE, "odoo": odoo})

@@ -269,12 +269,13 @@ def verify_pdf_command(
     from sidecar.certificates.signing import load_public_keys, public_keys_path, read_keys_file
     from sidecar.certificates.verify_pdf import verify_pdf
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from exc
+    data = _read_file(path, MAX_PDF_BYTES, "a certificate PDF")
     if keys_file is not None:
-        keys = read_keys_file(keys_file)
+        _read_file(keys_file, MAX_KEYS_BYTES, "a public keys file")
+        try:
+            keys = read_keys_file(keys_file)
+        except UnicodeDecodeError:
+            raise UsageProblem(f"{keys_file} is not a public keys file (not UTF-8 text)") from None
     elif cfg is not None:
         keys_file = public_keys_path(cfg.certificates.signing_key)
         keys = load_public_keys(cfg.certificates.signing_key)
@@ -288,6 +289,29 @@ def verify_pdf_command(
         for line in _verify_lines(path, result, hint):
             echo(line)
     return 0 if result.ok else 1
+
+
+# Our certificates are a few hundred kilobytes, a keys file a few; beyond these bounds the
+# file is something else, and reading it whole could exhaust memory.
+MAX_PDF_BYTES = 50 * 1024 * 1024
+MAX_KEYS_BYTES = 1024 * 1024
+
+
+def _read_file(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or one sentence why not: a
+    device (/dev/zero never ends), a pipe (may never answer) or a folder is no document."""
+    try:
+        if not path.is_file():
+            missing = not path.exists()
+            reason = "no such file" if missing else f"not a regular file, so not {what}"
+            raise UsageProblem(f"cannot read {path}: {reason}")
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UsageProblem(f"{path} is larger than {limit // (1024 * 1024)} MiB: not {what}")
+    return data
 
 
 def _verdict(result: PdfVerification) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sidecar.cli.commands.jobs_at_hand import job_context
-from sidecar.cli.options import CONFIG_OPTION, WAIT_OPTION, load_or_exit
+from sidecar.cli.options import CONFIG_OPTION, ODOO_ID, WAIT_OPTION, load_or_exit
 from sidecar.config import Config
 
 if TYPE_CHECKING:
@@ -22,8 +22,10 @@ Echo = Callable[[str], None]
 
 @click.command("enroll")
 @CONFIG_OPTION
-@click.option("--applicant", "applicant_id", type=int, help="Enroll this applicant (after review).")
-@click.option("--partner", "partner_id", type=int, help="Enroll this contact (with --program).")
+@click.option(
+    "--applicant", "applicant_id", type=ODOO_ID, help="Enroll this applicant (after review)."
+)
+@click.option("--partner", "partner_id", type=ODOO_ID, help="Enroll this contact (with --program).")
 @click.option("--program", "program_key", help="Program key, for --partner.")
 @click.option("--dry-run", is_flag=True, help="Print every Odoo write it would make; make none.")
 @WAIT_OPTION
@@ -40,12 +42,11 @@ def enroll_command(
         _usage("use either --applicant, or --partner with --program, not both")
     if (partner_id is None) != (program_key is None):
         _usage("--partner and --program go together")
-    if any(i is not None and i <= 0 for i in (applicant_id, partner_id)):
-        _usage("ids are positive numbers")
     cfg = load_or_exit(config_path)
     if program_key is not None and program_key not in {p.key for p in cfg.programs}:
         known = ", ".join(p.key for p in cfg.programs)
-        _usage(f"no program {program_key!r} in the config (programs: {known})")
+        shown = program_key if len(program_key) <= 60 else program_key[:59] + "…"
+        _usage(f"no program {shown!r} in the config (programs: {known})")
     run_enroll(
         cfg, applicant_id, partner_id, program_key, dry_run=dry_run, wait=wait, echo=click.echo
     )

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from sidecar.cli.output import age, table
 from sidecar.config import Config
 from sidecar.statuses import EnrollmentState, OutboxState, StudentStatus
@@ -206,7 +208,9 @@ def students_command(
 
     if program_key not in {p.key for p in cfg.programs}:
         known = ", ".join(p.key for p in cfg.programs)
-        echo(f"error: no program {program_key!r} in the config (programs: {known})")
+        shown = program_key if len(program_key) <= 60 else program_key[:59] + "…"
+        # An error goes to stderr whatever `echo` prints to: a script reads the table on stdout.
+        click.echo(f"error: no program {shown!r} in the config (programs: {known})", err=True)
         sys.exit(2)
     store = open_store(cfg)
     try:
