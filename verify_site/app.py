@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import logging
-import math
-import time
 from typing import TYPE_CHECKING, Unpack
 
 from flask import Flask, Response, request
-from flask_limiter import Limiter
-from limits import parse as parse_limit
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.config import Config
 from verify_site import security
-from verify_site.health import CachedHealth, HealthEndpoint, Spend
+from verify_site.health import CachedHealth, HealthEndpoint
 from verify_site.pages import page_url, problem
+from verify_site.ratelimit import RateLimiter
 from verify_site.records import Register
 from verify_site.settings import Overrides, SiteSettings, settings_from
 from verify_site.views import SiteState, bp
@@ -24,7 +20,6 @@ from verify_site.views import SiteState, bp
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-WINDOW_SECONDS = 60
 access = logging.getLogger("verify_site.access")
 
 
@@ -48,18 +43,13 @@ def build_app(settings: SiteSettings) -> Flask:
     app.jinja_env.globals["site_title"] = _title(settings)
     app.jinja_env.globals["url_for"] = page_url
 
-    limiter = Limiter(
-        _client_address,
-        app=app,
-        # One budget per client address for the whole site, not per page; /healthz included,
-        # so a flood of it from one address is refused before it costs anything more.
-        application_limits=[f"{settings.rate_limit_per_minute} per minute"],
-        storage_uri="memory://",
-        headers_enabled=False,  # Retry-After only on a 429 (below), no quota headers
-        strategy="moving-window",
-    )
+    # One budget per client address for the whole site, not per page: /healthz (answered by
+    # HealthEndpoint from the same limiter) and unknown addresses included; static files not.
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.extensions["verify_site_limiter"] = limiter
+    app.before_request(lambda: _within_budget(limiter))
     wsgi: WSGIApplication = security.SecureHeaders(
-        HealthEndpoint(app.wsgi_app, health, _spender(limiter, settings.rate_limit_per_minute))
+        HealthEndpoint(app.wsgi_app, health, limiter.spend)
     )
     if settings.trust_proxy:
         # Client address and scheme from the proxies' headers; never the host (x_host=0).
@@ -69,31 +59,19 @@ def build_app(settings: SiteSettings) -> Flask:
     app.register_blueprint(bp)
     security.install(app)
     app.after_request(_access_log)
-    app.register_error_handler(429, lambda exc: _too_many(limiter, exc))
     return app
 
 
-def _too_many(limiter: Limiter, exc: HTTPException) -> Response:
+def _within_budget(limiter: RateLimiter) -> Response | None:
+    if request.endpoint == "static":
+        return None
+    wait = limiter.spend(_client_address())
+    if wait is None:
+        return None
     title, message = security.MESSAGES[429]
     response = problem(429, title, message)
-    current = limiter.current_limit
-    wait = current.reset_at - time.time() if current is not None else WINDOW_SECONDS
-    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    response.headers["Retry-After"] = str(wait)
     return response
-
-
-def _spender(limiter: Limiter, per_minute: int) -> Spend:
-    """Spend one request of a client address's budget, the very bucket the pages draw on: the
-    limiter keys its application-wide limit by (address, "global")."""
-    item = parse_limit(f"{per_minute} per minute")
-
-    def spend(address: str) -> int | None:
-        if limiter.limiter.hit(item, address, "global"):
-            return None
-        stats = limiter.limiter.get_window_stats(item, address, "global")
-        return max(1, math.ceil(stats.reset_time - time.time()))
-
-    return spend
 
 
 def _access_log(response: Response) -> Response:
