@@ -4,6 +4,7 @@ command holds the leases, the service cannot take them."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -114,3 +115,34 @@ def test_while_a_command_holds_the_leases_the_service_cannot_take_them(config: P
         assert service_takes(cfg, "outbox") is not None
     finally:
         store.close()
+
+
+def test_reissue_takes_effect_at_once_while_the_service_delivers(
+    config: Path, emu: OdooEmulator
+) -> None:
+    """The page shows the new certificate at once; Odoo hears of it from whoever holds the
+    outbox, exactly once."""
+    from verify_site.app import create_app
+
+    assert invoke("issue", "-c", str(config))[0] == 0
+    cfg = load_config(config)
+    code, out, _ = invoke("cert", "list", "-c", str(config), "--json")
+    old = json.loads(out)[0]["serial"]
+    token = service_takes(cfg, "outbox")
+    assert token is not None
+    emu.reset_calls()
+    code, out, err = invoke("cert", "reissue", "-c", str(config), old)
+    assert code == 0, out + err
+    assert f"its delivery to Odoo is queued: {SERVICE} is running deliveries" in out
+    assert writes_to_odoo(emu) == []
+    new = out.split(" as ", 1)[1].split()[0]
+    site = create_app(cfg).test_client()
+    assert site.get(f"/c/{old}.json").get_json()["status"]["state"] == "superseded"
+    assert site.get(f"/c/{new}.json").get_json()["status"]["state"] == "valid"
+
+    service_releases(cfg, "outbox", token)
+    assert invoke("issue", "-c", str(config))[0] == 0  # delivers what the re-issue queued
+    delivered = writes_to_odoo(emu)
+    assert "ir.attachment.create" in delivered, delivered  # the new PDF, on the contact
+    assert invoke("issue", "-c", str(config))[0] == 0
+    assert writes_to_odoo(emu) == delivered  # and nothing a second time

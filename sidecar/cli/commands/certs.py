@@ -228,21 +228,38 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
 
 
 def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo) -> None:
-    """A new certificate from the student's current figures; the old one is superseded. It is
-    delivered under the issue job's leases, as the service would."""
-    from jobs.issue.runner import IssueJob
+    """A new certificate from the student's current figures; the old one is superseded, in the
+    store and so on the verification page at once, whatever the service is doing (the store's
+    uniqueness of a generation keeps two re-issues from both landing). Delivering it writes to
+    Odoo, so that takes the issue job's leases: here when they are free (with `wait`, once they
+    are), else it is left to whoever holds them, the service's next issue or deliver run."""
+    from dataclasses import replace
 
-    with job_context(cfg, "issue", wait=wait) as (ctx, _):
-        job = IssueJob(ctx)
+    from sqlalchemy.exc import IntegrityError
+
+    from jobs.issue.runner import IssueJob
+    from jobs.service.by_hand import LeaseBusy, holding
+
+    with job_context(cfg, "issue", hold=False) as (ctx, _):
         with ctx.sessions() as session:
             old = _find(session, serial)
             if old.superseded_at is not None:
                 raise UsageProblem(f"{old.serial} was already re-issued; re-issue the newest")
-            new = job.reissue(session, old)
-            session.commit()
+            try:
+                new = IssueJob(ctx).reissue(session, old)
+                session.commit()
+            except IntegrityError:
+                raise UsageProblem(f"{old.serial} was re-issued by someone else just now") from None
             echo(f"re-issued {old.serial} as {new.serial} for {new.participant_name}")
-        delivery = job.deliver()
-        job.finish_delivered()
+            echo(f"the verification page says so now: {new.verify_url}")
+        try:
+            with holding(ctx.sessions, "issue", cfg.service.lease, wait=wait) as keeper:
+                job = IssueJob(replace(ctx, should_stop=keeper.should_stop))
+                delivery = job.deliver()
+                job.finish_delivered()
+        except LeaseBusy as exc:
+            echo(f"its delivery to Odoo is queued: {exc}, and delivers it when done")
+            return
         echo(
             f"delivery: {delivery.delivered} written to Odoo, {delivery.retrying} to retry, "
             f"{delivery.failed} failed"

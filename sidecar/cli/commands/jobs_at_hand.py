@@ -21,12 +21,12 @@ if TYPE_CHECKING:
 
 @contextmanager
 def job_context(
-    cfg: Config, job: str, *, dry_run: bool = False, wait: bool = False
+    cfg: Config, job: str, *, dry_run: bool = False, wait: bool = False, hold: bool = True
 ) -> Iterator[tuple[JobContext, Rehearsal | None]]:
     """The context to run `job` with, and the rehearsal when it is a dry run: after the block,
     the rehearsal's `writes` say what the job would have written to Odoo. A real run holds the
     job's leases; when one is busy, one sentence says who holds it and the command exits 1
-    (with `wait`, it waits for them instead)."""
+    (with `wait`, it waits for them instead). `hold=False`: the caller takes them itself."""
     from jobs.context import JobContext
     from jobs.odoo_session import client_from_config
     from jobs.rehearsal import rehearse
@@ -40,6 +40,9 @@ def job_context(
             if dry_run:
                 with rehearse(ctx) as rehearsal:
                     yield rehearsal.ctx, rehearsal
+                return
+            if not hold:
+                yield ctx, None
                 return
             with ExitStack() as leases:
                 try:
