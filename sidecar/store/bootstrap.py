@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sidecar.config import Config
 from sidecar.store.engine import make_engine, make_sessionmaker
-from sidecar.store.migrate import upgrade
+from sidecar.store.migrate import take_turns, upgrade
 from sidecar.store.programs import ReconcileReport, reconcile_programs
 
 
@@ -57,6 +57,9 @@ def open_store(cfg: Config, *, reconcile: bool = True) -> Store:
         raise StoreUnusable(_why(url, exc)) from None
     store = Store(engine, make_sessionmaker(engine))
     if reconcile:
+        # Taking turns like the migrations: two processes writing the config's programs into
+        # an empty store at once would both insert them.
         with store.sessions() as session, session.begin():
+            take_turns(session.connection())
             store.reconciled = reconcile_programs(session, cfg)
     return store

@@ -9,7 +9,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -25,15 +25,25 @@ MIGRATION_LOCK = 7_151_001
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; a no-op when it is already there. On PostgreSQL, two
-    processes starting at once on an empty store take turns (a transaction-wide advisory lock),
-    so the second finds the tables made instead of racing to make them."""
+    """Bring the schema to `revision`; a no-op when it is already there. Two processes starting
+    at once on an empty store (the service and a command, two replicas) take turns
+    (`take_turns`), so the second finds the tables made instead of racing to make them."""
     cfg = _config()
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        take_turns(connection)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def take_turns(connection: Connection) -> None:
+    """Make the transaction just begun on `connection` the only one of its kind at a time, until
+    it ends: on PostgreSQL a transaction-wide advisory lock; on SQLite the write lock, taken
+    first (`BEGIN IMMEDIATE`), since its driver otherwise begins only at the first write (after
+    the reads that decided what to write) and runs DDL outside any transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def current_revision(engine: Engine) -> str | None:

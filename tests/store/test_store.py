@@ -167,3 +167,35 @@ def test_replicas_starting_together_on_an_empty_postgresql_take_turns_migrating(
     assert current_revision(engines[0]) == head_revision()
     for engine in engines:
         engine.dispose()
+
+
+def test_processes_starting_together_on_an_empty_store_take_turns(db_url: str) -> None:
+    """The service and a command (or two replicas) opening an empty store at once: each
+    migrates and writes the config's programs in turn, none fails, nothing is made twice."""
+    from sidecar.store.bootstrap import Store, open_store
+
+    cfg = config(store={"url": db_url})
+    together = threading.Barrier(4)
+    opened: list[Store] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        together.wait()
+        try:
+            opened.append(open_store(cfg))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        with opened[0].sessions() as session:
+            assert sorted(session.scalars(select(Program.key))) == ["a", "b"]
+        assert sum(s.reconciled.created > 0 for s in opened if s.reconciled) == 1
+    finally:
+        for store in opened:
+            store.close()
