@@ -3,9 +3,13 @@
 For every due row, in the order they were added:
 1. wait until the rows it refers to (`$ref`) are delivered;
 2. if an earlier attempt was sent (`attempts > 0`), run its lookup first: what that attempt made
-   is adopted, not made again;
-3. count the attempt and commit, *then* send: a crash after sending is seen as an attempt;
-4. record the answer. An error Odoo can get over (down, slow, 5xx, lost answer) reschedules the
+   is adopted, not made again. If it finds nothing while that attempt may still be running
+   inside Odoo (`in_doubt_until`: sent less than `odoo.longest_request_seconds` ago, and no
+   answer came), wait until it cannot be: a lookup cannot see a write not yet committed;
+3. count the attempt, mark it in doubt and commit, *then* send: a crash after sending is seen
+   as an attempt;
+4. record the answer; a definite one (done, or refused before anything was applied) ends the
+   doubt. An error Odoo can get over (down, slow, 5xx, lost answer) reschedules the
    row with backoff, forever; an error it cannot (refused data, missing record, no right) fails
    the row for a person to look at, and the rows that depend on it with it.
 """
@@ -97,7 +101,8 @@ def deliver(ctx: JobContext, *, limit: int = 500) -> DeliveryReport:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.state != PENDING:
                 continue
-            _deliver_one(session, ctx.client, row, ctx.files, ctx.clock, report)
+            doubt = timedelta(seconds=ctx.cfg.odoo.longest_request_seconds)
+            _deliver_one(session, ctx.client, row, ctx.files, ctx.clock, doubt, report)
     return report
 
 
@@ -107,6 +112,7 @@ def _deliver_one(
     row: OutboxMessage,
     files_root: Path,
     clock: Callable[[], datetime],
+    doubt: timedelta,
     report: DeliveryReport,
 ) -> None:
     results, blocker = _dependencies(session, row)
@@ -136,14 +142,20 @@ def _deliver_one(
             report.adopted += 1
             log.info("outbox %s: found in Odoo from an earlier attempt (id %s)", row.key, found[0])
             return
+        if row.in_doubt_until is not None and clock() < row.in_doubt_until:
+            _await_doubt(session, row, report)
+            return
 
     row.attempts += 1
     row.last_attempt_at = clock()
+    row.in_doubt_until = row.last_attempt_at + doubt
     session.commit()  # from here on, a crash or a lost answer means "maybe sent"
 
     try:
         result = client.call(row.model, row.method, ids=ids, **params)
     except OdooError as exc:
+        if not exc.may_have_applied:
+            row.in_doubt_until = None  # refused before anything was applied
         if exc.retryable or exc.may_have_applied:
             _reschedule(session, row, clock(), exc, report)
         else:
@@ -207,6 +219,7 @@ def _result_id(result: Any) -> int | None:
 
 def _delivered(session: Session, row: OutboxMessage, result_id: int | None, now: datetime) -> None:
     row.state = DELIVERED
+    row.in_doubt_until = None
     row.result_id = result_id
     row.delivered_at = now
     row.last_error = None
@@ -221,6 +234,21 @@ def _reschedule(
     session.commit()
     report.retrying += 1
     log.warning("outbox %s: %s; will try again at %s", row.key, exc, row.next_attempt_at)
+
+
+def _await_doubt(session: Session, row: OutboxMessage, report: DeliveryReport) -> None:
+    """Not found, but the attempt may still land: look again once it no longer can."""
+    assert row.in_doubt_until is not None
+    row.next_attempt_at = row.in_doubt_until
+    session.commit()
+    report.retrying += 1
+    log.info(
+        "outbox %s: not in Odoo yet, but the attempt sent at %s may still be running there; "
+        "looking again at %s",
+        row.key,
+        row.last_attempt_at,
+        row.in_doubt_until,
+    )
 
 
 def _fail(session: Session, row: OutboxMessage, reason: str, report: DeliveryReport) -> None:

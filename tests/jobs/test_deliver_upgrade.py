@@ -40,7 +40,7 @@ def _queue(store: Store, key: str, model: str, method: str, args: object, **extr
 
 
 def test_a_positional_row_from_before_the_upgrade_is_delivered_once(
-    store: Store, odoo: OdooClient, emu: OdooEmulator, tmp_path: Path
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator, tmp_path: Path
 ) -> None:
     _queue(
         store, "old/create", "res.partner", "create", [{"name": "Old", "email": "old@example.com"}]
@@ -58,7 +58,7 @@ def test_a_positional_row_from_before_the_upgrade_is_delivered_once(
 
 
 def test_a_positional_row_the_table_cannot_name_fails_with_a_reason(
-    store: Store, odoo: OdooClient, tmp_path: Path
+    cfg: Config, store: Store, odoo: OdooClient, tmp_path: Path
 ) -> None:
     _queue(store, "old/odd", "res.partner", "write", [[3], {"comment": "x"}, "surplus"])
     report = deliver(JobContext(cfg, store.sessions, odoo, files_root=tmp_path))

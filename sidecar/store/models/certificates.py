@@ -104,6 +104,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_attempt_at: Mapped[datetime | None]
+    # Set when an attempt is sent, cleared by a definite answer: until then an attempt whose
+    # answer was lost may still be running inside Odoo, where a lookup cannot see it yet.
+    in_doubt_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
