@@ -59,7 +59,9 @@ def enroll_config(tmp_path: Path, emu: OdooEmulator, store_url: str, text: str =
     return write_config(tmp_path, emu, store_url, text)
 
 
-def client_for(emu: OdooEmulator, transport: str = "xmlrpc") -> OdooClient:
+def client_for(
+    emu: OdooEmulator, transport: str = "xmlrpc", timeout_seconds: float = 5.0
+) -> OdooClient:
     return OdooClient(
         OdooSettings(
             url=emu.url,
@@ -67,7 +69,7 @@ def client_for(emu: OdooEmulator, transport: str = "xmlrpc") -> OdooClient:
             username="admin",
             secret="admin",
             transport=transport,
-            timeout_seconds=5.0,
+            timeout_seconds=timeout_seconds,
             retry=FAST_RETRY,
         )
     )

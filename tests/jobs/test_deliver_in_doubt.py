@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from connectors import OdooClient, OdooSettings
+from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.deliver import deliver
 from sidecar.config import Config
@@ -19,7 +19,8 @@ from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.outbox import DELIVERED, PENDING
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import OutboxMessage, utcnow
-from tests.jobs.syncing import FAST_RETRY, write_config
+from tests.jobs.enrolling import client_for
+from tests.jobs.syncing import write_config
 
 HOLD = 1.5  # seconds Odoo takes to apply the create
 EMAIL = "late@example.com"
@@ -34,16 +35,7 @@ def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
 
 @pytest.fixture
 def impatient(emu: OdooEmulator) -> OdooClient:
-    return OdooClient(
-        OdooSettings(
-            url=emu.url,
-            database=emu.db,
-            username="admin",
-            secret="admin",
-            retry=FAST_RETRY,
-            timeout_seconds=0.5,
-        )
-    )
+    return client_for(emu, timeout_seconds=0.5)
 
 
 def creates(emu: OdooEmulator) -> int:

@@ -3,7 +3,9 @@ key, and the site built on them without a YAML file."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,11 +13,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from sidecar.certificates.serial import new_serial
 from sidecar.certificates.signing import Signer, generate_key
+from sidecar.config import Config
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import upgrade
 from sidecar.store.models import Certificate, Program, Student
@@ -193,3 +197,33 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep("-", f"verify site fuzz: {sum(counts.values())} cases")
         for nodeid, count in sorted(counts.items()):
             terminalreporter.write_line(f"{count:7d}  {nodeid}")
+
+
+def drop_site_connections(engine: Engine) -> None:
+    """What a PostgreSQL restart does to the site's pooled connections (they are not
+    pre-pinged): every other backend of the database is terminated."""
+    with engine.connect() as connection:
+        killed = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    assert killed is not None and killed >= 1
+
+
+@contextmanager
+def serving(app: Flask, config: Config) -> Iterator[int]:
+    """`app` under waitress as `serve` binds it, in a thread, on a free port of 127.0.0.1."""
+    from verify_site.serve import make_server
+
+    server = make_server(app, config, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield int(server.effective_port)
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        app.extensions["verify_site"].register.close()

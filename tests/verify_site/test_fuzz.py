@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,9 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from sidecar.config import load_config
-from tests.verify_site.conftest import AddCert, MakeApp
+from tests.verify_site.conftest import AddCert, MakeApp, serving
 from tests.verify_site.test_serve import write_config
 from verify_site.security import HEADERS
-from verify_site.serve import make_server
 
 MARKERS = ("<script>zq</script>", '"><img src=x onerror=zq>', "<b>zq</b>", "javascript:zq")
 BLOCKED = (b"<script", b"onerror=", b"<b>zq", b"<img")  # never in any answer of this site
@@ -209,16 +207,8 @@ def test_fuzz_through_the_test_client(
 def served(tmp_path: Path, store_url: str, engine: Engine, make_app: MakeApp) -> Iterator[int]:
     config = load_config(write_config(tmp_path, store_url, 8080))
     app: Flask = make_app(rate_limit_per_minute=10**9, trust_proxy=1)
-    server = make_server(app, config, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield int(server.effective_port)
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
-        app.extensions["verify_site"].register.close()
+    with serving(app, config) as port:
+        yield port
 
 
 def raw_request(request: dict[str, Any]) -> bytes:

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 
 from sidecar.config import load_config
-from tests.verify_site.conftest import MakeApp
+from tests.verify_site.conftest import MakeApp, serving
 from tests.verify_site.test_serve import write_config
 from verify_site.security import HEADERS
 from verify_site.serve import make_server, make_wsgi_app
@@ -26,17 +26,8 @@ LONG_LABEL_HOST = "a" * 64 + ".example.org"
 def port(tmp_path: Path, store_url: str, engine: Engine) -> Iterator[int]:
     """A port on 127.0.0.1 where the site is served (in a thread) for the test."""
     config = load_config(write_config(tmp_path, store_url, 8080))
-    app = make_wsgi_app(config)
-    server = make_server(app, config, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield int(server.effective_port)
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
-        app.extensions["verify_site"].register.close()
+    with serving(make_wsgi_app(config), config) as served:
+        yield served
 
 
 def exchange(port: int, raw: bytes) -> tuple[str, dict[str, str], bytes]:
