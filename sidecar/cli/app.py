@@ -175,12 +175,14 @@ main.add_command(run_command)
 
 def _certs_call(fn: Callable[[], int | None]) -> None:
     from sidecar.certificates.signing import KeyFileError
-    from sidecar.cli.commands.certs import UsageProblem
+    from sidecar.cli.commands.certs import Conflict, UsageProblem
 
     try:
         code = fn()
     except UsageProblem as exc:
         _fail(str(exc), 2)
+    except Conflict as exc:
+        _fail(str(exc))
     except KeyFileError as exc:
         _fail(str(exc))
     if code:

@@ -54,33 +54,47 @@ def _host(value: Any) -> str:
 Host = Annotated[str, PlainValidator(_host)]
 
 
+def _shown(value: Any) -> str:
+    """A URL as a refusal may show it: up to its first blank or control character, without
+    its query and fragment, where a token or a password is often pasted."""
+    if not isinstance(value, str):
+        return describe(value)
+    text = value.strip()
+    cut = next((i for i, c in enumerate(text) if c.isspace() or not c.isprintable()), None)
+    shown = text if cut is None else text[:cut] + "…"
+    for mark in "?#":
+        if mark in shown:
+            shown = shown[: shown.index(mark)] + mark + "…"
+    return describe(shown)
+
+
 def _split(value: Any, credentials_hint: str) -> SplitResult:
     """The parts of an http(s) URL with a valid host and port, or one sentence why not."""
     if not isinstance(value, str):
-        fail(f"must be an http:// or https:// URL {_EXAMPLE} (got {describe(value)})")
+        fail(f"must be an http:// or https:// URL {_EXAMPLE} (got {_shown(value)})")
     text = value.strip()
     if "@" in text:
         # Never echoed: what precedes the @ is most likely a password.
         fail(f"must not carry a user name or password (user:password@host); {credentials_hint}")
     if any(char.isspace() or not char.isprintable() for char in text):
-        fail(f"must not contain spaces or other blank or control characters (got {describe(text)})")
+        fail(f"must not contain spaces or other blank or control characters (got {_shown(text)})")
     try:
         parts = urlsplit(text)
     except ValueError:
-        fail(f"must be an http:// or https:// URL {_EXAMPLE} (got {describe(value)})")
+        fail(f"must be an http:// or https:// URL {_EXAMPLE} (got {_shown(value)})")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        fail(f"must be an http:// or https:// URL {_EXAMPLE} (got {describe(value)})")
+        fail(f"must be an http:// or https:// URL {_EXAMPLE} (got {_shown(value)})")
     if host_problem(parts.hostname) is not None:
         fail(
             f"has an invalid host {describe(parts.hostname)}: expected a host name or an IP "
-            f"address (got {describe(text)})"
+            f"address (got {_shown(text)})"
         )
     try:
         port = parts.port
     except ValueError:
         port = 0
     if port == 0:
-        fail(f"has a port that is not a number from 1 to 65535 (got {describe(text)})")
+        fail(f"has a port that is not a number from 1 to 65535 (got {_shown(text)})")
     return parts
 
 
@@ -96,7 +110,7 @@ def _browser_path(parts: SplitResult) -> str | None:
 
 def _base(parts: SplitResult, text: str) -> str:
     if parts.query or parts.fragment:
-        fail(f"must be a base URL without ?query or #fragment (got {describe(text)})")
+        fail(f"must be a base URL without ?query or #fragment (got {_shown(text)})")
     # Callers append paths (`/xmlrpc/2/object`, `/c/<serial>`): keep no trailing slash.
     return text.rstrip("/")
 

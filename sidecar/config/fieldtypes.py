@@ -38,13 +38,23 @@ def no_control(value: str) -> str:
     return value
 
 
+# Names and references are kept in the store's 200-character columns.
+MAX_TEXT = 200
+
+
+def _short(value: str) -> str:
+    if len(value) > MAX_TEXT:
+        fail(f"must be at most {MAX_TEXT} characters (got {len(value)})")
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         hint = "; put it in quotes" if isinstance(value, int | float) else ""
         fail(f"must be text (got {describe(value)}){hint}")
     if not value.strip():
         fail("must not be empty")
-    return no_control(value.strip())
+    return _short(no_control(value.strip()))
 
 
 # Non-empty text, surrounding blanks removed.
@@ -94,7 +104,7 @@ def _odoo_ref(value: Any) -> int | str:
     if isinstance(value, str):
         if not value.strip():
             fail("must not be empty")
-        return no_control(value.strip())
+        return _short(no_control(value.strip()))
     fail(f"must be a record name or a numeric id (got {describe(value)})")
 
 

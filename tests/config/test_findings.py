@@ -153,6 +153,25 @@ def test_a_password_inside_the_odoo_url_is_refused_and_never_shown(
     assert f":{secret}" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:8069/?password=s3cr3t", "'http://127.0.0.1:8069/?…'"),
+        ("http://127.0.0.1:8069/#s3cr3t", "'http://127.0.0.1:8069/#…'"),
+        ("http://127.0.0.1:8069/\r\nX-Evil: s3cr3t", "'http://127.0.0.1:8069/…'"),
+    ],
+)
+def test_a_refused_url_is_shown_without_what_may_be_a_secret(
+    tmp_path: Path, url: str, shown: str
+) -> None:
+    """Found by the acceptance run: a token pasted into the query or after a line break came
+    back in the refusal."""
+    result = check_config(tmp_path, "url: http://127.0.0.1:8069", f'url: "{url}"')
+    assert result.exit_code == 2, result.output
+    assert f"(got {shown})" in result.stderr, result.stderr
+    assert "s3cr3t" not in result.output
+
+
 def test_a_password_inside_the_verify_url_is_refused_and_never_shown(tmp_path: Path) -> None:
     result = check_config(
         tmp_path,
@@ -236,3 +255,11 @@ def test_serve_refuses_a_host_that_is_none(host: str) -> None:
     assert result.exit_code == 2, result.output
     assert "Invalid value for '--host'" in result.stderr
     assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("length", [201, 200_000])
+def test_a_name_longer_than_the_store_keeps_is_refused(tmp_path: Path, length: int) -> None:
+    """Found by the acceptance run: accepted, then every command failed on PostgreSQL with
+    "value too long for type character varying(200)"."""
+    result = check_config(tmp_path, "name: Junior Developer OJT", f"name: {'x' * length}")
+    refused(result, f"programs[0].name: must be at most 200 characters (got {length})")

@@ -29,6 +29,11 @@ class UsageProblem(Exception):
     """Something the operator typed is wrong: one sentence, exit 2."""
 
 
+class Conflict(Exception):
+    """The store has moved on since the command was typed (someone else re-issued the
+    certificate first, say): one sentence, exit 1."""
+
+
 def run_issue_command(cfg: Config, *, dry_run: bool, wait: bool, echo: Echo) -> int:
     from jobs.issue.runner import IssueJob
 
@@ -235,7 +240,7 @@ def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo) -> None:
     are), else it is left to whoever holds them, the service's next issue or deliver run."""
     from dataclasses import replace
 
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
     from jobs.issue.runner import IssueJob
     from jobs.service.by_hand import LeaseBusy, holding
@@ -244,12 +249,13 @@ def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo) -> None:
         with ctx.sessions() as session:
             old = _find(session, serial)
             if old.superseded_at is not None:
-                raise UsageProblem(f"{old.serial} was already re-issued; re-issue the newest")
+                raise Conflict(f"{old.serial} was already re-issued; re-issue the newest")
             try:
                 new = IssueJob(ctx).reissue(session, old)
                 session.commit()
-            except IntegrityError:
-                raise UsageProblem(f"{old.serial} was re-issued by someone else just now") from None
+            except (IntegrityError, PendingRollbackError):
+                # Two re-issues at once: the store's unique generation lets one land.
+                raise Conflict(f"{old.serial} was re-issued by someone else just now") from None
             echo(f"re-issued {old.serial} as {new.serial} for {new.participant_name}")
             echo(f"the verification page says so now: {new.verify_url}")
         try:
