@@ -205,7 +205,7 @@ def _listeners() -> Iterator[Case]:
             ("'--port'",),
             config=False,
         )
-    for duration in ("0", "-1", "abc", ""):
+    for duration in ("0", "-1", "abc", "", "nan", "inf", "1e400"):
         yield Case(
             f"demo --duration {duration!r}",
             ("demo", "--duration", duration),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import errno
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -99,15 +102,34 @@ def serve(
         register.close()
         raise _cannot_listen(exc, wanted_host, wanted_port) from None
     urls = " and ".join(_url(h, p) for h, p in _addresses(server))
-    say(f"verify site: serving on {urls} (Ctrl-C stops)")
-    try:
-        server.run()  # waitress returns (closing its sockets) on Ctrl-C
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-        register.close()
+    say(f"verify site: serving on {urls} (Ctrl-C or SIGTERM stops)")
+    with _sigterm_as_interrupt():
+        try:
+            server.run()  # waitress returns (closing its sockets) on Ctrl-C
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+            register.close()
     say("verify site: stopped")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (systemd, a container runtime) stops the site as Ctrl-C does: cleanly, exit 0.
+    Only the main thread can install a handler; elsewhere (tests) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _cannot_listen(exc: OSError | ValueError, host: str, port: int) -> CannotListen:

@@ -96,8 +96,11 @@ def _busy(session: Session, name: str, now: datetime) -> str:
     who = lease.holder if lease is not None and lease.holder else "another process"
     since = lease.acquired_at if lease is not None else None
     age = f" for {_age(now - since)}" if since is not None else ""
+    # A holder that died (kill -9) still "holds" it until it expires: say when that is.
+    until = lease.expires_at if lease is not None else None
+    expiry = f"; it runs out in {_age(until - now)} unless renewed" if until is not None else ""
     what = "deliveries to Odoo" if name == "outbox" else f"the {name!r} job"
-    return f"{who} is running {what} (it has held the {name!r} lease{age})"
+    return f"{who} is running {what} (it has held the {name!r} lease{age}{expiry})"
 
 
 def _age(delta: timedelta) -> str:

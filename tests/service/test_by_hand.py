@@ -81,6 +81,7 @@ def test_issue_while_the_service_delivers_says_who_and_writes_nothing(
     assert code == 1, out
     assert err.startswith(f"error: {SERVICE} is running deliveries to Odoo (it has held the")
     assert "'outbox' lease for " in err and err.rstrip().endswith("or add --wait.")
+    assert "; it runs out in " in err and " unless renewed)" in err  # if its holder died
     assert "Traceback" not in err + out
     assert writes_to_odoo(emu) == []
     code, out, _ = invoke("cert", "list", "-c", str(config), "--json")

@@ -91,9 +91,12 @@ def test_a_host_that_does_not_resolve_is_one_sentence(
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 
-def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c(
-    tmp_path: Path, store_url: str, engine: Engine
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c_or_sigterm(
+    tmp_path: Path, store_url: str, engine: Engine, stop: signal.Signals
 ) -> None:
+    """SIGTERM is what systemd and container runtimes send: the acceptance run found `serve`
+    killed by it (exit 143) instead of stopping cleanly."""
     port = free_port()
     config = write_config(tmp_path, store_url, port)
     process = subprocess.Popen(
@@ -106,10 +109,12 @@ def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c(
     try:
         assert process.stderr is not None
         first = process.stderr.readline()  # printed before serving, so this cannot hang
-        assert first == f"verify site: serving on http://127.0.0.1:{port}/ (Ctrl-C stops)\n"
+        assert first == (
+            f"verify site: serving on http://127.0.0.1:{port}/ (Ctrl-C or SIGTERM stops)\n"
+        )
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=20)
     finally:
         if process.poll() is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -17,6 +18,16 @@ ODOO_VERSION_OPTION = click.option(
 )
 
 
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def _finite(value: float | None) -> float | None:
+    # click's range lets nan through: every comparison with it is false.
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("must be a number of seconds from 1 to 604800, not nan")
+    return value
+
+
 @click.command()
 @click.option(
     "--dir",
@@ -28,7 +39,8 @@ ODOO_VERSION_OPTION = click.option(
 )
 @click.option(
     "--duration",
-    type=click.FloatRange(min=1),
+    type=click.FloatRange(min=1, max=WEEK_SECONDS),
+    callback=lambda _ctx, _param, value: _finite(value),
     metavar="SECONDS",
     help="Stop after this many seconds. Default: run until Ctrl-C (activity lasts a minute).",
 )
