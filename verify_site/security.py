@@ -60,13 +60,26 @@ def _headers(response: Response) -> Response:
         response.headers.setdefault("Cache-Control", "no-store")
     if response.location:
         response.location = relative_location(response.location)
+        if 300 <= response.status_code < 400:
+            # Werkzeug's redirect page repeats the target, Host and query included: say
+            # nothing but where to go (the Location header, now a path on this site).
+            response.set_data(REDIRECT_BODY)
+            response.mimetype = "text/plain"
     return response
+
+
+REDIRECT_BODY = b"This page has moved; your browser follows the Location header.\n"
 
 
 def relative_location(location: str) -> str:
     """A redirect target as a path on this site: Werkzeug's own redirects (slashes merged, say)
     are absolute URLs built from the Host header, which anyone can set. A path starting with
     `//` would name another host, so leading slashes are folded into one."""
+    if "://" in location.split("?", 1)[0]:
+        # Werkzeug's `scheme://host/path`: drop up to the path whatever the scheme, since a
+        # forwarded scheme (X-Forwarded-Proto, believed with trust_proxy) can be any text.
+        after = location.split("://", 1)[1]
+        location = "/" + after[after.index("/") :].lstrip("/\\") if "/" in after else "/"
     parts = urlsplit(location)
     path = "/" + parts.path.lstrip("/\\")
     return urlunsplit(("", "", path, parts.query, parts.fragment))

@@ -244,13 +244,17 @@ def _pdf(cert: CertificateView, settings: SiteSettings) -> BaseResponse:
             " status on its page is still authoritative.",
             serial=cert.serial,
         )
-    return send_file(
+    response = send_file(
         path,
         mimetype="application/pdf",
         as_attachment=False,
         download_name=f"certificate-{cert.serial}.pdf",
-        max_age=0,
+        conditional=False,
     )
+    # Not kept by browsers or proxies, like every status: a revoked certificate's PDF must not
+    # outlive the revocation in a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _parsed(payload: str) -> Any:

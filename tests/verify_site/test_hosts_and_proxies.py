@@ -79,6 +79,33 @@ def test_slash_redirects_are_relative_not_built_from_the_host(
     location = response.headers["Location"]
     assert location.startswith("/c/") and "evil.example" not in location
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert b"evil.example" not in response.data  # nor in the page (found by the fuzzer)
+
+
+def test_a_forwarded_scheme_of_any_text_never_puts_the_host_in_a_redirect(
+    make_app: MakeApp,
+) -> None:
+    """Found by the fuzzer: with trust_proxy, X-Forwarded-Proto becomes the scheme of
+    Werkzeug's absolute redirect; junk there hid the Host inside what looked like a path."""
+    client = make_app(trust_proxy=1).test_client()
+    response = client.get(
+        "/c//X", headers={"Host": "0000", "X-Forwarded-Proto": "<script>zq</script>"}
+    )
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/c/X"
+
+
+def test_a_redirect_page_repeats_nothing_of_the_request(client: FlaskClient) -> None:
+    """Found by the fuzzer: Werkzeug's redirect page quoted the target, query and Host."""
+    response = client.get(
+        "/c//<script>zq</script>",
+        query_string={"serial": '"><img src=x onerror=zq>'},
+        headers={"Host": "evil.example"},
+    )
+    assert response.status_code == 308
+    assert response.mimetype == "text/plain"
+    for echoed in (b"script", b"onerror", b"evil.example", b"zq"):
+        assert echoed not in response.data.lower()
 
 
 def test_path_starting_with_two_slashes_never_redirects_off_site(client: FlaskClient) -> None:
