@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from jobs.enroll import writes
@@ -17,6 +17,10 @@ from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
 from sidecar.statuses import EnrollmentState, StudentStatus
 from sidecar.store.models import Enrollment, ProgressTracker, Student, utcnow
+from sidecar.store.sql import insert_new
+
+_STUDENTS: Table = Student.__table__  # type: ignore[assignment]
+_TRACKERS: Table = ProgressTracker.__table__  # type: ignore[assignment]
 
 log = logging.getLogger("ojt_sidecar.enroll")
 
@@ -106,40 +110,35 @@ def enrolled(step: Step, row: Enrollment) -> bool:
 def _record_student(
     session: Session, row: Enrollment, partner_id: int, program: ProgramInfo
 ) -> None:
-    """The student and a tracker per course; the progress sync fills in the figures."""
-    student = session.scalar(
-        select(Student).where(
-            Student.program_id == program.id, Student.odoo_partner_id == partner_id
-        )
-    )
-    if student is None:
-        student = Student(
+    """The student and a tracker per course; the progress sync fills in the figures. The sync
+    makes students and trackers too, under its own lease: rows it made first are kept
+    (`insert_new`), then read back."""
+    session.execute(
+        insert_new(session, _STUDENTS).values(
             program_id=program.id,
             odoo_partner_id=partner_id,
             name=row.name,
             email=row.email,
             integration_status=StudentStatus.ENROLLED,
         )
-        session.add(student)
-        session.flush()
+    )
+    student = session.scalars(
+        select(Student).where(
+            Student.program_id == program.id, Student.odoo_partner_id == partner_id
+        )
+    ).one()
     if row.odoo_applicant_id is not None and student.odoo_applicant_id is None:
         student.odoo_applicant_id = row.odoo_applicant_id
     if student.integration_status == StudentStatus.NOT_INTEGRATED:
         student.integration_status = StudentStatus.ENROLLED
-    have = set(
-        session.scalars(
-            select(ProgressTracker.course_integration_id).where(
-                ProgressTracker.student_id == student.id
-            )
-        )
-    )
-    for course in program.courses:
-        if course.integration_id not in have:
-            session.add(
-                ProgressTracker(
-                    student_id=student.id,
-                    course_integration_id=course.integration_id,
-                    enrolled=True,
-                    member_status="joined",
-                )
-            )
+    trackers = [
+        {
+            "student_id": student.id,
+            "course_integration_id": course.integration_id,
+            "enrolled": True,
+            "member_status": "joined",
+        }
+        for course in program.courses
+    ]
+    if trackers:
+        session.execute(insert_new(session, _TRACKERS), trackers)

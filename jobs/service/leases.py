@@ -17,13 +17,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
 from sidecar.store.models import JobLease, utcnow
+from sidecar.store.sql import insert_new
 
 log = logging.getLogger("ojt_sidecar.service")
 
@@ -97,15 +97,10 @@ def release_all(session: Session, holder: str) -> int:
 
 
 def _insert_missing(session: Session, job: str) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING: two replicas creating the first row of a job at once
-    both go on to the conditional UPDATE, which only one wins."""
-    values = {"job": job, "fencing_token": 0}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(JobLease).values(values).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(JobLease).values(values).on_conflict_do_nothing()
-    return insert(JobLease).values(values)  # pragma: no cover - SQLite and PostgreSQL only
+    """Two replicas creating the first row of a job at once both go on to the conditional
+    UPDATE, which only one wins."""
+    table: Table = JobLease.__table__  # type: ignore[assignment]
+    return insert_new(session, table).values(job=job, fencing_token=0)
 
 
 def _rowcount(result: object) -> int:

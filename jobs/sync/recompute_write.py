@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from jobs.sync.recompute_figures import SUMMARY, TRACKED, TraineeFigures
 from jobs.sync.recompute_gather import Gathered
 from sidecar.store.models import ProgressTracker, Student
-from sidecar.store.sql import among
+from sidecar.store.sql import among, insert_new
 
 _STUDENTS: Table = Student.__table__  # type: ignore[assignment]
 _TRACKERS: Table = ProgressTracker.__table__  # type: ignore[assignment]
@@ -107,14 +107,16 @@ def _apply(
 ) -> None:
     ids = {row.odoo_partner_id: row.id for row in gathered.students.values()}
     if found.new_students:
-        session.execute(insert(_STUDENTS), found.new_students)
+        # Enrollment makes students too (under its own lease): keep a row it made first; the
+        # next pass brings its figures up to date.
+        session.execute(insert_new(session, _STUDENTS), found.new_students)
         created = select(Student.odoo_partner_id, Student.id).where(
             Student.program_id == program_id, among(Student.odoo_partner_id, gathered.new_partners)
         )
         ids.update({partner: id_ for partner, id_ in session.execute(created)})
     if found.tracker_inserts:
         session.execute(
-            insert(_TRACKERS),
+            insert_new(session, _TRACKERS),
             [
                 {"student_id": ids[partner], **values, "updated_at": now}
                 for partner, values in found.tracker_inserts

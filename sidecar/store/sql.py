@@ -6,8 +6,21 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import NullType
 
 
@@ -52,3 +65,15 @@ def _ids_json(element: _IdsIn, compiler: Any, **kw: Any) -> str:
     ids: Any = bindparam("ids_json", json.dumps(element.values), unique=True)
     values: Any = select(literal_column("value")).select_from(func.json_each(ids))
     return str(compiler.process(element.column.in_(values.scalar_subquery()), **kw))
+
+
+def insert_new(session: Session, table: Table) -> Insert:
+    """`INSERT … ON CONFLICT DO NOTHING`: rows that a concurrent writer made first are left as
+    they are instead of failing the statement (two replicas making a lease's row; the sync and
+    an enrollment, under different leases, making one student). Read the rows back after."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return insert(table)  # pragma: no cover - SQLite and PostgreSQL only

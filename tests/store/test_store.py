@@ -199,3 +199,25 @@ def test_processes_starting_together_on_an_empty_store_take_turns(db_url: str) -
     finally:
         for store in opened:
             store.close()
+
+
+def test_a_row_made_first_by_a_concurrent_writer_is_kept(engine: Engine) -> None:
+    """The sync and an enrollment (under different leases) may both make one student: found by
+    the fault matrix as a duplicate-key error when `run` and `enroll` started together."""
+    from sqlalchemy import Table
+
+    from sidecar.store.models import Student
+    from sidecar.store.sql import insert_new
+
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        reconcile_programs(session, config())
+        program = session.scalars(select(Program).where(Program.key == "a")).one()
+    table: Table = Student.__table__  # type: ignore[assignment]
+    for name in ("Made by the sync", "Made by the enrollment"):
+        with sessions() as session, session.begin():
+            values = {"program_id": program.id, "odoo_partner_id": 42, "name": name}
+            session.execute(insert_new(session, table), [values])
+    with sessions() as session:
+        names = session.scalars(select(Student.name).where(Student.odoo_partner_id == 42)).all()
+    assert names == ["Made by the sync"]
