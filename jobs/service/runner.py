@@ -26,16 +26,11 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from jobs.odoo_session import client_from_config
 from jobs.service import runs
@@ -46,13 +41,10 @@ from jobs.service.store_watch import StoreWatch
 from jobs.service.web import PortInUse, ThreadedServer, ops_server, site_server
 from jobs.service.work import BODIES, ONCE_ORDER
 from sidecar.config import Config
-from sidecar.store.bootstrap import Store, open_store, store_url
-from sidecar.store.engine import make_engine
+from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import utcnow
 
 log = logging.getLogger("ojt_sidecar.service")
-
-STARTUP_LOCK = 0x6F6A7473  # PostgreSQL advisory lock key: replicas migrate one at a time
 
 __all__ = ["RunOutcome", "ServiceRunner", "default_holder", "scheduled_job"]
 
@@ -115,16 +107,15 @@ class ServiceRunner:
         once. Raises `PortInUse` when the site's port is taken."""
         self._open()
         try:
-            with _startup_lock(self.cfg):
-                if self.web:
-                    self.site = site_server(self.cfg, host=self.host, port=self.port)
-                self.ops = self._ops_endpoint()
-                assert self.store is not None
-                self._scheduler = make_scheduler(self.cfg, workers=len(BODIES))
-                self._scheduler.start(paused=True)
-                schedule_jobs(
-                    self._scheduler, self.cfg, scheduled_job, self.store.sessions, datetime.now(UTC)
-                )
+            if self.web:
+                self.site = site_server(self.cfg, host=self.host, port=self.port)
+            self.ops = self._ops_endpoint()
+            assert self.store is not None
+            self._scheduler = make_scheduler(self.cfg, workers=len(BODIES))
+            self._scheduler.start(paused=True)
+            schedule_jobs(
+                self._scheduler, self.cfg, scheduled_job, self.store.sessions, datetime.now(UTC)
+            )
             if self.site is not None:
                 self.site.start()
             if self.ops is not None:
@@ -232,8 +223,8 @@ class ServiceRunner:
             _current = self
         if self.store is None:
             try:
-                with _startup_lock(self.cfg):
-                    self.store = open_store(self.cfg)
+                # Replicas starting together take turns inside (`migrate.take_turns`).
+                self.store = open_store(self.cfg)
             except BaseException:
                 self._close()
                 raise
@@ -271,23 +262,3 @@ class ServiceRunner:
             f"{name} {f'every {s.every}' if s.every is not None else f'cron {s.cron!r}'}"
             for name, s in self.cfg.schedules.jobs().items()
         )
-
-
-@contextmanager
-def _startup_lock(cfg: Config) -> Iterator[None]:
-    """On PostgreSQL, replicas starting together migrate the store one at a time (a PostgreSQL
-    advisory lock); SQLite needs nothing."""
-    url = store_url(cfg)
-    if make_url(url).get_backend_name() != "postgresql":
-        yield
-        return
-    engine = make_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK})
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
-    finally:
-        engine.dispose()
