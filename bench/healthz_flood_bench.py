@@ -77,6 +77,7 @@ def _serve(cfg_path: str, store_url: str, before: bool, pipe: Any) -> None:  # p
     from flask import jsonify, request
 
     from sidecar.config import load_config
+    from sidecar.store.migrate import head_revision, known_revisions
     from verify_site.app import create_app
     from verify_site.serve import make_server
 
@@ -87,12 +88,11 @@ def _serve(cfg_path: str, store_url: str, before: bool, pipe: Any) -> None:  # p
     checks = [0]
     check = health.check
 
-    register = app.extensions["verify_site"].register
-
     def counting() -> str | None:
         checks[0] += 1
         if before:  # as before the fix, the migration scripts are read again on every check
-            register._head = register._known = None
+            head_revision.cache_clear()
+            known_revisions.cache_clear()
         return check()
 
     health.check = counting

@@ -77,8 +77,6 @@ class Register:
         self.engine: Engine = make_engine(url, pool_pre_ping=False)
         self._schema_ok = False  # latched once seen at head: a schema only moves forward
         self._lock = threading.Lock()
-        self._head: tuple[str | None] | None = None  # (head,) once read
-        self._known: set[str] | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -111,10 +109,10 @@ class Register:
             current = current_revision(self.engine)
         except SQLAlchemyError as exc:
             return _failed(exc, STORE_DOWN)
-        head = self._head_revision()
+        head = head_revision()  # read from the scripts once per process
         if current is None:
             return "the store has no schema yet: run `ojt-sidecar db upgrade`"
-        if current != head and current not in self._known_revisions():
+        if current != head and current not in known_revisions():
             # A store already upgraded by a newer sidecar: migrations only add, so this site
             # keeps answering during a rolling upgrade instead of going dark.
             log.info("store schema %s is newer than this site's %s", current, head)
@@ -138,18 +136,6 @@ class Register:
         with self._lock:
             self._schema_ok = True
         return None
-
-    def _head_revision(self) -> str | None:
-        # Read from the migration scripts once: they do not change under a running process,
-        # and parsing them cost more than the rest of a health check.
-        if self._head is None:
-            self._head = (head_revision(),)
-        return self._head[0]
-
-    def _known_revisions(self) -> set[str]:
-        if self._known is None:
-            self._known = known_revisions()
-        return self._known
 
     def _ensure_schema(self) -> None:
         if self._schema_ok:
