@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import signal
 import sys
 import threading
@@ -49,7 +50,25 @@ def make_server(
     for listener in sockets.values():  # one per address a host name resolves to
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = SecureChannel
+    _quiet_short_queues()
     return server
+
+
+class _BacklogOnly(logging.Filter):
+    """waitress warns of a task queue whenever a request finds no idle worker, counting a worker
+    that has started but not yet begun waiting as busy: a first request right after start-up logs
+    "Task queue depth is 1" with every worker free. Only a backlog as deep as the pool is worth
+    an operator's attention."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return not isinstance(depth, int) or depth >= THREADS
+
+
+def _quiet_short_queues() -> None:
+    queue_log = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _BacklogOnly) for f in queue_log.filters):
+        queue_log.addFilter(_BacklogOnly())
 
 
 class SecureErrorTask(ErrorTask):

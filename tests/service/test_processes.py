@@ -136,15 +136,18 @@ def test_two_replicas_never_overlap_a_job_and_the_survivor_takes_over_after_kill
         return {r.job for r in job_runs(db_url) if r.holder.startswith(holder_of(proc))}
 
     wait_until(lambda: len(ran(a)) >= 3 and len(ran(b)) >= 3, "both replicas running jobs")
-    wait_until(
-        lambda: any(
-            r.job == "sync" and r.status == "running" and r.holder.startswith(holder_of(a))
-            for r in job_runs(db_url)
-        ),
-        "replica A in the middle of a sync",
-    )
-    a.kill()  # SIGKILL: no shutdown, its leases stay until they expire
-    a.wait()
+
+    def syncing() -> list[subprocess.Popen[bytes]]:
+        """The replica in the middle of a sync, if any: either may hold the sync for a while."""
+        running = [r.holder for r in job_runs(db_url) if r.job == "sync" and r.status == "running"]
+        return [p for p in (a, b) if any(h.startswith(holder_of(p)) for h in running)]
+
+    found: list[subprocess.Popen[bytes]] = []
+    wait_until(lambda: bool(found.extend(syncing()) or found), "a replica in the middle of a sync")
+    victim = found[0]
+    survivor = b if victim is a else a
+    victim.kill()  # SIGKILL: no shutdown, its leases stay until they expire
+    victim.wait()
     killed_at = datetime.now(UTC)
 
     def taken_over() -> bool:
@@ -152,26 +155,28 @@ def test_two_replicas_never_overlap_a_job_and_the_survivor_takes_over_after_kill
         later = {
             r.job
             for r in runs
-            if r.holder.startswith(holder_of(b)) and r.status == "ok" and r.started_at > killed_at
+            if r.holder.startswith(holder_of(survivor))
+            and r.status == "ok"
+            and r.started_at > killed_at
         }
         return later >= {"enroll", "sync", "issue", "deliver"}
 
-    wait_until(taken_over, "replica B running every job after A was killed")
+    wait_until(taken_over, "the survivor running every job after the other was killed")
     wait_until(
         lambda: (
             not [
                 r
                 for r in job_runs(db_url)
-                if r.status == "running" and r.holder.startswith(holder_of(a))
+                if r.status == "running" and r.holder.startswith(holder_of(victim))
             ]
         ),
-        "A's unfinished sync marked abandoned",
+        "the killed replica's unfinished sync marked abandoned",
     )
-    assert stop_process(b) == 0
+    assert stop_process(survivor) == 0
 
     runs = job_runs(db_url)
-    assert any(r.status == "abandoned" and r.holder.startswith(holder_of(a)) for r in runs)
-    dead = {holder_of(a): killed_at}
+    assert any(r.status == "abandoned" and r.holder.startswith(holder_of(victim)) for r in runs)
+    dead = {holder_of(victim): killed_at}
     for job in ("enroll", "sync", "issue", "deliver", "reconcile"):
         assert overlapping([r for r in runs if r.job == job], dead) == [], job
     outbox = [r for r in runs if r.job in ("enroll", "issue", "deliver")]

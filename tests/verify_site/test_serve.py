@@ -4,6 +4,7 @@ sentence naming the address when it cannot listen there."""
 from __future__ import annotations
 
 import errno
+import logging
 import signal
 import socket
 import subprocess
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sidecar.cli import main
 from sidecar.config import load_config
 from tests.config.samples import MINIMAL
-from verify_site.serve import CannotListen, serve
+from verify_site.serve import THREADS, CannotListen, make_server, make_wsgi_app, serve
 
 # The CLI as a user runs it, in a process of its own (`serve` blocks until Ctrl-C).
 CLI = [sys.executable, "-c", "import sys; from sidecar.cli import run; sys.exit(run())"]
@@ -123,3 +124,23 @@ def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c_or_sigterm(
     assert process.returncode == 0
     assert out == ""
     assert err == "verify site: stopped\n"
+
+
+def test_waitress_warns_of_a_backlog_as_deep_as_its_workers_not_of_one_request_at_start_up(
+    tmp_path: Path, store_url: str, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """CI saw "Task queue depth is 1" after one request to a just-started site: waitress counts
+    a worker that has not yet begun waiting as busy."""
+    config = load_config(write_config(tmp_path, store_url, free_port()))
+    app = make_wsgi_app(config)
+    server = make_server(app, config, port=0)
+    try:
+        queue_log = logging.getLogger("waitress.queue")
+        with caplog.at_level(logging.WARNING, logger="waitress.queue"):
+            queue_log.warning("Task queue depth is %d", 1)
+            queue_log.warning("Task queue depth is %d", THREADS - 1)
+            queue_log.warning("Task queue depth is %d", THREADS)
+    finally:
+        server.close()
+        app.extensions["verify_site"].register.close()
+    assert [r.getMessage() for r in caplog.records] == [f"Task queue depth is {THREADS}"]
