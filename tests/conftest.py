@@ -25,6 +25,12 @@ FAST_RETRY = RetryPolicy(
 )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: twice the cores, up to 16. Much of the suite waits (on servers over loopback,
+    subprocesses, timers) rather than computes, so one worker per core leaves them idle."""
+    return min(16, 2 * len(os.sched_getaffinity(0)))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if all(os.environ.get(name) for name in LIVE_VARS):
         return

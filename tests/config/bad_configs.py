@@ -105,7 +105,8 @@ class Bad:
 
 
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # libyaml's emitter: the corpus is built at import, once per test worker.
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True)
 
 
 def with_value(loc: Loc, value: Any) -> dict[str, Any]:
