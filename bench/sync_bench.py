@@ -713,10 +713,10 @@ def _timed_sync_job() -> type:
         recompute_seconds = 0.0
         partner_info_seconds = 0.0
 
-        def _recompute(self) -> Any:
+        def recompute_pending(self) -> Any:
             t0 = time.perf_counter()
             try:
-                return super()._recompute()
+                return super().recompute_pending()
             finally:
                 self.recompute_seconds += time.perf_counter() - t0
 

@@ -118,7 +118,7 @@ class SyncJob:
                     programs = session.scalars(select(Program.id).where(Program.active.is_(True)))
                     queue_partners(session, program_partners(session, list(programs)))
             if not summary.interrupted:
-                summary.recomputed, finished = self._recompute()
+                summary.recomputed, finished = self.recompute_pending()
                 summary.interrupted = not finished
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
             self._finish_run(run_id, summary, started, calls_before, error=exc)
@@ -216,7 +216,7 @@ class SyncJob:
 
     # -- recompute -----------------------------------------------------------------------------
 
-    def _recompute(self) -> tuple[RecomputeResult, bool]:
+    def recompute_pending(self) -> tuple[RecomputeResult, bool]:
         """Work off the recompute queue; also says whether it is empty (False: stopped)."""
         total = RecomputeResult()
         while True:
@@ -277,7 +277,7 @@ class SyncJob:
             summary.streams = [
                 StreamSummary(name, name, counts, 0) for name, counts in result.streams.items()
             ]
-            summary.recomputed, finished = self._recompute()
+            summary.recomputed, finished = self.recompute_pending()
             summary.interrupted = not finished
         except BaseException as exc:  # recorded, then re-raised
             self._finish_run(run_id, summary, started, calls_before, error=exc)
