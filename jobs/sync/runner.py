@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import Page
+from connectors.prefetch import read_ahead
 from jobs.context import JobContext
 from jobs.incremental import ShouldStop
 from jobs.incremental.cursors import finish_pass, load_state, save_position
@@ -32,8 +33,9 @@ from jobs.sync.plan import LISTING_FACTOR, PassPlan, known_write_dates, needs_co
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.streams import Scope, Stream, streams_for
+from jobs.sync.summary import StreamSummary, SyncSummary, record_finish
 from sidecar.statuses import RunStatus
-from sidecar.store.models import Program, Student, SyncRun, utcnow
+from sidecar.store.models import Program, Student, SyncRun
 from sidecar.store.queue import program_partners, queue_partners
 from sidecar.store.sql import among
 
@@ -44,31 +46,6 @@ RECOMPUTE_BATCH = 500
 
 # progress(stream_name, rows_read_so_far, total_or_None)
 Progress = Callable[[str, int, int | None], None]
-
-
-@dataclass
-class StreamSummary:
-    name: str
-    model: str
-    counts: Counts
-    calls: int
-
-
-@dataclass
-class SyncSummary:
-    streams: list[StreamSummary] = field(default_factory=list)
-    recomputed: RecomputeResult = field(default_factory=RecomputeResult)
-    problems: list[str] = field(default_factory=list)
-    duration_seconds: float = 0.0
-    run_id: int | None = None
-    interrupted: bool = False  # stopped between pages: the next cycle resumes where it stopped
-
-    @property
-    def total(self) -> Counts:
-        total = Counts()
-        for stream in self.streams:
-            total.add(stream.counts)
-        return total
 
 
 class SyncJob:
@@ -144,15 +121,22 @@ class SyncJob:
         total = None
         if self.progress is not None and full:  # a count costs a call: only worth it on --full
             total = self.client.search_count(stream.model, domain, context=context)
+        # A first or full pass reads content directly; later passes list (id, write_date) and
+        # read only what is new, changed or unsettled (docs/architecture.md, "Incremental sync").
+        direct = full or plan.unsettled_from is None
         counts, finished = Counts(), True
-        for page in self._listing(stream, domain, plan, context):
-            page_counts = self._land(stream, page, plan, signature, full, context)
-            counts.add(page_counts)
-            if self.progress is not None:
-                self.progress(stream.name, counts.read, total)
-            if self.should_stop():
-                finished = False
-                break
+        with self._pages(stream, domain, plan, context, direct) as pages:
+            for page in pages:
+                if direct:
+                    page_counts = self._store(stream, page, plan, signature)
+                else:
+                    page_counts = self._land(stream, page, plan, signature, full, context)
+                counts.add(page_counts)
+                if self.progress is not None:
+                    self.progress(stream.name, counts.read, total)
+                if self.should_stop():
+                    finished = False
+                    break
         if not finished:
             log.info(
                 "%s: stopped after %d rows; the next cycle resumes there", stream.name, counts.read
@@ -166,19 +150,44 @@ class SyncJob:
         calls = self.client.stats.calls - calls_before
         return StreamSummary(stream.name, stream.model, counts, calls), finished
 
-    def _listing(
-        self, stream: Stream, domain: list[Any], plan: PassPlan, context: dict[str, Any] | None
-    ) -> Iterator[Page]:
-        return self.client.search_read(
+    def _pages(
+        self,
+        stream: Stream,
+        domain: list[Any],
+        plan: PassPlan,
+        context: dict[str, Any] | None,
+        direct: bool,
+    ) -> AbstractContextManager[Iterator[Page]]:
+        # A row without write_date (written behind Odoo's back) cannot be placed in time: the
+        # reconcile pass loads it instead of it stalling every pass.
+        dated = [*domain, ("write_date", "!=", False)]
+        if direct:  # no Odoo call while a page is stored: the next one can be read meanwhile
+            content = self.client.search_read(
+                stream.model,
+                dated,
+                [*stream.fields, "write_date"],
+                since=plan.since,
+                page_size=self.client.settings.page_size,
+                names=False,
+                context=context,
+            )
+            return read_ahead(content)
+        listing = self.client.search_read(
             stream.model,
-            # A row without write_date (written behind Odoo's back) cannot be placed in time:
-            # the reconcile pass loads it instead of it stalling every pass.
-            [*domain, ("write_date", "!=", False)],
+            dated,
             [],
             since=plan.since,
             page_size=LISTING_FACTOR * self.client.settings.page_size,
             context=context,
         )
+        return nullcontext(listing)
+
+    def _store(self, stream: Stream, page: Page, plan: PassPlan, signature: str) -> Counts:
+        """Store a page read by content with the stream's position, in one transaction."""
+        with self.sessions() as session, session.begin():
+            page_counts = load_page(session, stream, page.rows)
+            save_position(session, stream.name, signature, plan.started_at, page.cursor)
+        return page_counts
 
     def _land(
         self,
@@ -307,38 +316,9 @@ class SyncJob:
         calls_before: int,
         error: BaseException | None = None,
     ) -> None:
-        total = summary.total
+        calls = self.client.stats.calls - calls_before
         with self.sessions() as session, session.begin():
-            run = session.get(SyncRun, run_id)
-            if run is None:  # its row was deleted by hand: nothing left to record into
-                return
-            run.finished_at = utcnow()
-            run.status = (
-                RunStatus.FAILED
-                if error
-                else RunStatus.INTERRUPTED
-                if summary.interrupted
-                else RunStatus.OK
-            )
-            run.rows_read, run.rows_created = total.read, total.created
-            run.rows_updated, run.rows_unchanged = total.updated, total.unchanged
-            run.rows_removed = total.removed
-            run.errors = 1 if error else 0
-            run.error_text = (str(error) or error.__class__.__name__) if error else None
-            run.odoo_calls = self.client.stats.calls - calls_before
-            run.duration_seconds = time.monotonic() - started
-            run.details = {
-                "streams": {
-                    s.name: {
-                        "read": s.counts.read,
-                        "created": s.counts.created,
-                        "updated": s.counts.updated,
-                        "calls": s.calls,
-                    }
-                    for s in summary.streams
-                },
-                "problems": summary.problems,
-            }
+            record_finish(session, run_id, summary, calls, time.monotonic() - started, error)
 
 
 def _log_counts(stream: Stream, counts: Counts) -> None:

@@ -1,0 +1,79 @@
+"""A stream's first (or full) pass reads content directly, one page ahead, and stores each page
+with its position; later passes list (id, write_date) and read only what they need."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobs.context import JobContext
+from jobs.odoo.profile import profile_of
+from jobs.sync.runner import SyncJob
+from jobs.sync.streams import streams_for
+from sidecar.config import Config
+from sidecar.emulator import OdooEmulator
+from sidecar.store.bootstrap import Store
+from tests.jobs.syncing import MIRRORS, client_for, snapshot, sync_once, write_config
+from tests.jobs.test_sync import full_reread
+
+
+@pytest.fixture
+def cfg(tmp_path: Path, emu: OdooEmulator, db_url: str) -> Config:
+    return write_config(tmp_path, emu, db_url)
+
+
+def stream_models(emu: OdooEmulator) -> set[str]:
+    with client_for(emu) as client:
+        return {stream.model for stream in streams_for(profile_of(client))}
+
+
+def test_a_first_pass_reads_content_in_pages_and_never_calls_read(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    mirrored = stream_models(emu)
+    emu.reset_calls()
+    summary = sync_once(cfg, store, client_for(emu, page_size=7))
+    methods = {c.model_method for c in emu.calls if c.model in mirrored}
+    assert "search_read" in methods and "read" not in methods
+    assert summary.total.read > 7  # several pages
+    assert not summary.interrupted
+
+
+def test_a_full_pass_also_reads_directly_and_the_next_one_lists(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    mirrored = stream_models(emu)
+    odoo = client_for(emu, page_size=1000)
+    sync_once(cfg, store, odoo)
+    emu.reset_calls()
+    sync_once(cfg, store, odoo, full=True)
+    methods = {c.model_method for c in emu.calls if c.model in mirrored}
+    assert "search_read" in methods and "read" not in methods
+    emu.reset_calls()
+    again = sync_once(cfg, store, odoo)
+    listings = [c for c in emu.calls if c.model in mirrored]
+    assert len(listings) == len(again.streams)  # one listing call per stream, nothing read
+    assert again.total.created == again.total.updated == 0
+
+
+def test_a_first_pass_stopped_after_a_page_resumes_there_and_ends_equal_to_a_full_read(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    pages = 0
+
+    def after_two_pages() -> bool:
+        nonlocal pages
+        pages += 1
+        return pages >= 2
+
+    with client_for(emu, page_size=7) as odoo:
+        first = SyncJob(JobContext(cfg, store.sessions, odoo, should_stop=after_two_pages)).run()
+        assert first.interrupted
+        # Two pages of whole seconds, at most 7 rows each; the page read ahead is not stored.
+        assert 0 < first.total.read <= 14
+        held = snapshot(store.sessions)
+        assert sum(len(held[table.__tablename__]) for table in MIRRORS) == first.total.read
+        second = sync_once(cfg, store, odoo)
+    assert not second.interrupted
+    assert snapshot(store.sessions) == full_reread(tmp_path, emu)
