@@ -201,8 +201,10 @@ def _emulator_child(conn: Any, scale: float, hours: float, end_ago: float) -> No
     from sidecar.emulator import OdooEmulator
 
     t0 = time.perf_counter()
-    emu = OdooEmulator(demo=True)
+    emu = OdooEmulator(demo=True, version=os.environ.get("BENCH_EMULATOR_VERSION") or None)
     info: dict[str, Any] = {"demo_load_s": time.perf_counter() - t0}
+    if emu.profile.major >= 19:  # for JSON-2, which takes nothing but an API key
+        info["api_key"] = emu.new_api_key()
     t0 = time.perf_counter()
     info.update(_seed_emulator(emu, scale, hours, end_ago))
     info["seed_s"] = time.perf_counter() - t0

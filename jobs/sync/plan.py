@@ -19,6 +19,11 @@ from sidecar.store.sql import among
 
 # A listing page carries two fields per row, so it can be this many content pages long.
 LISTING_FACTOR = 10
+# A first or full pass reads content in pages this many times `odoo.page_size`: on a real Odoo
+# 17, pages of 5,000 read as fast as any larger ones and faster than 1,000 (each page re-sorts
+# what is left by write_date), with a tenth of the transactions to commit here
+# (docs/benchmarks.md, "Sync beside the bare reads").
+CONTENT_FACTOR = 5
 
 
 @dataclass(frozen=True)

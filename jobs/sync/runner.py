@@ -29,7 +29,14 @@ from jobs.odoo import contacts
 from jobs.odoo.profile import profile_of
 from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page
-from jobs.sync.plan import LISTING_FACTOR, PassPlan, known_write_dates, needs_content, plan_pass
+from jobs.sync.plan import (
+    CONTENT_FACTOR,
+    LISTING_FACTOR,
+    PassPlan,
+    known_write_dates,
+    needs_content,
+    plan_pass,
+)
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
 from jobs.sync.streams import Scope, Stream, streams_for
@@ -167,7 +174,7 @@ class SyncJob:
                 dated,
                 [*stream.fields, "write_date"],
                 since=plan.since,
-                page_size=self.client.settings.page_size,
+                page_size=CONTENT_FACTOR * self.client.settings.page_size,
                 names=False,
                 context=context,
             )
