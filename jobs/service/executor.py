@@ -68,6 +68,11 @@ class JobExecutor:
         # One run per lease name in this process; the database lease does it across processes.
         self._local = {name: threading.Lock() for job in BODIES for name in leases_for(job)}
 
+    def local_lock(self, lease: str) -> threading.Lock:
+        """This process's lock for `lease`, taken before the lease in the store: for work of
+        this process outside the jobs that must not overlap them (the hinted re-reads)."""
+        return self._local[lease]
+
     def execute(self, sessions: Sessions, job: str, once: bool) -> RunOutcome | None:
         """Run `job` once if its leases are free; None when skipped."""
         names = leases_for(job)

@@ -13,6 +13,9 @@
   holds one, the run is skipped quietly. The lease is renewed while the job runs; a replica
   that dies lets it expire and the next replica to take the job marks the dead one's run
   `abandoned`.
+- **Webhooks** (`hooks.enabled`): the hook listener on its own port and its worker thread
+  (`jobs.hooks`), which reads hinted records under the `mirrors` lease, this process's lock
+  included; closed first on shutdown.
 - **Shutdown** (SIGTERM/SIGINT, or `stop()`): no new runs start, running jobs are asked to stop
   at their next page, row or delivery, the service waits up to `service.shutdown_timeout`,
   marks what is still running `interrupted`, releases its leases and closes the site.
@@ -32,6 +35,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from jobs.hooks import Hooks
 from jobs.odoo_session import client_from_config
 from jobs.service import runs
 from jobs.service.executor import ClientFactory, Clock, JobExecutor, RunOutcome
@@ -90,6 +94,7 @@ class ServiceRunner:
         self.store: Store | None = None
         self.site: ThreadedServer | None = None
         self.ops: ThreadedServer | None = None
+        self.hooks: Hooks | None = None
         self._scheduler: Any = None
         self._stopping = threading.Event()
         self._activity = threading.Condition()
@@ -111,6 +116,14 @@ class ServiceRunner:
                 self.site = site_server(self.cfg, host=self.host, port=self.port)
             self.ops = self._ops_endpoint()
             assert self.store is not None
+            if self.cfg.hooks.enabled:  # Odoo's webhooks: its own listener and hint worker
+                self.hooks = Hooks(
+                    self.cfg,
+                    self.store.sessions,
+                    self.client_factory,
+                    self.holder,
+                    local_lock=self._runs.local_lock("mirrors"),
+                )
             self._scheduler = make_scheduler(self.cfg, workers=len(BODIES))
             self._scheduler.start(paused=True)
             schedule_jobs(
@@ -120,6 +133,8 @@ class ServiceRunner:
                 self.site.start()
             if self.ops is not None:
                 self.ops.start()
+            if self.hooks is not None:
+                self.hooks.start()
             self._scheduler.resume()
         except BaseException:
             self._close()
@@ -143,6 +158,7 @@ class ServiceRunner:
         if timeout is None:
             timeout = self.cfg.service.shutdown_timeout.total_seconds()
         self._stopping.set()
+        self._close_hooks()
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.pause()
         with self._activity:
@@ -235,6 +251,7 @@ class ServiceRunner:
             if self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        self._close_hooks()
         for server in (self.site, self.ops):
             if server is not None:
                 server.close()
@@ -244,6 +261,11 @@ class ServiceRunner:
         with _current_lock:
             if _current is self:
                 _current = None
+
+    def _close_hooks(self) -> None:
+        hooks, self.hooks = self.hooks, None
+        if hooks is not None:
+            hooks.close()
 
     def _release_everything(self) -> None:
         if self.store is None:

@@ -124,3 +124,20 @@ def ops_server(cfg: Config, sessions: Any, started_at: Any, watch: Any = None) -
         what="operations endpoint",
         in_use_hint="set service.ops_port",
     )
+
+
+def hooks_server(
+    cfg: Config, app: Any, *, host: str | None = None, port: int | None = None
+) -> ThreadedServer:
+    """The webhook listener (`jobs.hooks`) on `hooks.host:port`, apart from the other sites."""
+    from waitress import create_server
+
+    host = host or cfg.hooks.host
+    port = cfg.hooks.port if port is None else port
+    return ThreadedServer(
+        lambda: create_server(app, host=host, port=port, threads=4, ident="ojt-sidecar"),
+        host=host,
+        port=port,
+        what="webhook listener",
+        in_use_hint="set hooks.port",
+    )

@@ -7,6 +7,7 @@
 `programs[1].courses[0].completion_threshold: must be between 0 and 100 (got 150)`.
 """
 
+from sidecar.config.hooks import HooksConfig
 from sidecar.config.loader import load_config
 from sidecar.config.models import (
     Batch,
@@ -38,6 +39,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "Eligibility",
+    "HooksConfig",
     "Issuer",
     "LoggingConfig",
     "OdooApps",

@@ -37,6 +37,7 @@ from sidecar.config.fieldtypes import (
     config_dir,
     upper,
 )
+from sidecar.config.hooks import HooksConfig
 from sidecar.config.messages import number
 from sidecar.config.programs import (
     Batch,
@@ -347,6 +348,7 @@ class Config(Section):
     certificates: CertificatesConfig = Field(default_factory=dict, validate_default=True)
     verify_site: VerifySiteConfig = Field(default_factory=VerifySiteConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    hooks: HooksConfig = Field(default_factory=HooksConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     _config_dir: Path = PrivateAttr(default_factory=Path.cwd)

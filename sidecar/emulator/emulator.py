@@ -19,6 +19,7 @@ from .server import EmulatorHTTPServer
 from .services import DB_NAME, Services
 from .store import Store
 from .versions import DEFAULT_VERSION, VERSIONS, profile_for
+from .webhooks import Rule, Sent, Webhooks
 
 ADMIN_UID = 2
 
@@ -46,14 +47,23 @@ class InProcessEnv:
 
     def _run(self, fn: Callable[[Env], Any], context: dict | None = None) -> Any:
         store = self._emu.store
-        with store.lock, store.transaction():
-            return fn(Env(store, ADMIN_UID, context or {}))
+        try:
+            with store.lock, store.transaction():
+                return fn(Env(store, ADMIN_UID, context or {}))
+        finally:
+            if store.webhooks is not None:
+                store.webhooks.deliver()
 
     @contextmanager
     def transaction(self, at: datetime | None = None) -> Iterator[None]:
         """Everything inside commits together, stamped ``at`` (default: the clock)."""
-        with self._emu.store.transaction(at=at):
-            yield
+        store = self._emu.store
+        try:
+            with store.transaction(at=at):
+                yield
+        finally:
+            if store.webhooks is not None:
+                store.webhooks.deliver()
 
     def create(self, model: str, vals: dict | list[dict]) -> Any:
         return self._run(lambda env: env.create(model, vals))
@@ -167,6 +177,24 @@ class OdooEmulator:
     def url(self) -> str:
         host = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
         return f"http://{host}:{self.port}"
+
+    # -- webhooks ----------------------------------------------------------------------------
+    def add_webhook_rule(
+        self, model: str, url: str | None, fields: tuple[str, ...] | list[str] = (), name: str = ""
+    ) -> Rule:
+        """An automation rule "on create and edit" of `model` that sends a webhook to `url` with
+        `fields` (sidecar/emulator/webhooks.py). Odoo 16.0 has no webhook action: ValueError."""
+        if self.profile.major < 17:
+            raise ValueError(f"Odoo {self.version} has no webhook action")
+        with self.store.lock:
+            if self.store.webhooks is None:
+                self.store.webhooks = Webhooks(self.store)
+            return self.store.webhooks.add_rule(model, url, tuple(fields), name or "Send webhook")
+
+    @property
+    def webhooks_sent(self) -> list[Sent]:
+        """Every webhook POST made so far, in order."""
+        return list(self.store.webhooks.sent) if self.store.webhooks is not None else []
 
     # -- calls log ---------------------------------------------------------------------------
     def record_call(self, record: CallRecord) -> None:

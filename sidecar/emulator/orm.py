@@ -153,6 +153,8 @@ class Env(QueryMixin):
             ids.append(rid)
         for after in hooks.after_create.get(model, []):
             after(self, ids)
+        if self.store.webhooks is not None:
+            self.store.webhooks.created(self, model, ids)
         return ids[0] if single else ids
 
     def _apply_defaults(self, spec: ModelSpec, vals: dict) -> None:
@@ -342,11 +344,15 @@ class Env(QueryMixin):
                 self._apply_one2many(model, rid, fname, value)
         for after in hooks.after_write.get(model, []):
             after(self, ids, vals, previous)
+        if self.store.webhooks is not None:
+            self.store.webhooks.written(self, model, ids)
         return True
 
     def touch_write(self, model: str, rid: int, values: dict[str, Any]) -> None:
         """Store computed values the way Odoo's recompute does: bumping write_date/write_uid."""
         row = self.rows(model)[rid]
+        if self.store.webhooks is not None:
+            self.store.webhooks.recomputed(self, model, rid, dict(row), values)
         self.store.touch(model, rid)
         row.update(values)
         row["write_date"] = self.now

@@ -76,6 +76,7 @@ class Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
     ) -> None:
+        self._deliver_webhooks()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -86,7 +87,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         """Close the connection without a byte of answer."""
+        self._deliver_webhooks()
         self.close_connection = True
+
+    def _deliver_webhooks(self) -> None:
+        """Odoo posts a call's webhooks before its answer (sidecar/emulator/webhooks.py)."""
+        webhooks = self.server.emulator.store.webhooks
+        if webhooks is not None:
+            webhooks.deliver()
 
     def _not_found(self) -> None:
         body = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
@@ -130,6 +138,8 @@ class Handler(BaseHTTPRequestHandler):
         """Apply a matching rule before processing; return it when processing must follow."""
         emu = self.server.emulator
         emu.record_call(record)
+        if emu.store.webhooks is not None:
+            emu.store.webhooks.note_call(record.model_method or record.method)
         rule = emu.faults.pick(record.service, record.model, record.model_method or record.method)
         if rule is None:
             return None

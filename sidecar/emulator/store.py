@@ -92,6 +92,7 @@ class Store:
         self.xmlids: dict[str, tuple[str, int]] = {}
         self.journal: dict[tuple[str, int], Row | None] | None = None
         self.tx_now: datetime | None = None
+        self.webhooks: Any = None  # webhooks.Webhooks, once a test registers a webhook rule
 
     def ref(self, xmlid: str) -> int:
         return self.xmlids[xmlid][1]
@@ -126,12 +127,18 @@ class Store:
                 assert self.tx_now is not None
                 yield self.tx_now
                 return
+            if self.webhooks is not None:
+                self.webhooks.wait_turn()
             self.journal = {}
             self.tx_now = at or self.clock()
             try:
                 yield self.tx_now
+                if self.webhooks is not None:
+                    self.webhooks.at_commit(self.journal)
             except BaseException:
                 self._rollback()
+                if self.webhooks is not None:
+                    self.webhooks.at_rollback()
                 raise
             finally:
                 self.journal = None

@@ -1,0 +1,89 @@
+"""Read the records a webhook named, through the sync's own path, without moving its position.
+
+A hint (`model`, `id`) only says "look at this record": nothing of what Odoo posted is believed.
+For each stream whose model was hinted, the hinted ids are read by content within the stream's
+own domain (so a record outside the configured scope is not read in), landed by the loader like
+any page (compare, then insert or update; the partners touched are queued), all in one
+transaction, then the recompute queue is worked off. The streams' cursors are left alone: the
+next poll lists and reads what it always would, so a hint lost, refused or forged changes
+nothing the poll would not also find (docs/webhooks.md).
+
+The answer says which hinted records came back with a stamp (`write_date`) other than the one
+stored, and which did not (not found, out of scope, or unchanged): Odoo 17 and 18 post before
+their transaction commits, so a record read at once may still be the old one, and the caller
+reads those again a little later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobs.context import JobContext
+from jobs.incremental.scope import resolve_scope
+from jobs.odoo.profile import OdooProfile, profile_of
+from jobs.odoo.reads import WITH_ARCHIVED
+from jobs.sync.loader import Counts, load_page
+from jobs.sync.plan import known_write_dates
+from jobs.sync.recompute import RecomputeResult
+from jobs.sync.runner import SyncJob
+from jobs.sync.streams import STREAMS, Scope, Stream, streams_for
+
+Key = tuple[str, int]  # (model, id)
+
+
+@dataclass
+class HintedResult:
+    fresh: set[Key] = field(default_factory=set)  # read with a stamp other than the stored one
+    stale: set[Key] = field(default_factory=set)  # not found, out of scope, or stamp unchanged
+    counts: Counts = field(default_factory=Counts)
+    recomputed: RecomputeResult = field(default_factory=RecomputeResult)
+    calls: int = 0
+
+
+def hinted_models(profile: OdooProfile | None = None) -> frozenset[str]:
+    """The models a hint may name: those the sync mirrors."""
+    streams = STREAMS if profile is None else streams_for(profile)
+    return frozenset(stream.model for stream in streams)
+
+
+def read_hinted(ctx: JobContext, hints: Mapping[str, Collection[int]]) -> HintedResult:
+    """Read and land the hinted records, then recompute. `hints`: ids by model. Only reads
+    Odoo; the caller holds the lease the sync's mirror writes are under."""
+    client = ctx.client
+    result = HintedResult()
+    calls_before = client.stats.calls
+    with ctx.sessions() as session, session.begin():
+        scope, _problems = resolve_scope(session, client)
+    landed: list[tuple[Stream, list[dict[str, Any]]]] = []
+    wanted: set[Key] = {(model, rid) for model, ids in hints.items() for rid in ids}
+    for stream in streams_for(profile_of(client)):
+        ids = sorted(set(hints.get(stream.model, ())))
+        if ids and stream.applies(scope):
+            landed.append((stream, _read(ctx, stream, scope, ids)))
+    with ctx.sessions() as session, session.begin():
+        for stream, rows in landed:
+            known = known_write_dates(session, stream, [row["id"] for row in rows])
+            result.fresh.update(
+                (stream.model, row["id"]) for row in rows if _is_new(row, known.get(row["id"]))
+            )
+            result.counts.add(load_page(session, stream, rows))
+    result.stale = wanted - result.fresh
+    result.recomputed, _finished = SyncJob(ctx).recompute_pending()
+    result.calls = client.stats.calls - calls_before
+    return result
+
+
+def _read(ctx: JobContext, stream: Stream, scope: Scope, ids: list[int]) -> list[dict[str, Any]]:
+    context = WITH_ARCHIVED if stream.include_archived else None
+    domain = [*stream.domain(scope), ("id", "in", ids)]
+    fields = [*stream.fields, "write_date"]
+    return ctx.client.search_read_list(stream.model, domain, fields, names=False, context=context)
+
+
+def _is_new(row: Mapping[str, Any], known: tuple[str, bool] | None) -> bool:
+    if known is None:
+        return True
+    write_date, removed = known
+    return removed or write_date != str(row.get("write_date"))[:19]

@@ -1,0 +1,244 @@
+"""Automation rules that "Send Webhook Notification" (Odoo 17+, `base_automation`), as recorded
+on real 17.0 to 19.0 servers (docs/webhooks.md).
+
+A test registers a rule (`OdooEmulator.add_webhook_rule(model, url, fields)`); then every
+create, write and stored recompute of that model in a call posts
+`{"_action", "_id", "_model", "id", <fields>}` (many2one as a bare id, datetimes with
+microseconds, keys sorted) to the URL: one `urllib` POST with a 1 s timeout, errors only
+recorded, never retried, in the calling request's thread before its answer is sent. A create
+posts twice (identical bodies); a recompute that changes several fields posts once per step,
+the first with the old values (a membership: `0/joined`, `20/joined`, `20/ongoing`). The body
+is taken when the change is made.
+
+- **17.0 and 18.0** post before the commit: the call's changes are hidden again (the rows put
+  back as they were) while it posts, so a read that arrives with the POST sees the old data,
+  and other writes wait; then they are applied. A call that fails still posts what it had.
+- **19.0 and 20.0** post after the commit (nothing for a call that failed).
+- **16.0** has no webhook action: registering a rule is refused.
+- A rule without a URL makes the triggering write fail (the UserError Odoo raises).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from .errors import UserError
+
+if TYPE_CHECKING:
+    from .orm import Env
+    from .store import Store
+
+Row = dict[str, Any]
+TIMEOUT = 1.0  # Odoo's requests.post(..., timeout=1)
+NO_URL = (
+    "I'll be happy to send a webhook for you, but you really need to give me a URL to reach "
+    "out to..."
+)
+# Calls that only read: they never wait for a 17/18 call that is posting before its commit.
+READ_METHODS = frozenset(
+    {
+        "read",
+        "search",
+        "search_read",
+        "search_count",
+        "fields_get",
+        "name_search",
+        "read_group",
+        "check_access_rights",
+        "context_get",
+        "version",
+        "login",
+        "authenticate",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: int
+    action_id: int
+    model: str
+    url: str | None
+    fields: tuple[str, ...]
+    name: str
+
+
+@dataclass
+class Sent:
+    """One POST as the emulator made it, for tests to look at."""
+
+    url: str
+    body: dict[str, Any]
+    at: float  # time.monotonic() when it was sent
+    seconds: float = 0.0
+    status: int | None = None  # None: timed out or refused
+    error: str | None = None
+
+
+@dataclass
+class _Outgoing:
+    posts: list[tuple[str, bytes, dict[str, Any]]] = field(default_factory=list)
+    hidden: dict[tuple[str, int], Row | None] | None = None  # the changes held back (17/18)
+
+
+class Webhooks:
+    """The rules of one emulator and the POSTs they make. Wired into the store (transaction
+    start and end), the ORM (create, write, recompute) and the server (before an answer)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.rules: list[Rule] = []
+        self.sent: list[Sent] = []
+        self.waits: list[float] = []  # per call that posted: seconds its answer waited for them
+        self.before_commit = store.profile.major < 19
+        self._pending: list[tuple[str, bytes, dict[str, Any]]] = []
+        self._turn = threading.Condition(store.lock)
+        self._hidden_by: int | None = None  # the thread posting before its commit
+        self._local = threading.local()
+
+    def add_rule(self, model: str, url: str | None, fields: tuple[str, ...], name: str) -> Rule:
+        n = len(self.rules) + 1
+        rule = Rule(n, 390 + n, model, url, tuple(fields), name)
+        self.rules.append(rule)
+        return rule
+
+    # -- the ORM's changes (inside the call's transaction) -----------------------------------
+    def created(self, env: Env, model: str, ids: list[int]) -> None:
+        for rid in ids:
+            for _twice in range(2):  # Odoo posts two identical bodies for one create
+                self._collect(env, model, rid, env.rows(model)[rid])
+
+    def written(self, env: Env, model: str, ids: list[int]) -> None:
+        for rid in ids:
+            self._collect(env, model, rid, env.rows(model)[rid])
+
+    def recomputed(self, env: Env, model: str, rid: int, old: Row, values: dict[str, Any]) -> None:
+        """One POST per recompute step: the old values, then one changed field at a time."""
+        rules = self._rules(model)
+        changed = [f for f, v in values.items() if old.get(f) != v]
+        if not rules or not changed:
+            return
+        step = dict(old)
+        self._collect(env, model, rid, step)
+        watched = {f for rule in rules for f in rule.fields}
+        for fname in changed:
+            step[fname] = values[fname]
+            if not watched or fname in watched:
+                self._collect(env, model, rid, dict(step))
+
+    def _rules(self, model: str) -> list[Rule]:
+        return [rule for rule in self.rules if rule.model == model]
+
+    def _collect(self, env: Env, model: str, rid: int, row: Row) -> None:
+        for rule in self._rules(model):
+            if not rule.url:
+                raise UserError(NO_URL)
+            body = {"_action": self._action(rule), "_id": rid, "_model": model, "id": rid}
+            for fname in rule.fields:
+                body[fname] = _plain(row.get(fname, False))
+            data = json.dumps(body, sort_keys=True).encode()
+            self._pending.append((rule.url, data, body))
+
+    def _action(self, rule: Rule) -> str:
+        # 17.0 and 18.0 rename the action to its state's label; 19.0 keeps the given name
+        name = "Send Webhook Notification" if self.before_commit else rule.name
+        return f"{name}(#{rule.action_id})"
+
+    # -- the transaction (store lock held) ---------------------------------------------------
+    def wait_turn(self) -> None:
+        """At the start of a call: a writing call waits while another call is posting before
+        its commit (Odoo's row locks); a reading one goes on and sees the old data."""
+        if getattr(self._local, "readonly", False):
+            return
+        while self._hidden_by is not None and self._hidden_by != threading.get_ident():
+            self._turn.wait()
+
+    def at_commit(self, journal: dict[tuple[str, int], Row | None]) -> None:
+        out = self._take()
+        if out is None or not self.before_commit:
+            return
+        after = {key: _copy(self.store.tables[key[0]].rows.get(key[1])) for key in journal}
+        self._put(journal)  # hidden again until the POSTs are out
+        out.hidden = after
+        self._hidden_by = threading.get_ident()
+
+    def at_rollback(self) -> None:
+        out = self._take()
+        if out is not None and not self.before_commit:
+            out.posts.clear()  # 19+: "cancelled due to a rollback"
+
+    def _take(self) -> _Outgoing | None:
+        posts, self._pending = self._pending, []
+        if not posts:
+            return None
+        out = _Outgoing(posts)
+        self._local.out = out
+        return out
+
+    def _put(self, images: dict[tuple[str, int], Row | None]) -> None:
+        for (model, rid), image in images.items():
+            table = self.store.tables[model]
+            if rid in table.rows:
+                table.remove(rid)
+            if image is not None:
+                table.insert(_copy(image) or {})
+
+    # -- after the call (store lock released), before its answer ------------------------------
+    def note_call(self, method: str | None) -> None:
+        self._local.readonly = method in READ_METHODS
+
+    def deliver(self) -> None:
+        """Post what this thread's call collected; on 17/18 then commit what was held back."""
+        out: _Outgoing | None = getattr(self._local, "out", None)
+        self._local.out = None
+        self._local.readonly = False
+        if out is None:
+            return
+        started = time.monotonic()
+        try:
+            for url, data, body in out.posts:
+                self.sent.append(_post(url, data, body))
+        finally:  # whatever happened, the held-back changes are committed and writers let in
+            self.waits.append(time.monotonic() - started)
+            if out.hidden is not None:
+                with self._turn:
+                    self._put(out.hidden)
+                    self._hidden_by = None
+                    self._turn.notify_all()
+
+
+def _post(url: str, data: bytes, body: dict[str, Any]) -> Sent:
+    sent = Sent(url, body, time.monotonic())
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+            sent.status = answer.status
+    except urllib.error.HTTPError as exc:
+        sent.status, sent.error = exc.code, str(exc)
+    except Exception as exc:  # timed out, refused, not a URL: Odoo only logs it
+        sent.error = str(exc) or exc.__class__.__name__
+    sent.seconds = time.monotonic() - sent.at
+    return sent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _copy(row: Row | None) -> Row | None:
+    if row is None:
+        return None
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in row.items()}

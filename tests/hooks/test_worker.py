@@ -1,0 +1,109 @@
+"""The hint worker: reads hinted records through the sync's path without moving its cursors,
+reads again after its delays when nothing new came, and waits while the sync holds the
+mirrors lease (no hinted read lands rows at the same time as a sync)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from jobs.hooks import HintQueue, HintWorker
+from jobs.hooks.worker import BUSY_DELAY, LEASE
+from jobs.service.leases import release, try_acquire
+from sidecar.emulator import OdooEmulator
+from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.models import SyncCursor, utcnow
+from tests.hooks.hooking import SCP, SSP, hooks_config, lessons_done, new_member
+from tests.jobs.syncing import client_for, sync_once
+
+HOLDER = "here:1:abc"
+
+
+@pytest.fixture
+def setup(tmp_path: Path, emu: OdooEmulator) -> Iterator[tuple[HintWorker, Store, OdooEmulator]]:
+    cfg = hooks_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}")
+    store = open_store(cfg)
+    client = client_for(emu)
+    worker = HintWorker(cfg, store.sessions, HintQueue(100), lambda _cfg: client_for(emu), HOLDER)
+    sync_once(cfg, store, client)
+    client.close()
+    yield worker, store, emu
+    worker.stop()
+    store.close()
+
+
+def cursors(store: Store) -> list[tuple[object, ...]]:
+    with store.sessions() as session:
+        return [
+            (c.stream, c.polled_at, c.pass_started_at, c.second, c.after_id, c.updated_at)
+            for c in session.scalars(select(SyncCursor))
+        ]
+
+
+def ssp_calls(emu: OdooEmulator) -> int:
+    return sum(1 for c in emu.calls if c.model == SSP and c.model_method == "search_read")
+
+
+def test_a_hinted_record_lands_without_moving_the_cursors(
+    setup: tuple[HintWorker, Store, OdooEmulator],
+) -> None:
+    worker, store, emu = setup
+    partner, membership, slides = new_member(emu)
+    emu.advance(2)
+    ssp = emu.env.create(SSP, {"slide_id": slides[0], "partner_id": partner, "completed": True})
+    before = cursors(store)
+    worker.handle({(SSP, ssp): 0, (SCP, membership): 0})
+    assert cursors(store) == before
+    assert lessons_done(str(store.engine.url), membership) == 1
+    assert len(worker.queue) == 0  # both were new: nothing to read again
+
+
+def test_a_record_found_unchanged_is_read_again_after_each_delay_then_left(
+    setup: tuple[HintWorker, Store, OdooEmulator],
+) -> None:
+    worker, _store, _emu = setup
+    now = [0.0]
+    worker.queue = HintQueue(100, monotonic=lambda: now[0])
+    worker.handle({(SSP, 999999): 0})  # not in Odoo (or not committed yet)
+    for attempt, delay in enumerate(worker.retry_delays, start=1):
+        assert worker.queue.take(10, 0) == {}
+        now[0] += delay
+        batch = worker.queue.take(10, 0)
+        assert batch == {(SSP, 999999): attempt}
+        worker.handle(batch)
+    now[0] += 60
+    assert worker.queue.take(10, 0) == {}
+    assert worker.reads == 1 + len(worker.retry_delays)
+    assert sum(worker.retry_delays[:-1]) < 2.0  # the last read within 2 s comes in time
+
+
+def test_hints_wait_while_another_replica_syncs_the_mirrors(
+    setup: tuple[HintWorker, Store, OdooEmulator],
+) -> None:
+    worker, store, emu = setup
+    partner, _membership, slides = new_member(emu)
+    ssp = emu.env.create(SSP, {"slide_id": slides[0], "partner_id": partner, "completed": True})
+    with store.sessions() as session, session.begin():
+        token = try_acquire(session, LEASE, "elsewhere:2:def", timedelta(minutes=1), utcnow())
+    assert token is not None
+    emu.reset_calls()
+    worker.handle({(SSP, ssp): 0})
+    assert ssp_calls(emu) == 0 and worker.reads == 0  # not read while the sync holds it
+    assert worker.queue.take(10, BUSY_DELAY + 1) == {(SSP, ssp): 0}  # back, to try again
+    with store.sessions() as session, session.begin():
+        release(session, LEASE, "elsewhere:2:def", token)
+    worker.handle({(SSP, ssp): 0})
+    assert ssp_calls(emu) == 1 and worker.reads == 1
+
+
+def test_hints_wait_for_this_process_sync(setup: tuple[HintWorker, Store, OdooEmulator]) -> None:
+    worker, _store, emu = setup
+    emu.reset_calls()
+    with worker.local_lock:  # the executor's lock on `mirrors`: a sync runs in this process
+        worker.handle({(SSP, 1): 0})
+    assert ssp_calls(emu) == 0
+    assert worker.queue.take(10, BUSY_DELAY + 1) == {(SSP, 1): 0}
