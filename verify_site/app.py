@@ -10,7 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.config import Config
 from verify_site import security
+from verify_site.fastpage import SPENT, CertificatePages
 from verify_site.health import CachedHealth, HealthEndpoint
+from verify_site.pagecache import PageCache
 from verify_site.pages import page_url, problem
 from verify_site.ratelimit import RateLimiter
 from verify_site.records import Register
@@ -39,18 +41,21 @@ def build_app(settings: SiteSettings) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     register = Register(settings.store_url)
     health = CachedHealth(register.check_health)
-    app.extensions["verify_site"] = SiteState(settings, register, health)
+    pages = PageCache()
+    app.extensions["verify_site"] = SiteState(settings, register, health, pages)
     app.jinja_env.globals["site_title"] = _title(settings)
     app.jinja_env.globals["url_for"] = page_url
 
     # One budget per client address for the whole site, not per page: /healthz (answered by
-    # HealthEndpoint from the same limiter) and unknown addresses included; static files not.
+    # HealthEndpoint from the same limiter), cached certificate pages and their 304s (answered by
+    # CertificatePages, ditto) and unknown addresses included; static files not.
     limiter = RateLimiter(settings.rate_limit_per_minute)
     app.extensions["verify_site_limiter"] = limiter
     app.before_request(lambda: _within_budget(limiter))
-    wsgi: WSGIApplication = security.SecureHeaders(
-        HealthEndpoint(app.wsgi_app, health, limiter.spend)
+    cached = CertificatePages(
+        app.wsgi_app, register=register, pages=pages, spend=limiter.spend, today=settings.clock
     )
+    wsgi: WSGIApplication = security.SecureHeaders(HealthEndpoint(cached, health, limiter.spend))
     if settings.trust_proxy:
         # Client address and scheme from the proxies' headers; never the host (x_host=0).
         hops = settings.trust_proxy
@@ -63,8 +68,8 @@ def build_app(settings: SiteSettings) -> Flask:
 
 
 def _within_budget(limiter: RateLimiter) -> Response | None:
-    if request.endpoint == "static":
-        return None
+    if request.endpoint == "static" or request.environ.get(SPENT):
+        return None  # CertificatePages spent this request's budget before handing it over
     wait = limiter.spend(_client_address())
     if wait is None:
         return None

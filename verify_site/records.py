@@ -10,11 +10,11 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sidecar.certificates.status import Status, certificate_status
@@ -24,8 +24,15 @@ from sidecar.store.models import Certificate
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 MAX_SUCCESSOR_HOPS = 20  # a re-issue chain longer than this is a data error, not a loop to follow
 STORE_DOWN = "the store does not answer"
+# Connections kept in the pool: at least the server's threads (verify_site.serve.THREADS = 8).
+# With SQLAlchemy's default of 5, whenever more than 5 threads are in a query at once, the extra
+# connections are opened and closed again on their return: on PostgreSQL a new backend each
+# time, and its prepared status query lost with it.
+POOL_SIZE = 10
 
 
 class _Dropped(Exception):
@@ -74,8 +81,14 @@ class Register:
     def __init__(self, url: str) -> None:
         # No pre-ping: on PostgreSQL it is a round trip per look-up, a third of the page's cost
         # (bench/cert_bench.py). A connection that died with the server is retried once below.
-        self.engine: Engine = make_engine(url, pool_pre_ping=False)
+        #
+        # On PostgreSQL every statement commits by itself (the site only reads, one statement
+        # per answer): no transaction stays open, the pool's rollback on return is no round trip,
+        # and psycopg keeps the status query prepared (a ROLLBACK would drop it).
+        extra = {"isolation_level": "AUTOCOMMIT"} if _is_postgres(url) else {}
+        self.engine: Engine = make_engine(url, pool_pre_ping=False, pool_size=POOL_SIZE, **extra)
         self._schema_ok = False  # latched once seen at head: a schema only moves forward
+        self._status_query = _StatusQuery(self.engine)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -152,16 +165,39 @@ class Register:
         One Core statement on a pooled connection, no ORM session: this is the site's hot path,
         and a session with its identity map cost more than the query itself (bench/cert_bench.py).
         """
+        return self._reading(lambda: self._find(serial, today))
+
+    def status_of(self, serial: str, today: date) -> Status | None:
+        """The status of the certificate with this canonical serial, or None when there is none:
+        one small query, for the page cache (verify_site/pagecache.py), read on every request.
+
+        Straight through the DB-API on a pooled connection: SQLAlchemy's execution path cost
+        3-5 times the query itself (11 µs against 40-60 on SQLite in a loop; docs/benchmarks.md,
+        "Certificates and the verification page").
+        """
+        self._ensure_schema()
+        for attempt in range(2):
+            try:
+                row = self._status_query.run(self.engine, serial)
+            except _Dropped:
+                if attempt:
+                    log.error("certificate status look-up failed", exc_info=True)
+                    raise RegisterUnavailable(STORE_DOWN) from None
+                continue  # a dropped pooled connection (a restarted server): once on a fresh one
+            return None if row is None else certificate_status(row, today)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _reading(self, read: Callable[[], _T]) -> _T:
         self._ensure_schema()
         try:
-            return self._find(serial, today)
+            return read()
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 log.error("certificate look-up failed", exc_info=True)
                 raise RegisterUnavailable(STORE_DOWN) from exc
         # The pooled connection was dead (a restarted server): the pool is refreshed, try once.
         try:
-            return self._find(serial, today)
+            return read()
         except SQLAlchemyError as exc:
             log.error("certificate look-up failed", exc_info=True)
             raise RegisterUnavailable(STORE_DOWN) from exc
@@ -188,6 +224,67 @@ class Register:
 
 _ANY_CERTIFICATE = select(Certificate.id).limit(1)
 
+_STATUS_COLUMNS = (
+    Certificate.expires_on,
+    Certificate.revoked_at,
+    Certificate.revoked_reason,
+    Certificate.superseded_at,
+)
+_STATUS_BY_SERIAL = select(*_STATUS_COLUMNS).where(Certificate.serial == bindparam("serial"))
+
+
+@dataclass(slots=True)
+class StatusRow:
+    expires_on: date | None
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    superseded_at: datetime | None
+
+
+class _StatusQuery:
+    """`_STATUS_BY_SERIAL` compiled once for the engine's dialect and run on a raw DB-API cursor,
+    its values converted by the same result processors SQLAlchemy would apply (SQLite stores
+    dates as text)."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        compiled = _STATUS_BY_SERIAL.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positional = bool(compiled.positional)
+        self.processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in _STATUS_COLUMNS
+        ]
+        self.errors: tuple[type[BaseException], ...] = (dialect.loaded_dbapi.Error, SQLAlchemyError)
+
+    def run(self, engine: Engine, serial: str) -> StatusRow | None:
+        """The row, or None; raises `_Dropped` (the connection invalidated) when the driver
+        fails, and RegisterUnavailable when no connection can be had."""
+        try:
+            connection = engine.raw_connection()
+        except self.errors as exc:
+            log.error("certificate status look-up failed", exc_info=True)
+            raise RegisterUnavailable(STORE_DOWN) from exc
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql, (serial,) if self.positional else {"serial": serial})
+            raw = cursor.fetchone()
+            cursor.close()
+        except self.errors as exc:
+            connection.invalidate()
+            raise _Dropped(STORE_DOWN) from exc
+        finally:
+            connection.close()
+        if raw is None:
+            return None
+        return StatusRow(
+            *(
+                value if p is None else p(value)
+                for p, value in zip(self.processors, raw, strict=True)
+            )
+        )
+
+
 _BY_SERIAL = select(
     Certificate.serial,
     Certificate.participant_name,
@@ -207,6 +304,10 @@ _BY_SERIAL = select(
     Certificate.superseded_at,
     Certificate.superseded_by_id,
 ).where(Certificate.serial == bindparam("serial"))
+
+
+def _is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def _current_serial(connection: Connection, next_id: int | None) -> str | None:

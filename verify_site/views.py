@@ -24,6 +24,7 @@ from sidecar.certificates import serial as serials
 from sidecar.certificates.signing import KeyFileError, load_public_keys
 from verify_site import display
 from verify_site.health import CachedHealth
+from verify_site.pagecache import PageCache, etag_of, matches
 from verify_site.pages import problem
 from verify_site.records import CertificateView, Register, RegisterUnavailable
 from verify_site.settings import SiteSettings
@@ -34,7 +35,7 @@ bp = Blueprint("site", __name__)
 
 Kind = Literal["html", "json", "pdf"]
 SUFFIXES: dict[str, Kind] = {".json": "json", ".pdf": "pdf"}
-KEYS_CACHE = "public, max-age=300"  # keys change rarely; statuses are never cached
+KEYS_CACHE = "public, max-age=300"  # keys change rarely; no browser or proxy keeps a status
 
 
 @dataclass
@@ -42,6 +43,7 @@ class SiteState:
     settings: SiteSettings
     register: Register
     health: CachedHealth
+    pages: PageCache
 
 
 def state() -> SiteState:
@@ -96,10 +98,10 @@ def certificate(raw: str) -> BaseResponse:
             serial=canonical,
         )
     if kind == "json":
-        return _json_twin(cert, site.settings)
+        return _conditional(_json_twin(cert, site.settings))
     if kind == "pdf":
         return _pdf(cert, site.settings)
-    return _page(cert, site.settings)
+    return _page(cert, site)
 
 
 @bp.get("/.well-known/ojt-sidecar/keys.json")
@@ -160,7 +162,29 @@ def _typo(canonical: str) -> Response:
     )
 
 
-def _page(cert: CertificateView, settings: SiteSettings) -> Response:
+def _page(cert: CertificateView, site: SiteState) -> Response:
+    """The page, stored in the page cache (keyed by its status) for CertificatePages to answer
+    the next requests without Flask (verify_site/fastpage.py)."""
+    body = _render_page(cert, site.settings).encode("utf-8")
+    environ = request.environ
+    script_root = str(environ.get("SCRIPT_NAME") or "")
+    page = site.pages.put(
+        cert.serial, cert.status, script_root, body, host=environ.get("HTTP_HOST")
+    )
+    return _conditional(Response(body, mimetype="text/html"), page.etag)
+
+
+def _conditional(response: Response, etag: str | None = None) -> Response:
+    """`response` with its ETag, or `304 Not Modified` when If-None-Match names that ETag (the
+    after_request hooks add the security headers and `no-store` to either)."""
+    etag = etag or etag_of(response.get_data())
+    if matches(request.headers.get("If-None-Match"), etag):
+        response = Response(status=304)
+    response.headers["ETag"] = etag
+    return response
+
+
+def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
     # Built once here rather than by four url_for calls in the template: this is the hot page.
     base = url_for("site.certificate", raw=cert.serial)
     links = {
@@ -171,7 +195,7 @@ def _page(cert: CertificateView, settings: SiteSettings) -> Response:
         if cert.current_serial
         else None,
     }
-    html = render_template(
+    return render_template(
         "certificate.html",
         cert=cert,
         links=links,
@@ -179,7 +203,6 @@ def _page(cert: CertificateView, settings: SiteSettings) -> Response:
         initials_only=settings.initials_only,
         display=display,
     )
-    return Response(html, mimetype="text/html")
 
 
 def _json_twin(cert: CertificateView, settings: SiteSettings) -> Response:

@@ -223,14 +223,20 @@ def raw_request(request: dict[str, Any]) -> bytes:
     return "\r\n".join(lines).encode("utf-8", "surrogatepass")
 
 
-def exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+def exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes] | None:
+    """The answer to `raw`, or None when the connection was reset before a whole status line
+    came back."""
+    received = b""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         # waitress may answer and close before reading a huge request to its end.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(raw)
-        received = b""
-        while chunk := sock.recv(65536):
-            received += chunk
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            if b"\r\n" not in received:
+                return None
     head, _, body = received.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("latin-1").split("\r\n")
     headers: dict[str, str] = {}
@@ -247,7 +253,17 @@ def test_fuzz_through_waitress(served: int, serial: str, record_property: Any) -
     @given(request=_requests(serial))
     def visit(request: dict[str, Any]) -> None:
         cases[0] += 1
-        status, headers, body = exchange(served, raw_request(request))
+        answer = exchange(served, raw_request(request))
+        if answer is None:
+            # A header value holding CR LF makes two requests of one; waitress answers and
+            # closes with the rest unread, and the kernel's reset can overtake its answer. The
+            # site must still be up and answering.
+            assert (
+                exchange(served, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                is not None
+            )
+            return
+        status, headers, body = answer
         static = cacheable(request["path"], status)
         sent = wsgi_safe(request["host"]), wsgi_safe(request["path"] + str(request["query"]))
         check_answer(status, headers, body, *sent, static)
