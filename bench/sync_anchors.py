@@ -1,7 +1,7 @@
 """The sync beside the real anchors, per model, in one run against one server:
 
     cd /work/main && .venv/bin/python bench/sync_anchors.py [--target emulator|odoo]
-        [--scale 0.25] [--version 17.0] [--rounds 2] [--page-size 1000]
+        [--scale 0.25] [--version 17.0] [--rounds 2] [--page-size 1000] [--parallel-reads 1]
 
 For every model the sync reads (its domain, its fields, archived rows where it reads them):
 
@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", default="17.0", help="emulator: the Odoo version it speaks")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--page-size", type=int, default=1000, help="the sidecar's odoo.page_size")
+    ap.add_argument(
+        "--parallel-reads", type=int, default=1, help="the sidecar's odoo.parallel_reads"
+    )
     ap.add_argument("--keep", action="store_true", help="odoo: leave the seeded rows in place")
     args = ap.parse_args(argv)
     os.environ["BENCH_EMULATOR_VERSION"] = args.version
@@ -173,6 +176,7 @@ def _measure(target: Any, args: argparse.Namespace) -> int:
                 api_key=transport == "json2",
                 transport=transport,
                 page_size=args.page_size,
+                parallel_reads=args.parallel_reads,
                 timeout_seconds=600,
             )
         )
@@ -201,6 +205,7 @@ def _measure(target: Any, args: argparse.Namespace) -> int:
         transports.append("json2")
     print(
         f"sync anchors: target={args.target} odoo {version.version} page_size={args.page_size} "
+        f"parallel_reads={args.parallel_reads} "
         f"rounds={args.rounds} python {sys.version.split()[0]}, {os.cpu_count()} cpus"
     )
     for read in reads.values():  # warm-up, not counted

@@ -36,6 +36,7 @@ class OdooSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     page_size: int = 1000
     read_chunk_size: int = 500
+    parallel_reads: int = 1  # connections a first or full sync pass reads with
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ def settings_from_config(cfg: Config, *, max_attempts: int | None = None) -> Odo
         ),
         page_size=odoo.page_size,
         read_chunk_size=odoo.read_chunk_size,
+        parallel_reads=odoo.parallel_reads,
     )
 
 

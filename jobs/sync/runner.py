@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, closing, nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -28,6 +28,7 @@ from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
 from jobs.odoo.profile import profile_of
 from jobs.odoo.reads import WITH_ARCHIVED
+from jobs.sync.blocks import Readers, by_id, id_blocks
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.plan import (
     CONTENT_FACTOR,
@@ -70,6 +71,7 @@ class SyncJob:
         )
         self.progress = progress
         self.should_stop: ShouldStop = ctx.should_stop
+        self._readers = Readers(self.client)
 
     def run(self, *, full: bool = False) -> SyncSummary:
         """One cycle. The context's `should_stop` is asked after each stored page and recompute
@@ -105,8 +107,10 @@ class SyncJob:
                 summary.recomputed, finished = self.recompute_pending()
                 summary.interrupted = not finished
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
+            self._readers.close()
             self._finish_run(run_id, summary, started, calls_before, error=exc)
             raise
+        self._readers.close()
         summary.duration_seconds = time.monotonic() - started
         self._finish_run(run_id, summary, started, calls_before)
         return summary
@@ -130,7 +134,7 @@ class SyncJob:
             total = self.client.search_count(stream.model, domain, context=context)
         # A first or full pass reads content directly; later passes list (id, write_date) and
         # read only what is new, changed or unsettled (docs/architecture.md, "Incremental sync").
-        direct = full or plan.unsettled_from is None
+        direct = full or plan.unsettled_from is None or by_id(plan.since)
         counts, finished = Counts(), True
         with self._pages(stream, domain, plan, context, direct) as pages:
             for page in pages:
@@ -168,17 +172,20 @@ class SyncJob:
         # A row without write_date (written behind Odoo's back) cannot be placed in time: the
         # reconcile pass loads it instead of it stalling every pass.
         dated = [*domain, ("write_date", "!=", False)]
-        if direct:  # no Odoo call while a page is stored: the next one can be read meanwhile
-            content = self.client.search_read(
+        if direct:  # by id blocks, read ahead while a page is stored (jobs/sync/blocks.py)
+            if plan.since is not None and not by_id(plan.since):  # stopped before this version
+                return read_ahead(self._content(stream, dated, plan, context))
+            settings = self.client.settings
+            blocks = id_blocks(
+                self._readers,
                 stream.model,
                 dated,
                 [*stream.fields, "write_date"],
-                since=plan.since,
-                page_size=CONTENT_FACTOR * self.client.settings.page_size,
-                names=False,
+                after=plan.since,
+                size=CONTENT_FACTOR * settings.page_size,
                 context=context,
             )
-            return read_ahead(content)
+            return closing(blocks)
         listing = self.client.search_read(
             stream.model,
             dated,
@@ -188,6 +195,19 @@ class SyncJob:
             context=context,
         )
         return nullcontext(listing)
+
+    def _content(
+        self, stream: Stream, dated: list[Any], plan: PassPlan, context: dict[str, Any] | None
+    ) -> Iterator[Page]:
+        return self.client.search_read(
+            stream.model,
+            dated,
+            [*stream.fields, "write_date"],
+            since=plan.since,
+            page_size=CONTENT_FACTOR * self.client.settings.page_size,
+            names=False,
+            context=context,
+        )
 
     def _store(self, stream: Stream, page: Page, plan: PassPlan, signature: str) -> Counts:
         """Store a page read by content with the stream's position, in one transaction."""

@@ -129,11 +129,11 @@ class OdooConfig(Section):
     # auto: JSON-2 on Odoo 19+ when api_key is set, else XML-RPC
     transport: Literal["auto", "xmlrpc", "jsonrpc", "json2"] = "auto"
     timeout_seconds: Annotated[float, between(0, DAY_SECONDS, low_open=True)] = 30.0
-    # Odoo's limit_time_real: how long it lets one request run before stopping it (and rolling
-    # it back). A write whose answer was lost is sent again only after this, if still not found.
+    # Odoo's limit_time_real; a write whose answer was lost is looked up after this, not resent.
     longest_request_seconds: Annotated[float, between(0, DAY_SECONDS, low_open=True)] = 120.0
     page_size: Annotated[int, between(1, 10000)] = 1000  # rows per search_read page
     read_chunk_size: Annotated[int, between(1, 10000)] = 500  # ids per `read` call
+    parallel_reads: Annotated[int, between(1, 8)] = 1  # connections of a first or full pass
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     apps: OdooApps = Field(default_factory=OdooApps)
 

@@ -1,19 +1,26 @@
-"""A stream's first (or full) pass reads content directly, one page ahead, and stores each page
-with its position; later passes list (id, write_date) and read only what they need."""
+"""A stream's first (or full) pass reads content directly, in blocks of ids read ahead, and
+stores each block with its position; later passes list (id, write_date) and read only what they
+need."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.odoo.profile import profile_of
+from jobs.sync.blocks import BY_ID
+from jobs.sync.plan import CONTENT_FACTOR
 from jobs.sync.runner import SyncJob
 from jobs.sync.streams import streams_for
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
+from sidecar.store.models import SyncCursor
 from tests.jobs.syncing import MIRRORS, client_for, snapshot, sync_once, write_config
 from tests.jobs.test_sync import full_reread
 
@@ -70,10 +77,42 @@ def test_a_first_pass_stopped_after_a_page_resumes_there_and_ends_equal_to_a_ful
     with client_for(emu, page_size=7) as odoo:
         first = SyncJob(JobContext(cfg, store.sessions, odoo, should_stop=after_two_pages)).run()
         assert first.interrupted
-        # Two pages of whole seconds, at most 7 rows each; the page read ahead is not stored.
-        assert 0 < first.total.read <= 14
+        # Two blocks of 5 x 7 ids at most; the blocks read ahead are not stored.
+        assert 0 < first.total.read <= 2 * CONTENT_FACTOR * 7
         held = snapshot(store.sessions)
         assert sum(len(held[table.__tablename__]) for table in MIRRORS) == first.total.read
         second = sync_once(cfg, store, odoo)
     assert not second.interrupted
+    assert snapshot(store.sessions) == full_reread(tmp_path, emu)
+
+
+def test_two_readers_read_disjoint_blocks_into_the_same_store_as_one(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    # Blocks of 5 ids: many per stream, so that the two readers overlap.
+    settings = replace(client_for(emu, page_size=1).settings, parallel_reads=2)
+    emu.reset_calls()
+    with OdooClient(settings) as odoo:
+        summary = sync_once(cfg, store, odoo)
+        calls = odoo.stats.calls
+    logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
+    assert len(logins) == 2  # the sync's client and one more reader
+    assert calls >= len([c for c in emu.calls if c.model])  # the second reader's counted too
+    assert not summary.interrupted
+    assert snapshot(store.sessions) == full_reread(tmp_path, emu)
+
+
+def test_a_full_pass_stopped_midway_is_finished_by_the_next_ordinary_cycle(
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    with client_for(emu, page_size=7) as odoo:
+        sync_once(cfg, store, odoo)
+        stops = iter([False, True])
+        job = SyncJob(JobContext(cfg, store.sessions, odoo, should_stop=lambda: next(stops, True)))
+        assert job.run(full=True).interrupted
+        with store.sessions() as session:
+            positions = [row.second for row in session.scalars(select(SyncCursor))]
+        assert BY_ID in positions
+        again = sync_once(cfg, store, odoo)
+    assert not again.interrupted
     assert snapshot(store.sessions) == full_reread(tmp_path, emu)
