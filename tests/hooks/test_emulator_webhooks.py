@@ -9,26 +9,17 @@ from typing import Any
 
 import pytest
 
-from connectors import OdooClient, OdooError, OdooSettings
+from connectors import OdooClient, OdooError
 from sidecar.emulator import OdooEmulator
-from tests.conftest import FAST_RETRY
 from tests.hooks.receiver import receiver
+from tests.jobs.syncing import client_for
 
 SSP, SCP = "slide.slide.partner", "slide.channel.partner"
 SCP_FIELDS = ("channel_id", "partner_id", "completion", "member_status")
 
 
 def rpc(emu: OdooEmulator) -> OdooClient:
-    return OdooClient(
-        OdooSettings(
-            url=emu.url,
-            database=emu.db,
-            username="admin",
-            secret="admin",
-            transport="xmlrpc",
-            retry=FAST_RETRY,
-        )
-    )
+    return client_for(emu, page_size=1000)  # XML-RPC, quick retries
 
 
 def new_member(emu: OdooEmulator) -> tuple[int, int, int]:
