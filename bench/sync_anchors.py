@@ -162,7 +162,6 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(target: Any, args: argparse.Namespace) -> int:
     from connectors import OdooClient, OdooSettings
     from jobs.odoo.profile import profile_of
-    from jobs.odoo.reads import WITH_ARCHIVED
     from jobs.sync.streams import Scope, streams_for
 
     def client(transport: str) -> OdooClient:
@@ -189,8 +188,8 @@ def _measure(target: Any, args: argparse.Namespace) -> int:
         s.name: Read(
             s.model,
             [*s.domain(scope), ("write_date", "!=", False)],
-            [*s.fields, "write_date"],
-            WITH_ARCHIVED if s.include_archived else None,
+            s.content_fields,
+            s.context,
         )
         for s in streams
     }

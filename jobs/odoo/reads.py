@@ -47,6 +47,16 @@ class Stream:
     def applies(self, scope: Scope) -> bool:
         return bool(scope.event_ids if self.scoped_by == "events" else scope.channel_ids)
 
+    @property
+    def content_fields(self) -> list[str]:
+        """What a read by content asks for: the stream's fields and the stamp the loader keeps."""
+        return [*self.fields, "write_date"]
+
+    @property
+    def context(self) -> dict[str, Any] | None:
+        """The context its reads need: archived rows included where the stream reads them."""
+        return WITH_ARCHIVED if self.include_archived else None
+
     def signature(self, scope: Scope) -> str:
         """Changes when the stream's domain does: its cursor then restarts from the beginning."""
         return repr(self.domain(scope))

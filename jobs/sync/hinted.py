@@ -23,7 +23,6 @@ from typing import Any
 from jobs.context import JobContext
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo.profile import OdooProfile, profile_of
-from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.plan import known_write_dates
 from jobs.sync.recompute import RecomputeResult
@@ -76,10 +75,10 @@ def read_hinted(ctx: JobContext, hints: Mapping[str, Collection[int]]) -> Hinted
 
 
 def _read(ctx: JobContext, stream: Stream, scope: Scope, ids: list[int]) -> list[dict[str, Any]]:
-    context = WITH_ARCHIVED if stream.include_archived else None
     domain = [*stream.domain(scope), ("id", "in", ids)]
-    fields = [*stream.fields, "write_date"]
-    return ctx.client.search_read_list(stream.model, domain, fields, names=False, context=context)
+    return ctx.client.search_read_list(
+        stream.model, domain, stream.content_fields, names=False, context=stream.context
+    )
 
 
 def _is_new(row: Mapping[str, Any], known: tuple[str, bool] | None) -> bool:

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors import OdooClient
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo.profile import profile_of
-from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.loader import Counts, load_page, queue_affected, touch
 from jobs.sync.streams import Stream, streams_for
 from sidecar.store.models import utcnow
@@ -38,7 +37,7 @@ def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileS
     for stream in streams_for(profile_of(client)):
         if not stream.applies(scope):
             continue
-        context = WITH_ARCHIVED if stream.include_archived else None
+        context = stream.context
         domain = stream.domain(scope)
         remote = set(_all_ids(client, stream, domain, context))
         counts = Counts()
@@ -63,7 +62,7 @@ def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileS
                 rows = client.read(
                     stream.model,
                     missing,
-                    [*stream.fields, "write_date"],
+                    stream.content_fields,
                     names=False,
                     context=context,
                 )

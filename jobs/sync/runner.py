@@ -27,7 +27,6 @@ from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
 from jobs.odoo.profile import profile_of
-from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.sync.blocks import Readers, by_id, id_blocks
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.plan import (
@@ -127,7 +126,7 @@ class SyncJob:
         with self.sessions() as session:
             state = None if full else load_state(session, stream.name, signature)
         plan = plan_pass(state, self.ctx.clock(), self.overlap_seconds)
-        context = WITH_ARCHIVED if stream.include_archived else None
+        context = stream.context
         domain = stream.domain(scope)
         total = None
         if self.progress is not None and full:  # a count costs a call: only worth it on --full
@@ -141,7 +140,7 @@ class SyncJob:
                 if direct:
                     page_counts = self._store(stream, page, plan, signature)
                 else:
-                    page_counts = self._land(stream, page, plan, signature, full, context)
+                    page_counts = self._land(stream, page, plan, signature, context)
                 counts.add(page_counts)
                 if self.progress is not None:
                     self.progress(stream.name, counts.read, total)
@@ -180,7 +179,7 @@ class SyncJob:
                 self._readers,
                 stream.model,
                 dated,
-                [*stream.fields, "write_date"],
+                stream.content_fields,
                 after=plan.since,
                 size=CONTENT_FACTOR * settings.page_size,
                 context=context,
@@ -202,7 +201,7 @@ class SyncJob:
         return self.client.search_read(
             stream.model,
             dated,
-            [*stream.fields, "write_date"],
+            stream.content_fields,
             since=plan.since,
             page_size=CONTENT_FACTOR * self.client.settings.page_size,
             names=False,
@@ -222,7 +221,6 @@ class SyncJob:
         page: Page,
         plan: PassPlan,
         signature: str,
-        full: bool,
         context: dict[str, Any] | None,
     ) -> Counts:
         """Read what the listed page needs by content and store it with the stream's position,
@@ -230,16 +228,12 @@ class SyncJob:
         with self.sessions() as session:
             known = known_write_dates(session, stream, [r["id"] for r in page.rows])
         wanted = [
-            r["id"]
-            for r in page.rows
-            if full or needs_content(r, known.get(r["id"]), plan.unsettled_from)
+            r["id"] for r in page.rows if needs_content(r, known.get(r["id"]), plan.unsettled_from)
         ]
         rows = self._read(stream, wanted, context)
-        with self.sessions() as session, session.begin():
-            page_counts = load_page(session, stream, rows)
-            page_counts.read = len(page.rows)
-            page_counts.unchanged += len(page.rows) - len(rows)
-            save_position(session, stream.name, signature, plan.started_at, page.cursor)
+        page_counts = self._store(stream, Page(rows, page.cursor), plan, signature)
+        page_counts.read = len(page.rows)
+        page_counts.unchanged += len(page.rows) - len(rows)
         return page_counts
 
     def _read(
@@ -247,8 +241,9 @@ class SyncJob:
     ) -> list[dict[str, Any]]:
         if not ids:
             return []
-        fields = [*stream.fields, "write_date"]
-        return self.client.read(stream.model, ids, fields, names=False, context=context)
+        return self.client.read(
+            stream.model, ids, stream.content_fields, names=False, context=context
+        )
 
     # -- recompute -----------------------------------------------------------------------------
 
