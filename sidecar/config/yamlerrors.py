@@ -125,13 +125,18 @@ class _Explainer:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        """The tokens PyYAML read before it stopped, in file order."""
+        """The tokens PyYAML read before it stopped, in file order. Every question asked of
+        them is about tokens that end by the problem's mark, so scanning stops past it: on a
+        commented config, scanning the rest of the file cost as much as the failed parse."""
         loader = yaml.SafeLoader(self.text)
         next_token: Callable[[], Token] = loader.get_token  # untyped in PyYAML's stubs
+        stop = self.problem_mark.index if self.problem_mark is not None else len(self.text)
         found: list[Token] = []
         try:
             while loader.check_token():
                 found.append(next_token())
+                if found[-1].start_mark.index > stop:
+                    break
         except yaml.YAMLError:
             found.extend(loader.tokens)  # read ahead, not handed out before the error
         finally:

@@ -482,13 +482,17 @@ class Mutation:
 
     name: str
     loc: Loc
-    content: str
+    data: Any
+
+    @property
+    def content(self) -> str:
+        # Written when a test runs, not when every worker collects the corpus.
+        return dump(self.data)
 
 
 def mutation(loc: Loc, value: Any, *, add_key: bool = False) -> Mutation:
     where = (*loc, "hostile_key") if add_key else loc
-    data = with_value(where, value)
-    return Mutation(f"{format_path(where)}={value!r:.40}", where, dump(data))
+    return Mutation(f"{format_path(where)}={value!r:.40}", where, with_value(where, value))
 
 
 def generated(count: int = 200, seed: int = 14) -> list[Mutation]:

@@ -9,13 +9,14 @@ import pytest
 from connectors import OdooClient
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
-from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.bootstrap import Store
 from tests.jobs.syncing import client_for
+from tests.stores import open_migrated
 
 
 @pytest.fixture
 def store(cfg: Config) -> Iterator[Store]:
-    opened = open_store(cfg)
+    opened = open_migrated(cfg)
     yield opened
     opened.close()
 

@@ -13,7 +13,7 @@ from jobs.context import JobContext
 from jobs.sync.runner import SyncJob, SyncSummary
 from sidecar.config import Config, load_config
 from sidecar.emulator import OdooEmulator
-from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.bootstrap import Store
 from sidecar.store.models import (
     AssessmentResult,
     AttendanceRecord,
@@ -24,6 +24,7 @@ from sidecar.store.models import (
     Student,
 )
 from tests.conftest import FAST_RETRY
+from tests.stores import open_migrated
 
 CONFIG = """\
 odoo:
@@ -129,4 +130,4 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
 
 
 def fresh_store(cfg: Config) -> Store:
-    return open_store(cfg)
+    return open_migrated(cfg)

@@ -18,7 +18,7 @@ from jobs.enroll import (
 )
 from jobs.rehearsal import rehearse
 from sidecar.emulator import OdooEmulator
-from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.bootstrap import Store
 from sidecar.store.models import Enrollment, OutboxMessage, ProgressTracker, Student
 from tests.jobs.enrolling import (
     CONFIG,
@@ -33,6 +33,7 @@ from tests.jobs.enrolling import (
     odoo_counts,
     rows,
 )
+from tests.stores import open_migrated
 
 
 @pytest.mark.parametrize("transport", ["xmlrpc", "jsonrpc"])
@@ -40,7 +41,7 @@ def test_one_cycle_enrolls_each_eligible_applicant_once_and_a_second_changes_not
     emu: OdooEmulator, db_url: str, tmp_path: Path, transport: str
 ) -> None:
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu, transport) as client:
         report = cycle(cfg, store, client)
         assert sorted(report.enrolled) == [f"applicant:{a}" for a in ELIGIBLE]
@@ -77,7 +78,7 @@ def test_ineligible_applicant_gets_one_todo_for_its_recruiter_or_the_responsible
 ) -> None:
     emu.env.write("hr.applicant", [NO_EMAIL], {"user_id": False})
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         cycle(cfg, store, client)
         # the applicant changes (still no e-mail): decided again, but not asked twice
@@ -108,7 +109,7 @@ def test_manual_program_waits_for_review_then_enrolls_by_hand(
 ) -> None:
     emu.env.write("hr.applicant", [12], {"stage_id": OJT_STAGE, "user_id": 6})
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         report = cycle(cfg, store, client)
         assert "applicant:12" in report.awaiting_review
@@ -151,7 +152,7 @@ def test_partner_with_a_user_is_not_invited_again_and_gets_no_note(
     emu: OdooEmulator, db_url: str, tmp_path: Path
 ) -> None:
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         users, mails = count(emu, "res.users", []), count(emu, "mail.mail", [])
         messages = count(emu, "mail.message", [("model", "=", "hr.applicant")])
@@ -179,7 +180,7 @@ def test_applicant_whose_job_has_no_program_is_flagged_once(
 ) -> None:
     emu.env.write("hr.applicant", [3], {"stage_id": OJT_STAGE})  # a Developer
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         first = cycle(cfg, store, client)
         emu.env.write("hr.applicant", [3], {"priority": "1"})
@@ -202,7 +203,7 @@ def test_applicant_whose_job_has_no_program_is_flagged_once(
 def test_refused_applicant_is_not_enrolled(emu: OdooEmulator, db_url: str, tmp_path: Path) -> None:
     emu.env.write("hr.applicant", [6], {"active": False})
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         report = cycle(cfg, store, client)
     assert sorted(report.enrolled) == ["applicant:7", "applicant:8"]
@@ -218,7 +219,7 @@ def test_stage_restricted_to_other_jobs_does_not_apply(
     emu.env.write("hr.recruitment.stage", [OJT_STAGE], {"job_ids": [(6, 0, [3])]})  # Consultant
     emu.env.write("hr.applicant", [12], {"stage_id": OJT_STAGE})
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         report = cycle(cfg, store, client)
     assert report.started == ["applicant:12"] and report.awaiting_review == ["applicant:12"]
@@ -233,7 +234,7 @@ def test_direct_enrollment_in_a_program_course_makes_an_enrolled_student(
 
     emu.env.create("slide.channel.partner", {"channel_id": 1, "partner_id": 20})
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         sync_once(cfg, store, client)
     with store.sessions() as session:
@@ -247,7 +248,7 @@ def test_dry_run_lists_the_writes_and_makes_none(
     emu: OdooEmulator, db_url: str, tmp_path: Path
 ) -> None:
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     before = odoo_counts(emu)
     emu.reset_calls()
     with client_for(emu) as client:
@@ -284,7 +285,7 @@ def test_status_lists_enrollments_reviews_and_applicants_without_program(
 
     emu.env.write("hr.applicant", [3], {"stage_id": OJT_STAGE})
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         cycle(cfg, store, client)
     with store.sessions() as session:
@@ -314,7 +315,7 @@ def test_applicant_without_contact_is_linked_to_the_contact_with_its_email(
     emu.env.write("hr.applicant", [aid], {"partner_id": False})  # a recruiter cleared it
     partners = count(emu, "res.partner", [])
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         report = cycle(cfg, store, client)
     assert f"applicant:{aid}" in report.enrolled
@@ -341,7 +342,7 @@ def test_pausing_recruitment_leaves_applicants_in_flight_waiting_not_stopped(
             "  password: admin\n", "  password: admin\n  apps:\n    recruitment: false\n"
         ),
     )
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     with client_for(emu) as client:
         # The listing finishes its pass, then the service stops: every applicant noted as new,
         # none driven, and nothing left to list.

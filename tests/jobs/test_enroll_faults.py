@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 import jobs.enroll.cycle as enroll_cycle
 from jobs.deliver import deliver as real_deliver
 from sidecar.emulator import FaultRule, OdooEmulator
-from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.bootstrap import Store
 from sidecar.store.models import Enrollment, OutboxMessage, utcnow
 from tests.jobs.enrolling import (
     ELIGIBLE,
@@ -27,6 +27,7 @@ from tests.jobs.enrolling import (
     odoo_counts,
     rows,
 )
+from tests.stores import open_migrated
 
 NEW_EMAIL = "new.trainee@example.com"
 
@@ -77,7 +78,7 @@ def test_answer_lost_after_each_write_still_makes_everything_once(
 ) -> None:
     new = applicant_without_partner(emu)
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     rule = emu.faults.add(FaultRule("drop_after", model=model, method=method, times=1))
     with client_for(emu) as client:
         reports = [cycle(cfg, store, client)]
@@ -107,7 +108,7 @@ def test_answer_lost_after_each_write_still_makes_everything_once(
 
 def test_odoo_down_then_back_enrolls_once(emu: OdooEmulator, db_url: str, tmp_path: Path) -> None:
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     emu.faults.add(FaultRule("http_status", model="slide.channel.invite", status=503))
     with client_for(emu) as client:
         report = cycle(cfg, store, client)
@@ -129,7 +130,7 @@ def test_crash_after_every_delivered_write_then_rerun_makes_everything_once(
 ) -> None:
     new = applicant_without_partner(emu)
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
 
     class Crash(Exception):
         pass
@@ -166,7 +167,7 @@ def test_applicant_who_leaves_before_enrollment_is_skipped_and_handled_once_on_r
     emu: OdooEmulator, db_url: str, tmp_path: Path
 ) -> None:
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     # Odoo refuses the portal wizard for a while: the enrollments stop at their first write.
     emu.faults.add(FaultRule("http_status", model="portal.wizard", status=503))
     with client_for(emu) as client:
@@ -201,7 +202,7 @@ def test_refused_while_waiting_for_odoo_is_not_enrolled(
     emu: OdooEmulator, db_url: str, tmp_path: Path
 ) -> None:
     cfg = enroll_config(tmp_path, emu, db_url)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     emu.faults.add(FaultRule("http_status", model="portal.wizard", status=503))
     with client_for(emu) as client:
         cycle(cfg, store, client)

@@ -18,6 +18,7 @@ from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import CourseMembership, LessonProgress, Student, SyncRun
 from tests.jobs.syncing import CONFIG, client_for, snapshot, sync_once, write_config
+from tests.stores import open_migrated
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def full_reread(tmp_path: Path, emu: OdooEmulator, text: str = CONFIG) -> dict[s
     other = write_config(
         tmp_path / "fresh", emu, f"sqlite:///{tmp_path / 'fresh' / 's.db'}", text=text
     )
-    fresh = open_store(other)
+    fresh = open_migrated(other)
     try:
         with client_for(emu) as client:
             sync_once(other, fresh, client, full=True)
@@ -345,7 +346,7 @@ def test_attendance_moves_when_the_batch_event_ends(
         "event.registration", {"event_id": event, "partner_id": member[0]["partner_id"][0]}
     )
     cfg = write_config(tmp_path, emu, db_url, text=EVENT_CONFIG)
-    store = open_store(cfg)
+    store = open_migrated(cfg)
     try:
         sync_once(cfg, store, odoo)
         time.sleep(3)  # the event ends; no Odoo row changes

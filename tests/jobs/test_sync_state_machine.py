@@ -71,6 +71,7 @@ from sidecar.store.engine import make_engine
 from sidecar.store.migrate import upgrade
 from tests.conftest import POSTGRES_ENV
 from tests.jobs.syncing import client_for, snapshot, sync_once, write_config
+from tests.stores import migrated_sqlite
 
 OVERLAP = 300  # seconds: the overlap window given to every incremental sync below
 
@@ -138,8 +139,8 @@ class Backend:
 
     def new_url(self) -> str:
         name = f"ojt_sm_{uuid.uuid4().hex[:12]}"
-        if self.kind == "sqlite":
-            return f"sqlite:///{self.tmp / name / 'store.db'}"
+        if self.kind == "sqlite":  # a copy of a migrated store, like the clones below
+            return migrated_sqlite(f"sqlite:///{self.tmp / name / 'store.db'}")
         if self.template is None:  # migrated once, then cloned: one CREATE DATABASE per store
             self.template = self._create(f"{name}_template")
             engine = make_engine(self._url(self.template))

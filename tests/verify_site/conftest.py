@@ -23,6 +23,7 @@ from sidecar.config import Config
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import upgrade
 from sidecar.store.models import Certificate, Program, Student
+from tests.stores import migrated_sqlite
 from verify_site.app import create_app
 
 TODAY = date(2025, 6, 1)
@@ -32,11 +33,6 @@ AddCert = Callable[..., Certificate]
 MakeApp = Callable[..., Flask]
 
 
-def create_schema(engine: Engine) -> None:
-    """The real migrations, as `ojt-sidecar db upgrade` runs them."""
-    upgrade(engine)
-
-
 @pytest.fixture
 def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"
@@ -44,8 +40,9 @@ def store_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def engine(store_url: str) -> Iterator[Engine]:
-    engine = make_engine(store_url)
-    create_schema(engine)
+    # A copy of a store the real migrations made (tests/stores.py); `upgrade` finds it at head.
+    engine = make_engine(migrated_sqlite(store_url))
+    upgrade(engine)
     yield engine
     engine.dispose()
 
