@@ -38,6 +38,7 @@ class BatchStatus(StrEnum):
 
     OPEN = "open"
     DONE = "done"
+    CANCELLED = "cancelled"  # its event was cancelled in Odoo: no certificates, nobody placed
     ARCHIVED = "archived"
 
 

@@ -20,14 +20,11 @@ class OdooFacts:
             self._cache[key] = read()
         return self._cache[key]
 
-    def event_in_end_stage(self, event_id: int) -> bool:
-        """Read afresh each time (an event moves between stages); its stage's meaning once."""
-        stage = events.event_stage(self.client, event_id)
-        if stage is None:
-            return False
-        return bool(
-            self._once(("stage", stage), lambda: events.stage_ends_events(self.client, stage))
-        )
+    def event_outcome(
+        self, event_id: int, cancelled_stages: tuple[str, ...]
+    ) -> events.StageOfEvent:
+        """Read afresh each time: an event moves between stages."""
+        return events.event_outcome(self.client, event_id, cancelled_stages)
 
     def company_name(self) -> str:
         return str(

@@ -56,6 +56,7 @@ class IssueReport:
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # name, program, reasons
     waiting: int = 0
     batches_closed: list[str] = field(default_factory=list)
+    batches_cancelled: list[str] = field(default_factory=list)
     delivery: DeliveryReport | None = None
     certified: int = 0
     problems: list[str] = field(default_factory=list)
@@ -142,7 +143,14 @@ class IssueJob:
                 if bound:
                     if batch.odoo_event_id is None:
                         continue  # not resolved yet: the sync resolves it
-                    in_end_stage = self._odoo.event_in_end_stage(batch.odoo_event_id)
+                    outcome = self._odoo.event_outcome(
+                        batch.odoo_event_id, self.cfg.sync.cancelled_event_stages
+                    )
+                    if outcome.cancelled:  # no certificates; its participants are unplaced
+                        report.batches_cancelled.append(f"{program_key}/{batch.key}")
+                        batch.status = BatchStatus.CANCELLED
+                        continue
+                    in_end_stage = outcome.ended
                 if batch_done(
                     event_bound=bound,
                     event_in_end_stage=in_end_stage,

@@ -36,7 +36,10 @@ class Trainees:
         self.batches = list(
             session.scalars(
                 select(Batch)
-                .where(Batch.program_id == program.id, Batch.status != BatchStatus.ARCHIVED)
+                .where(
+                    Batch.program_id == program.id,
+                    Batch.status.not_in([BatchStatus.ARCHIVED, BatchStatus.CANCELLED]),
+                )
                 .order_by(Batch.id)
             )
         )

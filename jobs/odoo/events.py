@@ -7,11 +7,14 @@ from typing import Any
 
 from connectors import OdooClient
 from jobs.odoo.reads import WITH_ARCHIVED, AppNeeds, Row, Stream, as_text, fields_of, m2o, required
+from sidecar.outbox import Lookup, Write
 from sidecar.store.models import AttendanceRecord
 
 EVENT = "event.event"
 REGISTRATION = "event.registration"
 STAGE = "event.stage"
+TAG = "event.tag"
+TAG_CATEGORY = "event.tag.category"
 
 
 def _registration(row: Row) -> dict[str, Any]:
@@ -36,7 +39,13 @@ ATTENDANCE = Stream(
 )
 STREAMS = (ATTENDANCE,)
 
-NEEDS = AppNeeds("Events", (EVENT, REGISTRATION, STAGE), (), fields_of(STREAMS))
+TAGGED_FIELDS = ("name", "date_begin", "date_end", "stage_id", "kanban_state", "description")
+NEEDS = AppNeeds(
+    "Events",
+    (EVENT, REGISTRATION, STAGE, TAG, TAG_CATEGORY),
+    (),
+    fields_of(STREAMS, (EVENT, TAGGED_FIELDS), (STAGE, ("name", "pipe_end"))),
+)
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,103 @@ def events_named(client: OdooClient, ids: list[int], names: list[str]) -> list[E
     return [Event(int(r["id"]), str(r["name"]), as_text(r.get("date_end"))) for r in rows]
 
 
-def event_stage(client: OdooClient, event_id: int) -> int | None:
-    rows = client.read(EVENT, [event_id], ["stage_id"], names=False)
-    return m2o(rows[0]["stage_id"]) if rows else None
+# --- batches found by tag (programs[].batch_tag) --------------------------------------------
 
 
-def stage_ends_events(client: OdooClient, stage_id: int) -> bool:
-    """Whether events in this stage are over (the stage is marked as the pipeline's end)."""
-    rows = client.read(STAGE, [stage_id], ["pipe_end"])
-    return bool(rows and rows[0].get("pipe_end"))
+@dataclass(frozen=True)
+class TaggedEvent:
+    """An event carrying a batch tag: a batch, with what the sidecar keeps of it."""
+
+    id: int
+    tag_ids: tuple[int, ...]
+    name: str
+    begin: str | None  # UTC text, as Odoo gives it
+    end: str | None
+    description: str  # HTML, as Odoo keeps it
+
+
+def batch_tags(
+    client: OdooClient, category: str, names: list[str]
+) -> tuple[int | None, dict[str, int]]:
+    """The tag category's id (None when missing) and the id of each named tag in it. Tag names
+    are not unique: the oldest tag of a name wins."""
+    found = client.search_read_list(TAG_CATEGORY, [("name", "=", category)], ["name"], order="id")
+    category_id = int(found[0]["id"]) if found else None
+    if category_id is None or not names:
+        return category_id, {}
+    rows = client.search_read_list(
+        TAG, [("category_id", "=", category_id), ("name", "in", names)], ["name"], order="id"
+    )
+    tags: dict[str, int] = {}
+    for row in rows:
+        tags.setdefault(str(row["name"]), int(row["id"]))
+    return category_id, tags
+
+
+def events_tagged(client: OdooClient, tag_ids: list[int]) -> list[TaggedEvent]:
+    """The (active) events carrying any of these tags."""
+    if not tag_ids:
+        return []
+    rows = client.search_read_list(
+        EVENT, [("tag_ids", "in", tag_ids)], ["tag_ids", *TAGGED_FIELDS[:3], "description"]
+    )
+    return [
+        TaggedEvent(
+            id=int(r["id"]),
+            tag_ids=tuple(int(t) for t in r.get("tag_ids") or ()),
+            name=as_text(r.get("name")) or f"Event {r['id']}",
+            begin=as_text(r.get("date_begin")),
+            end=as_text(r.get("date_end")),
+            description=as_text(r.get("description")) or "",
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class StageOfEvent:
+    ended: bool  # in an end stage (pipe_end) that is not a cancelled one
+    cancelled: bool
+
+
+def event_outcome(
+    client: OdooClient, event_id: int, cancelled_stages: tuple[str, ...]
+) -> StageOfEvent:
+    """Whether the event is over, and whether it was cancelled: by a cancelled stage (16.0-18.0
+    ship one, marked as an end stage like "Ended") or by its kanban state (19.0+)."""
+    rows = client.read(EVENT, [event_id], ["stage_id", "kanban_state"], names=False)
+    if not rows:
+        return StageOfEvent(ended=False, cancelled=False)
+    if rows[0].get("kanban_state") == "cancel":
+        return StageOfEvent(ended=False, cancelled=True)
+    stage = m2o(rows[0].get("stage_id"))
+    if stage is None:
+        return StageOfEvent(ended=False, cancelled=False)
+    found = client.read(STAGE, [stage], ["name", "pipe_end"])
+    if not found:
+        return StageOfEvent(ended=False, cancelled=False)
+    if as_text(found[0].get("name")) in cancelled_stages:
+        return StageOfEvent(ended=False, cancelled=True)
+    return StageOfEvent(ended=bool(found[0].get("pipe_end")), cancelled=False)
+
+
+def create_tag_category(key: str, category: str) -> Write:
+    return Write(
+        key=key,
+        model=TAG_CATEGORY,
+        method="create",
+        params={"vals_list": {"name": category}},
+        lookup=Lookup(TAG_CATEGORY, [("name", "=", category)]),
+        summary=f"create the event tag category {category!r}",
+    )
+
+
+def create_tag(key: str, name: str, category: str, category_id: Any) -> Write:
+    return Write(
+        key=key,
+        model=TAG,
+        method="create",
+        params={"vals_list": {"name": name, "category_id": category_id}},
+        lookup=Lookup(TAG, [("name", "=", name), ("category_id.name", "=", category)]),
+        summary=f"create the event tag {name!r} in {category!r}",
+    )

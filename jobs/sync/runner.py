@@ -23,6 +23,7 @@ from connectors import Page
 from connectors.prefetch import read_ahead
 from jobs.context import JobContext
 from jobs.incremental import ShouldStop
+from jobs.incremental.batch_tags import discover_batches
 from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
@@ -87,6 +88,8 @@ class SyncJob:
             # per-stream call counts are the stream's own.
             _ = self.client.uid
             with self.sessions() as session, session.begin():
+                # Batches tagged in Odoo first, so that their events are in the scope.
+                discover_batches(session, self.client, self.cfg.sync.batch_tag_category)
                 scope, summary.problems = resolve_scope(session, self.client)
             for stream in streams_for(profile_of(self.client)):
                 if not stream.applies(scope):

@@ -271,19 +271,19 @@ class ServiceConfig(Section):
 class SyncConfig(Section):
     """How the progress sync reads Odoo."""
 
-    # Rows stamped within this window before the previous pass began are read again by content:
-    # Odoo stamps write_date at transaction start (a late commit carries an older stamp) and
-    # cuts it to the second. Must exceed the longest Odoo transaction plus any clock skew.
+    # Rows stamped this long before the previous pass began are read again by content: Odoo stamps
+    # write_date at transaction start and cuts it to the second. Exceed the longest one + skew.
     overlap: Duration = timedelta(minutes=5)
+    # The event.tag.category of programs[].batch_tag (both made in Odoo when missing).
+    batch_tag_category: Text = "OJT batches"
+    # event.stage names that mean cancelled (16.0-18.0; on 19.0+ the event's kanban state does).
+    cancelled_event_stages: tuple[Text, ...] = ("Cancelled",)
 
 
 class RecruitmentConfig(Section):
     """Which recruitment stage sends applicants into training."""
 
     ojt_stage: OdooRef = "On the Job Training"  # hr.recruitment.stage name or id
-
-
-# --- programs ---------------------------------------------------------------------------------
 
 
 # --- certificates, verification site, logging -------------------------------------------------

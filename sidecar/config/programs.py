@@ -186,6 +186,10 @@ class Program(Section):
     requirements: Requirements = Field(default_factory=Requirements)
     eligibility: Eligibility = Field(default_factory=Eligibility)
     issue_on: Literal["completion", "batch_done"] = "completion"
+    # Every event.event carrying this tag (of sync.batch_tag_category) is a batch of the program.
+    batch_tag: Text | None = None
+    # Unconfirmed registrations to a tagged event wait for a mentor to confirm them.
+    batch_approval: bool = False
     batches: Annotated[
         tuple[Batch, ...], list_check(_unique_batch_keys), BeforeValidator(_none_is_empty)
     ] = ()
@@ -204,15 +208,20 @@ class Program(Section):
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        tagged = have(values, "batch_tag") and values["batch_tag"] is not None
         if (
             have(values, "issue_on", "batches")
             and values["issue_on"] == "batch_done"
             and not values["batches"]
+            and not tagged
         ):
-            yield ("issue_on",), "is batch_done, which needs at least one batch under batches"
+            yield (
+                ("issue_on",),
+                "is batch_done, which needs at least one batch under batches, or a batch_tag",
+            )
         if have(values, "weights", "requirements", "batches"):
             weights, requirements = values["weights"], values["requirements"]
-            if any(batch.event is not None for batch in values["batches"]):
+            if tagged or any(batch.event is not None for batch in values["batches"]):
                 return
             # Attendance is measured on the registrations of a batch's event: without one, a
             # program that counts attendance could never be completed.

@@ -30,7 +30,16 @@ class ReconcileReport:
 def settings_digest(configured: ProgramConfig) -> str:
     """A digest of what moves a program's figures; a change means every student is recomputed."""
     settings = configured.model_dump(
-        mode="json", include={"courses", "weights", "requirements", "batches", "issue_on"}
+        mode="json",
+        include={
+            "courses",
+            "weights",
+            "requirements",
+            "batches",
+            "issue_on",
+            "batch_tag",
+            "batch_approval",
+        },
     )
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
@@ -50,9 +59,9 @@ def reconcile_programs(session: Session, cfg: Config) -> ReconcileReport:
             session.add(program)
             session.flush()
             created += 1
-        wanted = (configured.name, configured.issue_on, True)
-        if (program.name, program.issue_on, program.active) != wanted:
-            program.name, program.issue_on, program.active = wanted
+        wanted = (configured.name, configured.issue_on, True, configured.batch_tag)
+        if (program.name, program.issue_on, program.active, program.batch_tag) != wanted:
+            program.name, program.issue_on, program.active, program.batch_tag = wanted
             updated += 1
         c, u, a = _reconcile_courses(session, program, configured)
         created, updated, archived = created + c, updated + u, archived + a
@@ -100,7 +109,12 @@ def _reconcile_batches(
     session: Session, program: Program, configured: ProgramConfig
 ) -> tuple[int, int, int]:
     created = updated = archived = 0
-    existing = {b.key: b for b in program.batches}
+    existing = {b.key: b for b in program.batches if b.origin == "config"}
+    if configured.batch_tag is None:  # batches found by a tag the program no longer names
+        for found in program.batches:
+            if found.origin == "odoo" and found.status == "open":
+                found.status = "archived"
+                archived += 1
     for batch in configured.batches:
         row = existing.pop(batch.key, None)
         if row is None:

@@ -254,7 +254,8 @@ def test_duplicate_batch_key_is_reported(problem, minimal) -> None:
 def test_batch_done_without_batches_is_reported(problem, minimal) -> None:
     minimal["programs"][0]["issue_on"] = "batch_done"
     assert problem(minimal) == (
-        "programs[0].issue_on: is batch_done, which needs at least one batch under batches"
+        "programs[0].issue_on: is batch_done, which needs at least one batch under batches, "
+        "or a batch_tag"
     )
 
 
@@ -263,7 +264,8 @@ def test_batch_done_without_batches_is_reported_alongside_field_errors(problems,
     minimal["programs"][0]["name"] = ""
     assert [str(p) for p in problems(minimal)] == [
         "programs[0].name: must not be empty",
-        "programs[0].issue_on: is batch_done, which needs at least one batch under batches",
+        "programs[0].issue_on: is batch_done, which needs at least one batch under batches, "
+        "or a batch_tag",
     ]
 
 

@@ -103,6 +103,11 @@ def odoo_rules(rules: list[FaultRule], seconds: float) -> Driver:
         pace(stage)
         stage.start()
         time.sleep(seconds * scale)
+        # On a loaded machine the service may spend the whole window starting up: give it
+        # until a fault has fired (at most half a minute more) rather than test nothing.
+        deadline = time.monotonic() + 30
+        while not any(rule.fired for rule in added) and time.monotonic() < deadline:
+            time.sleep(0.1)
         fired = sum(rule.fired for rule in added)
         emu.faults.clear()
         return fired

@@ -44,6 +44,8 @@ def run_issue_command(cfg: Config, *, dry_run: bool, wait: bool, echo: Echo) -> 
     would = "Dry run: would " if dry else ""
     for name in report.batches_closed:
         echo(f"{would}{'close' if dry else 'closed'} batch {name}")
+    for name in report.batches_cancelled:
+        echo(f"{would}{'cancel' if dry else 'cancelled'} batch {name} (its event was cancelled)")
     for serial, name, program in report.issued:
         # a rehearsal's serials are thrown away with it
         what = "a certificate" if dry else serial

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sidecar.statuses import BatchStatus, CourseStatus
@@ -23,6 +23,8 @@ class Program(Base):
     # Digest of the settings that move figures (courses, weights, requirements, batches): when
     # the config changes them, every student of the program is recomputed.
     settings_digest: Mapped[str | None] = mapped_column(String(64))
+    # programs[].batch_tag: every event.event carrying this tag is a batch of the program
+    batch_tag: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -68,5 +70,9 @@ class Batch(Base):
     event_ended_at: Mapped[datetime | None]  # when the sync saw event_end pass
     status: Mapped[str] = mapped_column(String(20), default=BatchStatus.OPEN)
     done_at: Mapped[datetime | None]
+    # "config": written by the operator under programs[].batches; "odoo": an event that carries
+    # the program's batch tag, found by the sync (its name, dates and description are Odoo's)
+    origin: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
+    description: Mapped[str | None] = mapped_column(Text)
 
     program: Mapped[Program] = relationship(back_populates="batches")

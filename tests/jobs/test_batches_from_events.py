@@ -1,0 +1,216 @@
+"""Batches made in Odoo (`programs[].batch_tag`): the tag and its category are created once, every
+tagged event is a batch with the event's name, dates and description, an ended event closes its
+batch and certifies its participants, a cancelled one certifies nobody, an untagged one is
+archived. Against the emulator over HTTP, on a version with a Cancelled stage and on 19.0, where
+an event is cancelled by its kanban state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from connectors import OdooClient
+from jobs.context import JobContext
+from jobs.deliver import deliver
+from jobs.incremental.batch_tags import batch_key, plain_text
+from jobs.issue.runner import IssueJob
+from sidecar.certificates.signing import generate_key
+from sidecar.cli.demo.runner import simulate_completions
+from sidecar.config import Config
+from sidecar.emulator import OdooEmulator
+from sidecar.store.bootstrap import Store
+from sidecar.store.models import Batch, Certificate, Student
+from tests.jobs.syncing import client_for, sync_once, write_config
+from tests.stores import open_migrated
+
+TAG = "Welding cohort"
+CATEGORY = "OJT batches"
+PROGRAM = """\
+odoo:
+  url: {url}
+  database: {db}
+  username: admin
+  password: admin
+store:
+  url: {store}
+programs:
+  - key: welding
+    name: Welding OJT
+    courses:
+      - course: Basics of Gardening
+    issue_on: batch_done
+    batch_tag: Welding cohort
+certificates:
+  issuer: {{name: Test Training}}
+  output_dir: certificates
+  signing_key: keys/signing.key
+  verify_base_url: https://verify.example.org
+"""
+ENDED = 4  # event.stage "Ended" (pipe_end) in the emulator's demo data, on every version
+CANCELLED_STAGE = 5  # "Cancelled" on 16.0-18.0 (pipe_end too); 19.0 has no such stage
+
+
+@pytest.fixture(params=["17.0", "19.0"])
+def version(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def emu(version: str) -> Iterator[OdooEmulator]:
+    with OdooEmulator(demo=True, version=version) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
+    made = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", PROGRAM)
+    generate_key(made.certificates.signing_key)
+    return made
+
+
+@pytest.fixture
+def store(cfg: Config) -> Iterator[Store]:
+    opened = open_migrated(cfg)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def odoo(emu: OdooEmulator) -> Iterator[OdooClient]:
+    with client_for(emu) as client:
+        yield client
+
+
+def cycle(cfg: Config, store: Store, odoo: OdooClient) -> None:
+    """A sync, then delivery of what it queued."""
+    sync_once(cfg, store, odoo)
+    deliver(JobContext(cfg, store.sessions, odoo))
+
+
+def tag_rows(emu: OdooEmulator) -> tuple[list[int], list[int]]:
+    categories = emu.env.search("event.tag.category", [("name", "=", CATEGORY)])
+    tags = emu.env.search("event.tag", [("name", "=", TAG)])
+    return categories, tags
+
+
+def batches(store: Store) -> dict[str, Batch]:
+    with store.sessions() as session:
+        rows = session.scalars(select(Batch).where(Batch.origin == "odoo")).all()
+        for row in rows:
+            session.expunge(row)
+        return {row.key: row for row in rows}
+
+
+def tagged_event(emu: OdooEmulator, tag: int, name: str, description: str = "") -> int:
+    return emu.env.create(
+        "event.event",
+        {
+            "name": name,
+            "date_begin": "2026-12-07 08:00:00",
+            "date_end": "2026-12-18 17:00:00",
+            "tag_ids": [(4, tag)],
+            "description": description,
+        },
+    )
+
+
+def test_the_tag_is_made_once_and_each_tagged_event_is_a_batch(
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator
+) -> None:
+    cycle(cfg, store, odoo)
+    categories, tags = tag_rows(emu)
+    assert len(categories) == 1 and len(tags) == 1
+    made = emu.env.search_read("event.tag", [("id", "in", tags)], ["category_id"])
+    assert made[0]["category_id"][0] == categories[0]
+    for _ in range(2):  # re-runs double nothing
+        cycle(cfg, store, odoo)
+        assert tag_rows(emu) == (categories, tags)
+    assert batches(store) == {}
+
+    first = tagged_event(
+        emu, tags[0], "Welding, December", "<p>Arc &amp; <b>MIG</b></p><p>Bay 3</p>"
+    )
+    second = tagged_event(emu, tags[0], "Welding, January")
+    untagged = emu.env.create(
+        "event.event",
+        {
+            "name": "Not a batch",
+            "date_begin": "2026-12-07 08:00:00",
+            "date_end": "2026-12-08 17:00:00",
+        },
+    )
+    cycle(cfg, store, odoo)
+    found = batches(store)
+    assert set(found) == {batch_key(first), batch_key(second)}
+    assert batch_key(untagged) not in found
+    december = found[batch_key(first)]
+    assert (december.name, december.start_date, december.end_date) == (
+        "Welding, December",
+        date(2026, 12, 7),
+        date(2026, 12, 18),
+    )
+    assert december.description == "Arc & MIG\nBay 3"
+    assert december.status == "open" and december.odoo_event_id == first
+
+    emu.env.write("event.event", [second], {"tag_ids": [(3, tags[0])], "name": "Renamed"})
+    emu.env.write("event.event", [first], {"name": "Welding, Dec."})
+    cycle(cfg, store, odoo)
+    found = batches(store)
+    assert found[batch_key(second)].status == "archived"
+    assert found[batch_key(first)].name == "Welding, Dec."
+    emu.env.write("event.event", [second], {"tag_ids": [(4, tags[0])]})
+    cycle(cfg, store, odoo)
+    assert batches(store)[batch_key(second)].status == "open"
+    assert tag_rows(emu) == (categories, tags)
+
+
+def test_an_ended_batch_certifies_its_participants_and_a_cancelled_one_nobody(
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator, version: str
+) -> None:
+    cycle(cfg, store, odoo)
+    _, tags = tag_rows(emu)
+    ending = tagged_event(emu, tags[0], "Welding, December")
+    cancelled = tagged_event(emu, tags[0], "Welding, January")
+    simulate_completions(odoo, "welding", cfg, count=3)
+    sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        done = sorted(
+            session.scalars(select(Student.odoo_partner_id).where(Student.complete.is_(True)))
+        )
+    assert len(done) == 3
+    for partner in done[:2]:
+        emu.env.create("event.registration", {"event_id": ending, "partner_id": partner})
+    emu.env.create("event.registration", {"event_id": cancelled, "partner_id": done[2]})
+    cycle(cfg, store, odoo)
+
+    job = JobContext(cfg, store.sessions, odoo)
+    assert IssueJob(job).run().issued == []  # neither event is over yet
+
+    emu.env.write("event.event", [ending], {"stage_id": ENDED})
+    if version == "19.0":
+        emu.env.write("event.event", [cancelled], {"kanban_state": "cancel"})
+    else:
+        emu.env.write("event.event", [cancelled], {"stage_id": CANCELLED_STAGE})
+    report = IssueJob(job).run()
+    assert report.batches_closed == [f"welding/{batch_key(ending)}"]
+    assert report.batches_cancelled == [f"welding/{batch_key(cancelled)}"]
+    found = batches(store)
+    assert found[batch_key(ending)].status == "done"
+    assert found[batch_key(cancelled)].status == "cancelled"
+    with store.sessions() as session:
+        certified = {(c.odoo_partner_id, c.batch_id) for c in session.scalars(select(Certificate))}
+    assert certified == {(p, found[batch_key(ending)].id) for p in done[:2]}
+
+    again = IssueJob(job).run()  # re-run: nothing more
+    assert again.issued == [] and again.batches_closed == [] and again.batches_cancelled == []
+
+
+def test_plain_text_of_an_event_description() -> None:
+    assert (
+        plain_text("<p>One&nbsp;<i>two</i></p><p></p><br>three  four") == "One\xa0 two\nthree four"
+    )
+    assert plain_text("") == ""
