@@ -64,7 +64,7 @@ def run_preflight(client: OdooClient, cfg: Config) -> list[Finding]:
     except OdooError as exc:
         findings.append(Finding("fail", _plain(exc)))
         return findings
-    for step in (_capabilities, _apps_and_rights, _configured_records):
+    for step in (_capabilities, _apps_and_rights, _configured_records, _tagged_batches):
         try:
             findings.extend(step(client, cfg))
         except OdooError as exc:
@@ -159,6 +159,53 @@ def _configured_records(client: OdooClient, cfg: Config) -> Iterator[Finding]:
                     yield _find_one(
                         client, events.EVENT, batch.event, f"{label}: batch {batch.key} event"
                     )
+
+
+def _tagged_batches(client: OdooClient, cfg: Config) -> Iterator[Finding]:
+    """Each program's batch tag, the batches it finds, and trainees in two open ones."""
+    tagging = [p for p in cfg.programs if p.batch_tag is not None]
+    if not tagging or "events" not in cfg.required_apps():
+        return
+    category = cfg.sync.batch_tag_category
+    names = sorted({p.batch_tag for p in tagging if p.batch_tag})
+    category_id, tags = events.batch_tags(client, category, names)
+    tagged = events.events_tagged(client, sorted(set(tags.values())))
+    open_events = events.events_not_over(client, [e.id for e in tagged])
+    for program in tagging:
+        label, tag = f"program {program.key}", program.batch_tag or ""
+        if tag not in tags:
+            where = "its category is missing too" if category_id is None else "in that category"
+            yield Finding(
+                "warn",
+                f"{label}: batch tag {tag!r} is not in Odoo ({where}); the next sync creates "
+                f"it in event tag category {category!r}",
+            )
+            continue
+        carrying = [e for e in tagged if tags[tag] in e.tag_ids]
+        yield Finding(
+            "ok",
+            f"{label}: batch tag {tag!r} → event.tag {tags[tag]}, {len(carrying)} tagged event(s)",
+        )
+        for event in carrying:
+            dates = f"{(event.begin or '?')[:10]} to {(event.end or '?')[:10]}"
+            yield Finding("ok", f"{label}: batch {event.name!r} (event {event.id}, {dates})")
+        yield from _in_two_batches(client, label, [e for e in carrying if e.id in open_events])
+
+
+def _in_two_batches(
+    client: OdooClient, label: str, open_batches: list[events.TaggedEvent]
+) -> Iterator[Finding]:
+    by_partner: dict[int, list[str]] = {}
+    for event_id, partner_id in events.registered_partners(client, [e.id for e in open_batches]):
+        name = next(e.name for e in open_batches if e.id == event_id)
+        by_partner.setdefault(partner_id, []).append(name)
+    for partner_id, names in sorted(by_partner.items()):
+        if len(names) > 1:
+            yield Finding(
+                "warn",
+                f"{label}: partner {partner_id} is registered in {len(names)} open batches "
+                f"({', '.join(repr(n) for n in sorted(names))}); a trainee belongs to one",
+            )
 
 
 def _find_one(

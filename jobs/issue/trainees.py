@@ -43,7 +43,7 @@ class Trainees:
                 .order_by(Batch.id)
             )
         )
-        self._registered = _registered(session, self.batches)
+        self._registered = _registered(session, self.batches, configured.batch_approval)
         self._cohorts = [
             Cohort(b.id, b.odoo_event_id, b.event_ref is not None, b.start_date, b.end_date)
             for b in self.batches
@@ -110,8 +110,9 @@ def _courses_done(session: Session, program_id: int) -> set[int]:
     return {sid for sid, ids in done.items() if counted and set(counted) <= ids}
 
 
-def _registered(session: Session, batches: list[Batch]) -> dict[int, set[int]]:
-    """Partners registered (not cancelled, not archived) per batch event."""
+def _registered(session: Session, batches: list[Batch], approval: bool) -> dict[int, set[int]]:
+    """Partners registered (not cancelled, not archived) per batch event; with `approval`
+    (`programs[].batch_approval`), only those a mentor confirmed (or who attended)."""
     events = [b.odoo_event_id for b in batches if b.odoo_event_id is not None]
     registered: dict[int, set[int]] = {}
     if not events:
@@ -119,7 +120,7 @@ def _registered(session: Session, batches: list[Batch]) -> dict[int, set[int]]:
     for event_id, partner_id in session.execute(
         select(AttendanceRecord.event_id, AttendanceRecord.partner_id).where(
             AttendanceRecord.event_id.in_(events),
-            AttendanceRecord.state != "cancel",
+            AttendanceRecord.state.not_in(["cancel", "draft"] if approval else ["cancel"]),
             AttendanceRecord.active.is_(True),
             AttendanceRecord.removed_at.is_(None),
         )

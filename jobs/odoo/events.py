@@ -115,6 +115,37 @@ def events_tagged(client: OdooClient, tag_ids: list[int]) -> list[TaggedEvent]:
     ]
 
 
+def events_not_over(client: OdooClient, event_ids: list[int]) -> set[int]:
+    """Of these events, those not in an end stage (and not cancelled by kanban state)."""
+    if not event_ids:
+        return set()
+    rows = client.read(EVENT, event_ids, ["stage_id", "kanban_state"], names=False)
+    stages = sorted({s for r in rows if (s := m2o(r.get("stage_id"))) is not None})
+    ending = {int(r["id"]) for r in client.read(STAGE, stages, ["pipe_end"]) if r.get("pipe_end")}
+    return {
+        int(r["id"])
+        for r in rows
+        if m2o(r.get("stage_id")) not in ending and r.get("kanban_state") != "cancel"
+    }
+
+
+def registered_partners(client: OdooClient, event_ids: list[int]) -> list[tuple[int, int]]:
+    """(event, partner) of the registrations that are not cancelled."""
+    if not event_ids:
+        return []
+    rows = client.search_read_list(
+        REGISTRATION,
+        [("event_id", "in", event_ids), ("state", "!=", "cancel")],
+        ["event_id", "partner_id"],
+        names=False,
+    )
+    return [
+        (int(r["event_id"]), partner)
+        for r in rows
+        if (partner := m2o(r.get("partner_id"))) is not None
+    ]
+
+
 @dataclass(frozen=True)
 class StageOfEvent:
     ended: bool  # in an end stage (pipe_end) that is not a cancelled one

@@ -383,18 +383,15 @@ class Config(Section):
         An app is listed when it is enabled in `odoo.apps` AND the configuration uses it:
         - elearning: whenever a program has courses (always, as every program has one);
         - recruitment: when any program lists jobs (applicants enter programs by job);
-        - events: when any batch is bound to an event, or any program counts attendance
-          (an attendance weight above 0 or a `min_attendance`);
+        - events: when any batch is bound to an event or a program names a batch_tag, or any
+          program counts attendance (an attendance weight above 0 or a `min_attendance`);
         - surveys: whenever enabled (certification lessons are surveys).
         An app that is used but disabled is left out: the sidecar then skips that part.
         """
         used = {
             "elearning": any(program.courses for program in self.programs),
             "recruitment": any(program.jobs for program in self.programs),
-            "events": any(
-                program.uses_attendance or any(b.event is not None for b in program.batches)
-                for program in self.programs
-            ),
+            "events": any(program.uses_events for program in self.programs),
             "surveys": True,
         }
         return [name for name in APP_NAMES if used[name] and getattr(self.odoo.apps, name)]

@@ -199,6 +199,12 @@ class Program(Section):
         """True when attendance counts towards progress or completion."""
         return self.weights.attendance > 0 or self.requirements.min_attendance is not None
 
+    @property
+    def uses_events(self) -> bool:
+        """True when the program needs the Events app: attendance, or batches that are events."""
+        bound = any(batch.event is not None for batch in self.batches)
+        return self.uses_attendance or bound or self.batch_tag is not None
+
     def batch(self, key: str) -> Batch:
         """The batch with this key; KeyError when there is none."""
         for batch in self.batches:

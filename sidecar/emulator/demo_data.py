@@ -13,6 +13,7 @@ from .behaviours.recruitment import find_or_create_partner
 from .helper_models import LATE_HELPERS
 from .orm import Env
 from .store import Store
+from .versions import Profile
 
 GROUPS = [
     # xmlid, name, category, share
@@ -263,12 +264,16 @@ APPLICANTS = [  # id, subject, partner_name, email, job, stage
     (11, "HR Manager", "Anita Oliver", "anita.oliver@example.com", 5, 4),
     (12, "Consultant", "Noah Smith", "noah.smith@example.com", 3, 5),
 ]
-EVENT_STAGES = [
-    (1, "New", 1, False, False),
-    (2, "Booked", 2, False, False),
-    (3, "Announced", 3, False, False),
-    (4, "Ended", 4, True, True),
-    (5, "Cancelled", 5, False, True),
+ENDED_18 = (
+    "Finished events. Odoo will automatically move them to this stage once their end date has "
+    "passed."
+)
+EVENT_STAGES = [  # id, name, sequence, end stage (folded, pipe_end), description to 17.0, 18.0+
+    (1, "New", 1, False, "Freshly created", "Freshly created"),
+    (2, "Booked", 2, False, "The place has been reserved", ""),
+    (3, "Announced", 3, False, "The event has been publicly announced", None),
+    (4, "Ended", 5, True, "Fully ended", ENDED_18),
+    (5, "Cancelled", 6, True, "The event has been cancelled", None),
 ]
 EVENTS = [
     (1, "Design Fair Los Angeles", 3, 10),
@@ -615,12 +620,25 @@ def _demo_surveys(env: Env) -> None:
         )
 
 
+def event_stages(version: Profile) -> list[dict[str, Any]]:
+    """The stages the event module installs in this version (docs/odoo-notes.md §18): New,
+    Booked, Announced, then the end stages Ended and (up to 18.0) Cancelled."""
+    return [
+        {
+            "id": sid,
+            "name": name,
+            "sequence": seq,
+            "fold": end,
+            "pipe_end": end,
+            "description": text if not version.reworded_event_stages or later is None else later,
+        }
+        for sid, name, seq, end, text, later in EVENT_STAGES
+        if name != "Cancelled" or version.has_cancelled_event_stage
+    ]
+
+
 def _demo_events(env: Env, base: datetime) -> None:
-    for sid, name, seq, pipe_end, fold in EVENT_STAGES:
-        env.create(
-            "event.stage",
-            {"id": sid, "name": name, "sequence": seq, "pipe_end": pipe_end, "fold": fold},
-        )
+    env.create("event.stage", event_stages(env.version))
     for eid, name, stage, days in EVENTS:
         begin = (base + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
         env.create(

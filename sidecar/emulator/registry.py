@@ -55,6 +55,8 @@ DESCRIPTIONS = {
     "event.event": "Event",
     "event.registration": "Event Registration",
     "event.stage": "Event Stage",
+    "event.tag": "Event Tag",
+    "event.tag.category": "Event Tag Category",
     "hr.applicant": "Applicant",
     "hr.job": "Job Position",
     "hr.recruitment.stage": "Recruitment Stages",

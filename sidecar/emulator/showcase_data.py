@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .demo_data import loader_env
+from .demo_data import event_stages, loader_env
 from .orm import Env
 from .store import Store
 
@@ -355,15 +355,11 @@ def _recruitment(env: Env) -> None:
 
 
 def _event(env: Env, now: datetime) -> int:
-    stages = [
-        env.create(
-            "event.stage",
-            {"name": name, "sequence": seq, "pipe_end": end, "fold": end},
-        )
-        for seq, (name, end) in enumerate(
-            (("New", False), ("Booked", False), ("Announced", False), ("Ended", True)), start=1
-        )
-    ]
+    # the stages the event module installs, with the ids Odoo gives them
+    stages = env.create(
+        "event.stage",
+        [{k: v for k, v in s.items() if k != "id"} for s in event_stages(env.version)],
+    )
     begin = (now - timedelta(days=2)).replace(hour=8, minute=0, second=0, microsecond=0)
     return int(
         env.create(

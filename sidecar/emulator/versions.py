@@ -93,6 +93,16 @@ class Profile:
         return self.major == 18
 
     @property
+    def has_cancelled_event_stage(self) -> bool:
+        """The event module's Cancelled stage (an end stage); 19.0 installs only four stages."""
+        return self.major < 19
+
+    @property
+    def reworded_event_stages(self) -> bool:
+        """18.0+: the Booked stage has an empty description and Ended explains its automation."""
+        return self.major >= 18
+
+    @property
     def whole_second_datetimes(self) -> bool:
         """19.0+: datetime domain values are compared to the whole second, ISO only, no tz."""
         return self.major >= 19

@@ -1,4 +1,5 @@
-"""Events (§11): registrations confirmed on create, ``done`` = attended with ``date_closed``."""
+"""Events (§11): registrations confirmed on create, ``done`` = attended with ``date_closed``; a
+new event in the first stage (docs/odoo-notes.md §18)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,16 @@ def _before_write(env: Env, ids: list[int], vals: dict) -> None:
         vals["date_closed"] = env.now
 
 
+def _default_stage(env: Env, vals: dict) -> None:
+    """A new event starts in the first stage (``event.stage`` order: sequence, name)."""
+    if "stage_id" not in vals:
+        stages = sorted(
+            env.rows("event.stage").values(),
+            key=lambda s: (s.get("sequence") or 0, s.get("name") or "", s["id"]),
+        )
+        vals["stage_id"] = stages[0]["id"] if stages else False
+
+
 def register(hooks: Hooks, profile: Profile) -> None:
     hooks.prepare[REG].append(_prepare)
     hooks.after_create[REG].append(_after_create)
@@ -65,6 +76,7 @@ def register(hooks: Hooks, profile: Profile) -> None:
             vals.setdefault(k, v)
 
     hooks.prepare["event.event"].append(event_prepare)
+    hooks.prepare["event.event"].append(_default_stage)
 
     hooks.prepare["event.stage"].append(stage_legends)
 
