@@ -1,0 +1,190 @@
+"""Batches made in a real Odoo's Events app (`programs[].batch_tag`). Run with ODOO_URL, ODOO_DB,
+ODOO_USER and ODOO_PASSWORD set (`./dev test -m live`) against a stock Odoo with Events and
+eLearning. It makes its own tag category, course, trainee and events, and removes them after."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from connectors import OdooClient, OdooError, OdooSettings
+from jobs.context import JobContext
+from jobs.deliver import deliver
+from jobs.incremental.batch_tags import batch_key
+from jobs.issue.runner import IssueJob
+from jobs.odoo.profile import profile_of
+from jobs.sync.runner import SyncJob
+from sidecar.certificates.signing import generate_key
+from sidecar.cli.demo.runner import simulate_completions
+from sidecar.config import Config, load_config
+from sidecar.store.bootstrap import Store, open_store
+from sidecar.store.models import Batch, Certificate
+
+pytestmark = pytest.mark.live
+
+CONFIG = """\
+odoo:
+  url: {url}
+  database: {db}
+  username: {user}
+  password: ${{ODOO_PASSWORD}}
+store:
+  url: sqlite:///{store}
+sync:
+  batch_tag_category: OJT live {tag}
+certificates:
+  output_dir: {store}.certificates
+  signing_key: {store}.key
+programs:
+  - key: live
+    name: Live OJT {tag}
+    courses:
+      - course: {course}
+    issue_on: batch_done
+    batch_tag: Live cohort {tag}
+"""
+
+
+@pytest.fixture
+def live() -> Iterator[OdooClient]:
+    settings = OdooSettings(
+        url=os.environ.get("ODOO_URL", ""),
+        database=os.environ.get("ODOO_DB", ""),
+        username=os.environ.get("ODOO_USER", ""),
+        secret=os.environ.get("ODOO_PASSWORD", ""),
+    )
+    with OdooClient(settings) as client:
+        yield client
+
+
+@pytest.fixture
+def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
+    tag = uuid.uuid4().hex[:8]
+    made: dict[str, Any] = {"tag": tag, "events": []}
+    made["course"] = live.create(
+        "slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"}
+    )
+    live.create(
+        "slide.slide",
+        {
+            "name": f"OJT live lesson {tag}",
+            "channel_id": made["course"],
+            "slide_category": "article",
+            "is_published": True,
+        },
+    )
+    made["partner"] = live.create(
+        "res.partner", {"name": f"Live Trainee {tag}", "email": f"ojt.live.{tag}@example.com"}
+    )
+    live.create(
+        "slide.channel.partner", {"channel_id": made["course"], "partner_id": made["partner"]}
+    )
+    yield made
+    _cleanup(live, made)
+
+
+def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
+    tag = made["tag"]
+    tags = live.search("event.tag", [("name", "=", f"Live cohort {tag}")])
+    categories = live.search("event.tag.category", [("name", "=", f"OJT live {tag}")])
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("event.event", "unlink", {"ids": made["events"]}),
+        ("event.tag", "unlink", {"ids": tags}),
+        ("event.tag.category", "unlink", {"ids": categories}),
+        ("slide.channel", "unlink", {"ids": [made["course"]]}),
+        ("res.partner", "write", {"ids": [made["partner"]], "vals": {"active": False}}),
+    ]
+    for model, method, args in steps:
+        try:
+            live.call(model, method, **args)
+        except OdooError as exc:  # leave the rest to clean up; say what stayed
+            print(f"cleanup: {model}.{method} {args}: {exc}")
+
+
+def live_config(made: dict[str, Any], tmp_path: Path) -> Config:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        CONFIG.format(
+            url=os.environ["ODOO_URL"],
+            db=os.environ["ODOO_DB"],
+            user=os.environ["ODOO_USER"],
+            store=tmp_path / "store.db",
+            course=made["course"],
+            tag=made["tag"],
+        ),
+        encoding="utf-8",
+    )
+    cfg = load_config(path)
+    generate_key(cfg.certificates.signing_key)
+    return cfg
+
+
+def cycle(cfg: Config, store: Store, live: OdooClient) -> None:
+    ctx = JobContext(cfg, store.sessions, live)
+    SyncJob(ctx).run()
+    deliver(ctx)
+
+
+def test_live_tagged_events_are_batches_ended_certifies_cancelled_does_not(
+    live: OdooClient, scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    cfg = live_config(scenario, tmp_path)
+    store = open_store(cfg)
+    tag = scenario["tag"]
+    try:
+        for _ in range(2):  # the tag and its category are made once
+            cycle(cfg, store, live)
+            categories = live.search("event.tag.category", [("name", "=", f"OJT live {tag}")])
+            tags = live.search("event.tag", [("name", "=", f"Live cohort {tag}")])
+            assert (len(categories), len(tags)) == (1, 1)
+
+        events = [
+            live.create(
+                "event.event",
+                {
+                    "name": f"Live batch {name} {tag}",
+                    "date_begin": "2026-12-07 08:00:00",
+                    "date_end": "2026-12-18 17:00:00",
+                    "tag_ids": [(4, tags[0])],
+                },
+            )
+            for name in ("ending", "cancelled")
+        ]
+        scenario["events"] = events
+        live.create(
+            "event.registration", {"event_id": events[0], "partner_id": scenario["partner"]}
+        )
+        simulate_completions(live, "live", cfg, count=1)
+        cycle(cfg, store, live)
+        with store.sessions() as session:
+            found = {b.key: (b.name, b.status) for b in session.scalars(select(Batch))}
+        assert found == {
+            batch_key(events[0]): (f"Live batch ending {tag}", "open"),
+            batch_key(events[1]): (f"Live batch cancelled {tag}", "open"),
+        }
+
+        stages = live.search_read_list("event.stage", [], ["name", "pipe_end"])
+        ended = next(s["id"] for s in stages if s["pipe_end"] and s["name"] == "Ended")
+        live.write("event.event", [events[0]], {"stage_id": ended})
+        if profile_of(live).major >= 19:
+            live.write("event.event", [events[1]], {"kanban_state": "cancel"})
+        else:
+            cancel = next(s["id"] for s in stages if s["name"] == "Cancelled")
+            live.write("event.event", [events[1]], {"stage_id": cancel})
+        report = IssueJob(JobContext(cfg, store.sessions, live)).run()
+        assert report.batches_closed == [f"live/{batch_key(events[0])}"]
+        assert report.batches_cancelled == [f"live/{batch_key(events[1])}"]
+        with store.sessions() as session:
+            certified = [
+                (c.odoo_partner_id, c.batch_id) for c in session.scalars(select(Certificate))
+            ]
+            batch = session.scalar(select(Batch.id).where(Batch.key == batch_key(events[0])))
+        assert certified == [(scenario["partner"], batch)]
+    finally:
+        store.close()
