@@ -6,11 +6,13 @@ an event is cancelled by its kanban state."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from connectors import OdooClient
@@ -20,6 +22,7 @@ from jobs.incremental.batch_tags import batch_key, plain_text
 from jobs.issue.runner import IssueJob
 from jobs.preflight import run_preflight
 from sidecar.certificates.signing import generate_key
+from sidecar.cli import main
 from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
@@ -170,7 +173,7 @@ def test_the_tag_is_made_once_and_each_tagged_event_is_a_batch(
 
 
 def test_an_ended_batch_certifies_its_participants_and_a_cancelled_one_nobody(
-    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator, version: str
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator, version: str, tmp_path: Path
 ) -> None:
     cycle(cfg, store, odoo)
     _, tags = tag_rows(emu)
@@ -208,6 +211,33 @@ def test_an_ended_batch_certifies_its_participants_and_a_cancelled_one_nobody(
 
     again = IssueJob(job).run()  # re-run: nothing more
     assert again.issued == [] and again.batches_closed == [] and again.batches_cancelled == []
+
+    listed = CliRunner().invoke(main, ["batches", "-c", str(tmp_path / "config.yaml"), "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [
+        (b["key"], b["origin"], b["status"], b["registered"], b["certified"])
+        for b in json.loads(listed.stdout)
+    ] == [
+        (batch_key(ending), "odoo", "done", 2, 2),
+        (batch_key(cancelled), "odoo", "cancelled", 1, 0),
+    ]
+    text = CliRunner().invoke(main, ["batches", "-c", str(tmp_path / "config.yaml")]).stdout
+    assert text.splitlines()[0].split() == [
+        "program",
+        "batch",
+        "name",
+        "start",
+        "end",
+        "from",
+        "status",
+        "registered",
+        "certified",
+    ]
+    wrong = CliRunner().invoke(
+        main, ["batches", "-c", str(tmp_path / "config.yaml"), "--program", "x"]
+    )
+    assert wrong.exit_code == 2
+    assert wrong.stderr == "error: no program 'x' in the config (programs: welding)\n"
 
 
 def test_plain_text_of_an_event_description() -> None:
