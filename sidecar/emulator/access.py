@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import project_access
 from .errors import AccessError
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ def allowed(env: Env, model: str, operation: str) -> bool:
         return True
     if kind == "internal":
         return (model, operation) not in INTERNAL_DENIED
+    if project_access.allowed(env, model, operation):
+        return True
     return operation == "read" and model in PORTAL_READABLE
 
 
@@ -104,6 +107,8 @@ def check_model(env: Env, model: str, operation: str) -> None:
         return
     if role(env) == "internal":
         raise _model_error(env, model, operation, _denied_groups(env, model, operation))
+    if model == project_access.TASK:
+        raise _model_error(env, model, operation, project_access.acl_groups(env))
     raise _model_error(env, model, operation, ["User types/Internal User"])
 
 
@@ -118,7 +123,7 @@ def restrict_domain(env: Env, model: str, domain: list) -> list:
         return [("id", "=", env.user_partner_id), *domain]
     if model == "res.users":
         return [("id", "=", env.uid), *domain]
-    return domain
+    return project_access.restrict(env, model, domain)
 
 
 def visible(env: Env, model: str, row: dict) -> bool:
@@ -133,7 +138,7 @@ def check_records(env: Env, model: str, ids: list[int], operation: str) -> None:
         rows = env.rows(model)
         if all(visible(env, model, rows[i]) for i in ids):
             return
-    elif role(env) != "portal":
+    elif role(env) != "portal" or project_access.check_records(env, model, ids, operation):
         return
     else:
         own = {"res.partner": env.user_partner_id, "res.users": env.uid}.get(model)

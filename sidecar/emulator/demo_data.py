@@ -381,9 +381,13 @@ def _load_base(store: Store) -> None:
             },
         )
         _xml(store, xmlid, "mail.activity.type", i)
-    # models of one version only, and the later helpers, come last: the others keep their ids
+    # models of one version only, and the later helpers, come last, then the Project app's models:
+    # the others keep their ids
     late = {"hr.candidate", *LATE_HELPERS}
-    ordered = sorted(store.specs.values(), key=lambda s: (s.name in late, s.name))
+    ordered = sorted(
+        store.specs.values(),
+        key=lambda s: (s.name.startswith("project."), s.name in late, s.name),
+    )
     for i, spec in enumerate(ordered, start=1):
         env.create(
             "ir.model",

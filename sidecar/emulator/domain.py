@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from . import properties
 from .errors import value_error
 from .values import parse_pg_date, parse_pg_timestamp, whole_second_leaf
 
@@ -145,6 +146,8 @@ def compile_leaf(env: Env, model: str, leaf: tuple) -> Predicate:
             raise value_error(f"Invalid field {model}.{fname} in condition {tuple(leaf)!r}")
         raise value_error(f"Invalid field {model}.{fname} in leaf {leaf!r}")
     ftype = fdef["type"]
+    if rest and ftype == "properties":
+        return _property_leaf(env, model, fname, rest, op, value)
     if rest:
         if ftype not in _RELATIONAL:
             raise value_error(f"Invalid field {model}.{path} in leaf {leaf!r}")
@@ -163,6 +166,15 @@ def compile_leaf(env: Env, model: str, leaf: tuple) -> Predicate:
     if ftype == "datetime" and env.version.whole_second_datetimes:
         return whole_second_leaf(get, op, value)
     return _scalar_leaf(get, ftype, op, value)
+
+
+def _property_leaf(env: Env, model: str, fname: str, prop: str, op: str, value: Any) -> Predicate:
+    """``<field>.<property>``: compared like a column of the property's type (17.0+)."""
+    if env.version.major == 16:
+        raise properties.no_search_16()
+    get = properties.value_getter(properties.lookup(env, model, fname), prop)
+    sample = value[0] if isinstance(value, (list, tuple)) and value else value
+    return _scalar_leaf(get, properties.scalar_type(sample), op, value)
 
 
 def _id_in(env: Env, model: str, fname: str, ftype: str, ids: set[int]) -> Predicate:

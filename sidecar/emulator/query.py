@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from . import access
+from . import access, properties
 from .domain import compile_domain, leaves, like_regex, parse
 from .errors import UserError, value_error
 from .values import format_date, format_datetime
@@ -24,6 +24,12 @@ Row = dict[str, Any]
 # odoo/models.py regex_order (17.0)
 _ORDER_RE = re.compile(
     r"^(\s*([a-z0-9:_]+|\"[a-z0-9:_]+\")(\.id)?(\s+(desc|asc))?"
+    r"(\s+(nulls first|nulls last))?\s*(,|$))+(?<!,)$",
+    re.I,
+)
+# 17.0+: ``<properties field>.<property>`` may be ordered on too
+_ORDER_RE_PROPS = re.compile(
+    r"^(\s*([a-z0-9:_]+|\"[a-z0-9:_]+\")(\.[a-z0-9_]+)?(\s+(desc|asc))?"
     r"(\s+(nulls first|nulls last))?\s*(,|$))+(?<!,)$",
     re.I,
 )
@@ -221,15 +227,20 @@ class QueryMixin:
         return [r["id"] for r in page[offset : offset + limit if limit else None]]
 
     def parse_order(self, model: str, order: str) -> list[tuple[str, bool]]:
-        if not _ORDER_RE.match(order):
-            raise UserError(_ORDER_MSG.format(order=order))
         spec = self.spec(model)
+        props = self.store.profile.major >= 17 and _ORDER_RE_PROPS.match(order)
+        if not _ORDER_RE.match(order) and not props:
+            raise UserError(_ORDER_MSG.format(order=order))
         terms = []
         for part in order.split(","):
             words = part.strip().split()
-            fname = words[0].strip('"').split(".")[0]
+            fname, _, sub = words[0].strip('"').partition(".")
             if fname not in spec.fields:
                 raise value_error(f"Invalid field {fname!r} on model {model!r}")
+            if sub and sub != "id":
+                if spec.fields[fname]["type"] != "properties":
+                    raise UserError(_ORDER_MSG.format(order=order))
+                fname = f"{fname}.{sub}"
             desc = len(words) > 1 and words[1].lower() == "desc"
             terms.append((fname, desc))
         return terms
@@ -255,6 +266,11 @@ class QueryMixin:
         return result
 
     def _sort_key(self, model: str, fname: str) -> Callable[[Row], tuple]:
+        if "." in fname:
+            field, _, prop = fname.partition(".")
+            env = cast("Env", self)
+            pget = properties.value_getter(properties.lookup(env, model, field), prop)
+            return lambda row: (True, "") if (v := pget(row)) is None else (False, v)
         fdef = self.spec(model).fields[fname]
         get = self.getter(model, fname)
         if fdef["type"] == "many2one":

@@ -1,8 +1,9 @@
 """Model definitions: the reference models of one version (fields straight from
-``reference/<version>/fields``: the 25 of 17.0, plus hr.candidate in 18.0) plus a few small
-helper models the flows need (subtypes, templates, survey answers, ...), whose fields
-``helper_models`` declares. A class attribute below applies only where that version's model has
-the field (a 16.0 membership has no ``member_status`` default, an 18.0 applicant no ``name``).
+``reference/<version>/fields``: the 27 of 17.0 and the Project app's 6, plus hr.candidate in
+18.0) plus a few small helper models the flows need (subtypes, templates, survey answers, ...),
+whose fields ``helper_models`` declares. A class attribute below applies only where that
+version's model has the field (a 16.0 membership has no ``member_status`` default, an 18.0
+applicant no ``name``).
 
 A ``ModelSpec`` says what Odoo's Python class would: description, default order, the field used for
 the display name, defaults, and which one2many field is the inverse of which many2one.
@@ -79,6 +80,12 @@ DESCRIPTIONS = {
     "slide.slide.partner": "Slide / Partner decorated m2m",
     "survey.survey": "Survey",
     "survey.user_input": "Survey User Input",
+    "project.project": "Project",
+    "project.task": "Task",
+    "project.task.type": "Task Stage",
+    "project.tags": "Project Tags",
+    "project.collaborator": "Collaborators in project shared",
+    "project.share.wizard": "Project Sharing",
     # helper models
     "res.company": "Companies",
     "mail.message.subtype": "Message subtypes",
@@ -117,6 +124,10 @@ ORDERS = {
     "slide.slide": "sequence asc, id asc",
     "survey.survey": "create_date desc",
     "survey.user_input": "create_date desc",
+    "project.project": "sequence, name, id",
+    "project.task": "priority desc, sequence, id desc",
+    "project.task.type": "sequence, id",
+    "project.tags": "name",
     # helper models
     "survey.question": "sequence, id",
 }
@@ -132,6 +143,8 @@ REC_NAMES = {
     "portal.wizard.user": "partner_id",
     "portal.wizard": None,
     "survey.user_input": None,
+    "project.collaborator": "partner_id",
+    "project.share.wizard": None,
     # helper models
     "ir.config_parameter": "key",
     "survey.question": "title",
@@ -164,6 +177,12 @@ INVERSES: dict[str, dict[str, str]] = {
     "hr.job": {"application_ids": "job_id"},
     "survey.survey": {"user_input_ids": "survey_id", "slide_ids": "survey_id"},
     "survey.question": {"suggested_answer_ids": "question_id"},
+    "project.project": {
+        "task_ids": "project_id",
+        "tasks": "project_id",
+        "collaborator_ids": "project_id",
+    },
+    "project.task": {"child_ids": "parent_id"},
 }
 
 # wizards: Odoo's TransientModel
@@ -172,6 +191,7 @@ TRANSIENT = {
     "portal.wizard.user",
     "slide.channel.invite",
     "applicant.get.refuse.reason",
+    "project.share.wizard",
 }
 
 

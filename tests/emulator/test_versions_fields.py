@@ -54,7 +54,17 @@ def test_fields_get_is_the_reference_for_every_model(vrpc: Rpc) -> None:
 def test_models_per_version() -> None:
     assert "hr.candidate" in _models("18.0")
     assert all("hr.candidate" not in _models(v) for v in ("16.0", "17.0", "19.0"))
-    assert len(_models("17.0")) == 27  # the 25 first recorded, then event.tag and its category
+    # the 25 first recorded, then event.tag and its category, then the Project app's 6 models
+    assert len(_models("17.0")) == 33
+    project = {
+        "project.project",
+        "project.task",
+        "project.task.type",
+        "project.tags",
+        "project.collaborator",
+        "project.share.wizard",
+    }
+    assert all(project <= set(_models(v)) for v in RECORDED)
     assert all(set(_models("17.0")) <= set(_models(v)) for v in RECORDED)
     assert Path(REFERENCE_ROOT / "20.0" / "version.json").is_file()
 

@@ -12,6 +12,8 @@ from . import (
     events,
     mail,
     portal,
+    project,
+    project_portal,
     recruitment,
     slides,
     slides_actions,
@@ -30,6 +32,8 @@ MODULES = (
     candidates,
     events,
     portal,
+    project_portal,
+    project,
 )
 
 
