@@ -4,7 +4,6 @@ eLearning. It makes its own tag category, course, trainee and events, and remove
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,18 +12,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from connectors import OdooClient, OdooError, OdooSettings
+from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.deliver import deliver
 from jobs.incremental.batch_tags import batch_key
 from jobs.issue.runner import IssueJob
 from jobs.odoo.profile import profile_of
 from jobs.sync.runner import SyncJob
-from sidecar.certificates.signing import generate_key
 from sidecar.cli.demo.runner import simulate_completions
-from sidecar.config import Config, load_config
+from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Batch, Certificate
+from tests.jobs.live import clean_up, live_client, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -33,7 +32,7 @@ odoo:
   url: {url}
   database: {db}
   username: {user}
-  password: ${{ODOO_PASSWORD}}
+  {credential}
 store:
   url: sqlite:///{store}
 sync:
@@ -53,14 +52,7 @@ programs:
 
 @pytest.fixture
 def live() -> Iterator[OdooClient]:
-    settings = OdooSettings(
-        url=os.environ.get("ODOO_URL", ""),
-        database=os.environ.get("ODOO_DB", ""),
-        username=os.environ.get("ODOO_USER", ""),
-        secret=os.environ.get("ODOO_PASSWORD", ""),
-    )
-    with OdooClient(settings) as client:
-        yield client
+    yield from live_client()
 
 
 @pytest.fixture
@@ -100,29 +92,11 @@ def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
         ("slide.channel", "unlink", {"ids": [made["course"]]}),
         ("res.partner", "write", {"ids": [made["partner"]], "vals": {"active": False}}),
     ]
-    for model, method, args in steps:
-        try:
-            live.call(model, method, **args)
-        except OdooError as exc:  # leave the rest to clean up; say what stayed
-            print(f"cleanup: {model}.{method} {args}: {exc}")
+    clean_up(live, steps)
 
 
 def live_config(made: dict[str, Any], tmp_path: Path) -> Config:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        CONFIG.format(
-            url=os.environ["ODOO_URL"],
-            db=os.environ["ODOO_DB"],
-            user=os.environ["ODOO_USER"],
-            store=tmp_path / "store.db",
-            course=made["course"],
-            tag=made["tag"],
-        ),
-        encoding="utf-8",
-    )
-    cfg = load_config(path)
-    generate_key(cfg.certificates.signing_key)
-    return cfg
+    return write_live_config(CONFIG, tmp_path, course=made["course"], tag=made["tag"])
 
 
 def cycle(cfg: Config, store: Store, live: OdooClient) -> None:

@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from connectors import OdooClient, OdooError, OdooSettings
+from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.enroll import run_enroll_cycle
 from jobs.issue.runner import IssueJob
 from jobs.odoo.profile import profile_of
 from jobs.odoo_session import client_from_config
 from jobs.sync.runner import SyncJob
-from sidecar.certificates.signing import generate_key
-from sidecar.config import Config, load_config
+from sidecar.config import Config
 from sidecar.store.bootstrap import open_store
+from tests.jobs.live import clean_up, live_client, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -49,14 +49,7 @@ programs:
 
 @pytest.fixture
 def live() -> Iterator[OdooClient]:
-    settings = OdooSettings(
-        url=os.environ.get("ODOO_URL", ""),
-        database=os.environ.get("ODOO_DB", ""),
-        username=os.environ.get("ODOO_USER", ""),
-        secret=os.environ.get("ODOO_PASSWORD", ""),
-    )
-    with OdooClient(settings) as client:
-        yield client
+    yield from live_client()
 
 
 @pytest.fixture
@@ -106,35 +99,18 @@ def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
         users = live.search("res.users", [("partner_id", "=", partner_id)])
         steps.append(("res.users", "write", {"ids": users, "vals": {"active": False}}))
         steps.append(("res.partner", "write", {"ids": [partner_id], "vals": {"active": False}}))
-    for model, method, args in steps:
-        try:
-            live.call(model, method, **args)
-        except OdooError as exc:  # leave the rest to clean up; say what stayed
-            print(f"cleanup: {model}.{method} {args}: {exc}")
+    clean_up(live, steps)
 
 
 def live_config(scenario: dict[str, Any], tmp_path: Path) -> Config:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        CONFIG.format(
-            url=os.environ["ODOO_URL"],
-            db=os.environ["ODOO_DB"],
-            user=os.environ["ODOO_USER"],
-            store=tmp_path / "store.db",
-            stage=scenario["stage"],
-            job=scenario["job"],
-            course=scenario["course"],
-            tag=scenario["tag"],
-            # with a key, transport auto speaks JSON-2 on Odoo 19+ (XML-RPC before)
-            credential="api_key: ${ODOO_API_KEY}"
-            if os.environ.get("ODOO_API_KEY")
-            else "password: ${ODOO_PASSWORD}",
-        ),
-        encoding="utf-8",
+    return write_live_config(
+        CONFIG,
+        tmp_path,
+        stage=scenario["stage"],
+        job=scenario["job"],
+        course=scenario["course"],
+        tag=scenario["tag"],
     )
-    cfg = load_config(path)
-    generate_key(cfg.certificates.signing_key)
-    return cfg
 
 
 def test_live_applicant_in_a_job_specific_stage_is_enrolled_once(

@@ -1,0 +1,56 @@
+"""What the live tests (`./dev test -m live`, against the real Odoo that ODOO_URL, ODOO_DB,
+ODOO_USER and ODOO_PASSWORD name) share: the client, their config, and their clean-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from connectors import OdooClient, OdooError, OdooSettings
+from sidecar.certificates.signing import generate_key
+from sidecar.config import Config, load_config
+
+
+def live_client() -> Iterator[OdooClient]:
+    settings = OdooSettings(
+        url=os.environ.get("ODOO_URL", ""),
+        database=os.environ.get("ODOO_DB", ""),
+        username=os.environ.get("ODOO_USER", ""),
+        secret=os.environ.get("ODOO_PASSWORD", ""),
+    )
+    with OdooClient(settings) as client:
+        yield client
+
+
+def write_live_config(template: str, tmp_path: Path, **fields: Any) -> Config:
+    """`template` filled with the live server (url, db, user, credential: an API key when
+    ODOO_API_KEY is set, so that transport auto speaks JSON-2 on 19+), a store and a signing key
+    under `tmp_path`, and `fields`."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        template.format(
+            url=os.environ["ODOO_URL"],
+            db=os.environ["ODOO_DB"],
+            user=os.environ["ODOO_USER"],
+            store=tmp_path / "store.db",
+            credential="api_key: ${ODOO_API_KEY}"
+            if os.environ.get("ODOO_API_KEY")
+            else "password: ${ODOO_PASSWORD}",
+            **fields,
+        ),
+        encoding="utf-8",
+    )
+    cfg = load_config(path)
+    generate_key(cfg.certificates.signing_key)
+    return cfg
+
+
+def clean_up(live: OdooClient, steps: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """Each (model, method, arguments) in turn; one that fails is reported and the rest run."""
+    for model, method, args in steps:
+        try:
+            live.call(model, method, **args)
+        except OdooError as exc:  # leave the rest to clean up; say what stayed
+            print(f"cleanup: {model}.{method} {args}: {exc}")
