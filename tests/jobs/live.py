@@ -12,6 +12,20 @@ from connectors import OdooClient, OdooError, OdooSettings
 from sidecar.certificates.signing import generate_key
 from sidecar.config import Config, load_config
 
+# The start of every live config: the server, and a store, PDFs and key under the test's folder.
+SERVER = """\
+odoo:
+  url: {url}
+  database: {db}
+  username: {user}
+  {credential}
+store:
+  url: sqlite:///{store}
+certificates:
+  output_dir: {store}.certificates
+  signing_key: {store}.key
+"""
+
 
 def live_client() -> Iterator[OdooClient]:
     settings = OdooSettings(
@@ -25,12 +39,12 @@ def live_client() -> Iterator[OdooClient]:
 
 
 def write_live_config(template: str, tmp_path: Path, **fields: Any) -> Config:
-    """`template` filled with the live server (url, db, user, credential: an API key when
+    """`SERVER` + `template` filled with the live server (url, db, user, credential: an API key when
     ODOO_API_KEY is set, so that transport auto speaks JSON-2 on 19+), a store and a signing key
     under `tmp_path`, and `fields`."""
     path = tmp_path / "config.yaml"
     path.write_text(
-        template.format(
+        (SERVER + template).format(
             url=os.environ["ODOO_URL"],
             db=os.environ["ODOO_DB"],
             user=os.environ["ODOO_USER"],

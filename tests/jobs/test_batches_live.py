@@ -28,18 +28,8 @@ from tests.jobs.live import clean_up, live_client, write_live_config
 pytestmark = pytest.mark.live
 
 CONFIG = """\
-odoo:
-  url: {url}
-  database: {db}
-  username: {user}
-  {credential}
-store:
-  url: sqlite:///{store}
 sync:
   batch_tag_category: OJT live {tag}
-certificates:
-  output_dir: {store}.certificates
-  signing_key: {store}.key
 programs:
   - key: live
     name: Live OJT {tag}

@@ -26,16 +26,6 @@ from tests.jobs.live import clean_up, live_client, write_live_config
 pytestmark = pytest.mark.live
 
 CONFIG = """\
-odoo:
-  url: {url}
-  database: {db}
-  username: {user}
-  {credential}
-store:
-  url: sqlite:///{store}
-certificates:
-  output_dir: {store}.certificates
-  signing_key: {store}.key
 recruitment:
   ojt_stage: {stage}
 programs:
