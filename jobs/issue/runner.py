@@ -133,7 +133,12 @@ class IssueJob:
             rows = session.execute(
                 select(Batch, Program.key)
                 .join(Program, Batch.program_id == Program.id)
-                .where(Batch.status == BatchStatus.OPEN, Program.active.is_(True))
+                # a cancelled batch is looked at again: an event cancelled by mistake is
+                # put back, and its batch with it
+                .where(
+                    Batch.status.in_([BatchStatus.OPEN, BatchStatus.CANCELLED]),
+                    Program.active.is_(True),
+                )
             ).all()
             for batch, program_key in rows:
                 if program_key not in keys:
@@ -147,9 +152,11 @@ class IssueJob:
                         batch.odoo_event_id, self.cfg.sync.cancelled_event_stages
                     )
                     if outcome.cancelled:  # no certificates; its participants are unplaced
-                        report.batches_cancelled.append(f"{program_key}/{batch.key}")
-                        batch.status = BatchStatus.CANCELLED
+                        if batch.status != BatchStatus.CANCELLED:
+                            report.batches_cancelled.append(f"{program_key}/{batch.key}")
+                            batch.status = BatchStatus.CANCELLED
                         continue
+                    batch.status = BatchStatus.OPEN  # not (or no longer) cancelled
                     in_end_stage = outcome.ended
                 if batch_done(
                     event_bound=bound,

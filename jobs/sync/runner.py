@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors import Page
+from connectors import OdooError, OdooTransientError, Page
 from connectors.prefetch import read_ahead
 from jobs.context import JobContext
 from jobs.incremental import ShouldStop
@@ -89,8 +89,9 @@ class SyncJob:
             _ = self.client.uid
             with self.sessions() as session, session.begin():
                 # Batches tagged in Odoo first, so that their events are in the scope.
-                discover_batches(session, self.client, self.cfg.sync.batch_tag_category)
+                found_batches = self._discover_batches(session)
                 scope, summary.problems = resolve_scope(session, self.client)
+                summary.problems += found_batches
             for stream in streams_for(profile_of(self.client)):
                 if not stream.applies(scope):
                     continue
@@ -118,6 +119,21 @@ class SyncJob:
         return summary
 
     # -- streams -------------------------------------------------------------------------------
+
+    def _discover_batches(self, session: Session) -> list[str]:
+        """`jobs.incremental.batch_tags`, unless the Events app is off. A refusal (no access to
+        event tags, say) is a problem of this cycle, not the end of the sync; a transient error
+        still ends it, like any other read."""
+        if "events" not in self.cfg.required_apps():
+            return []
+        try:
+            with session.begin_nested():
+                discover_batches(session, self.client, self.cfg.sync.batch_tag_category)
+        except OdooTransientError:
+            raise
+        except OdooError as exc:
+            return [f"batches from tagged events: {exc}"]
+        return []
 
     def _sync_stream(self, stream: Stream, scope: Scope, full: bool) -> tuple[StreamSummary, bool]:
         """One pass over a stream: list (id, write_date) of the rows changed since the last pass

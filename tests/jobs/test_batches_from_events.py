@@ -25,7 +25,7 @@ from sidecar.certificates.signing import generate_key
 from sidecar.cli import main
 from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
-from sidecar.emulator import OdooEmulator
+from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import Batch, Certificate, Student
 from tests.jobs.syncing import client_for, sync_once, write_config
@@ -325,3 +325,50 @@ def test_check_lists_the_tagged_batches_and_a_trainee_in_two_open_ones(
         "WARN  program welding: partner 8 is registered in 2 open batches ('Welding, "
         "December', 'Welding, January'); a trainee belongs to one"
     ]
+
+
+def test_an_event_cancelled_by_mistake_and_put_back_reopens_its_batch(
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator, version: str
+) -> None:
+    cycle(cfg, store, odoo)
+    _, tags = tag_rows(emu)
+    event = tagged_event(emu, tags[0], "Welding, December")
+    simulate_completions(odoo, "welding", cfg, count=1)
+    sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        (partner,) = session.scalars(select(Student.odoo_partner_id).where(Student.complete))
+    emu.env.create("event.registration", {"event_id": event, "partner_id": partner})
+    cycle(cfg, store, odoo)
+    job = JobContext(cfg, store.sessions, odoo)
+    cancel, back = (
+        ({"kanban_state": "cancel"}, {"kanban_state": "normal"})
+        if version == "19.0"
+        else ({"stage_id": CANCELLED_STAGE}, {"stage_id": 3})
+    )
+    emu.env.write("event.event", [event], cancel)
+    assert IssueJob(job).run().batches_cancelled == [f"welding/{batch_key(event)}"]
+    assert IssueJob(job).run().batches_cancelled == []  # said once
+    emu.env.write("event.event", [event], back)
+    IssueJob(job).run()
+    assert batches(store)[batch_key(event)].status == "open"
+    emu.env.write("event.event", [event], {"stage_id": ENDED})
+    report = IssueJob(job).run()
+    assert report.batches_closed == [f"welding/{batch_key(event)}"] and len(report.issued) == 1
+
+
+def test_a_refused_tag_read_is_a_problem_of_the_cycle_not_the_end_of_the_sync(
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator
+) -> None:
+    emu.faults.add(
+        FaultRule(
+            "fault",
+            model="event.tag.category",
+            fault_code=4,
+            fault_string="You are not allowed to access 'Event Tag Category' records.",
+        )
+    )
+    summary = sync_once(cfg, store, odoo)
+    assert any(p.startswith("batches from tagged events: ") for p in summary.problems)
+    assert [s.name for s in summary.streams]  # the streams were synced all the same
+    with store.sessions() as session:
+        assert session.scalar(select(Student.id)) is not None
