@@ -25,6 +25,7 @@ from sidecar.store.models import Batch, Program
 
 DESCRIPTION_CHARS = 2000
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6])\s*>", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -83,7 +84,7 @@ def _keep(session: Session, program: Program, carrying: list[events.TaggedEvent]
 
 def plain_text(value: str) -> str:
     """An event's HTML description as the text a certificate or a page may show."""
-    text = html.unescape(_TAG.sub(" ", value.replace("</p>", "\n").replace("<br>", "\n")))
+    text = html.unescape(_TAG.sub(" ", _BREAK.sub("\n", value)))
     lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

@@ -245,6 +245,7 @@ def test_plain_text_of_an_event_description() -> None:
         plain_text("<p>One&nbsp;<i>two</i></p><p></p><br>three  four") == "One\xa0 two\nthree four"
     )
     assert plain_text("") == ""
+    assert plain_text("<ul><li>Arc</li><LI>MIG</LI></ul>a<br/>b<BR />c") == "Arc\nMIG\na\nb\nc"
 
 
 def test_with_approval_an_unconfirmed_registration_waits_for_a_mentor(
