@@ -28,7 +28,7 @@ from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import Batch, Certificate, Student
-from tests.jobs.syncing import client_for, sync_once, write_config
+from tests.jobs.syncing import sync_once, write_config
 from tests.stores import open_migrated
 
 TAG = "Welding cohort"
@@ -76,17 +76,7 @@ def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
     return made
 
 
-@pytest.fixture
-def store(cfg: Config) -> Iterator[Store]:
-    opened = open_migrated(cfg)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def odoo(emu: OdooEmulator) -> Iterator[OdooClient]:
-    with client_for(emu) as client:
-        yield client
+# `store` and `odoo` come from tests/jobs/conftest.py, on this module's `cfg` and `emu`.
 
 
 def cycle(cfg: Config, store: Store, odoo: OdooClient) -> None:
