@@ -10,6 +10,7 @@ stage. A tag or category missing in Odoo is created once, through the outbox.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -94,9 +95,16 @@ def _create_missing(
 ) -> None:
     if not names:
         return
-    category_key = f"event-tag-category:{category}"
+    category_key = _outbox_key("event-tag-category", category)
     if category_id is None:
         enqueue(session, events.create_tag_category(category_key, category))
     for name in names:
         made_in = category_id if category_id is not None else ref(category_key)
-        enqueue(session, events.create_tag(f"event-tag:{category}:{name}", name, category, made_in))
+        key = _outbox_key("event-tag", category, name)
+        enqueue(session, events.create_tag(key, name, category, made_in))
+
+
+def _outbox_key(kind: str, *names: str) -> str:
+    """Names are up to 200 characters each, the outbox's key column too: a digest of them."""
+    digest = hashlib.sha256("\x00".join(names).encode()).hexdigest()[:32]
+    return f"{kind}:{digest}"

@@ -27,7 +27,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store
-from sidecar.store.models import Batch, Certificate, Student
+from sidecar.store.models import Batch, Certificate, OutboxMessage, Student
 from tests.jobs.syncing import sync_once, write_config
 from tests.stores import open_migrated
 
@@ -363,3 +363,25 @@ def test_a_refused_tag_read_is_a_problem_of_the_cycle_not_the_end_of_the_sync(
     assert [s.name for s in summary.streams]  # the streams were synced all the same
     with store.sessions() as session:
         assert session.scalar(select(Student.id)) is not None
+
+
+def test_names_of_200_characters_make_outbox_keys_that_fit(
+    tmp_path: Path, emu: OdooEmulator, odoo: OdooClient
+) -> None:
+    tag, category = "T" * 200, "C" * 200
+    text = PROGRAM.replace("batch_tag: Welding cohort", f"batch_tag: {tag}") + (
+        f"sync:\n  batch_tag_category: {category}\n"
+    )
+    cfg = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", text)
+    generate_key(cfg.certificates.signing_key)
+    store = open_migrated(cfg)
+    try:
+        cycle(cfg, store, odoo)
+        with store.sessions() as session:
+            keys = list(session.scalars(select(OutboxMessage.key)))
+        assert len(keys) == 2 and all(len(key) <= 200 for key in keys)  # the column's size
+        assert emu.env.search(
+            "event.tag", [("name", "=", tag), ("category_id.name", "=", category)]
+        )
+    finally:
+        store.close()
