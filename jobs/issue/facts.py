@@ -23,8 +23,15 @@ class OdooFacts:
     def event_outcome(
         self, event_id: int, cancelled_stages: tuple[str, ...]
     ) -> events.StageOfEvent:
-        """Read afresh each time: an event moves between stages."""
-        return events.event_outcome(self.client, event_id, cancelled_stages)
+        """The event read afresh each time (it moves between stages); a stage's name and end
+        once per job."""
+        stage_id, kanban_state = events.event_state(self.client, event_id)
+        stage = (
+            None
+            if stage_id is None
+            else self._once(("stage", stage_id), lambda: events.event_stage(self.client, stage_id))
+        )
+        return events.outcome(kanban_state, stage, cancelled_stages)
 
     def company_name(self) -> str:
         return str(

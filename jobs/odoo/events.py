@@ -39,12 +39,14 @@ ATTENDANCE = Stream(
 )
 STREAMS = (ATTENDANCE,)
 
-TAGGED_FIELDS = ("name", "date_begin", "date_end", "stage_id", "kanban_state", "description")
+TAGGED_FIELDS = ("tag_ids", "name", "date_begin", "date_end", "description")
+STATE_FIELDS = ("stage_id", "kanban_state")
+STAGE_FIELDS = ("name", "pipe_end")
 NEEDS = AppNeeds(
     "Events",
     (EVENT, REGISTRATION, STAGE, TAG, TAG_CATEGORY),
     (),
-    fields_of(STREAMS, (EVENT, TAGGED_FIELDS), (STAGE, ("name", "pipe_end"))),
+    fields_of(STREAMS, (EVENT, TAGGED_FIELDS + STATE_FIELDS), (STAGE, STAGE_FIELDS)),
 )
 
 
@@ -99,9 +101,7 @@ def events_tagged(client: OdooClient, tag_ids: list[int]) -> list[TaggedEvent]:
     """The (active) events carrying any of these tags."""
     if not tag_ids:
         return []
-    rows = client.search_read_list(
-        EVENT, [("tag_ids", "in", tag_ids)], ["tag_ids", *TAGGED_FIELDS[:3], "description"]
-    )
+    rows = client.search_read_list(EVENT, [("tag_ids", "in", tag_ids)], list(TAGGED_FIELDS))
     return [
         TaggedEvent(
             id=int(r["id"]),
@@ -119,7 +119,7 @@ def events_not_over(client: OdooClient, event_ids: list[int]) -> set[int]:
     """Of these events, those not in an end stage (and not cancelled by kanban state)."""
     if not event_ids:
         return set()
-    rows = client.read(EVENT, event_ids, ["stage_id", "kanban_state"], names=False)
+    rows = client.read(EVENT, event_ids, list(STATE_FIELDS), names=False)
     stages = sorted({s for r in rows if (s := m2o(r.get("stage_id"))) is not None})
     ending = {int(r["id"]) for r in client.read(STAGE, stages, ["pipe_end"]) if r.get("pipe_end")}
     return {
@@ -152,25 +152,36 @@ class StageOfEvent:
     cancelled: bool
 
 
-def event_outcome(
-    client: OdooClient, event_id: int, cancelled_stages: tuple[str, ...]
+def event_state(client: OdooClient, event_id: int) -> tuple[int | None, str | None]:
+    """The event's stage id and kanban state, read afresh (an event moves between stages);
+    (None, None) for an event that is gone."""
+    rows = client.read(EVENT, [event_id], list(STATE_FIELDS), names=False)
+    if not rows:
+        return None, None
+    return m2o(rows[0].get("stage_id")), as_text(rows[0].get("kanban_state"))
+
+
+@dataclass(frozen=True)
+class EventStage:
+    name: str
+    ends: bool  # pipe_end: events in it are over (Ended, and Cancelled on 16.0-18.0)
+
+
+def event_stage(client: OdooClient, stage_id: int) -> EventStage | None:
+    found = client.read(STAGE, [stage_id], list(STAGE_FIELDS))
+    if not found:
+        return None
+    return EventStage(as_text(found[0].get("name")) or "", bool(found[0].get("pipe_end")))
+
+
+def outcome(
+    kanban_state: str | None, stage: EventStage | None, cancelled_stages: tuple[str, ...]
 ) -> StageOfEvent:
     """Whether the event is over, and whether it was cancelled: by a cancelled stage (16.0-18.0
     ship one, marked as an end stage like "Ended") or by its kanban state (19.0+)."""
-    rows = client.read(EVENT, [event_id], ["stage_id", "kanban_state"], names=False)
-    if not rows:
-        return StageOfEvent(ended=False, cancelled=False)
-    if rows[0].get("kanban_state") == "cancel":
+    if kanban_state == "cancel" or (stage is not None and stage.name in cancelled_stages):
         return StageOfEvent(ended=False, cancelled=True)
-    stage = m2o(rows[0].get("stage_id"))
-    if stage is None:
-        return StageOfEvent(ended=False, cancelled=False)
-    found = client.read(STAGE, [stage], ["name", "pipe_end"])
-    if not found:
-        return StageOfEvent(ended=False, cancelled=False)
-    if as_text(found[0].get("name")) in cancelled_stages:
-        return StageOfEvent(ended=False, cancelled=True)
-    return StageOfEvent(ended=bool(found[0].get("pipe_end")), cancelled=False)
+    return StageOfEvent(ended=stage is not None and stage.ends, cancelled=False)
 
 
 def create_tag_category(key: str, category: str) -> Write:
