@@ -26,7 +26,8 @@ from sidecar.store.models import (
 from tests.conftest import FAST_RETRY
 from tests.stores import open_migrated
 
-CONFIG = """\
+# The emulator and the store: the start of every config `write_config` fills in.
+SERVER = """\
 odoo:
   url: {url}
   database: {db}
@@ -34,6 +35,10 @@ odoo:
   password: admin
 store:
   url: {store}
+"""
+CONFIG = (
+    SERVER
+    + """\
 programs:
   - key: gardening
     name: Gardening OJT
@@ -48,6 +53,7 @@ programs:
       - course: Choose your wood!
         required: false
 """
+)
 
 
 def write_config(tmp_path: Path, emu: OdooEmulator, store_url: str, text: str = CONFIG) -> Config:

@@ -28,19 +28,14 @@ from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import Batch, Certificate, OutboxMessage, Student
-from tests.jobs.syncing import sync_once, write_config
+from tests.jobs.syncing import SERVER, sync_once, write_config
 from tests.stores import open_migrated
 
 TAG = "Welding cohort"
 CATEGORY = "OJT batches"
-PROGRAM = """\
-odoo:
-  url: {url}
-  database: {db}
-  username: admin
-  password: admin
-store:
-  url: {store}
+PROGRAM = (
+    SERVER
+    + """\
 programs:
   - key: welding
     name: Welding OJT
@@ -54,6 +49,7 @@ certificates:
   signing_key: keys/signing.key
   verify_base_url: https://verify.example.org
 """
+)
 ENDED = 4  # event.stage "Ended" (pipe_end) in the emulator's demo data, on every version
 CANCELLED_STAGE = 5  # "Cancelled" on 16.0-18.0 (pipe_end too); 19.0 has no such stage
 
@@ -83,6 +79,16 @@ def cycle(cfg: Config, store: Store, odoo: OdooClient) -> None:
     """A sync, then delivery of what it queued."""
     sync_once(cfg, store, odoo)
     deliver(JobContext(cfg, store.sessions, odoo))
+
+
+def completers(cfg: Config, store: Store, odoo: OdooClient, count: int) -> list[int]:
+    """`count` trainees finish the program in Odoo; after a sync, the partners who completed."""
+    simulate_completions(odoo, "welding", cfg, count=count)
+    sync_once(cfg, store, odoo)
+    with store.sessions() as session:
+        return sorted(
+            session.scalars(select(Student.odoo_partner_id).where(Student.complete.is_(True)))
+        )
 
 
 def tag_rows(emu: OdooEmulator) -> tuple[list[int], list[int]]:
@@ -169,12 +175,7 @@ def test_an_ended_batch_certifies_its_participants_and_a_cancelled_one_nobody(
     _, tags = tag_rows(emu)
     ending = tagged_event(emu, tags[0], "Welding, December")
     cancelled = tagged_event(emu, tags[0], "Welding, January")
-    simulate_completions(odoo, "welding", cfg, count=3)
-    sync_once(cfg, store, odoo)
-    with store.sessions() as session:
-        done = sorted(
-            session.scalars(select(Student.odoo_partner_id).where(Student.complete.is_(True)))
-        )
+    done = completers(cfg, store, odoo, 3)
     assert len(done) == 3
     for partner in done[:2]:
         emu.env.create("event.registration", {"event_id": ending, "partner_id": partner})
@@ -253,12 +254,7 @@ def test_with_approval_an_unconfirmed_registration_waits_for_a_mentor(
         cycle(cfg, store, odoo)
         _, tags = tag_rows(emu)
         event = tagged_event(emu, tags[0], "Welding, December")
-        simulate_completions(odoo, "welding", cfg, count=2)
-        sync_once(cfg, store, odoo)
-        with store.sessions() as session:
-            done = sorted(
-                session.scalars(select(Student.odoo_partner_id).where(Student.complete.is_(True)))
-            )
+        done = completers(cfg, store, odoo, 2)
         waiting = emu.env.create(
             "event.registration", {"event_id": event, "partner_id": done[0], "state": "draft"}
         )
@@ -324,10 +320,7 @@ def test_an_event_cancelled_by_mistake_and_put_back_reopens_its_batch(
     cycle(cfg, store, odoo)
     _, tags = tag_rows(emu)
     event = tagged_event(emu, tags[0], "Welding, December")
-    simulate_completions(odoo, "welding", cfg, count=1)
-    sync_once(cfg, store, odoo)
-    with store.sessions() as session:
-        (partner,) = session.scalars(select(Student.odoo_partner_id).where(Student.complete))
+    (partner,) = completers(cfg, store, odoo, 1)
     emu.env.create("event.registration", {"event_id": event, "partner_id": partner})
     cycle(cfg, store, odoo)
     job = JobContext(cfg, store.sessions, odoo)
