@@ -19,6 +19,7 @@ from html import escape
 from typing import Literal
 
 from sidecar.figures import Requirements
+from sidecar.figures.assignments import AssignmentFigures
 
 Action = Literal["issue", "review", "wait"]
 
@@ -32,6 +33,8 @@ class TraineeState:
     attendance_pct: float | None
     average_score: float | None
     has_name: bool = True
+    # The batch's assignments, for a program that has them (`programs[].assignments`).
+    assignments: AssignmentFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple
                 f"attendance {_pct(state.attendance_pct)} is below the required "
                 f"{_pct(requirements.min_attendance)}"
             )
-    if requirements.min_average_score is not None:
+    if requirements.min_average_score is not None and state.assignments is None:
         if state.average_score is None:
             reasons.append(
                 f"no graded result yet (average of at least "
@@ -131,9 +134,44 @@ def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple
                 f"average score {_pct(state.average_score)} is below the required "
                 f"{_pct(requirements.min_average_score)}"
             )
+    reasons += assignment_problems(state.assignments, requirements)
     if not state.has_name:
         reasons.append(NO_NAME)
     return tuple(reasons)
+
+
+def assignment_problems(figures: AssignmentFigures | None, requirements: Requirements) -> list[str]:
+    """What in the assignments stands between a participant and a certificate: unscored ones
+    under the `block` rule (named, for the mentor's To-Do), too few handed in, a low average."""
+    if figures is None:
+        return []
+    reasons: list[str] = []
+    if figures.blocked:
+        named = ", ".join(figures.unscored[:10]) + ("…" if len(figures.unscored) > 10 else "")
+        reasons.append(f"assignments not scored yet: {named}")
+        if figures.untrusted:
+            reasons.append(
+                "a score is out of range (below 0, above its max_score, or max_score 0) on: "
+                + ", ".join(figures.untrusted[:10])
+            )
+    least = requirements.min_submitted
+    if least is not None and figures.submitted < least:
+        reasons.append(
+            f"{figures.submitted} of {figures.total} assignments handed in; "
+            f"at least {least} required"
+        )
+    if requirements.min_average_score is not None:
+        if figures.average is None:
+            reasons.append(
+                f"no assignment scored yet (average of at least "
+                f"{_pct(requirements.min_average_score)} required)"
+            )
+        elif figures.average < requirements.min_average_score:
+            reasons.append(
+                f"assignment average {_pct(figures.average)} is below the required "
+                f"{_pct(requirements.min_average_score)}"
+            )
+    return reasons
 
 
 def decide(
@@ -146,10 +184,13 @@ def decide(
     """What to do for a trainee who holds no certificate yet for this program and batch."""
     if issue_on == "batch_done" and not batch_is_done:
         return Decision("wait")
-    if state.complete and state.has_name:
+    pending = assignment_problems(state.assignments, requirements)
+    if state.complete and state.has_name and not pending:
         return Decision("issue")
     if issue_on == "completion" and not state.required_courses_done:
         return Decision("wait")  # still learning: nothing to review yet
+    if pending and not batch_is_done and issue_on == "completion":
+        return Decision("wait")  # assignments are still being handed in and scored
     reasons = unmet_requirements(state, requirements)
     if not state.complete and all(r == NO_NAME for r in reasons):
         # Not complete by the figures, yet no rule says why (stale figures, changed minimums):

@@ -28,8 +28,9 @@ from sidecar.store.models import OutboxMessage
 REF = "$ref"
 FILE_B64 = "$file_b64"
 
-# Methods whose repetition does no harm: they may be re-sent without a lookup.
-IDEMPOTENT_METHODS = frozenset({"write"})
+# Methods whose repetition does no harm: they may be re-sent without a lookup (following a
+# record twice leaves one follower).
+IDEMPOTENT_METHODS = frozenset({"write", "message_subscribe"})
 
 PENDING, DELIVERED = OutboxState.PENDING, OutboxState.DELIVERED
 FAILED, CANCELLED = OutboxState.FAILED, OutboxState.CANCELLED

@@ -20,7 +20,9 @@ from sidecar.certificates.pdf import PdfStyle, render_certificate
 from sidecar.certificates.serial import new_serial
 from sidecar.certificates.signing import Signer
 from sidecar.config import Config
+from sidecar.figures.assignments import assignment_figures
 from sidecar.files import write_atomic
+from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import Batch, Certificate, Program, Student
 
 
@@ -51,8 +53,10 @@ def certificate_fields(
     program: Program,
     batch: Batch | None,
     serial: str,
+    totals: tuple[int, float | None] | None = None,
 ) -> CertificateFields:
-    """What a certificate says."""
+    """What a certificate says. `totals`: (assignments, average score) when the program has
+    assignments; otherwise its graded quizzes and certifications."""
     validity = cfg.certificates.validity_days
     return CertificateFields(
         serial=serial,
@@ -62,11 +66,29 @@ def certificate_fields(
         batch=batch.name if batch else None,
         issue_date=today,
         expires_on=today + timedelta(days=validity) if validity else None,
-        total_assignments=student.graded_total,
-        average_score=student.average_score,
+        total_assignments=totals[0] if totals else student.graded_total,
+        average_score=totals[1] if totals else student.average_score,
         issuer=issuer,
         verify_url=cfg.certificates.verification_url(serial),
     )
+
+
+def assignment_totals(
+    session: Session, cfg: Config, student: Student, program: Program, batch: Batch | None
+) -> tuple[int, float | None] | None:
+    """The participant's assignments in their batch (how many, the weighted average), for a
+    program that has assignments; None otherwise."""
+    try:
+        rules = cfg.program(program.key).assignments
+    except KeyError:
+        return None  # a program no longer configured: as it was
+    if rules is None:
+        return None
+    if batch is None:
+        return 0, None
+    results = batch_results(session, batch.id, [student.id], rules.max_score)[student.id]
+    found = assignment_figures(results, rules.unscored)
+    return found.total, found.average
 
 
 def pdf_style(cfg: Config, fields: CertificateFields) -> PdfStyle:
@@ -102,8 +124,9 @@ def make_certificate(
     commit fails (another process issued it first), the PDF left on disk is harmless: no row
     points at it."""
     serial = new_serial()
+    totals = assignment_totals(session, issuing.cfg, student, program, batch)
     fields = certificate_fields(
-        issuing.cfg, issuing.issuer, issuing.today, student, program, batch, serial
+        issuing.cfg, issuing.issuer, issuing.today, student, program, batch, serial, totals
     )
     signed = issuing.signer.sign(fields.to_payload())
     pdf = render_certificate(fields, signed, pdf_style(issuing.cfg, fields))

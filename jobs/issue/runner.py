@@ -8,7 +8,7 @@ a (student, program, batch), a review flag is keyed, and delivery goes through t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -33,8 +33,10 @@ from sidecar import outbox
 from sidecar.certificates.signing import Signer
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import Requirements
+from sidecar.figures.assignments import AssignmentFigures, assignment_figures
 from sidecar.issuance import Decision, batch_done, decide, review_note, review_summary
 from sidecar.statuses import BatchStatus, FlagKind, StudentStatus, TrackerStatus
+from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import (
     Batch,
     Certificate,
@@ -184,11 +186,12 @@ class IssueJob:
                 for student_id, batch in placed
                 if (student_id, _scope(batch)) not in trainees.certified
             ]
+            handed = assignment_states(session, configured, candidates)
         requirements = Requirements(**configured.requirements.model_dump())
         for student_id, batch in candidates:
             if self.should_stop():
                 return
-            state = trainees.state(student_id)
+            state = replace(trainees.state(student_id), assignments=handed.get(student_id))
             batch_is_done = batch is not None and batch.status == BatchStatus.DONE
             decision = decide(
                 state, requirements, issue_on=configured.issue_on, batch_is_done=batch_is_done
@@ -316,6 +319,27 @@ class IssueJob:
     def _issuer(self) -> str:
         configured = self.cfg.certificates.issuer.name
         return configured if configured else self._odoo.company_name()
+
+
+def assignment_states(
+    session: Session, configured: ProgramConfig, placed: list[tuple[int, Batch | None]]
+) -> dict[int, AssignmentFigures]:
+    """Each candidate's assignment figures in their batch (none placed: none handed in), for a
+    program with assignments; empty otherwise."""
+    rules = configured.assignments
+    if rules is None:
+        return {}
+    figures = {sid: assignment_figures([], rules.unscored) for sid, _ in placed}
+    by_batch: dict[int, list[int]] = {}
+    for student_id, batch in placed:
+        if batch is not None:
+            by_batch.setdefault(batch.id, []).append(student_id)
+    for batch_id, students in by_batch.items():
+        for student_id, results in batch_results(
+            session, batch_id, students, rules.max_score
+        ).items():
+            figures[student_id] = assignment_figures(results, rules.unscored)
+    return figures
 
 
 def _scope(batch: Batch | None) -> str:

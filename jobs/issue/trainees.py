@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jobs.participants import Placement
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import CourseState, counted_courses
-from sidecar.issuance import Cohort, TraineeState, cohort_of
-from sidecar.statuses import BatchStatus, CourseStatus
+from sidecar.issuance import TraineeState
+from sidecar.statuses import CourseStatus
 from sidecar.store.models import (
-    AttendanceRecord,
     Batch,
     Certificate,
     CourseIntegration,
@@ -33,37 +33,15 @@ class Trainees:
         )
         self.certified = _certified(session, program.id)
         self._courses_done = _courses_done(session, program.id)
-        self.batches = list(
-            session.scalars(
-                select(Batch)
-                .where(
-                    Batch.program_id == program.id,
-                    Batch.status.not_in([BatchStatus.ARCHIVED, BatchStatus.CANCELLED]),
-                )
-                .order_by(Batch.id)
-            )
-        )
-        self._registered = _registered(session, self.batches, configured.batch_approval)
-        self._cohorts = [
-            Cohort(b.id, b.odoo_event_id, b.event_ref is not None, b.start_date, b.end_date)
-            for b in self.batches
-        ]
+        self._placement = Placement(session, program.id, configured.batch_approval)
+        self.batches = self._placement.batches
         self._by_id = {s.id: s for s in self.students}
         for student in self.students:
             session.expunge(student)
-        for batch in self.batches:
-            session.expunge(batch)
 
     def batch_of(self, student: Student) -> Batch | None:
         """The student's cohort (`sidecar.issuance.cohort_of`)."""
-        found = cohort_of(
-            self._cohorts,
-            partner_id=student.odoo_partner_id,
-            joined=student.created_at.date(),
-            registered=self._registered,
-            recorded=student.batch_id,
-        )
-        return next((b for b in self.batches if b.id == found), None)
+        return self._placement.batch_of(student)
 
     def state(self, student_id: int) -> TraineeState:
         student = self._by_id[student_id]
@@ -108,23 +86,3 @@ def _courses_done(session: Session, program_id: int) -> set[int]:
     ):
         done.setdefault(student_id, set()).add(course_id)
     return {sid for sid, ids in done.items() if counted and set(counted) <= ids}
-
-
-def _registered(session: Session, batches: list[Batch], approval: bool) -> dict[int, set[int]]:
-    """Partners registered (not cancelled, not archived) per batch event; with `approval`
-    (`programs[].batch_approval`), only those a mentor confirmed (or who attended)."""
-    events = [b.odoo_event_id for b in batches if b.odoo_event_id is not None]
-    registered: dict[int, set[int]] = {}
-    if not events:
-        return registered
-    for event_id, partner_id in session.execute(
-        select(AttendanceRecord.event_id, AttendanceRecord.partner_id).where(
-            AttendanceRecord.event_id.in_(events),
-            AttendanceRecord.state.not_in(["cancel", "draft"] if approval else ["cancel"]),
-            AttendanceRecord.active.is_(True),
-            AttendanceRecord.removed_at.is_(None),
-        )
-    ):
-        if partner_id is not None:
-            registered.setdefault(event_id, set()).add(partner_id)
-    return registered

@@ -22,6 +22,8 @@ SHARED_LEASES: dict[str, tuple[str, ...]] = {
     "deliver": ("outbox",),
     "sync": ("mirrors",),
     "reconcile": ("mirrors",),
+    # `ojt-sidecar scores import`: writes the sync's assignment rows, and delivers what it queued
+    "scores": ("outbox", "mirrors"),
 }
 
 

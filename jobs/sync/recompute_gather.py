@@ -79,7 +79,7 @@ def gather(
         courses,
         _graded_items(session, {c.channel for c in courses if c.in_program}),
         figures.Weights(**configured.weights.model_dump()),
-        figures.Requirements(**configured.requirements.model_dump()),
+        figures.Requirements(*configured.figure_minimums()),
         {
             b.odoo_event_id: odoo_datetime(b.event_end) if b.event_end else None
             for b in program.batches

@@ -19,15 +19,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors import OdooError, OdooTransientError, Page
+from connectors import Page
 from connectors.prefetch import read_ahead
 from jobs.context import JobContext
 from jobs.incremental import ShouldStop
-from jobs.incremental.batch_tags import discover_batches
 from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
 from jobs.odoo.profile import profile_of
+from jobs.sync import batch_steps
 from jobs.sync.blocks import Readers, by_id, id_blocks
 from jobs.sync.loader import Counts, load_page
 from jobs.sync.plan import (
@@ -89,7 +89,7 @@ class SyncJob:
             _ = self.client.uid
             with self.sessions() as session, session.begin():
                 # Batches tagged in Odoo first, so that their events are in the scope.
-                found_batches = self._discover_batches(session)
+                found_batches = batch_steps.discover(session, self.client, self.cfg)
                 scope, summary.problems = resolve_scope(session, self.client)
                 summary.problems += found_batches
             for stream in streams_for(profile_of(self.client)):
@@ -109,6 +109,11 @@ class SyncJob:
             if not summary.interrupted:
                 summary.recomputed, finished = self.recompute_pending()
                 summary.interrupted = not finished
+            if not summary.interrupted:
+                with self.sessions() as session, session.begin():
+                    summary.problems += batch_steps.assignments(
+                        session, self.client, self.cfg, self.ctx.clock
+                    )
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
             self._readers.close()
             self._finish_run(run_id, summary, started, calls_before, error=exc)
@@ -119,21 +124,6 @@ class SyncJob:
         return summary
 
     # -- streams -------------------------------------------------------------------------------
-
-    def _discover_batches(self, session: Session) -> list[str]:
-        """`jobs.incremental.batch_tags`, unless the Events app is off. A refusal (no access to
-        event tags, say) is a problem of this cycle, not the end of the sync; a transient error
-        still ends it, like any other read."""
-        if "events" not in self.cfg.required_apps():
-            return []
-        try:
-            with session.begin_nested():
-                discover_batches(session, self.client, self.cfg.sync.batch_tag_category)
-        except OdooTransientError:
-            raise
-        except OdooError as exc:
-            return [f"batches from tagged events: {exc}"]
-        return []
 
     def _sync_stream(self, stream: Stream, scope: Scope, full: bool) -> tuple[StreamSummary, bool]:
         """One pass over a stream: list (id, write_date) of the rows changed since the last pass

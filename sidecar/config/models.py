@@ -76,7 +76,7 @@ __all__ = [
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
 
-APP_NAMES = ("elearning", "recruitment", "events", "surveys")
+APP_NAMES = ("elearning", "recruitment", "events", "surveys", "project")
 # The ceiling of waits measured in seconds (a call's timeout, a retry's backoff): beyond a day
 # none means anything, and sockets and sleeps overflow on the largest floats.
 DAY_SECONDS = 86400
@@ -114,6 +114,7 @@ class OdooApps(Section):
     recruitment: bool = True
     events: bool = True
     surveys: bool = True
+    project: bool = True
 
 
 class OdooConfig(Section):
@@ -378,20 +379,16 @@ class Config(Section):
         raise KeyError(key)
 
     def required_apps(self) -> list[str]:
-        """The Odoo apps this configuration needs, in the order of `APP_NAMES`.
-
-        An app is listed when it is enabled in `odoo.apps` AND the configuration uses it:
-        - elearning: whenever a program has courses (always, as every program has one);
-        - recruitment: when any program lists jobs (applicants enter programs by job);
-        - events: when any batch is bound to an event or a program names a batch_tag, or any
-          program counts attendance (an attendance weight above 0 or a `min_attendance`);
-        - surveys: whenever enabled (certification lessons are surveys).
-        An app that is used but disabled is left out: the sidecar then skips that part.
-        """
+        """The Odoo apps this configuration needs, in the order of `APP_NAMES`: those enabled in
+        `odoo.apps` AND used: elearning when a program has courses (always); recruitment when a
+        program lists jobs; events when a batch is an event, a program names a batch_tag or
+        counts attendance; surveys always (certification lessons); project when a program has
+        assignments. An app used but disabled is left out: the sidecar skips that part."""
         used = {
             "elearning": any(program.courses for program in self.programs),
             "recruitment": any(program.jobs for program in self.programs),
             "events": any(program.uses_events for program in self.programs),
             "surveys": True,
+            "project": any(program.assignments is not None for program in self.programs),
         }
         return [name for name in APP_NAMES if used[name] and getattr(self.odoo.apps, name)]

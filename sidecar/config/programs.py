@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
+from sidecar.config.assignments import Assignments
 from sidecar.config.base import Finding, Section, have, list_check, raw_field
 from sidecar.config.fieldtypes import (
     Domain,
@@ -132,7 +133,10 @@ class Requirements(Section):
     """Thresholds, in percent, a trainee must meet besides completing the courses."""
 
     min_attendance: Percent | None = None
+    # With assignments, of their average (0-100); otherwise of quizzes and certifications.
     min_average_score: Percent | None = None
+    # Assignments handed in (in a submitted or scored stage, or a file the trainee posted).
+    min_submitted: Annotated[int, between(0)] | None = None
 
 
 class Eligibility(Section):
@@ -193,6 +197,8 @@ class Program(Section):
     batches: Annotated[
         tuple[Batch, ...], list_check(_unique_batch_keys), BeforeValidator(_none_is_empty)
     ] = ()
+    # Assignments in Odoo's Project app, a project per batch (docs/guide-mentors.md).
+    assignments: Assignments | None = None
 
     @property
     def uses_attendance(self) -> bool:
@@ -204,6 +210,12 @@ class Program(Section):
         """True when the program needs the Events app: attendance, or batches that are events."""
         bound = any(batch.event is not None for batch in self.batches)
         return self.uses_attendance or bound or self.batch_tag is not None
+
+    def figure_minimums(self) -> tuple[float | None, float | None]:
+        """(min_attendance, min_average_score) as the progress figures apply them: with
+        assignments, the average minimum is checked on their average, at issuance only."""
+        average = None if self.assignments else self.requirements.min_average_score
+        return self.requirements.min_attendance, average
 
     def batch(self, key: str) -> Batch:
         """The batch with this key; KeyError when there is none."""
@@ -224,6 +236,25 @@ class Program(Section):
             yield (
                 ("issue_on",),
                 "is batch_done, which needs at least one batch under batches, or a batch_tag",
+            )
+        if (
+            have(values, "assignments", "batches")
+            and values["assignments"] is not None
+            and not values["batches"]
+            and not tagged
+        ):
+            yield (
+                ("assignments",),
+                "are made per batch, which needs at least one batch under batches, or a batch_tag",
+            )
+        if (
+            have(values, "assignments", "requirements")
+            and values["assignments"] is None
+            and values["requirements"].min_submitted is not None
+        ):
+            yield (
+                ("requirements", "min_submitted"),
+                "counts submitted assignments, but the program has no assignments section",
             )
         if have(values, "weights", "requirements", "batches"):
             weights, requirements = values["weights"], values["requirements"]

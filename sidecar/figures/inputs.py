@@ -119,3 +119,4 @@ class Requirements:
 
     min_attendance: float | None = None
     min_average_score: float | None = None
+    min_submitted: int | None = None  # assignments handed in (checked at issuance)

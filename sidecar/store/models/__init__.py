@@ -13,6 +13,7 @@ One module per group; this package exports every table, so importing it register
 with `Base.metadata` (which Alembic compares the migrations against).
 """
 
+from sidecar.store.models.assignments import Assignment, AssignmentTask
 from sidecar.store.models.base import Base, UTCDateTime, utcnow
 from sidecar.store.models.certificates import Certificate, OutboxMessage, ReviewFlag
 from sidecar.store.models.configured import Batch, CourseIntegration, Program
@@ -35,6 +36,8 @@ from sidecar.store.models.tracking import (
 
 __all__ = [
     "AssessmentResult",
+    "Assignment",
+    "AssignmentTask",
     "AttendanceRecord",
     "Base",
     "Batch",

@@ -74,5 +74,8 @@ class Batch(Base):
     # the program's batch tag, found by the sync (its name, dates and description are Odoo's)
     origin: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
     description: Mapped[str | None] = mapped_column(Text)
+    # programs[].assignments: the outbox key of the copy of the template project, and the copy
+    project_key: Mapped[str | None] = mapped_column(String(200))
+    odoo_project_id: Mapped[int | None] = mapped_column(Integer)
 
     program: Mapped[Program] = relationship(back_populates="batches")

@@ -1,0 +1,6 @@
+"""Assignments in Odoo's Project app (`programs[].assignments`): a project per batch, a task per
+participant per assignment, and what the mentor scored. Run by the sync after its streams."""
+
+from jobs.assignments.runner import sync_assignments
+
+__all__ = ["sync_assignments"]

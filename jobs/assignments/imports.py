@@ -1,0 +1,187 @@
+"""`ojt-sidecar scores import FILE.csv`: scores given outside Odoo, written to each trainee's
+task as a mentor would (the `score`, `max_score` and `feedback` properties on 17.0+, and the
+task moved to the scored stage), and kept in the store at once. Every row gets an outcome; a
+row that cannot be placed is named with its line and reason and stops nothing else.
+Re-importing the same file finds every score as it is and changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectors import OdooClient
+from jobs.assignments.progress import max_score_of
+from jobs.odoo import projects
+from jobs.odoo.profile import profile_of
+from sidecar.config import Config
+from sidecar.outbox import enqueue
+from sidecar.scores import ScoreRow
+from sidecar.statuses import BatchStatus
+from sidecar.store.models import Assignment, AssignmentTask, Batch, Program, Student
+
+Result = Literal["scored", "rescored", "unchanged", "rejected"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    line: int
+    result: Result
+    detail: str  # the task for a score, the reason for a rejection
+
+
+@dataclass(frozen=True)
+class _Placed:
+    row: ScoreRow
+    task: AssignmentTask
+    assignment: Assignment
+    rules_max: float
+    scored_stage: str
+
+
+def import_scores(
+    session: Session, client: OdooClient, cfg: Config, rows: list[ScoreRow], now: datetime
+) -> list[Outcome]:
+    """Place every row, then queue the Odoo writes of those that change a score. The caller
+    commits (or, for a dry run, rolls back)."""
+    outcomes: list[Outcome] = []
+    placed: list[_Placed] = []
+    for row in rows:
+        found = _place(session, cfg, row)
+        if isinstance(found, str):
+            outcomes.append(Outcome(row.line, "rejected", found))
+        else:
+            placed.append(found)
+    properties = projects.scores_in_properties(profile_of(client))
+    changing = [p for p in placed if _changes(p)]
+    current = _current_values(client, changing) if properties else {}
+    stages: dict[tuple[int, str], int | None] = {}
+    for item in placed:
+        if not _changes(item):
+            outcomes.append(Outcome(item.row.line, "unchanged", _task_text(item)))
+            continue
+        again = item.task.score is not None
+        _write(session, client, item, current, stages, properties, now)
+        outcomes.append(Outcome(item.row.line, "rescored" if again else "scored", _task_text(item)))
+    return sorted(outcomes, key=lambda o: o.line)
+
+
+def _place(session: Session, cfg: Config, row: ScoreRow) -> _Placed | str:
+    keys = [p.key for p in cfg.programs if p.assignments is not None]
+    if not keys:
+        return "no program has assignments"
+    query = select(Student).join(Program).where(Program.key.in_(keys))
+    if isinstance(row.trainee, int):
+        query = query.where(Student.odoo_partner_id == row.trainee)
+    else:
+        query = query.where(func.lower(Student.email) == row.trainee)
+    students = {s.id: s for s in session.scalars(query)}
+    if not students:
+        return f"{row.trainee} is not a trainee of a program with assignments"
+    batches = [
+        b
+        for b in session.scalars(
+            select(Batch).where(
+                Batch.program_id.in_({s.program_id for s in students.values()}),
+                Batch.status.not_in([BatchStatus.ARCHIVED, BatchStatus.CANCELLED]),
+            )
+        )
+        if b.name.casefold() == row.batch.casefold()
+    ]
+    if not batches:
+        return f"no open or done batch of their program is named {row.batch!r}"
+    if len(batches) > 1:
+        return f"{len(batches)} batches are named {row.batch!r}; rename one in Odoo"
+    batch = batches[0]
+    assignments = [
+        a
+        for a in session.scalars(
+            select(Assignment).where(Assignment.batch_id == batch.id, Assignment.active.is_(True))
+        )
+        if a.title.casefold() == row.assignment.casefold()
+    ]
+    if len(assignments) != 1:
+        what = "no assignment" if not assignments else f"{len(assignments)} assignments"
+        return f"batch {batch.name!r} has {what} named {row.assignment!r}"
+    task = session.scalar(
+        select(AssignmentTask).where(
+            AssignmentTask.assignment_id == assignments[0].id,
+            AssignmentTask.student_id.in_(list(students)),
+        )
+    )
+    if task is None or not task.active:
+        return f"{row.trainee} is not a participant of batch {batch.name!r}"
+    if task.odoo_task_id is None:
+        return "their task is not in Odoo yet; run `ojt-sidecar sync` and try again"
+    rules = cfg.program(_program_key(session, batch)).assignments
+    assert rules is not None
+    placed = _Placed(row, task, assignments[0], rules.max_score, rules.scored_stage)
+    top = row.max_score if row.max_score is not None else max_score_of(task, assignments[0], rules)
+    if row.score > top:
+        return f"score {row.score:g} is above the assignment's max_score {top:g}"
+    return placed
+
+
+def _program_key(session: Session, batch: Batch) -> str:
+    return str(session.scalar(select(Program.key).where(Program.id == batch.program_id)))
+
+
+def _changes(item: _Placed) -> bool:
+    task, row = item.task, item.row
+    return (task.score, task.max_score, task.feedback or None) != (
+        row.score,
+        row.max_score,
+        row.feedback or None,
+    )
+
+
+def _current_values(client: OdooClient, items: list[_Placed]) -> dict[int, dict[str, Any]]:
+    """The tasks' property values now: a property write replaces all of them."""
+    ids = [item.task.odoo_task_id for item in items if item.task.odoo_task_id is not None]
+    return {state.id: state.values for state in projects.task_states(client, ids, True)}
+
+
+def _write(
+    session: Session,
+    client: OdooClient,
+    item: _Placed,
+    current: dict[int, dict[str, Any]],
+    stages: dict[tuple[int, str], int | None],
+    properties: bool,
+    now: datetime,
+) -> None:
+    task, row = item.task, item.row
+    assert task.odoo_task_id is not None
+    digest = hashlib.sha256(
+        f"{row.score:g}/{row.max_score or ''}/{row.feedback}".encode()
+    ).hexdigest()[:24]
+    subject = f"assignments:{item.assignment.batch_id}"
+    if properties:
+        values = dict(current.get(task.odoo_task_id, {}))
+        values[projects.SCORE] = row.score
+        values[projects.FEEDBACK] = row.feedback or False
+        if row.max_score is not None:
+            values[projects.MAX_SCORE] = row.max_score
+        else:
+            values.pop(projects.MAX_SCORE, None)
+        key = f"score-import:{task.odoo_task_id}:{digest}"
+        enqueue(session, projects.write_properties(key, task.odoo_task_id, values, subject))
+    place = (item.assignment.odoo_project_id, item.scored_stage)
+    if place not in stages:
+        stages[place] = projects.stage_named(client, *place)
+    stage_id = stages[place]
+    if stage_id is not None and task.stage != item.scored_stage:
+        key = f"score-import-stage:{task.odoo_task_id}:{digest}"
+        enqueue(session, projects.move_to_stage(key, task.odoo_task_id, stage_id, subject))
+        task.stage = item.scored_stage
+    task.score, task.max_score = row.score, row.max_score
+    task.feedback = row.feedback or None
+    task.score_source, task.scored_at = "import", now
+
+
+def _task_text(item: _Placed) -> str:
+    return f"task {item.task.odoo_task_id} ({item.assignment.title})"

@@ -1,0 +1,93 @@
+"""One pass over every program with assignments: per batch, its project, its assignments, each
+participant's tasks, and what happened to them. Reads here; writes go to the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors import OdooClient
+from jobs.assignments.progress import follow_tasks, read_tasks
+from jobs.assignments.projects import ensure_project, keep_assignments
+from jobs.assignments.tasks import keep_tasks
+from jobs.odoo import projects
+from jobs.odoo.profile import profile_of
+from jobs.participants import Placement
+from sidecar.config import Config
+from sidecar.config.programs import Program as ProgramConfig
+from sidecar.statuses import BatchStatus
+from sidecar.store.models import AssignmentTask, Batch, Program, Student
+
+
+def sync_assignments(session: Session, client: OdooClient, cfg: Config, now: datetime) -> list[str]:
+    """Returns the problems to report (a template project that cannot be found, say)."""
+    problems: list[str] = []
+    for configured in cfg.programs:
+        if configured.assignments is None:
+            continue
+        program = session.scalar(select(Program).where(Program.key == configured.key))
+        if program is None or not program.active:
+            continue
+        problem = _program(session, client, program, configured, now)
+        if problem:
+            problems.append(f"assignments of {configured.key}: {problem}")
+    return problems
+
+
+def _program(
+    session: Session,
+    client: OdooClient,
+    program: Program,
+    configured: ProgramConfig,
+    now: datetime,
+) -> str | None:
+    rules = configured.assignments
+    assert rules is not None
+    found = projects.find_project(client, rules.template_project)
+    if len(found) != 1:
+        what = "is not a project in Odoo" if not found else "names two projects; give its id"
+        return f"the template project {rules.template_project!r} {what}"
+    profile = profile_of(client)
+    properties = projects.scores_in_properties(profile)
+    is_template_field = projects.has_field(client, projects.PROJECT, "is_template")
+    placement = Placement(session, program.id, configured.batch_approval)
+    members: dict[int, list[Student]] = {}
+    for student in session.scalars(select(Student).where(Student.program_id == program.id)):
+        batch = placement.batch_of(student)
+        if batch is not None:
+            members.setdefault(batch.id, []).append(student)
+    for placed in placement.batches:
+        batch = session.get(Batch, placed.id)
+        assert batch is not None
+        is_open = batch.status == BatchStatus.OPEN
+        if not is_open and batch.project_key is None:
+            continue  # done before it had assignments: nothing to follow
+        project_id = ensure_project(
+            session, batch, found[0][0], is_template_field=is_template_field
+        )
+        if project_id is None:
+            continue  # the copy is on its way
+        tasks = projects.assignment_tasks(client, project_id, properties)
+        assignments = keep_assignments(session, batch, project_id, tasks)
+        keep_tasks(
+            session,
+            batch,
+            project_id,
+            assignments,
+            members.get(batch.id, []),
+            limited_collaborators=profile.major >= 18,
+            make_new=is_open,
+        )
+        rows = list(
+            session.scalars(
+                select(AssignmentTask).where(
+                    AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
+                )
+            )
+        )
+        reading = read_tasks(client, rows, properties)
+        by_id = {a.id: a for a in assignments}
+        follow_tasks(session, rows, by_id, reading, rules, properties=properties, now=now)
+    return None

@@ -1,0 +1,120 @@
+"""Each participant's own task per assignment: made through the outbox as a subtask of the
+assignment, followed by the trainee alone, with the trainee a (limited) collaborator of the
+project so that they can move its stage. A participant who leaves the batch keeps their tasks,
+archived."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jobs.assignments.projects import delivered_id
+from jobs.odoo import projects
+from sidecar.outbox import enqueue, ref
+from sidecar.store.models import Assignment, AssignmentTask, Batch, Student
+
+
+def task_name(assignment: Assignment, student: Student, clash: bool) -> str:
+    """`<assignment> — <trainee>`; two trainees of one name are told apart by contact id."""
+    who = student.name.strip() or f"contact {student.odoo_partner_id}"
+    if clash:
+        who += f" ({student.odoo_partner_id})"
+    return f"{assignment.title} — {who}"[:300]
+
+
+def keep_tasks(
+    session: Session,
+    batch: Batch,
+    project_id: int,
+    assignments: Sequence[Assignment],
+    participants: Sequence[Student],
+    *,
+    limited_collaborators: bool,
+    make_new: bool,
+) -> None:
+    """Queue the tasks that participants lack (while the batch is open), archive those of people
+    who left, and note the Odoo id of every task whose creation was delivered."""
+    subject = f"assignments:{batch.id}"
+    names = Counter(p.name.strip().casefold() for p in participants)
+    by_student = {p.id: p for p in participants}
+    rows = _rows(session, [a.id for a in assignments])
+    for assignment in assignments:
+        for student in participants:
+            if not make_new or (assignment.id, student.id) in rows:
+                continue
+            clash = names[student.name.strip().casefold()] > 1
+            row = _queue(session, assignment, student, clash, project_id, limited_collaborators)
+            rows[(assignment.id, student.id)] = row
+    for (_, student_id), row in rows.items():
+        if row.odoo_task_id is None:
+            row.odoo_task_id = delivered_id(session, row.outbox_key)
+        if make_new and row.active and student_id not in by_student:
+            row.active = False  # left the batch: their work stays in Odoo, archived
+            if row.odoo_task_id is not None:
+                enqueue(
+                    session,
+                    projects.archive_task(f"{row.outbox_key}:archive", row.odoo_task_id, subject),
+                )
+    session.flush()
+
+
+def _queue(
+    session: Session,
+    assignment: Assignment,
+    student: Student,
+    clash: bool,
+    project_id: int,
+    limited: bool,
+) -> AssignmentTask:
+    """The task's creation, the trainee following it, and the trainee as a collaborator (once
+    per project): three outbox rows, the later ones waiting for the first."""
+    subject = f"assignments:{assignment.batch_id}"
+    parent = projects.TemplateTask(
+        id=assignment.odoo_task_id,
+        name=assignment.title,
+        description=assignment.description,
+        deadline=assignment.deadline.isoformat() if assignment.deadline else None,
+        sequence=assignment.position,
+        weight=assignment.weight,
+        max_score=assignment.max_score,
+    )
+    key = f"assignment-task:{assignment.id}:{student.id}"
+    name = task_name(assignment, student, clash)
+    enqueue(
+        session,
+        projects.create_participant_task(
+            key, project_id=project_id, parent=parent, name=name, subject=subject
+        ),
+    )
+    enqueue(session, projects.follow(f"{key}:follow", ref(key), student.odoo_partner_id, subject))
+    enqueue(
+        session,
+        projects.add_collaborator(
+            f"assignment-collaborator:{project_id}:{student.odoo_partner_id}",
+            project_id,
+            student.odoo_partner_id,
+            limited=limited,
+            subject=subject,
+        ),
+    )
+    row = AssignmentTask(
+        assignment_id=assignment.id,
+        student_id=student.id,
+        odoo_partner_id=student.odoo_partner_id,
+        outbox_key=key,
+        active=True,
+    )
+    session.add(row)
+    return row
+
+
+def _rows(session: Session, assignment_ids: list[int]) -> dict[tuple[int, int], AssignmentTask]:
+    if not assignment_ids:
+        return {}
+    found = session.scalars(
+        select(AssignmentTask).where(AssignmentTask.assignment_id.in_(assignment_ids))
+    )
+    return {(row.assignment_id, row.student_id): row for row in found}

@@ -1,0 +1,59 @@
+"""A batch's assignments as the rules see them: per participant, one result per active
+assignment (`sidecar.figures.assignments`), whether or not their task exists yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sidecar.figures.assignments import AssignmentResult
+from sidecar.store.models import Assignment, AssignmentTask
+
+
+def batch_results(
+    session: Session, batch_id: int, student_ids: Iterable[int], default_max: float
+) -> dict[int, list[AssignmentResult]]:
+    """student id → their results in the batch, in the assignments' order."""
+    assignments = list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.batch_id == batch_id, Assignment.active.is_(True))
+            .order_by(Assignment.position, Assignment.id)
+        )
+    )
+    wanted = set(student_ids)
+    tasks = {
+        (row.assignment_id, row.student_id): row
+        for row in session.scalars(
+            select(AssignmentTask).where(
+                AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
+            )
+        )
+        if row.student_id in wanted
+    }
+    results: dict[int, list[AssignmentResult]] = {}
+    for student_id in sorted(wanted):
+        found = []
+        for assignment in assignments:
+            task = tasks.get((assignment.id, student_id))
+            found.append(
+                AssignmentResult(
+                    assignment=assignment.title,
+                    weight=assignment.weight,
+                    max_score=_max_score(task, assignment, default_max),
+                    score=task.score if task is not None else None,
+                    submitted=task is not None and task.submitted_at is not None,
+                    late=task is not None and task.late,
+                )
+            )
+        results[student_id] = found
+    return results
+
+
+def _max_score(task: AssignmentTask | None, assignment: Assignment, default: float) -> float:
+    for value in (task.max_score if task else None, assignment.max_score):
+        if value is not None and value > 0:
+            return value
+    return default
