@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
+from jobs.assignments.finding import find_task
 from jobs.assignments.progress import max_score_of
 from jobs.odoo import projects
 from jobs.odoo.profile import profile_of
 from sidecar.config import Config
 from sidecar.outbox import enqueue
 from sidecar.scores import ScoreRow
-from sidecar.statuses import BatchStatus
-from sidecar.store.models import Assignment, AssignmentTask, Batch, Program, Student
+from sidecar.store.models import Assignment, AssignmentTask, Batch, Program
 
 Result = Literal["scored", "rescored", "unchanged", "rejected"]
 
@@ -71,56 +71,14 @@ def import_scores(
 
 
 def _place(session: Session, cfg: Config, row: ScoreRow) -> _Placed | str:
-    keys = [p.key for p in cfg.programs if p.assignments is not None]
-    if not keys:
-        return "no program has assignments"
-    query = select(Student).join(Program).where(Program.key.in_(keys))
-    if isinstance(row.trainee, int):
-        query = query.where(Student.odoo_partner_id == row.trainee)
-    else:
-        query = query.where(func.lower(Student.email) == row.trainee)
-    students = {s.id: s for s in session.scalars(query)}
-    if not students:
-        return f"{row.trainee} is not a trainee of a program with assignments"
-    batches = [
-        b
-        for b in session.scalars(
-            select(Batch).where(
-                Batch.program_id.in_({s.program_id for s in students.values()}),
-                Batch.status.not_in([BatchStatus.ARCHIVED, BatchStatus.CANCELLED]),
-            )
-        )
-        if b.name.casefold() == row.batch.casefold()
-    ]
-    if not batches:
-        return f"no open or done batch of their program is named {row.batch!r}"
-    if len(batches) > 1:
-        return f"{len(batches)} batches are named {row.batch!r}; rename one in Odoo"
-    batch = batches[0]
-    assignments = [
-        a
-        for a in session.scalars(
-            select(Assignment).where(Assignment.batch_id == batch.id, Assignment.active.is_(True))
-        )
-        if a.title.casefold() == row.assignment.casefold()
-    ]
-    if len(assignments) != 1:
-        what = "no assignment" if not assignments else f"{len(assignments)} assignments"
-        return f"batch {batch.name!r} has {what} named {row.assignment!r}"
-    task = session.scalar(
-        select(AssignmentTask).where(
-            AssignmentTask.assignment_id == assignments[0].id,
-            AssignmentTask.student_id.in_(list(students)),
-        )
-    )
-    if task is None or not task.active:
-        return f"{row.trainee} is not a participant of batch {batch.name!r}"
-    if task.odoo_task_id is None:
-        return "their task is not in Odoo yet; run `ojt-sidecar sync` and try again"
+    found = find_task(session, cfg, row.trainee, row.batch, row.assignment)
+    if isinstance(found, str):
+        return found
+    task, assignment, batch = found
     rules = cfg.program(_program_key(session, batch)).assignments
     assert rules is not None
-    placed = _Placed(row, task, assignments[0], rules.max_score, rules.scored_stage)
-    top = row.max_score if row.max_score is not None else max_score_of(task, assignments[0], rules)
+    placed = _Placed(row, task, assignment, rules.max_score, rules.scored_stage)
+    top = row.max_score if row.max_score is not None else max_score_of(task, assignment, rules)
     if row.score > top:
         return f"score {row.score:g} is above the assignment's max_score {top:g}"
     return placed

@@ -88,6 +88,7 @@ def attach_pdf(
     path: str,
     description: str,
     content_field: str = "datas",
+    mimetype: str = "application/pdf",
 ) -> Write:
     """The file at `path` (read at delivery) attached to a record; found again by its name.
     `content_field`: where this Odoo takes the base64 content (`OdooProfile.attachment_content`)."""
@@ -101,7 +102,7 @@ def attach_pdf(
                 content_field: file_b64(path),
                 "res_model": model,
                 "res_id": res_id,
-                "mimetype": "application/pdf",
+                "mimetype": mimetype,
                 "description": description,
             }
         },

@@ -22,8 +22,9 @@ SHARED_LEASES: dict[str, tuple[str, ...]] = {
     "deliver": ("outbox",),
     "sync": ("mirrors",),
     "reconcile": ("mirrors",),
-    # `ojt-sidecar scores import`: writes the sync's assignment rows, and delivers what it queued
+    # `scores import` and `submit`: they write the sync's assignment rows, and deliver
     "scores": ("outbox", "mirrors"),
+    "submit": ("outbox", "mirrors"),
 }
 
 

@@ -247,6 +247,27 @@ def test_the_ojt_loop_with_assignments(
         attachment_ids=[photo],
     )
 
+    # Cai hands in through the integration, twice: posted once, as Cai, with the file
+    monkeypatch.chdir(tmp_path)
+    config_file = tmp_path / "config.yaml"
+    (tmp_path / "piece.jpg").write_bytes(b"a photo of the final piece")
+    hand_in = ["submit", "-c", str(config_file), "--trainee", cai.email]
+    hand_in += ["--batch", "Welding, December", "--assignment", "final piece", "piece.jpg"]
+    first = CliRunner().invoke(main, hand_in)
+    assert first.exit_code == 0 and "Handed in 1 file(s)" in first.output, first.output
+    second = CliRunner().invoke(main, hand_in)
+    assert "already handed in" in second.output, second.output
+    cais = own_tasks(store, cai.partner)
+    posted = emu.env.search_read(
+        "mail.message",
+        [("model", "=", "project.task"), ("res_id", "=", cais["Final piece"])],
+        ["author_id", "attachment_ids", "message_type"],
+    )
+    handed = [m for m in posted if m["message_type"] == "comment" and m["attachment_ids"]]
+    assert len(handed) == 1 and handed[0]["author_id"][0] == cai.partner
+    wrong = CliRunner().invoke(main, [*hand_in[:-3], "--assignment", "nope", "piece.jpg"])
+    assert wrong.exit_code == 1 and "has no assignment named 'nope'" in wrong.output
+
     # -- scoring: in Odoo on 17.0+, and through the CSV on every version --------------------
     anas = own_tasks(store, ana.partner)
     csv_rows = ["trainee,batch,assignment,score,max_score,feedback"]
@@ -268,8 +289,6 @@ def test_the_ojt_loop_with_assignments(
     scores_csv = tmp_path / "scores.csv"
     scores_csv.write_text("\n".join(csv_rows) + "\n")
     cycle(cfg, store, odoo)
-    monkeypatch.chdir(tmp_path)
-    config_file = tmp_path / "config.yaml"
     result = CliRunner().invoke(main, ["scores", "import", "-c", str(config_file), str(scores_csv)])
     assert result.exit_code == 1, result.output  # two rows are rejected
     assert "is not a trainee of a program with assignments" in result.output
@@ -299,11 +318,19 @@ def test_the_ojt_loop_with_assignments(
     assert "assignments not scored yet: Safety quiz, Final piece" in flagged["Welder 2"]
     with store.sessions() as session:
         cert = session.scalars(select(Certificate)).one()
-        ben_tasks = session.scalars(
-            select(AssignmentTask).where(AssignmentTask.odoo_partner_id == ben.partner)
-        ).all()
+        submitted = {
+            trainee.partner: session.scalar(
+                select(func.count())
+                .select_from(AssignmentTask)
+                .where(
+                    AssignmentTask.odoo_partner_id == trainee.partner,
+                    AssignmentTask.submitted_at.is_not(None),
+                )
+            )
+            for trainee in trainees
+        }
     assert (cert.total_assignments, cert.average_score) == (3, 75.0)
-    assert sum(1 for t in ben_tasks if t.submitted_at is not None) == 1
+    assert submitted == {ana.partner: 3, ben.partner: 1, cai.partner: 1}
 
     # -- every job again: nothing doubles ----------------------------------------------------
     before = counts(emu, store)
