@@ -6,7 +6,6 @@ Re-importing the same file finds every score as it is and changes nothing."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.assignments.finding import find_task
-from jobs.assignments.progress import max_score_of
+from jobs.assignments.progress import max_score_of, next_round
 from jobs.odoo import projects
 from jobs.odoo.profile import profile_of
 from sidecar.config import Config
@@ -78,7 +77,8 @@ def _place(session: Session, cfg: Config, row: ScoreRow) -> _Placed | str:
     rules = cfg.program(_program_key(session, batch)).assignments
     assert rules is not None
     placed = _Placed(row, task, assignment, rules.max_score, rules.scored_stage)
-    top = row.max_score if row.max_score is not None else max_score_of(task, assignment, rules)
+    # an empty max_score is the assignment's own (the import removes any the task had)
+    top = row.max_score if row.max_score is not None else max_score_of(None, assignment, rules)
     if row.score > top:
         return f"score {row.score:g} is above the assignment's max_score {top:g}"
     return placed
@@ -114,9 +114,9 @@ def _write(
 ) -> None:
     task, row = item.task, item.row
     assert task.odoo_task_id is not None
-    digest = hashlib.sha256(
-        f"{row.score:g}/{row.max_score or ''}/{row.feedback}".encode()
-    ).hexdigest()[:24]
+    # a round per change: a score set back to an earlier value is written again
+    prefix = f"score-import:{task.odoo_task_id}:"
+    round_ = next_round(session, prefix)
     subject = f"assignments:{item.assignment.batch_id}"
     if properties:
         values = dict(current.get(task.odoo_task_id, {}))
@@ -126,14 +126,14 @@ def _write(
             values[projects.MAX_SCORE] = row.max_score
         else:
             values.pop(projects.MAX_SCORE, None)
-        key = f"score-import:{task.odoo_task_id}:{digest}"
+        key = f"{prefix}{round_}"
         enqueue(session, projects.write_properties(key, task.odoo_task_id, values, subject))
     place = (item.assignment.odoo_project_id, item.scored_stage)
     if place not in stages:
         stages[place] = projects.stage_named(client, *place)
     stage_id = stages[place]
     if stage_id is not None and task.stage != item.scored_stage:
-        key = f"score-import-stage:{task.odoo_task_id}:{digest}"
+        key = f"{prefix}{round_}:stage"
         enqueue(session, projects.move_to_stage(key, task.odoo_task_id, stage_id, subject))
         task.stage = item.scored_stage
     task.score, task.max_score = row.score, row.max_score

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
@@ -16,7 +17,7 @@ from jobs.incremental import odoo_datetime
 from jobs.odoo import mail, projects
 from sidecar.config.assignments import Assignments
 from sidecar.outbox import enqueue
-from sidecar.store.models import Assignment, AssignmentTask
+from sidecar.store.models import Assignment, AssignmentTask, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,21 @@ def _take_score(
         row.scored_at = now if score is not None else None
 
 
-def max_score_of(row: AssignmentTask, assignment: Assignment, rules: Assignments) -> float:
-    for value in (row.max_score, assignment.max_score):
+def max_score_of(row: AssignmentTask | None, assignment: Assignment, rules: Assignments) -> float:
+    """The task's own maximum, else the assignment's, else the program's default."""
+    for value in (row.max_score if row else None, assignment.max_score):
         if value is not None and value > 0:
             return value
     return rules.max_score
+
+
+def next_round(session: Session, prefix: str) -> int:
+    """How many outbox rows start with `prefix`: the round of the next change to a task, so
+    that a value set back to an earlier one gets a key of its own."""
+    count = session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.key.like(f"{prefix}%"))
+    )
+    return int(count or 0)
 
 
 def _tell(
@@ -118,10 +129,11 @@ def _tell(
     digest = hashlib.sha256(f"{row.score:g}/{top:g}/{row.feedback or ''}".encode()).hexdigest()
     if row.told == digest:
         return
+    prefix = f"assignment-score:{row.odoo_task_id}:"
     enqueue(
         session,
         mail.post(
-            f"assignment-score:{row.odoo_task_id}:{digest[:24]}",
+            f"{prefix}{next_round(session, prefix)}",
             f"assignments:{assignment.batch_id}",
             model=projects.TASK,
             res_id=row.odoo_task_id,
