@@ -6,6 +6,7 @@ The site never migrates or writes: a store whose schema is missing or behind thi
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -62,6 +63,8 @@ class CertificateView:
     participant_name: str
     program_name: str
     batch_name: str | None
+    batch_start: date | None  # from the signed payload (format 2); None on format 1
+    batch_end: date | None
     issuer: str
     issue_date: date
     expires_on: date | None
@@ -333,6 +336,8 @@ def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateV
         participant_name=cert.participant_name,
         program_name=cert.program_name,
         batch_name=cert.batch_name,
+        batch_start=_payload_date(cert.payload, "batch_start"),
+        batch_end=_payload_date(cert.payload, "batch_end"),
         issuer=cert.issuer,
         issue_date=cert.issue_date,
         expires_on=cert.expires_on,
@@ -345,3 +350,12 @@ def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateV
         status=status,
         current_serial=current_serial,
     )
+
+
+def _payload_date(payload: str, name: str) -> date | None:
+    """A date the signed payload states; None when it states none (or is not readable)."""
+    try:
+        value = json.loads(payload).get(name)
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except (ValueError, AttributeError):
+        return None

@@ -219,6 +219,8 @@ def _json_twin(cert: CertificateView, settings: SiteSettings) -> Response:
             "name_display": settings.name_display,
             "program": cert.program_name,
             "batch": cert.batch_name,
+            "batch_start": _iso(cert.batch_start),
+            "batch_end": _iso(cert.batch_end),
             "issuer": cert.issuer,
             "issue_date": cert.issue_date.isoformat(),
             "expires_on": _iso(cert.expires_on),

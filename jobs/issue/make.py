@@ -70,6 +70,8 @@ def certificate_fields(
         average_score=totals[1] if totals else student.average_score,
         issuer=issuer,
         verify_url=cfg.certificates.verification_url(serial),
+        batch_start=batch.start_date if batch else None,
+        batch_end=batch.end_date if batch else None,
     )
 
 

@@ -1,7 +1,10 @@
 """What a certificate says, and its signed payload form.
 
-The payload carries ``"v": 1`` and every field; dates are ISO strings, a missing average or
-expiry stays ``null``. The key id is deliberately *not* inside the signed payload: it travels
+The payload carries ``"v": 2`` and every field; dates are ISO strings, a missing average,
+expiry or batch date stays ``null``. Format 1 (before a batch's dates were printed) has no
+``batch_start`` and ``batch_end``; certificates in it still verify.
+
+The key id is deliberately *not* inside the signed payload: it travels
 beside the signature (in the PDF's embedded JSON and in the store). Putting it inside would add
 nothing — an Ed25519 signature verifies only under the one key that made it, so a swapped kid
 just fails verification — and keeping it out lets the same payload bytes be described
@@ -15,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+KNOWN_VERSIONS = (1, 2)
 
 _TEXT_FIELDS = ("serial", "participant", "program", "program_key", "issuer", "verify_url")
 _KEYS = frozenset(
@@ -29,6 +33,7 @@ _KEYS = frozenset(
         "average_score",
     }
 )
+_BATCH_DATES = ("batch_start", "batch_end")  # format 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class CertificateFields:
     average_score: float | None
     issuer: str
     verify_url: str
+    batch_start: date | None = None
+    batch_end: date | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """The dict that is signed (through `signing.canonical_json`)."""
@@ -54,6 +61,8 @@ class CertificateFields:
             "program": self.program,
             "program_key": self.program_key,
             "batch": self.batch,
+            "batch_start": self.batch_start.isoformat() if self.batch_start else None,
+            "batch_end": self.batch_end.isoformat() if self.batch_end else None,
             "issue_date": self.issue_date.isoformat(),
             "expires_on": self.expires_on.isoformat() if self.expires_on else None,
             "total_assignments": self.total_assignments,
@@ -68,12 +77,18 @@ class CertificateFields:
         anything unexpected (missing or unknown keys, wrong types, bad dates)."""
         if not isinstance(payload, dict):
             raise ValueError("the certificate payload is not a JSON object.")
-        if payload.get("v") != FORMAT_VERSION:
-            raise ValueError(f"the certificate payload is not format version {FORMAT_VERSION}.")
-        missing = sorted(_KEYS - payload.keys())
+        version = payload.get("v")
+        if isinstance(version, bool) or version not in KNOWN_VERSIONS:
+            raise ValueError(
+                "the certificate payload is not format version "
+                + " or ".join(str(v) for v in KNOWN_VERSIONS)
+                + "."
+            )
+        keys = _KEYS | (set(_BATCH_DATES) if version >= 2 else set())
+        missing = sorted(keys - payload.keys())
         if missing:
             raise ValueError(f"the certificate payload lacks {', '.join(missing)}.")
-        unknown = sorted(str(k) for k in payload.keys() - _KEYS)
+        unknown = sorted(str(k) for k in payload.keys() - keys)
         if unknown:
             raise ValueError(f"the certificate payload has unknown keys: {', '.join(unknown)}.")
         for name in _TEXT_FIELDS:
@@ -108,7 +123,13 @@ class CertificateFields:
             average_score=None if average is None else float(average),
             issuer=payload["issuer"],
             verify_url=payload["verify_url"],
+            batch_start=_optional_date(payload.get("batch_start"), "batch_start"),
+            batch_end=_optional_date(payload.get("batch_end"), "batch_end"),
         )
+
+
+def _optional_date(value: Any, name: str) -> date | None:
+    return None if value is None else _date(value, name)
 
 
 def _date(value: Any, name: str) -> date:
@@ -118,6 +139,18 @@ def _date(value: Any, name: str) -> date:
         except ValueError:
             pass
     raise ValueError(f"the certificate's {name} is not a date like 2024-05-31.")
+
+
+def format_span(start: date | None, end: date | None) -> str:
+    """A batch's dates as people write them: "2 – 12 December 2026", "" when unknown."""
+    if start is None or end is None:
+        day = start or end
+        return f"{day.day} {day:%B %Y}" if day else ""
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day} – {end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
 
 
 def format_average(avg: float | None) -> str:

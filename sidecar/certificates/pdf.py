@@ -29,7 +29,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
-from sidecar.certificates.document import CertificateFields, format_average
+from sidecar.certificates.document import CertificateFields, format_average, format_span
 from sidecar.certificates.drawing import (
     INK,
     MUTED,
@@ -165,7 +165,9 @@ def _participant_and_program(
     )
     y = centred(c, fields.program, y - 32, "Times-Bold", 23, primary, width=600, minimum=12)
     if fields.batch:
-        y = centred(c, fields.batch, y - 22, "Times-Roman", 13, MUTED, width=560, minimum=9)
+        span = format_span(fields.batch_start, fields.batch_end)
+        line = f"{fields.batch} · {span}" if span else fields.batch
+        y = centred(c, line, y - 22, "Times-Roman", 13, MUTED, width=560, minimum=9)
     return y
 
 
