@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from connectors import OdooClient, OdooError, OdooUnknownModelError
-from jobs.odoo import contacts, elearning, events, mail, recruitment, surveys
+from jobs.odoo import contacts, elearning, events, mail, projects, recruitment, surveys
 from jobs.odoo.capabilities import capability_findings
 from jobs.odoo.profile import OdooProfile, profile_of
 from jobs.odoo.reads import AppNeeds, find_named
@@ -40,6 +40,8 @@ def app_needs(app: str, profile: OdooProfile) -> AppNeeds:
         return elearning.needs(profile)
     if app == "recruitment":
         return recruitment.needs(profile)
+    if app == "project":
+        return projects.NEEDS
     return events.NEEDS if app == "events" else surveys.NEEDS
 
 
@@ -64,7 +66,13 @@ def run_preflight(client: OdooClient, cfg: Config) -> list[Finding]:
     except OdooError as exc:
         findings.append(Finding("fail", _plain(exc)))
         return findings
-    for step in (_capabilities, _apps_and_rights, _configured_records, _tagged_batches):
+    for step in (
+        _capabilities,
+        _apps_and_rights,
+        _configured_records,
+        _tagged_batches,
+        _template_projects,
+    ):
         try:
             findings.extend(step(client, cfg))
         except OdooError as exc:
@@ -159,6 +167,29 @@ def _configured_records(client: OdooClient, cfg: Config) -> Iterator[Finding]:
                     yield _find_one(
                         client, events.EVENT, batch.event, f"{label}: batch {batch.key} event"
                     )
+
+
+def _template_projects(client: OdooClient, cfg: Config) -> Iterator[Finding]:
+    """Each program's template project: found once, with its assignments (top-level tasks)."""
+    if "project" not in cfg.required_apps():
+        return
+    properties = projects.scores_in_properties(profile_of(client))
+    for program in cfg.programs:
+        if program.assignments is None:
+            continue
+        ref, label = program.assignments.template_project, f"program {program.key}"
+        found = projects.find_project(client, ref)
+        if len(found) != 1:
+            what = "is not a project in Odoo" if not found else "names two projects; give its id"
+            yield Finding("fail", f"{label}: template project {ref!r} {what}")
+            continue
+        tasks = projects.assignment_tasks(client, found[0][0], properties)
+        level: Level = "ok" if tasks else "warn"
+        yield Finding(
+            level,
+            f"{label}: template project {found[0][1]!r} (project {found[0][0]}) has "
+            f"{len(tasks)} assignment(s)" + ("" if tasks else ": add a task per assignment"),
+        )
 
 
 def _tagged_batches(client: OdooClient, cfg: Config) -> Iterator[Finding]:

@@ -338,3 +338,24 @@ def test_the_ojt_loop_with_assignments(
         cycle(cfg, store, odoo)
         IssueJob(JobContext(cfg, store.sessions, odoo)).run()
     assert counts(emu, store) == before
+
+
+def test_check_finds_the_template_project_and_the_project_app(
+    cfg: Config, odoo: OdooClient, emu: OdooEmulator, tmp_path: Path
+) -> None:
+    from jobs.preflight import run_preflight
+
+    texts = [str(f) for f in run_preflight(odoo, cfg)]
+    assert any(t.startswith("FAIL") and f"template project {TEMPLATE!r}" in t for t in texts)
+    make_template(emu)
+    texts = [str(f) for f in run_preflight(odoo, cfg)]
+    assert "OK    Project installed" in texts
+    assert any(
+        t.startswith("OK") and f"template project {TEMPLATE!r}" in t and "3 assignment(s)" in t
+        for t in texts
+    ), texts
+    twice = emu.env.create("project.project", {"name": TEMPLATE})
+    texts = [str(f) for f in run_preflight(odoo, cfg)]
+    assert any("names two projects; give its id" in t for t in texts), texts
+    emu.env.write("project.project", [twice], {"active": False})  # archived: not a template
+    assert not any("names two projects" in str(f) for f in run_preflight(odoo, cfg))
