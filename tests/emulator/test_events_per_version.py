@@ -4,6 +4,7 @@ recorded from real servers (docs/odoo-notes.md §17, §18)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -140,3 +141,66 @@ def test_kanban_state_cancel_is_new_in_19(rpc: Rpc) -> None:
     fault = rpc.fault("event.event", "write", args)
     assert last_line(fault) == "ValueError: Wrong value for event.event.kanban_state: 'cancel'"
     assert rpc.ek("event.event", "read", [[eid], ["kanban_state"]])[0]["kanban_state"] == "normal"
+
+
+def _open_event(rpc: Rpc, name: str, days: int = 5) -> int:
+    """An event running from yesterday to `days` days ahead (negative: it ended)."""
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    vals = {
+        "name": name,
+        "date_begin": str(now - timedelta(days=abs(days) + 1)),
+        "date_end": str(now + timedelta(days=days)),
+    }
+    return int(rpc.ek("event.event", "create", [vals]))
+
+
+def test_register_attendee_checks_in_by_barcode(rpc: Rpc) -> None:
+    """docs/odoo-notes.md §17: 17.0+ check attendees in by barcode; 16.0 Community has no such
+    method and no barcode."""
+    event, other = _open_event(rpc, "RPCREF desk"), _open_event(rpc, "RPCREF other desk")
+    reg = rpc.ek("event.registration", "create", [{"event_id": event, "name": "RPCREF Walk-in"}])
+    if _version(rpc) == "16.0":
+        fault = rpc.fault("event.registration", "register_attendee", ["nobarcode", event])
+        assert last_line(fault) == (
+            "AttributeError: The method 'event.registration.register_attendee' does not exist"
+        )
+        return
+    barcode = rpc.ek("event.registration", "read", [[reg], ["barcode"]])[0]["barcode"]
+    assert barcode.isdigit()
+    first = rpc.ek("event.registration", "register_attendee", [barcode, event])
+    keys = {
+        "17.0": ["id", "name", "partner_id", "ticket_name", "event_id", "event_display_name",
+                 "company_name", "registration_answers", "status"],
+        "18.0": ["id", "name", "partner_id", "ticket_name", "event_id", "event_display_name",
+                 "registration_answers", "company_name", "iot_printers", "badge_format", "status"],
+    }.get(_version(rpc), ["id", "name", "partner_id", "slot_name", "ticket_name", "event_id",
+                          "event_display_name", "registration_answers", "company_name",
+                          "badge_format", "date_closed_formatted", "is_date_closed_today",
+                          "status"])  # fmt: skip
+    assert sorted(first) == sorted(keys)
+    assert first["status"] == "confirmed_registration" and first["event_id"] == event
+    assert first["ticket_name"] == ("None" if _version(rpc) == "17.0" else False)
+    state = rpc.ek("event.registration", "read", [[reg], ["state", "date_closed"]])[0]
+    assert state["state"] == "done" and state["date_closed"]
+    again = rpc.ek(
+        "event.registration", "register_attendee", [], {"barcode": barcode, "event_id": event}
+    )
+    assert again["status"] == "already_registered"
+    if _version(rpc) >= "19.0":
+        assert again["is_date_closed_today"] is True
+    assert rpc.ek("event.registration", "register_attendee", ["0000", event]) == {
+        "error": "invalid_ticket"
+    }
+    elsewhere = rpc.ek("event.registration", "create", [{"event_id": event, "name": "RPCREF B"}])
+    code = rpc.ek("event.registration", "read", [[elsewhere], ["barcode"]])[0]["barcode"]
+    scanned = rpc.ek("event.registration", "register_attendee", [code, other])
+    assert scanned["status"] == "need_manual_confirmation"
+    rpc.ek("event.registration", "write", [[elsewhere], {"state": "cancel"}])
+    cancelled = rpc.ek("event.registration", "register_attendee", [code, event])
+    assert cancelled["status"] == "canceled_registration"
+    over = _open_event(rpc, "RPCREF over", days=-1)
+    late = rpc.ek("event.registration", "create", [{"event_id": over, "name": "RPCREF late"}])
+    code = rpc.ek("event.registration", "read", [[late], ["barcode"]])[0]["barcode"]
+    assert rpc.ek("event.registration", "register_attendee", [code, over])["status"] == (
+        "not_ongoing_event"
+    )

@@ -3,6 +3,8 @@ new event in the first stage (docs/odoo-notes.md §18)."""
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from typing import Any
 
 from ..hooks import Hooks
@@ -25,6 +27,8 @@ def _prepare(env: Env, vals: dict) -> None:
         event = env.row("event.event", vals.get("event_id")) or {}
         vals.setdefault("state", "open" if event.get("auto_confirm") else "draft")
     vals.setdefault("state", "open")
+    if env.version.major >= 17:  # 16.0 Community has no barcode check-in
+        vals.setdefault("barcode", str(secrets.randbelow(9 * 10**18) + 10**18))
     vals.setdefault("active", True)
     vals.setdefault("company_id", 1)
     if vals.get("state") == "done":
@@ -103,5 +107,68 @@ def register(hooks: Hooks, profile: Profile) -> None:
             and r.get("active")
         )
 
+    if profile.major >= 17:
+        hooks.methods[(REG, "register_attendee")] = register_attendee
+
     for fname in ("seats_reserved", "seats_used", "seats_taken"):
         hooks.computes["event.event"][fname] = seats
+
+
+def register_attendee(env: Env, model: str, barcode: Any, event_id: Any = None) -> dict:
+    """The check-in desk's scan (17.0+, an ``@api.model`` method): the registration's summary
+    and what the scan did (docs/odoo-notes.md §17); the summary's keys differ per version."""
+    found = env.search(REG, [("barcode", "=", barcode)], 0, 1, None)
+    if not found:
+        return {"error": "invalid_ticket"}
+    row = env.rows(REG)[found[0]]
+    event = env.row("event.event", row.get("event_id")) or {}
+    summary = _summary(env, row, event)
+    end = event.get("date_end")
+    finished = isinstance(end, datetime) and end.replace(tzinfo=None) < env.now.replace(tzinfo=None)
+    if row.get("state") == "cancel":
+        status = "canceled_registration"
+    elif finished:
+        status = "not_ongoing_event"
+    elif row.get("state") == "done":
+        status = "already_registered"
+    elif event_id and row.get("event_id") != event_id:
+        status = "need_manual_confirmation"
+    elif row.get("state") == "draft" and env.version.major >= 19:
+        status = "unconfirmed_registration"
+    else:
+        env.write(REG, [row["id"]], {"state": "done"})
+        summary = _summary(env, env.rows(REG)[row["id"]], event)
+        status = "confirmed_registration"
+    return {**summary, "status": status}
+
+
+def _summary(env: Env, row: dict, event: dict) -> dict:
+    major = env.version.major
+    found: dict[str, Any] = {
+        "id": row["id"],
+        "name": row.get("name") or False,
+        "partner_id": row.get("partner_id") or False,
+    }
+    if major >= 19:
+        found["slot_name"] = False
+    found["ticket_name"] = "None" if major == 17 else False
+    found["event_id"] = row.get("event_id")
+    found["event_display_name"] = event.get("name")
+    if major == 17:
+        company = env.row("res.company", event.get("company_id") or 1) or {}
+        found["company_name"] = company.get("name") or False
+        found["registration_answers"] = []
+        return found
+    found["registration_answers"] = []
+    found["company_name"] = False
+    if major == 18:
+        found["iot_printers"] = []
+    found["badge_format"] = event.get("badge_format") or "A6"
+    if major >= 19:
+        closed = row.get("date_closed")
+        today = isinstance(closed, datetime) and closed.date() == env.now.date()
+        found["date_closed_formatted"] = (
+            f"{closed.month}/{closed.day}/{closed:%y}" if isinstance(closed, datetime) else False
+        )
+        found["is_date_closed_today"] = today
+    return found
