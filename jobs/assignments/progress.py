@@ -43,7 +43,9 @@ def follow_tasks(
     *,
     properties: bool,
     now: datetime,
-) -> None:
+) -> tuple[int, int]:
+    """Returns how many tasks were newly seen handed in, and newly scored (or rescored)."""
+    handed, scored = 0, 0
     for row in rows:
         state = reading.states.get(row.odoo_task_id or 0)
         if state is None:
@@ -52,10 +54,14 @@ def follow_tasks(
         row.stage = state.stage
         if row.submitted_at is None:
             row.submitted_at = _handed_in_at(row, state, reading, rules)
+            handed += row.submitted_at is not None
         row.late = _late(assignment.deadline, row.submitted_at, now)
         if properties:
+            before = row.score
             _take_score(row, state, assignment, rules, now)
+            scored += row.score is not None and row.score != before
         _tell(session, row, assignment, rules)
+    return handed, scored
 
 
 def _handed_in_at(

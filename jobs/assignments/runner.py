@@ -3,6 +3,7 @@ participant's tasks, and what happened to them. Reads here; writes go to the out
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,19 +22,31 @@ from sidecar.statuses import BatchStatus
 from sidecar.store.models import AssignmentTask, Batch, Program, Student
 
 
-def sync_assignments(session: Session, client: OdooClient, cfg: Config, now: datetime) -> list[str]:
-    """Returns the problems to report (a template project that cannot be found, say)."""
-    problems: list[str] = []
+@dataclass
+class AssignmentReport:
+    """What one pass did, for the sync's summary."""
+
+    projects_queued: int = 0  # copies of the template for new batches
+    tasks_queued: int = 0  # participants' tasks to make
+    handed_in: int = 0  # tasks newly seen handed in
+    scored: int = 0  # scores newly read from Odoo
+    problems: list[str] = field(default_factory=list)  # a template that cannot be found, say
+
+
+def sync_assignments(
+    session: Session, client: OdooClient, cfg: Config, now: datetime
+) -> AssignmentReport:
+    report = AssignmentReport()
     for configured in cfg.programs:
         if configured.assignments is None:
             continue
         program = session.scalar(select(Program).where(Program.key == configured.key))
         if program is None or not program.active:
             continue
-        problem = _program(session, client, program, configured, now)
+        problem = _program(session, client, program, configured, now, report)
         if problem:
-            problems.append(f"assignments of {configured.key}: {problem}")
-    return problems
+            report.problems.append(f"assignments of {configured.key}: {problem}")
+    return report
 
 
 def _program(
@@ -42,6 +55,7 @@ def _program(
     program: Program,
     configured: ProgramConfig,
     now: datetime,
+    report: AssignmentReport,
 ) -> str | None:
     rules = configured.assignments
     assert rules is not None
@@ -64,14 +78,16 @@ def _program(
         is_open = batch.status == BatchStatus.OPEN
         if not is_open and batch.project_key is None:
             continue  # done before it had assignments: nothing to follow
+        unqueued = batch.project_key is None
         project_id = ensure_project(
             session, batch, found[0][0], is_template_field=is_template_field
         )
+        report.projects_queued += unqueued and batch.project_key is not None
         if project_id is None:
             continue  # the copy is on its way
         tasks = projects.assignment_tasks(client, project_id, properties)
         assignments = keep_assignments(session, batch, project_id, tasks)
-        keep_tasks(
+        report.tasks_queued += keep_tasks(
             session,
             batch,
             project_id,
@@ -89,5 +105,9 @@ def _program(
         )
         reading = read_tasks(client, rows, properties)
         by_id = {a.id: a for a in assignments}
-        follow_tasks(session, rows, by_id, reading, rules, properties=properties, now=now)
+        handed, scored = follow_tasks(
+            session, rows, by_id, reading, rules, properties=properties, now=now
+        )
+        report.handed_in += handed
+        report.scored += scored
     return None

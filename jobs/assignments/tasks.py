@@ -34,9 +34,11 @@ def keep_tasks(
     *,
     limited_collaborators: bool,
     make_new: bool,
-) -> None:
+) -> int:
     """Queue the tasks that participants lack (while the batch is open), archive those of people
-    who left, and note the Odoo id of every task whose creation was delivered."""
+    who left, and note the Odoo id of every task whose creation was delivered. Returns the
+    number of tasks queued."""
+    queued = 0
     subject = f"assignments:{batch.id}"
     names = Counter(p.name.strip().casefold() for p in participants)
     by_student = {p.id: p for p in participants}
@@ -48,6 +50,7 @@ def keep_tasks(
             clash = names[student.name.strip().casefold()] > 1
             row = _queue(session, assignment, student, clash, project_id, limited_collaborators)
             rows[(assignment.id, student.id)] = row
+            queued += 1
     for (_, student_id), row in rows.items():
         if row.odoo_task_id is None:
             row.odoo_task_id = delivered_id(session, row.outbox_key)
@@ -59,6 +62,7 @@ def keep_tasks(
                     projects.archive_task(f"{row.outbox_key}:archive", row.odoo_task_id, subject),
                 )
     session.flush()
+    return queued
 
 
 def _queue(

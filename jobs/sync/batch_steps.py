@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient, OdooError, OdooTransientError
-from jobs.assignments import sync_assignments
+from jobs.assignments import AssignmentReport, sync_assignments
 from jobs.incremental.batch_tags import discover_batches
 from sidecar.config import Config
 
@@ -33,14 +33,14 @@ def discover(session: Session, client: OdooClient, cfg: Config) -> list[str]:
 
 def assignments(
     session: Session, client: OdooClient, cfg: Config, clock: Callable[[], datetime]
-) -> list[str]:
-    """`jobs.assignments`, unless the Project app is off."""
+) -> AssignmentReport | None:
+    """`jobs.assignments`, unless the Project app is off (None)."""
     if "project" not in cfg.required_apps():
-        return []
+        return None
     try:
         with session.begin_nested():
             return sync_assignments(session, client, cfg, clock())
     except OdooTransientError:
         raise
     except OdooError as exc:
-        return [f"assignments: {exc}"]
+        return AssignmentReport(problems=[f"assignments: {exc}"])

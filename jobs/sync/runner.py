@@ -111,9 +111,10 @@ class SyncJob:
                 summary.interrupted = not finished
             if not summary.interrupted:
                 with self.sessions() as session, session.begin():
-                    summary.problems += batch_steps.assignments(
+                    summary.assignments = batch_steps.assignments(
                         session, self.client, self.cfg, self.ctx.clock
                     )
+                summary.problems += summary.assignments.problems if summary.assignments else []
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
             self._readers.close()
             self._finish_run(run_id, summary, started, calls_before, error=exc)

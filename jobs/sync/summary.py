@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from jobs.assignments import AssignmentReport
 from jobs.sync.loader import Counts
 from jobs.sync.recompute import RecomputeResult
 from sidecar.statuses import RunStatus
@@ -28,6 +29,7 @@ class SyncSummary:
     duration_seconds: float = 0.0
     run_id: int | None = None
     interrupted: bool = False  # stopped between pages: the next cycle resumes where it stopped
+    assignments: AssignmentReport | None = None  # None: no program has assignments
 
     @property
     def total(self) -> Counts:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from connectors import OdooClient
 from jobs.context import JobContext
+from jobs.deliver import deliver
 from jobs.issue.runner import IssueJob
 from sidecar.certificates.signing import generate_key
 from sidecar.cli import main
@@ -26,7 +27,7 @@ from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import AssignmentTask, Certificate, OutboxMessage, ReviewFlag
-from tests.jobs.syncing import SERVER, write_config
+from tests.jobs.syncing import SERVER, sync_once, write_config
 from tests.jobs.test_batches_from_events import ENDED, completers, cycle, tag_rows, tagged_event
 
 VERSIONS = ("16.0", "17.0", "18.0", "19.0", "20.0")
@@ -182,8 +183,11 @@ def test_the_ojt_loop_with_assignments(
     event = tagged_event(emu, tag_rows(emu)[1][0], "Welding, December")
     for trainee in trainees:
         emu.env.create("event.registration", {"event_id": event, "partner_id": trainee.partner})
+    made = []
     for _ in range(3):  # the project copy, then the tasks, then their ids
-        cycle(cfg, store, odoo)
+        made.append(sync_once(cfg, store, odoo).assignments)
+        deliver(JobContext(cfg, store.sessions, odoo))
+    assert [(m.projects_queued, m.tasks_queued) for m in made if m] == [(1, 0), (0, 9), (0, 0)]
 
     # -- a project per batch, a task per participant per assignment ------------------------
     made = emu.env.search_read(

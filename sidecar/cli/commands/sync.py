@@ -46,5 +46,12 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, wait: bool, echo
             f"Reconcile pass: {removed} row(s) deleted in Odoo {verb_mark}marked, "
             f"{restored} {verb_mark}restored"
         )
+    made = summary.assignments
+    if made is not None:
+        echo(
+            f"Assignments: {made.projects_queued} batch project(s) {verb_mark}queued, "
+            f"{made.tasks_queued} participant task(s) {verb_mark}queued, "
+            f"{made.handed_in} newly handed in, {made.scored} newly scored"
+        )
     for problem in summary.problems:
         echo(f"warning: {problem}")
