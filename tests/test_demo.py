@@ -60,10 +60,10 @@ def test_showcase_dataset_has_the_promised_shape(tmp_path: Path) -> None:
     emu = OdooEmulator(demo="showcase")
     cfg = load_config(write_showcase_config(tmp_path, "http://127.0.0.1:8069", "ojt", 8080, 9108))
     env = emu.env
-    assert len(cfg.programs) == 2
+    assert len(cfg.programs) == 3
     names = [c.course for p in cfg.programs for c in p.courses]
     channels = env.search("slide.channel", [("name", "in", names)])
-    assert len(channels) == 4
+    assert len(channels) == 5
     for channel in channels:
         lessons = env.search(
             "slide.slide", [("channel_id", "=", channel), ("slide_category", "=", "document")]
@@ -101,6 +101,16 @@ def test_showcase_dataset_has_the_promised_shape(tmp_path: Path) -> None:
         for r in env.search_read("event.registration", [("event_id", "in", event)], ["state"])
     ]
     assert {"done", "open"} <= set(states) and len(states) >= 15
+    # the field technicians' template: its stages and three assignments, for the OJT loop
+    technicians = cfg.program("field-technicians")
+    assert technicians.assignments is not None and technicians.batch_tag
+    template = env.search(
+        "project.project", [("name", "=", technicians.assignments.template_project)]
+    )
+    assert len(template) == 1
+    stages = env.search_read("project.task.type", [("project_ids", "in", template)], ["name"])
+    assert [s["name"] for s in stages] == ["To Do", "Submitted", "Needs changes", "Scored"]
+    assert len(env.search("project.task", [("project_id", "in", template)])) == 3
 
 
 def _snapshot(certified: int) -> Snapshot:

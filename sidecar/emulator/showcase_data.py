@@ -22,6 +22,7 @@ from typing import Any
 
 from .demo_data import event_stages, loader_env
 from .orm import Env
+from .showcase_assignments import TECH_TRAINEES, template_project
 from .store import Store
 
 OJT_STAGE = "On the Job Training"
@@ -75,9 +76,19 @@ COURSES: list[tuple[str, list[tuple[str, str]], str, str | None]] = [
         "Forklift Operation: quiz",
         None,
     ),
+    (
+        "Field Service Basics",
+        [
+            ("Working on Site", "video"),
+            ("Reporting a Job", "article"),
+        ],
+        "Field Service Basics: quiz",
+        None,
+    ),
 ]
 DEV_COURSES = ("Python Foundations", "Odoo Development Basics")
 WAREHOUSE_COURSES = ("Warehouse Safety", "Forklift Operation")
+TECH_COURSES = ("Field Service Basics", "Forklift Operation")
 
 # Trainees: name, program ("dev" | "warehouse"), plan of the first course, of the second, and
 # (warehouse) the practical-week registration state. A plan code, per course:
@@ -207,12 +218,17 @@ def load(store: Store) -> None:
         _recruitment(env)
     with store.transaction(at=base + timedelta(hours=3)):
         event = _event(env, store.clock())
+        template_project(env)
     # progress happened over the following days, one trainee at a time
     at = base + timedelta(days=1)
     for name, first, second in DEV_TRAINEES:
         at += timedelta(minutes=37)
         with store.transaction(at=at):
             _progress(env, partners[name], slides, DEV_COURSES, (first, second), survey)
+    for name in TECH_TRAINEES:  # finished Field Service Basics; their batch is yet to come
+        at += timedelta(minutes=29)
+        with store.transaction(at=at):
+            _progress(env, partners[name], slides, TECH_COURSES, ("L2 Q1", "-"), survey)
     for name, first, second, attendance in WAREHOUSE_TRAINEES:
         at += timedelta(minutes=41)
         with store.transaction(at=at):
@@ -225,6 +241,7 @@ def load(store: Store) -> None:
 
 def _partners(env: Env) -> dict[str, int]:
     names = [t[0] for t in DEV_TRAINEES] + [t[0] for t in WAREHOUSE_TRAINEES]
+    names += TECH_TRAINEES
     ids = env.create("res.partner", [{"name": n, "email": email_of(n)} for n in names])
     return dict(zip(names, ids, strict=True))
 

@@ -17,10 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sidecar.cli.demo import ojt_loop
 from sidecar.emulator.showcase_data import EVENT, OJT_STAGE, SURVEY
 
 if TYPE_CHECKING:
     from connectors import OdooClient
+    from sidecar.config import Config
 
 log = logging.getLogger("ojt_sidecar.cli.demo.runner")
 MINUTE = 60.0  # the nominal length of the activity: every `Step.at` falls inside it
@@ -34,8 +36,9 @@ SAFETY, FORKLIFT = "Warehouse Safety", "Forklift Operation"
 class Trainees:
     """Finds records by name over RPC and records trainee activity on them."""
 
-    def __init__(self, client: OdooClient) -> None:
+    def __init__(self, client: OdooClient, cfg: Config | None = None) -> None:
         self.client = client
+        self.cfg = cfg  # the demo's config, for what a mentor does with the sidecar's commands
         self._cache: dict[tuple[str, str], Any] = {}
 
     def _once(self, kind: str, key: str, fetch: Callable[[], Any]) -> Any:
@@ -275,8 +278,10 @@ def to_ojt(name: str) -> Act:
 
 STEPS: tuple[Step, ...] = (
     Step(2, certification("Priya Raman", 80)),
+    Step(3, ojt_loop.open_batch),  # the field technicians' batch: sidecar/cli/demo/ojt_loop.py
     Step(4, quiz("Ahmed Hassan", FORKLIFT, 1)),
     Step(6, lessons(["Aisha Khan"], ODOO)),
+    Step(7, ojt_loop.register),
     Step(8, lessons(["Zoe Adams", "Liam Murphy", "Sara Lindqvist", "Ivan Petrov"], PYTHON)),
     Step(10, attend("Kenji Sato")),
     Step(12, lessons(["Tom Okafor"], ODOO, 2)),
@@ -285,15 +290,19 @@ STEPS: tuple[Step, ...] = (
     Step(16, lessons(["Jonas Berg", "Ruth Mensah", "Victor Dubois"], SAFETY)),
     Step(18, finish_course("Kenji Sato", FORKLIFT, 1)),
     Step(20, to_ojt("Leo Schmidt")),
+    Step(21, ojt_loop.hand_in),
     Step(22, lessons(["Diego Alvarez"], ODOO)),
     Step(24, certification("Marcus Webb", 100)),
     Step(26, lessons(["Mei Chen", "Lucas Moreau", "Anna Kowalski"], PYTHON, 2)),
     Step(28, quiz("Emma Johansson", FORKLIFT, 2)),
+    Step(30, ojt_loop.score_in_odoo),
     Step(32, attend("Grace Okoro", "Pablo Ortega", "Jonas Berg")),
     Step(34, lessons(["Sam Taylor", "Maya Singh", "Felix Wagner"], SAFETY, 2)),
+    Step(35, ojt_loop.import_csv),
     Step(36, quiz("Tom Okafor", ODOO, 1)),
     Step(38, lessons(["Hannah Schultz", "Yusuf Demir"], PYTHON, 2)),
     Step(40, quiz("Fatima Zahra", FORKLIFT, 1)),
+    Step(42, ojt_loop.end_batch),
     Step(44, certification("Lena Fischer", 80)),
     Step(46, lessons(["Grace Okoro", "Pablo Ortega", "Nadia Haddad"], FORKLIFT)),
     Step(48, lessons(["Aisha Khan"], ODOO, 3)),
@@ -331,10 +340,11 @@ class Activity:
         span: float = MINUTE,
         steps: Sequence[Step] = STEPS,
         *,
+        cfg: Config | None = None,
         clock: Callable[[], float] = time.monotonic,
         wait: Callable[[float], bool] | None = None,
     ) -> None:
-        self.trainees = Trainees(client)
+        self.trainees = Trainees(client, cfg)
         self.report = report
         self.span = span
         self.scale = span / MINUTE

@@ -111,6 +111,16 @@ programs:
       - key: practical-week
         name: Forklift Practical Week cohort
         event: Forklift Practical Week
+  - key: field-technicians
+    name: Field Technician OJT
+    responsible_user: admin
+    courses:
+      - course: Field Service Basics
+    issue_on: batch_done
+    # a mentor's event with this tag is a batch; its assignments are a copy of the template
+    batch_tag: Field technician cohort
+    assignments:
+      template_project: Field technician assignments (template)
 """
     + _CERTIFICATES
     + """\

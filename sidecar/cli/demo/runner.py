@@ -61,6 +61,7 @@ DEMO_DIR_ENTRIES = (
     "certificates",
     "keys",
     "logs",
+    "scores.csv",  # the mentor's CSV of the OJT loop (sidecar/cli/demo/ojt_loop.py)
 )
 
 
@@ -264,7 +265,7 @@ def _watch(cfg: Config, span: float, duration: float | None, out: TextIO, live: 
     feed = Feed(started)
     service = _start_service(cfg)
     activity_client = client_from_config(cfg, max_attempts=2)
-    activity = Activity(activity_client, feed.add, span=span)
+    activity = Activity(activity_client, feed.add, span=span, cfg=cfg)
     activity.start(origin=started)  # on the summary's clock: a minute ends at 01:00
     watcher = StoreWatcher(store.sessions, feed)
     screen = Screen(out, live, started)
