@@ -17,6 +17,7 @@ from jobs.odoo import projects
 from jobs.odoo.profile import profile_of
 from jobs.participants import Placement
 from sidecar.config import Config
+from sidecar.config.assignments import Assignments
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.statuses import BatchStatus
 from sidecar.store.models import AssignmentTask, Batch, Program, Student
@@ -63,8 +64,6 @@ def _program(
     if len(found) != 1:
         what = "is not a project in Odoo" if not found else "names two projects; give its id"
         return f"the template project {rules.template_project!r} {what}"
-    profile = profile_of(client)
-    properties = projects.scores_in_properties(profile)
     is_template_field = projects.has_field(client, projects.PROJECT, "is_template")
     placement = Placement(session, program.id, configured.batch_approval)
     members: dict[int, list[Student]] = {}
@@ -85,29 +84,45 @@ def _program(
         report.projects_queued += unqueued and batch.project_key is not None
         if project_id is None:
             continue  # the copy is on its way
-        tasks = projects.assignment_tasks(client, project_id, properties)
-        assignments = keep_assignments(session, batch, project_id, tasks)
-        report.tasks_queued += keep_tasks(
-            session,
-            batch,
-            project_id,
-            assignments,
-            members.get(batch.id, []),
-            limited_collaborators=profile.major >= 18,
-            make_new=is_open,
-        )
-        rows = list(
-            session.scalars(
-                select(AssignmentTask).where(
-                    AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
-                )
+        _follow(session, client, batch, project_id, members.get(batch.id, []), rules, now, report)
+    return None
+
+
+def _follow(
+    session: Session,
+    client: OdooClient,
+    batch: Batch,
+    project_id: int,
+    participants: list[Student],
+    rules: Assignments,
+    now: datetime,
+    report: AssignmentReport,
+) -> None:
+    """One batch whose project exists: its assignments, its participants' tasks, their state."""
+    profile = profile_of(client)
+    properties = projects.scores_in_properties(profile)
+    tasks = projects.assignment_tasks(client, project_id, properties)
+    assignments = keep_assignments(session, batch, project_id, tasks)
+    report.tasks_queued += keep_tasks(
+        session,
+        batch,
+        project_id,
+        assignments,
+        participants,
+        limited_collaborators=profile.major >= 18,
+        make_new=batch.status == BatchStatus.OPEN,
+    )
+    rows = list(
+        session.scalars(
+            select(AssignmentTask).where(
+                AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
             )
         )
-        reading = read_tasks(client, rows, properties)
-        by_id = {a.id: a for a in assignments}
-        handed, scored = follow_tasks(
-            session, rows, by_id, reading, rules, properties=properties, now=now
-        )
-        report.handed_in += handed
-        report.scored += scored
-    return None
+    )
+    reading = read_tasks(client, rows, properties)
+    by_id = {a.id: a for a in assignments}
+    handed, scored = follow_tasks(
+        session, rows, by_id, reading, rules, properties=properties, now=now
+    )
+    report.handed_in += handed
+    report.scored += scored
