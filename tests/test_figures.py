@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sidecar.figures import (
+    AssessmentParts,
     Attendance,
     CertificationAttempt,
     CertificationState,
@@ -389,6 +390,39 @@ def test_program_figures_combines_all_parts() -> None:
         complete=False,
         status="in_progress",
     )
+
+
+def test_the_assessments_part_with_assignments_and_its_parts() -> None:
+    """Quizzes average 50 (one passed on the third attempt, one not passed), the certification
+    80, the assignments 90: by default each quiz, certification and the assignments' average
+    count once; with `assessment_parts`, each kind by its weight, a kind without a result left
+    out."""
+    quizzes = [QuizState(1, True, 3), QuizState(2, False, 1)]
+    certifications = [CertificationState(3, (80.0,), True)]
+
+    def average(weights: Weights, assignments: float | None) -> float | None:
+        return program_figures(
+            [DONE],
+            quizzes,
+            certifications,
+            Attendance(),
+            weights,
+            NO_REQUIREMENTS,
+            assignment_average=assignments,
+        ).average_score
+
+    assert average(Weights(0.5, 0, 0.5), 90.0) == 73.3  # (50 + 80 + 90) / 3
+    assert average(Weights(0.5, 0, 0.5), None) == 65.0
+    mixed = Weights(0.5, 0, 0.5, AssessmentParts(0.25, 0.25, 0.5))
+    assert average(mixed, 90.0) == 77.5  # 0.25 * 50 + 0.25 * 80 + 0.5 * 90
+    assert average(mixed, None) == 65.0  # no assignment scored yet: left out
+    only = Weights(0.5, 0, 0.5, AssessmentParts(0, 0, 1))
+    assert average(only, 90.0) == 90.0
+    assert average(only, None) is None
+    figures = program_figures(
+        [DONE], [], [], Attendance(), only, NO_REQUIREMENTS, assignment_average=80.0
+    )
+    assert (figures.overall_progress, figures.status) == (90.0, "completed")
 
 
 def test_program_figures_complete_without_graded_items() -> None:

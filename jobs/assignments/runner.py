@@ -19,8 +19,11 @@ from jobs.participants import Placement
 from sidecar.config import Config
 from sidecar.config.assignments import Assignments
 from sidecar.config.programs import Program as ProgramConfig
+from sidecar.figures.assignments import assignment_figures
 from sidecar.statuses import BatchStatus
+from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import AssignmentTask, Batch, Program, Student
+from sidecar.store.queue import queue_partners
 
 
 @dataclass
@@ -126,3 +129,19 @@ def _follow(
     )
     report.handed_in += handed
     report.scored += scored
+    _averages(session, batch, participants, rules)
+
+
+def _averages(
+    session: Session, batch: Batch, participants: list[Student], rules: Assignments
+) -> None:
+    """Each participant's assignment average, kept on the student for the progress figures
+    (`weights.assessment_parts`); a change queues them for a recompute."""
+    results = batch_results(session, batch.id, [p.id for p in participants], rules.max_score)
+    changed = []
+    for student in participants:
+        average = assignment_figures(results[student.id], rules.unscored).average
+        if student.assignment_average != average:
+            student.assignment_average = average
+            changed.append(student.odoo_partner_id)
+    queue_partners(session, changed)

@@ -114,6 +114,7 @@ class Trainee:
     attempts: Sequence[Attempt] = ()
     registrations: Sequence[tuple[str, int]] = ()  # (state, event id), active ones
     certified: bool = False
+    assignment_average: float | None = None  # of their batch's assignments (students table)
     tracked: Collection[int] = ()  # courses that have a tracker already: it is kept up to date
 
 
@@ -220,11 +221,12 @@ class Calculator:
             )
         quizzes = tuple(trainee.lessons.get(slide) for slide, _ in self.graded.quizzes)
         certifications = tuple(tuple(tries.get(slide, ())) for slide in self.graded.certifications)
-        memo = (keys, quizzes, certifications, registrations, trainee.certified)
+        assigned = trainee.assignment_average
+        memo = (keys, quizzes, certifications, registrations, trainee.certified, assigned)
         found = self._summaries.get(memo)
         if found is None:
             found = self._summaries[memo] = self._compute(
-                keys, quizzes, certifications, registrations, trainee.certified
+                keys, quizzes, certifications, registrations, trainee.certified, assigned
             )
         return found
 
@@ -235,6 +237,7 @@ class Calculator:
         certifications: tuple[tuple[Try, ...], ...],
         registrations: tuple[tuple[str, bool], ...],
         certified: bool,
+        assignment_average: float | None,
     ) -> dict[str, Any]:
         result = figures.program_figures(
             [self.course(c, k)[0] for c, k in zip(self.courses, keys, strict=True)],
@@ -250,6 +253,7 @@ class Calculator:
             self.program.weights,
             self.program.requirements,
             certified=certified,
+            assignment_average=assignment_average,
         )
         values = (
             result.status,

@@ -27,6 +27,7 @@ from jobs.sync.recompute_figures import (
 )
 from sidecar import figures
 from sidecar.config import Program as ProgramConfig
+from sidecar.config.programs import Weights as WeightsConfig
 from sidecar.store.models import (
     AssessmentResult,
     AttendanceRecord,
@@ -78,7 +79,7 @@ def gather(
     rules = ProgramRules(
         courses,
         _graded_items(session, {c.channel for c in courses if c.in_program}),
-        figures.Weights(**configured.weights.model_dump()),
+        figure_weights(configured.weights),
         figures.Requirements(*configured.figure_minimums()),
         {
             b.odoo_event_id: odoo_datetime(b.event_end) if b.event_end else None
@@ -89,6 +90,18 @@ def gather(
     trackers = _trackers(session, [row.id for row in students.values()])
     trainees = _trainees(session, partners, rules, memberships, students, trackers)
     return Gathered(rules, trainees, new_partners, students, trackers)
+
+
+def figure_weights(weights: WeightsConfig) -> figures.Weights:
+    parts = weights.assessment_parts
+    return figures.Weights(
+        weights.elearning,
+        weights.attendance,
+        weights.assessments,
+        None
+        if parts is None
+        else figures.AssessmentParts(parts.quizzes, parts.certifications, parts.assignments),
+    )
 
 
 def _trainees(
@@ -115,6 +128,7 @@ def _trainees(
             attempts=attempts.get(partner, ()),
             registrations=registrations.get(partner, ()),
             certified=stored is not None and stored.certified_at is not None,
+            assignment_average=stored.assignment_average if stored is not None else None,
             tracked=tracked.get(stored.id, ()) if stored is not None else (),
         )
     return trainees
@@ -155,6 +169,7 @@ def _students(session: Session, program_id: int, partner_ids: list[int]) -> dict
                 s.id,
                 s.certified_at,
                 s.completed_at,
+                s.assignment_average,
                 *(getattr(s, name) for name in SUMMARY),
             ).where(s.program_id == program_id, among(s.odoo_partner_id, partner_ids))
         )

@@ -107,6 +107,30 @@ class ProgramCourse(Section):
     completion_threshold: Annotated[float, between(0, 100, low_open=True)] = 100.0
 
 
+class AssessmentParts(Section):
+    """What the assessments part is made of: the quizzes' average, the certifications' and the
+    assignments' (weighted by assignment); they add up to 1. A part without a result yet is
+    left out."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    quizzes: Annotated[float, between(0, 1)] = 0.0
+    certifications: Annotated[float, between(0, 1)] = 0.0
+    assignments: Annotated[float, between(0, 1)] = 0.0
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if not have(values, "quizzes", "certifications", "assignments"):
+            return
+        total = values["quizzes"] + values["certifications"] + values["assignments"]
+        if abs(total - 1) > WEIGHT_TOLERANCE:
+            yield (
+                (),
+                "quizzes + certifications + assignments must add up to 1 "
+                f"(got {number(round(total, 6))})",
+            )
+
+
 class Weights(Section):
     """How much each part counts towards overall progress; they add up to 1."""
 
@@ -115,6 +139,9 @@ class Weights(Section):
     elearning: Annotated[float, between(0, 1)] = 1.0
     attendance: Annotated[float, between(0, 1)] = 0.0
     assessments: Annotated[float, between(0, 1)] = 0.0
+    # None: one average over every quiz and certification, the assignments' average counting
+    # as one more item
+    assessment_parts: AssessmentParts | None = None
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:

@@ -26,6 +26,7 @@ trainee); everything is importable from `sidecar.figures`.
 from sidecar.figures.inputs import (
     DEFAULT_QUIZ_REWARDS,
     MEMBER_STATUSES,
+    AssessmentParts,
     Attendance,
     CertificationAttempt,
     CertificationState,
@@ -56,6 +57,7 @@ from sidecar.figures.rules import (
 __all__ = [
     "DEFAULT_QUIZ_REWARDS",
     "MEMBER_STATUSES",
+    "AssessmentParts",
     "Attendance",
     "CertificationAttempt",
     "CertificationState",

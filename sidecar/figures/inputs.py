@@ -100,12 +100,24 @@ class Attendance:
 
 
 @dataclass(frozen=True)
+class AssessmentParts:
+    """How the assessments part is made of the quizzes' average, the certifications' and the
+    assignments' (relative weights; a part without a result is left out)."""
+
+    quizzes: float
+    certifications: float
+    assignments: float
+
+
+@dataclass(frozen=True)
 class Weights:
     """Relative weights of the parts of overall progress (config; default eLearning only)."""
 
     elearning: float = 1.0
     attendance: float = 0.0
     assessments: float = 0.0
+    # None: one average over every graded item, the assignments' average counting as one
+    parts: AssessmentParts | None = None
 
     def __post_init__(self) -> None:
         parts = (self.elearning, self.attendance, self.assessments)

@@ -51,6 +51,7 @@ def program_figures(
     requirements: Requirements,
     certified: bool = False,
     offline_scores: Sequence[float | None] = (),
+    assignment_average: float | None = None,
 ) -> ProgramFigures:
     """All of §3 for one trainee in one program.
 
@@ -60,19 +61,27 @@ def program_figures(
     The trainee has started when a course has, a graded item has a result or a quiz attempt,
     or a session was attended.
     """
-    scores = [
-        *(quiz_score(q) for q in quizzes),
-        *(certification_score(c) for c in certifications),
-        *offline_scores,
-    ]
+    quiz_scores = [quiz_score(q) for q in quizzes]
+    certification_scores = [certification_score(c) for c in certifications]
+    scores = [*quiz_scores, *certification_scores, *offline_scores]
     elearning = round_1(elearning_percent(courses))
     attended = _round_opt(attendance_percent(attendance))
-    average = _round_opt(average_score(scores))
+    if weights.parts is None:
+        assessed = [*scores, *([assignment_average] if assignment_average is not None else [])]
+        average = _round_opt(average_score(assessed))
+    else:
+        parts = (
+            (weights.parts.quizzes, average_score(quiz_scores)),
+            (weights.parts.certifications, average_score([*certification_scores, *offline_scores])),
+            (weights.parts.assignments, assignment_average),
+        )
+        average = _round_opt(weighted_parts(parts))
     complete = program_complete(courses, attended, average, requirements)
     in_program = [c for c in courses if c.in_program]
     started_any = (
         any(course_started(c) for c in in_program)
         or any(s is not None for s in scores)
+        or assignment_average is not None
         or any(q.attempts > 0 for q in quizzes)
         or bool(attended)
     )
@@ -88,3 +97,10 @@ def program_figures(
             any(c.enrolled for c in in_program), started_any, complete, certified
         ),
     )
+
+
+def weighted_parts(parts: Sequence[tuple[float, float | None]]) -> float | None:
+    """Σ weight × value over the weights of the parts that have a value; None when none has."""
+    present = [(w, v) for w, v in parts if v is not None and w > 0]
+    total = sum(w for w, _ in present)
+    return sum(w * v for w, v in present) / total if present and total > 0 else None

@@ -182,8 +182,8 @@ CASES: list[tuple[str, str, str, Expect]] = [
     ),
     (
         "unclosed brace",
-        "    weights: {elearning: 1.0",
-        "    weights: {elearning: 1.0, attendance: 0.0, assessments: 0.0",
+        "    weights: {elearning: 0.7",
+        "    weights: {elearning: 0.7, attendance: 0.3, assessments: 0.0",
         lambda b: (
             f"line {b.n}: the {{ opened on this line is still open at line "
             f"{b.next_content(b.n)}; add the closing }} at the end of the section (or, if the "

@@ -26,7 +26,13 @@ from sidecar.cli import main
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
-from sidecar.store.models import AssignmentTask, Certificate, OutboxMessage, ReviewFlag
+from sidecar.store.models import (
+    AssignmentTask,
+    Certificate,
+    OutboxMessage,
+    ReviewFlag,
+    Student,
+)
 from tests.jobs.syncing import SERVER, sync_once, write_config
 from tests.jobs.test_batches_from_events import ENDED, completers, cycle, tag_rows, tagged_event
 
@@ -312,6 +318,17 @@ def test_the_ojt_loop_with_assignments(
     )
     assert sorted(m["res_id"] for m in told) == sorted([*anas.values(), bens["Weld a T-joint"]])
     assert all(m["partner_ids"] for m in told)
+
+    # the assignments' average is kept per student and, by default, counts in the assessments
+    with store.sessions() as session:
+        kept = {
+            s.odoo_partner_id: (s.assignment_average, s.average_score)
+            for s in session.scalars(select(Student))
+        }
+    # (Basics of Gardening has no quiz or certification: the assignments are the only item)
+    assert kept[ana.partner] == (75.0, 75.0)
+    assert kept[ben.partner] == (60.0, 60.0)  # `block`: over the scored one, 6 / 10
+    assert kept[cai.partner] == (None, None)
 
     # -- the event ends: Ana is certified, Ben and Cai are reviewed -------------------------
     emu.env.write("event.event", [event], {"stage_id": ENDED})

@@ -44,6 +44,8 @@ class Student(Base):
     average_score: Mapped[float | None] = mapped_column(Float)
     graded_total: Mapped[int] = mapped_column(Integer, default=0)
     graded_done: Mapped[int] = mapped_column(Integer, default=0)
+    # the weighted 0-100 average of the assignments of their batch (programs[].assignments)
+    assignment_average: Mapped[float | None] = mapped_column(Float)
     overall_pct: Mapped[float] = mapped_column(Float, default=0.0)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None]

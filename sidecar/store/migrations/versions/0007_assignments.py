@@ -1,5 +1,5 @@
-"""assignments in Odoo's Project app: batches.project_key/odoo_project_id, assignments and
-assignment_tasks
+"""assignments in Odoo's Project app: batches.project_key/odoo_project_id, assignments,
+assignment_tasks and students.assignment_average
 
 Revision ID: 0007
 Revises: 0006
@@ -19,6 +19,8 @@ def upgrade() -> None:
     with op.batch_alter_table("batches") as batch:
         batch.add_column(sa.Column("project_key", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("odoo_project_id", sa.Integer(), nullable=True))
+    with op.batch_alter_table("students") as batch:
+        batch.add_column(sa.Column("assignment_average", sa.Float(), nullable=True))
     op.create_table(
         "assignments",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -66,6 +68,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("assignment_tasks")
     op.drop_table("assignments")
+    with op.batch_alter_table("students") as batch:
+        batch.drop_column("assignment_average")
     with op.batch_alter_table("batches") as batch:
         batch.drop_column("odoo_project_id")
         batch.drop_column("project_key")
