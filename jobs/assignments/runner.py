@@ -88,6 +88,16 @@ def _program(
         if project_id is None:
             continue  # the copy is on its way
         _follow(session, client, batch, project_id, members.get(batch.id, []), rules, now, report)
+    cancelled = session.scalars(
+        select(Batch).where(
+            Batch.program_id == program.id,
+            Batch.status == BatchStatus.CANCELLED,
+            Batch.odoo_project_id.is_not(None),
+        )
+    )
+    for batch in cancelled:  # nobody is in it any more: every task archived
+        assert batch.odoo_project_id is not None
+        _follow(session, client, batch, batch.odoo_project_id, [], rules, now, report)
     return None
 
 
@@ -113,7 +123,7 @@ def _follow(
         assignments,
         participants,
         limited_collaborators=profile.major >= 18,
-        make_new=batch.status == BatchStatus.OPEN,
+        make_new=batch.status in (BatchStatus.OPEN, BatchStatus.CANCELLED),
     )
     rows = list(
         session.scalars(

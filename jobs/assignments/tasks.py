@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jobs.assignments.progress import next_round
 from jobs.assignments.projects import delivered_id
 from jobs.odoo import projects
 from sidecar.outbox import enqueue, ref
@@ -35,9 +36,9 @@ def keep_tasks(
     limited_collaborators: bool,
     make_new: bool,
 ) -> int:
-    """Queue the tasks that participants lack (while the batch is open), archive those of people
-    who left, and note the Odoo id of every task whose creation was delivered. Returns the
-    number of tasks queued."""
+    """While the batch is open (`make_new`): queue the tasks that participants lack, archive
+    those of people who left and restore those of people who came back. Always: note the Odoo
+    id of every task whose creation was delivered. Returns the number of tasks queued."""
     queued = 0
     subject = f"assignments:{batch.id}"
     names = Counter(p.name.strip().casefold() for p in participants)
@@ -54,13 +55,14 @@ def keep_tasks(
     for (_, student_id), row in rows.items():
         if row.odoo_task_id is None:
             row.odoo_task_id = delivered_id(session, row.outbox_key)
-        if make_new and row.active and student_id not in by_student:
-            row.active = False  # left the batch: their work stays in Odoo, archived
-            if row.odoo_task_id is not None:
-                enqueue(
-                    session,
-                    projects.archive_task(f"{row.outbox_key}:archive", row.odoo_task_id, subject),
-                )
+        wanted = student_id in by_student
+        if make_new and row.odoo_task_id is not None and row.active != wanted:
+            # left the batch (or it was cancelled): their work stays in Odoo, archived; back
+            # again: restored. Each change has its own round, so it can happen again.
+            row.active = wanted
+            prefix = f"{row.outbox_key}:active:"
+            key = f"{prefix}{next_round(session, prefix)}"
+            enqueue(session, projects.set_task_active(key, row.odoo_task_id, wanted, subject))
     session.flush()
     return queued
 

@@ -265,14 +265,17 @@ def write_properties(key: str, task_id: int, values: dict[str, Any], subject: st
     )
 
 
-def archive_task(key: str, task_id: int, subject: str) -> Write:
+def set_task_active(key: str, task_id: int, active: bool, subject: str) -> Write:
+    """Archive a task whose trainee left the batch (or whose batch was cancelled), or restore
+    it when they are back."""
+    what = "restore" if active else "archive"
     return Write(
         key=key,
         model=TASK,
         method="write",
         ids=[task_id],
-        params={"vals": {"active": False}},
-        summary=f"archive task {task_id} (its trainee left the batch)",
+        params={"vals": {"active": active}},
+        summary=f"{what} task {task_id}",
         subject=subject,
     )
 

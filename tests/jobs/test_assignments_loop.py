@@ -34,7 +34,14 @@ from sidecar.store.models import (
     Student,
 )
 from tests.jobs.syncing import SERVER, sync_once, write_config
-from tests.jobs.test_batches_from_events import ENDED, completers, cycle, tag_rows, tagged_event
+from tests.jobs.test_batches_from_events import (
+    CANCELLED_STAGE,
+    ENDED,
+    completers,
+    cycle,
+    tag_rows,
+    tagged_event,
+)
 
 VERSIONS = ("16.0", "17.0", "18.0", "19.0", "20.0")
 TEMPLATE = "OJT welding template"
@@ -380,3 +387,52 @@ def test_check_finds_the_template_project_and_the_project_app(
     assert any("names two projects; give its id" in t for t in texts), texts
     emu.env.write("project.project", [twice], {"active": False})  # archived: not a template
     assert not any("names two projects" in str(f) for f in run_preflight(odoo, cfg))
+
+
+def test_leavers_are_archived_returners_restored_and_a_cancelled_batch_archived(
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator
+) -> None:
+    make_template(emu)
+    ana, ben = Trainee(emu, 1), Trainee(emu, 2)
+    cycle(cfg, store, odoo)
+    completers(cfg, store, odoo, 2)
+    event = tagged_event(emu, tag_rows(emu)[1][0], "Welding, December")
+    registrations = {
+        t.partner: emu.env.create(
+            "event.registration", {"event_id": event, "partner_id": t.partner}
+        )
+        for t in (ana, ben)
+    }
+    for _ in range(3):
+        cycle(cfg, store, odoo)
+    task_ids = {t.partner: sorted(own_tasks(store, t.partner).values()) for t in (ana, ben)}
+
+    def active(partner: int) -> list[bool]:
+        rows = emu.env.search_read(
+            "project.task",
+            [("id", "in", task_ids[partner])],
+            ["active"],
+            context={"active_test": False},
+        )
+        return [r["active"] for r in rows]
+
+    assert active(ana.partner) == active(ben.partner) == [True] * 3
+    emu.env.write("event.registration", [registrations[ben.partner]], {"state": "cancel"})
+    cycle(cfg, store, odoo)
+    assert (active(ana.partner), active(ben.partner)) == ([True] * 3, [False] * 3)
+    emu.env.write("event.registration", [registrations[ben.partner]], {"state": "open"})
+    cycle(cfg, store, odoo)
+    assert active(ben.partner) == [True] * 3
+    assert sorted(own_tasks(store, ben.partner).values()) == task_ids[ben.partner]  # no new ones
+
+    if major(emu) >= 19:
+        emu.env.write("event.event", [event], {"kanban_state": "cancel"})
+    else:
+        emu.env.write("event.event", [event], {"stage_id": CANCELLED_STAGE})
+    IssueJob(JobContext(cfg, store.sessions, odoo)).run()  # the batch is cancelled
+    cycle(cfg, store, odoo)
+    assert active(ana.partner) == active(ben.partner) == [False] * 3
+    for _ in range(2):  # and it stays so: nothing written again
+        before = counts(emu, store)
+        cycle(cfg, store, odoo)
+        assert counts(emu, store) == before
