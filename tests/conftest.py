@@ -11,6 +11,7 @@ from hypothesis import settings
 
 from connectors import OdooClient, OdooSettings, RetryPolicy
 from sidecar.emulator import OdooEmulator
+from sidecar.emulator.versions import DEFAULT_VERSION
 
 # Property tests: `quick` by default (a developer's run: half of Hypothesis' own default, to keep
 # ./dev test within 2 minutes on 2 cores), `thorough` in CI (.ci/run sets it).
@@ -42,8 +43,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def emu() -> Iterator[OdooEmulator]:
-    with OdooEmulator(demo=True) as emulator:
+def version() -> str:
+    """The emulated Odoo version of `emu`; a module or a test may parametrize it."""
+    return DEFAULT_VERSION
+
+
+@pytest.fixture
+def emu(version: str) -> Iterator[OdooEmulator]:
+    with OdooEmulator(demo=True, version=version) as emulator:
         yield emulator
 
 

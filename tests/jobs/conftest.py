@@ -1,4 +1,5 @@
-"""Fixtures the job tests share; each module defines its own `cfg` (its programs)."""
+"""Fixtures the job tests share; each module defines its own `cfg` (its programs), and may
+define `version` (the emulated Odoo version of tests/conftest.py's `emu`) or its own `emu`."""
 
 from __future__ import annotations
 

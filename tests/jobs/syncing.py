@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors import OdooClient, OdooSettings
 from jobs.context import JobContext
 from jobs.sync.runner import SyncJob, SyncSummary
+from sidecar.certificates.signing import generate_key
 from sidecar.config import Config, load_config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
@@ -61,6 +62,13 @@ def write_config(tmp_path: Path, emu: OdooEmulator, store_url: str, text: str = 
     path = tmp_path / "config.yaml"
     path.write_text(text.format(url=emu.url, db=emu.db, store=store_url), encoding="utf-8")
     return load_config(path)
+
+
+def signed_config(tmp_path: Path, emu: OdooEmulator, text: str) -> Config:
+    """`write_config` with a SQLite store under `tmp_path` and a signing key made for it."""
+    made = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", text)
+    generate_key(made.certificates.signing_key)
+    return made
 
 
 def client_for(emu: OdooEmulator, page_size: int = 7) -> OdooClient:

@@ -230,6 +230,25 @@ def test_live_assignments_loop(
         assert sorted(r["id"] for r in seen) == sorted(mine.values())
         with pytest.raises(xmlrpc.client.Fault):
             ek("project.task", "read", [[theirs["Safety quiz"]], ["name"]])
+        # the other trainee posts a file on their task from the portal: 16.0-18.0 allow it
+        # (the task has no customer), 19.0 lets no portal user post a file over the API
+        ek_two = as_trainee(cfg.odoo.url, cfg.odoo.database, two)
+        posting = (
+            "project.task",
+            "message_post",
+            [[theirs["Weld a T-joint"]]],
+            {
+                "body": "My T-joint",
+                "message_type": "comment",
+                "subtype_xmlid": "mail.mt_comment",
+                "attachments": [["t-joint.txt", "a photo of my T-joint"]],
+            },
+        )
+        if major(live) >= 19:
+            with pytest.raises(xmlrpc.client.Fault):
+                ek_two(*posting)
+        else:
+            assert ek_two(*posting)
         for task in mine.values():  # the trainee hands in by moving the stage
             assert ek(
                 "project.task", "write", [[task], {"stage_id": scenario["stages"]["Submitted"]}]
@@ -266,6 +285,14 @@ def test_live_assignments_loop(
             ["res_id"],
         )
         assert sorted(m["res_id"] for m in told) == sorted(mine.values())
+
+        with store.sessions() as session:
+            posted = session.scalar(
+                select(AssignmentTask.submitted_at).where(
+                    AssignmentTask.odoo_task_id == theirs["Weld a T-joint"]
+                )
+            )
+        assert (posted is not None) == (major(live) < 19)
 
         stages = live.search_read_list("event.stage", [], ["name", "pipe_end"])
         ended = next(s["id"] for s in stages if s["pipe_end"] and s["name"] == "Ended")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import xmlrpc.client
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.deliver import deliver
 from jobs.issue.runner import IssueJob
-from sidecar.certificates.signing import generate_key
 from sidecar.cli import main
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
@@ -33,7 +31,7 @@ from sidecar.store.models import (
     ReviewFlag,
     Student,
 )
-from tests.jobs.syncing import SERVER, sync_once, write_config
+from tests.jobs.syncing import SERVER, signed_config, sync_once
 from tests.jobs.test_batches_from_events import (
     CANCELLED_STAGE,
     ENDED,
@@ -82,16 +80,8 @@ def version(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def emu(version: str) -> Iterator[OdooEmulator]:
-    with OdooEmulator(demo=True, version=version) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
-    made = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", PROGRAM)
-    generate_key(made.certificates.signing_key)
-    return made
+    return signed_config(tmp_path, emu, PROGRAM)
 
 
 def read(emu: OdooEmulator, model: str, rid: int, fields: list[str]) -> dict[str, Any]:
@@ -196,11 +186,11 @@ def test_the_ojt_loop_with_assignments(
     event = tagged_event(emu, tag_rows(emu)[1][0], "Welding, December")
     for trainee in trainees:
         emu.env.create("event.registration", {"event_id": event, "partner_id": trainee.partner})
-    made = []
+    passes = []
     for _ in range(3):  # the project copy, then the tasks, then their ids
-        made.append(sync_once(cfg, store, odoo).assignments)
+        passes.append(sync_once(cfg, store, odoo).assignments)
         deliver(JobContext(cfg, store.sessions, odoo))
-    assert [(m.projects_queued, m.tasks_queued) for m in made if m] == [(1, 0), (0, 9), (0, 0)]
+    assert [(p.projects_queued, p.tasks_queued) for p in passes if p] == [(1, 0), (0, 9), (0, 0)]
 
     # -- a project per batch, a task per participant per assignment ------------------------
     made = emu.env.search_read(

@@ -7,7 +7,6 @@ an event is cancelled by its kanban state."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,14 +20,13 @@ from jobs.deliver import deliver
 from jobs.incremental.batch_tags import batch_key, plain_text
 from jobs.issue.runner import IssueJob
 from jobs.preflight import run_preflight
-from sidecar.certificates.signing import generate_key
 from sidecar.cli import main
 from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import Batch, Certificate, OutboxMessage, Student
-from tests.jobs.syncing import SERVER, sync_once, write_config
+from tests.jobs.syncing import SERVER, signed_config, sync_once
 from tests.stores import open_migrated
 
 TAG = "Welding cohort"
@@ -60,19 +58,12 @@ def version(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def emu(version: str) -> Iterator[OdooEmulator]:
-    with OdooEmulator(demo=True, version=version) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
-    made = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", PROGRAM)
-    generate_key(made.certificates.signing_key)
-    return made
+    return signed_config(tmp_path, emu, PROGRAM)
 
 
-# `store` and `odoo` come from tests/jobs/conftest.py, on this module's `cfg` and `emu`.
+# `emu`, `store` and `odoo` come from tests/jobs/conftest.py, on this module's `version`
+# and `cfg`.
 
 
 def cycle(cfg: Config, store: Store, odoo: OdooClient) -> None:
@@ -246,9 +237,8 @@ def test_with_approval_an_unconfirmed_registration_waits_for_a_mentor(
         "    batch_tag: Welding cohort\n",
         "    batch_tag: Welding cohort\n    batch_approval: true\n",
     )
-    cfg = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", text)
+    cfg = signed_config(tmp_path, emu, text)
     assert cfg.program("welding").batch_approval
-    generate_key(cfg.certificates.signing_key)
     store = open_migrated(cfg)
     try:
         cycle(cfg, store, odoo)
@@ -365,8 +355,7 @@ def test_names_of_200_characters_make_outbox_keys_that_fit(
     text = PROGRAM.replace("batch_tag: Welding cohort", f"batch_tag: {tag}") + (
         f"sync:\n  batch_tag_category: {category}\n"
     )
-    cfg = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", text)
-    generate_key(cfg.certificates.signing_key)
+    cfg = signed_config(tmp_path, emu, text)
     store = open_migrated(cfg)
     try:
         cycle(cfg, store, odoo)

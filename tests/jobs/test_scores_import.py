@@ -9,7 +9,6 @@ task's other property values (a properties write replaces all of them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,12 @@ from sqlalchemy import func, select
 
 from connectors import OdooClient
 from jobs.odoo.projects import property_values
-from sidecar.certificates.signing import generate_key
 from sidecar.cli import main
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import AssignmentTask, OutboxMessage
-from tests.jobs.syncing import write_config
+from tests.jobs.syncing import signed_config
 from tests.jobs.test_assignments_loop import (
     PROGRAM,
     Trainee,
@@ -47,19 +45,12 @@ def version(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def emu(version: str) -> Iterator[OdooEmulator]:
-    with OdooEmulator(demo=True, version=version) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
-    made = write_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}", PROGRAM)
-    generate_key(made.certificates.signing_key)
-    return made
+    return signed_config(tmp_path, emu, PROGRAM)
 
 
-# `store` and `odoo` come from tests/jobs/conftest.py, on this module's `cfg` and `emu`.
+# `emu`, `store` and `odoo` come from tests/jobs/conftest.py, on this module's `version`
+# and `cfg`.
 
 
 @dataclass
