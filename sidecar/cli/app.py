@@ -126,6 +126,22 @@ def check(config_path: Path) -> None:
 
 @main.command()
 @CONFIG_OPTION
+@WAIT_OPTION
+def deliver(config_path: Path, wait: bool) -> None:
+    """Deliver the outbox once: every write to Odoo that is due (tasks, notes, certificates)."""
+    from jobs.service.work import ServiceRun, run_deliver
+    from sidecar.cli.commands.jobs_at_hand import job_context
+
+    cfg = load_or_exit(config_path)
+    with job_context(cfg, "deliver", wait=wait) as (ctx, _):
+        result = run_deliver(ServiceRun(ctx))
+    click.echo(result.summary)
+    failed = getattr(result.result, "failed", 0)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@CONFIG_OPTION
 @click.option("--full", is_flag=True, help="Re-read everything instead of what changed.")
 @click.option("--dry-run", is_flag=True, help="Read and compare, but store nothing.")
 @WAIT_OPTION

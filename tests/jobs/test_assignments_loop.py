@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 
 from connectors import OdooClient
 from jobs.context import JobContext
-from jobs.deliver import deliver
 from jobs.issue.runner import IssueJob
 from sidecar.cli import main
 from sidecar.config import Config
@@ -187,9 +186,12 @@ def test_the_ojt_loop_with_assignments(
     for trainee in trainees:
         emu.env.create("event.registration", {"event_id": event, "partner_id": trainee.partner})
     passes = []
+    monkeypatch.chdir(tmp_path)
+    config_file = tmp_path / "config.yaml"
     for _ in range(3):  # the project copy, then the tasks, then their ids
         passes.append(sync_once(cfg, store, odoo).assignments)
-        deliver(JobContext(cfg, store.sessions, odoo))
+        delivered = CliRunner().invoke(main, ["deliver", "-c", str(config_file)])
+        assert delivered.exit_code == 0 and "write(s) delivered" in delivered.output
     assert [(p.projects_queued, p.tasks_queued) for p in passes if p] == [(1, 0), (0, 9), (0, 0)]
 
     # -- a project per batch, a task per participant per assignment ------------------------
@@ -255,8 +257,6 @@ def test_the_ojt_loop_with_assignments(
     )
 
     # Cai hands in through the integration, twice: posted once, as Cai, with the file
-    monkeypatch.chdir(tmp_path)
-    config_file = tmp_path / "config.yaml"
     (tmp_path / "piece.jpg").write_bytes(b"a photo of the final piece")
     hand_in = ["submit", "-c", str(config_file), "--trainee", cai.email]
     hand_in += ["--batch", "Welding, December", "--assignment", "final piece", "piece.jpg"]
