@@ -14,6 +14,7 @@ from . import (
     portal,
     project,
     project_portal,
+    project_share,
     recruitment,
     slides,
     slides_actions,
@@ -34,6 +35,7 @@ MODULES = (
     portal,
     project_portal,
     project,
+    project_share,
 )
 
 
@@ -41,5 +43,6 @@ def register_all(hooks: Hooks, specs: dict[str, ModelSpec], profile: Profile) ->
     """Every module's hooks, as this version behaves; then the chatter fields of its models."""
     for module in MODULES:
         module.register(hooks, profile)
+    project_share.adapt_specs(specs)
     chatter.register_computes(hooks, specs)
     base.register_model_wide(hooks, specs, profile)
