@@ -183,6 +183,13 @@ def _template_projects(client: OdooClient, cfg: Config) -> Iterator[Finding]:
             what = "is not a project in Odoo" if not found else "names two projects; give its id"
             yield Finding("fail", f"{label}: template project {ref!r} {what}")
             continue
+        if projects.collaborator_access(client) is None:
+            yield Finding(
+                "warn",
+                f"{label}: this Odoo's project collaborators cannot be kept to their own tasks, "
+                "so trainees are not made collaborators: they hand in by posting files on their "
+                "task (or ojt-sidecar submit), not by moving its stage",
+            )
         tasks = projects.assignment_tasks(client, found[0][0], properties)
         level: Level = "ok" if tasks else "warn"
         yield Finding(

@@ -122,7 +122,7 @@ def _follow(
         project_id,
         assignments,
         participants,
-        limited_collaborators=profile.major >= 18,
+        collaborator=projects.collaborator_access(client),
         make_new=batch.status in (BatchStatus.OPEN, BatchStatus.CANCELLED),
     )
     rows = list(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ def keep_tasks(
     assignments: Sequence[Assignment],
     participants: Sequence[Student],
     *,
-    limited_collaborators: bool,
+    collaborator: dict[str, Any] | None,
     make_new: bool,
 ) -> int:
     """While the batch is open (`make_new`): queue the tasks that participants lack, archive
@@ -49,7 +50,7 @@ def keep_tasks(
             if not make_new or (assignment.id, student.id) in rows:
                 continue
             clash = names[student.name.strip().casefold()] > 1
-            row = _queue(session, assignment, student, clash, project_id, limited_collaborators)
+            row = _queue(session, assignment, student, clash, project_id, collaborator)
             rows[(assignment.id, student.id)] = row
             queued += 1
     for (_, student_id), row in rows.items():
@@ -73,7 +74,7 @@ def _queue(
     student: Student,
     clash: bool,
     project_id: int,
-    limited: bool,
+    collaborator: dict[str, Any] | None,
 ) -> AssignmentTask:
     """The task's creation, the trainee following it, and the trainee as a collaborator (once
     per project): three outbox rows, the later ones waiting for the first."""
@@ -96,16 +97,17 @@ def _queue(
         ),
     )
     enqueue(session, projects.follow(f"{key}:follow", ref(key), student.odoo_partner_id, subject))
-    enqueue(
-        session,
-        projects.add_collaborator(
-            f"assignment-collaborator:{project_id}:{student.odoo_partner_id}",
-            project_id,
-            student.odoo_partner_id,
-            limited=limited,
-            subject=subject,
-        ),
-    )
+    if collaborator is not None:  # None: this Odoo offers no row that keeps tasks apart
+        enqueue(
+            session,
+            projects.add_collaborator(
+                f"assignment-collaborator:{project_id}:{student.odoo_partner_id}",
+                project_id,
+                student.odoo_partner_id,
+                collaborator,
+                subject=subject,
+            ),
+        )
     row = AssignmentTask(
         assignment_id=assignment.id,
         student_id=student.id,

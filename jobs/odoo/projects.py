@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors import OdooClient
 from jobs.odoo.mail import MESSAGE
-from jobs.odoo.profile import OdooProfile
+from jobs.odoo.profile import OdooProfile, profile_of
 from jobs.odoo.reads import AppNeeds, as_text, m2o
 from sidecar.outbox import Lookup, Write, ref
 
@@ -169,15 +169,33 @@ def follow(key: str, task_id: Any, partner_id: int, subject: str) -> Write:
     )
 
 
+def collaborator_access(client: OdooClient) -> dict[str, Any] | None:
+    """What a trainee's collaborator row needs so that they can move their own task's stage
+    without seeing the others' tasks (docs/odoo-notes.md §23), read from the model's fields:
+    - 16.0, 17.0: nothing (a collaborator sees only the tasks they follow);
+    - 18.0, 19.0: `limited_access: True` (without it a collaborator sees every task);
+    - a model with a three-way `access_mode` (view / edit / advanced_edit, where `edit` is the
+      limited one, as later versions are reported to have): `access_mode: edit`;
+    - anything else: None, and no row is made: trainees then hand in by posting files (or
+      `ojt-sidecar submit`) rather than risk seeing every task."""
+    fields = client.fields_get(COLLABORATOR, attributes=["type", "selection"])
+    if "limited_access" in fields:
+        return {"limited_access": True}
+    modes = {str(v[0]) for v in fields.get("access_mode", {}).get("selection") or []}
+    if {"edit", "advanced_edit"} <= modes:
+        return {"access_mode": "edit"}
+    if "access_mode" in fields:
+        return None
+    return {} if profile_of(client).major <= 17 else None
+
+
 def add_collaborator(
-    key: str, project_id: int, partner_id: int, *, limited: bool, subject: str
+    key: str, project_id: int, partner_id: int, access: dict[str, Any], *, subject: str
 ) -> Write:
-    """A collaborator row lets the trainee move their own task's stage; 18.0+ need
-    `limited_access`, without which a collaborator sees every task of the project. Made
-    directly: the share wizard would make them follow the project (16.0, 17.0)."""
-    vals: dict[str, Any] = {"project_id": project_id, "partner_id": partner_id}
-    if limited:
-        vals["limited_access"] = True
+    """A collaborator row lets the trainee move their own task's stage (`collaborator_access`
+    says how). Made directly: the share wizard would make them follow the project, which shows
+    every task on 16.0 and 17.0."""
+    vals: dict[str, Any] = {"project_id": project_id, "partner_id": partner_id, **access}
     return Write(
         key=key,
         model=COLLABORATOR,

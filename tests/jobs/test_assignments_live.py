@@ -29,22 +29,12 @@ from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import AssignmentTask, Certificate
 from tests.jobs.live import clean_up, live_client, write_live_config
+from tests.jobs.test_batches_live import CONFIG as BATCH_CONFIG
 
 pytestmark = pytest.mark.live
 
-CONFIG = """\
-sync:
-  batch_tag_category: OJT live {tag}
-programs:
-  - key: live
-    name: Live OJT {tag}
-    courses:
-      - course: {course}
-    issue_on: batch_done
-    batch_tag: Live cohort {tag}
-    assignments:
-      template_project: {template_id}
-"""
+# the batches' live program, with assignments
+CONFIG = BATCH_CONFIG + "    assignments:\n      template_project: {template_id}\n"
 DEFINITION = [
     {"name": "score", "string": "Score", "type": "float"},
     {"name": "max_score", "string": "Max score", "type": "float"},

@@ -30,7 +30,7 @@ from sidecar.store.models import (
     ReviewFlag,
     Student,
 )
-from tests.jobs.syncing import SERVER, signed_config, sync_once
+from tests.jobs.syncing import client_for, signed_config, sync_once
 from tests.jobs.test_batches_from_events import (
     CANCELLED_STAGE,
     ENDED,
@@ -39,27 +39,16 @@ from tests.jobs.test_batches_from_events import (
     tag_rows,
     tagged_event,
 )
+from tests.jobs.test_batches_from_events import (
+    PROGRAM as BATCH_PROGRAM,
+)
 
 VERSIONS = ("16.0", "17.0", "18.0", "19.0", "20.0")
 TEMPLATE = "OJT welding template"
-PROGRAM = (
-    SERVER
-    + """\
-programs:
-  - key: welding
-    name: Welding OJT
-    courses:
-      - course: Basics of Gardening
-    issue_on: batch_done
-    batch_tag: Welding cohort
-    assignments:
-      template_project: OJT welding template
-certificates:
-  issuer: {{name: Test Training}}
-  output_dir: certificates
-  signing_key: keys/signing.key
-  verify_base_url: https://verify.example.org
-"""
+# the batches' program, with assignments
+PROGRAM = BATCH_PROGRAM.replace(
+    "    batch_tag: Welding cohort\n",
+    f"    batch_tag: Welding cohort\n    assignments:\n      template_project: {TEMPLATE}\n",
 )
 DEFINITION = [
     {"name": "score", "string": "Score", "type": "float"},
@@ -426,3 +415,29 @@ def test_leavers_are_archived_returners_restored_and_a_cancelled_batch_archived(
         before = counts(emu, store)
         cycle(cfg, store, odoo)
         assert counts(emu, store) == before
+
+
+class _Fields:
+    """A client whose project.collaborator has these fields (for `collaborator_access`)."""
+
+    def __init__(self, fields: dict[str, dict[str, Any]]) -> None:
+        self.fields = fields
+
+    def fields_get(self, model: str, attributes: Any = ()) -> dict[str, dict[str, Any]]:
+        assert model == "project.collaborator"
+        return self.fields
+
+
+def test_the_collaborator_row_follows_the_fields_the_model_has(emu: OdooEmulator) -> None:
+    from jobs.odoo.projects import collaborator_access
+
+    limited = {"limited_access": {"type": "boolean"}}
+    assert collaborator_access(_Fields(limited)) == {"limited_access": True}  # type: ignore[arg-type]
+    modes = [["view", "View"], ["edit", "Edit"], ["advanced_edit", "Advanced edit"]]
+    three = {"access_mode": {"type": "selection", "selection": modes}}
+    assert collaborator_access(_Fields(three)) == {"access_mode": "edit"}  # type: ignore[arg-type]
+    unknown = {"access_mode": {"type": "selection", "selection": [["all", "All"]]}}
+    assert collaborator_access(_Fields(unknown)) is None  # type: ignore[arg-type]
+    with client_for(emu) as client:  # 16.0, 17.0: a plain row keeps trainees to their tasks
+        expected = {} if major(emu) <= 17 else {"limited_access": True}
+        assert collaborator_access(client) == expected
