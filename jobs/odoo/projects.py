@@ -272,40 +272,30 @@ def handed_in(client: OdooClient, ids: list[int]) -> dict[tuple[int, int], str]:
 
 def write_properties(key: str, task_id: int, values: dict[str, Any], subject: str) -> Write:
     """A property write replaces every value of the task: `values` must be all of them."""
-    return Write(
-        key=key,
-        model=TASK,
-        method="write",
-        ids=[task_id],
-        params={"vals": {VALUES: values}},
-        summary=f"write the score on task {task_id}",
-        subject=subject,
-    )
+    summary = f"write the score on task {task_id}"
+    return _task_write(key, task_id, {VALUES: values}, summary, subject)
 
 
 def set_task_active(key: str, task_id: int, active: bool, subject: str) -> Write:
     """Archive a task whose trainee left the batch (or whose batch was cancelled), or restore
     it when they are back."""
-    what = "restore" if active else "archive"
-    return Write(
-        key=key,
-        model=TASK,
-        method="write",
-        ids=[task_id],
-        params={"vals": {"active": active}},
-        summary=f"{what} task {task_id}",
-        subject=subject,
-    )
+    summary = f"{'restore' if active else 'archive'} task {task_id}"
+    return _task_write(key, task_id, {"active": active}, summary, subject)
 
 
 def move_to_stage(key: str, task_id: int, stage_id: int, subject: str) -> Write:
+    summary = f"move task {task_id} to stage {stage_id}"
+    return _task_write(key, task_id, {"stage_id": stage_id}, summary, subject)
+
+
+def _task_write(key: str, task_id: int, vals: dict[str, Any], summary: str, subject: str) -> Write:
     return Write(
         key=key,
         model=TASK,
         method="write",
         ids=[task_id],
-        params={"vals": {"stage_id": stage_id}},
-        summary=f"move task {task_id} to stage {stage_id}",
+        params={"vals": vals},
+        summary=summary,
         subject=subject,
     )
 
