@@ -110,8 +110,8 @@ def enqueue(session: Session, write: Write) -> OutboxMessage:
     """Add the write unless a row with its key exists (then return that row): enqueueing is
     idempotent, so a business step re-run after a crash adds nothing. The existing row is
     returned whatever its state, failed or cancelled included: a write that must really happen
-    again needs a new key (enrollment adds a round number)."""
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == write.key))
+    again needs a new key (enrollment adds a round number; `next_round` counts one)."""
+    existing = row_of(session, write.key)
     if existing is not None:
         return existing
     refs = write.refs()
@@ -132,6 +132,26 @@ def enqueue(session: Session, write: Write) -> OutboxMessage:
     session.add(row)
     session.flush()
     return row
+
+
+def row_of(session: Session, key: str) -> OutboxMessage | None:
+    """The outbox row of this key, whatever its state; None when nothing was queued under it."""
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+
+
+def made_by(session: Session, key: str) -> int | None:
+    """The id of the record the write `key` made in Odoo, once delivered."""
+    row = row_of(session, key)
+    return row.result_id if row is not None else None
+
+
+def next_round(session: Session, prefix: str) -> int:
+    """How many rows have a key starting with `prefix`: the round of the next change made under
+    it (`prefix` + round), so a change that undoes an earlier one gets a key of its own."""
+    count = session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.key.like(f"{prefix}%"))
+    )
+    return int(count or 0)
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -10,18 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.assignments.finding import find_task
-from jobs.assignments.progress import max_score_of, next_round
 from jobs.odoo import projects
 from jobs.odoo.profile import profile_of
 from sidecar.config import Config
-from sidecar.outbox import enqueue
+from sidecar.outbox import enqueue, next_round
 from sidecar.scores import ScoreRow
-from sidecar.store.models import Assignment, AssignmentTask, Batch, Program
+from sidecar.store.assignment_queries import max_score_of
+from sidecar.store.models import Assignment, AssignmentTask
 
 Result = Literal["scored", "rescored", "unchanged", "rejected"]
 
@@ -38,7 +37,6 @@ class _Placed:
     row: ScoreRow
     task: AssignmentTask
     assignment: Assignment
-    rules_max: float
     scored_stage: str
 
 
@@ -74,18 +72,15 @@ def _place(session: Session, cfg: Config, row: ScoreRow) -> _Placed | str:
     if isinstance(found, str):
         return found
     task, assignment, batch = found
-    rules = cfg.program(_program_key(session, batch)).assignments
+    rules = cfg.program(batch.program.key).assignments
     assert rules is not None
-    placed = _Placed(row, task, assignment, rules.max_score, rules.scored_stage)
     # an empty max_score is the assignment's own (the import removes any the task had)
-    top = row.max_score if row.max_score is not None else max_score_of(None, assignment, rules)
+    top = row.max_score
+    if top is None:
+        top = max_score_of(None, assignment, rules.max_score)
     if row.score > top:
         return f"score {row.score:g} is above the assignment's max_score {top:g}"
-    return placed
-
-
-def _program_key(session: Session, batch: Batch) -> str:
-    return str(session.scalar(select(Program.key).where(Program.id == batch.program_id)))
+    return _Placed(row, task, assignment, rules.scored_stage)
 
 
 def _changes(item: _Placed) -> bool:

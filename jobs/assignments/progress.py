@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.incremental import odoo_datetime
 from jobs.odoo import mail, projects
 from sidecar.config.assignments import Assignments
-from sidecar.outbox import enqueue
-from sidecar.store.models import Assignment, AssignmentTask, OutboxMessage
+from sidecar.outbox import enqueue, next_round
+from sidecar.store.assignment_queries import max_score_of
+from sidecar.store.models import Assignment, AssignmentTask
 
 
 @dataclass(frozen=True)
@@ -106,30 +106,13 @@ def _take_score(
         row.scored_at = now if score is not None else None
 
 
-def max_score_of(row: AssignmentTask | None, assignment: Assignment, rules: Assignments) -> float:
-    """The task's own maximum, else the assignment's, else the program's default."""
-    for value in (row.max_score if row else None, assignment.max_score):
-        if value is not None and value > 0:
-            return value
-    return rules.max_score
-
-
-def next_round(session: Session, prefix: str) -> int:
-    """How many outbox rows start with `prefix`: the round of the next change to a task, so
-    that a value set back to an earlier one gets a key of its own."""
-    count = session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.key.like(f"{prefix}%"))
-    )
-    return int(count or 0)
-
-
 def _tell(
     session: Session, row: AssignmentTask, assignment: Assignment, rules: Assignments
 ) -> None:
     """A note to the trainee on their task, once per score (and feedback) they get."""
     if row.score is None or row.odoo_task_id is None:
         return
-    top = max_score_of(row, assignment, rules)
+    top = max_score_of(row, assignment, rules.max_score)
     if not 0 <= row.score <= top:
         return  # out of range: the mentor's review To-Do names it; nothing to tell yet
     digest = hashlib.sha256(f"{row.score:g}/{top:g}/{row.feedback or ''}".encode()).hexdigest()

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.odoo import projects
-from sidecar.outbox import enqueue
-from sidecar.statuses import OutboxState
-from sidecar.store.models import Assignment, Batch, OutboxMessage
+from sidecar.outbox import enqueue, made_by
+from sidecar.store.models import Assignment, Batch
 
 PROJECT_NAME_CHARS = 200
 
@@ -34,19 +33,9 @@ def ensure_project(
         enqueue(session, write)
         batch.project_key = key
         return None
-    made = delivered_id(session, batch.project_key)
+    made = made_by(session, batch.project_key)
     batch.odoo_project_id = made
     return made
-
-
-def delivered_id(session: Session, key: str) -> int | None:
-    """What the outbox row `key` made in Odoo, once delivered."""
-    row = session.scalar(
-        select(OutboxMessage).where(
-            OutboxMessage.key == key, OutboxMessage.state == OutboxState.DELIVERED
-        )
-    )
-    return row.result_id if row is not None else None
 
 
 def keep_assignments(

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.assignments.finding import find_task
 from jobs.odoo import mail, projects
 from sidecar.config import Config
 from sidecar.files import write_atomic
-from sidecar.outbox import enqueue
-from sidecar.store.models import OutboxMessage
+from sidecar.outbox import enqueue, row_of
 
 MAX_FILE_BYTES = 25_000_000  # Odoo's default upload limit is about this size
 MAX_FILES = 10
@@ -87,7 +85,7 @@ def submit(
             ),
         )
     body = f"<p>{html.escape(note) if note else 'Handed in'} <small>({marker})</small></p>"
-    already = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+    already = row_of(session, key) is not None
     enqueue(
         session,
         projects.post_for_trainee(key, task.odoo_task_id, task.odoo_partner_id, body, keys, marker),

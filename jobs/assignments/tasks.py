@@ -12,10 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jobs.assignments.progress import next_round
-from jobs.assignments.projects import delivered_id
 from jobs.odoo import projects
-from sidecar.outbox import enqueue, ref
+from sidecar.outbox import enqueue, made_by, next_round, ref
 from sidecar.store.models import Assignment, AssignmentTask, Batch, Student
 
 
@@ -55,7 +53,7 @@ def keep_tasks(
             queued += 1
     for (_, student_id), row in rows.items():
         if row.odoo_task_id is None:
-            row.odoo_task_id = delivered_id(session, row.outbox_key)
+            row.odoo_task_id = made_by(session, row.outbox_key)
         wanted = student_id in by_student
         if make_new and row.odoo_task_id is not None and row.active != wanted:
             # left the batch (or it was cancelled): their work stays in Odoo, archived; back

@@ -7,12 +7,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.enroll.context import EnrollContext
 from sidecar.outbox import DELIVERED, PENDING, Write, enqueue
+from sidecar.outbox import row_of as outbox
 from sidecar.statuses import EnrollmentState
 from sidecar.store.models import Enrollment, OutboxMessage
 
@@ -46,16 +46,6 @@ def queue(step: Step, session: Session, write: Write) -> OutboxMessage:
     message = enqueue(session, write)
     step.outcome.queued.append(write)
     return message
-
-
-def outbox(session: Session, key: str) -> OutboxMessage | None:
-    return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
-
-
-def made_by(session: Session, key: str) -> int | None:
-    """The id of the record a delivered write made."""
-    message = outbox(session, key)
-    return message.result_id if message is not None else None
 
 
 def waiting_on(step: Step, session: Session, row: Enrollment, keys: list[str]) -> str | None:

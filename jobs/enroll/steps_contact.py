@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from jobs.enroll import writes
 from jobs.enroll.context import ProgramInfo
-from jobs.enroll.step import Step, fail, made_by, outbox, queue, waiting_on
+from jobs.enroll.step import Step, fail, queue, waiting_on
 from jobs.odoo import contacts, recruitment
 from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
-from sidecar.outbox import CANCELLED, ref
+from sidecar.outbox import CANCELLED, made_by, ref
+from sidecar.outbox import row_of as outbox
 from sidecar.statuses import EnrollmentState
 from sidecar.store.models import Enrollment
 

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from jobs.enroll import writes
 from jobs.enroll.context import ProgramInfo
-from jobs.enroll.step import Step, fail, outbox, queue, waiting_on
+from jobs.enroll.step import Step, fail, queue, waiting_on
 from jobs.odoo import elearning, recruitment
 from jobs.odoo.profile import profile_of
 from jobs.odoo.recruitment import Applicant
 from sidecar import enrollment as rules
+from sidecar.outbox import row_of as outbox
 from sidecar.statuses import EnrollmentState, StudentStatus
 from sidecar.store.models import Enrollment, ProgressTracker, Student, utcnow
 from sidecar.store.sql import insert_new

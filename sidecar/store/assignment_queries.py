@@ -42,7 +42,7 @@ def batch_results(
                 AssignmentResult(
                     assignment=assignment.title,
                     weight=assignment.weight,
-                    max_score=_max_score(task, assignment, default_max),
+                    max_score=max_score_of(task, assignment, default_max),
                     score=task.score if task is not None else None,
                     submitted=task is not None and task.submitted_at is not None,
                     late=task is not None and task.late,
@@ -52,7 +52,9 @@ def batch_results(
     return results
 
 
-def _max_score(task: AssignmentTask | None, assignment: Assignment, default: float) -> float:
+def max_score_of(task: AssignmentTask | None, assignment: Assignment, default: float) -> float:
+    """The task's own maximum, else the assignment's, else the program's default (a maximum of
+    0 or less is no maximum)."""
     for value in (task.max_score if task else None, assignment.max_score):
         if value is not None and value > 0:
             return value
