@@ -178,7 +178,7 @@ def _template_projects(client: OdooClient, cfg: Config) -> Iterator[Finding]:
         if program.assignments is None:
             continue
         ref, label = program.assignments.template_project, f"program {program.key}"
-        found = projects.find_project(client, ref)
+        found = projects.find_template(client, ref)
         if len(found) != 1:
             what = "is not a project in Odoo" if not found else "names two projects; give its id"
             yield Finding("fail", f"{label}: template project {ref!r} {what}")

@@ -63,7 +63,7 @@ def _program(
 ) -> str | None:
     rules = configured.assignments
     assert rules is not None
-    found = projects.find_project(client, rules.template_project)
+    found = projects.find_template(client, rules.template_project)
     if len(found) != 1:
         what = "is not a project in Odoo" if not found else "names two projects; give its id"
         return f"the template project {rules.template_project!r} {what}"

@@ -77,21 +77,18 @@ def _queue(
     """The task's creation, the trainee following it, and the trainee as a collaborator (once
     per project): three outbox rows, the later ones waiting for the first."""
     subject = f"assignments:{assignment.batch_id}"
-    parent = projects.TemplateTask(
-        id=assignment.odoo_task_id,
-        name=assignment.title,
-        description=assignment.description,
-        deadline=assignment.deadline.isoformat() if assignment.deadline else None,
-        sequence=assignment.position,
-        weight=assignment.weight,
-        max_score=assignment.max_score,
-    )
     key = f"assignment-task:{assignment.id}:{student.id}"
     name = task_name(assignment, student, clash)
     enqueue(
         session,
         projects.create_participant_task(
-            key, project_id=project_id, parent=parent, name=name, subject=subject
+            key,
+            project_id=project_id,
+            parent_id=assignment.odoo_task_id,
+            name=name,
+            description=assignment.description,
+            deadline=assignment.deadline.isoformat() if assignment.deadline else None,
+            subject=subject,
         ),
     )
     enqueue(session, projects.follow(f"{key}:follow", ref(key), student.odoo_partner_id, subject))

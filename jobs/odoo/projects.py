@@ -14,7 +14,7 @@ from typing import Any
 from connectors import OdooClient
 from jobs.odoo.mail import MESSAGE
 from jobs.odoo.profile import OdooProfile, profile_of
-from jobs.odoo.reads import AppNeeds, as_text, m2o
+from jobs.odoo.reads import AppNeeds, as_text, find_named, m2o
 from sidecar.outbox import Lookup, Write, ref
 
 PROJECT = "project.project"
@@ -24,7 +24,7 @@ COLLABORATOR = "project.collaborator"
 VALUES = "task_properties"
 # The properties a mentor fills in (docs/guide-mentors.md); a template task may set the last two.
 SCORE, FEEDBACK, MAX_SCORE, WEIGHT = "score", "feedback", "max_score", "weight"
-TASK_FIELDS = ("name", "description", "date_deadline", "sequence", "parent_id", "active")
+TASK_FIELDS = ("name", "description", "date_deadline", "parent_id")  # parent_id: in the domain
 STATE_FIELDS = ("stage_id", "date_last_stage_update", "active")
 NEEDS = AppNeeds(
     "Project",
@@ -40,11 +40,10 @@ def scores_in_properties(profile: OdooProfile) -> bool:
     return profile.major >= 17
 
 
-def find_project(client: OdooClient, ref: int | str) -> list[tuple[int, str]]:
-    """Projects the config names by id or exact name (archived ones are not templates)."""
-    domain = [("id", "=", ref)] if isinstance(ref, int) else [("name", "=", ref.strip())]
-    rows = client.search_read_list(PROJECT, domain, ["name"], limit=2, order="id")
-    return [(int(r["id"]), as_text(r.get("name")) or "") for r in rows]
+def find_template(client: OdooClient, ref: int | str) -> list[tuple[int, str]]:
+    """The template project the config names by id or exact name: (id, name) of at most two
+    (two: the name is ambiguous); archived projects are not templates."""
+    return find_named(client, PROJECT, ref, limit=2)
 
 
 def copy_project(key: str, template_id: int, name: str, *, is_template_field: bool) -> Write:
@@ -76,7 +75,6 @@ class TemplateTask:
     name: str
     description: str | None
     deadline: str | None  # "YYYY-MM-DD" (a datetime on 17.0+, cut to its date)
-    sequence: int
     weight: float | None
     max_score: float | None
 
@@ -100,7 +98,6 @@ def assignment_tasks(client: OdooClient, project_id: int, with_properties: bool)
                 name=as_text(row.get("name")) or f"Task {row['id']}",
                 description=as_text(row.get("description")),
                 deadline=deadline[:10] if deadline else None,
-                sequence=int(row.get("sequence") or 0),
                 weight=number(values.get(WEIGHT)),
                 max_score=number(values.get(MAX_SCORE)),
             )
@@ -130,16 +127,24 @@ def number(value: Any) -> float | None:
 
 
 def create_participant_task(
-    key: str, *, project_id: int, parent: TemplateTask, name: str, subject: str
+    key: str,
+    *,
+    project_id: int,
+    parent_id: int,
+    name: str,
+    description: str | None,
+    deadline: str | None,
+    subject: str,
 ) -> Write:
-    """The participant's own task, a subtask of the assignment. No customer (`partner_id`): on
-    16.0 and 17.0 it would stop the trainee from posting on it."""
+    """The participant's own task, a subtask of the assignment (`parent_id`) with its
+    description and deadline. No customer (`partner_id`): on 16.0 and 17.0 it would stop the
+    trainee from posting on it."""
     vals: dict[str, Any] = {
         "name": name,
         "project_id": project_id,
-        "parent_id": parent.id,
-        "description": parent.description or False,
-        "date_deadline": parent.deadline or False,
+        "parent_id": parent_id,
+        "description": description or False,
+        "date_deadline": deadline or False,
     }
     return Write(
         key=key,
@@ -148,7 +153,7 @@ def create_participant_task(
         params={"vals_list": vals},
         lookup=Lookup(
             TASK,
-            [("project_id", "=", project_id), ("parent_id", "=", parent.id), ("name", "=", name)],
+            [("project_id", "=", project_id), ("parent_id", "=", parent_id), ("name", "=", name)],
         ),
         summary=f"create the task {name!r}",
         subject=subject,
