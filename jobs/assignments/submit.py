@@ -62,21 +62,60 @@ def submit(
     digest = hashlib.sha256(b"".join(hashlib.sha256(c).digest() for c in contents)).hexdigest()
     key = f"submission:{task.odoo_task_id}:{digest[:32]}"
     marker = f"hand-in {digest[:12]}"
+    subject = f"submission:{task.odoo_task_id}"
+    keys = _attach(
+        session, files_root, task.odoo_task_id, key, digest, files, contents, content_field
+    )
+    body = f"<p>{html.escape(note) if note else 'Handed in'} <small>({marker})</small></p>"
+    already = row_of(session, key) is not None
+    enqueue(
+        session,
+        # posted by the integration as the trainee: the one way that works on every version
+        # (19.0 lets no portal user post files over the API)
+        mail.post(
+            key,
+            subject,
+            model=projects.TASK,
+            res_id=task.odoo_task_id,
+            body_html=body,
+            found_by=(marker,),
+            summary=f"hand-in of contact {task.odoo_partner_id} on task {task.odoo_task_id}",
+            attachment_keys=keys,
+            author_id=task.odoo_partner_id,
+        ),
+    )
+    if task.submitted_at is None:
+        task.submitted_at = now
+    return Submitted(task.odoo_task_id, item.title, len(files), already)
+
+
+def _attach(
+    session: Session,
+    files_root: Path,
+    task_id: int,
+    key: str,
+    digest: str,
+    files: list[Path],
+    contents: list[bytes],
+    content_field: str,
+) -> list[str]:
+    """Each file copied under the files root (delivery reads it there) and queued as an
+    attachment of the task; returns their outbox keys."""
     keys = []
     for index, (path, content) in enumerate(zip(files, contents, strict=True)):
         name = _UNSAFE.sub("_", path.name)[:120] or f"file-{index + 1}"
-        relative = f"submissions/{task.odoo_task_id}/{digest[:16]}-{index}-{name}"
+        relative = f"submissions/{task_id}/{digest[:16]}-{index}-{name}"
         target = files_root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, content, 0o600)
         keys.append(f"{key}:file:{index}")
         enqueue(
             session,
-            mail.attach_pdf(
+            mail.attach_file(
                 keys[-1],
-                f"submission:{task.odoo_task_id}",
+                f"submission:{task_id}",
                 model=projects.TASK,
-                res_id=task.odoo_task_id,
+                res_id=task_id,
                 filename=name,
                 path=relative,
                 description=f"hand-in {digest[:12]}",
@@ -84,15 +123,7 @@ def submit(
                 mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
             ),
         )
-    body = f"<p>{html.escape(note) if note else 'Handed in'} <small>({marker})</small></p>"
-    already = row_of(session, key) is not None
-    enqueue(
-        session,
-        projects.post_for_trainee(key, task.odoo_task_id, task.odoo_partner_id, body, keys, marker),
-    )
-    if task.submitted_at is None:
-        task.submitted_at = now
-    return Submitted(task.odoo_task_id, item.title, len(files), already)
+    return keys
 
 
 def _read(path: Path) -> bytes:

@@ -180,7 +180,7 @@ def delivery_writes(
     writes: list[outbox.Write] = []
 
     def attach(model: str, res_id: int, key: str) -> outbox.Write:
-        return mail.attach_pdf(
+        return mail.attach_file(
             key,
             subject,
             model=model,
@@ -203,7 +203,7 @@ def delivery_writes(
             body_html=_message_body(fields, for_trainee=email),
             found_by=(serial,),
             summary=("e-mail" if email else "note") + f" certificate {serial} on {model} {res_id}",
-            attachment_key=attachment_key,
+            attachment_keys=(attachment_key,),
             email_to=partner if email else None,
             email_subject=f"Your certificate: {fields.program}" if email else None,
         )

@@ -4,6 +4,7 @@ what only it carries, so an attempt whose answer was lost is adopted, not repeat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -78,7 +79,7 @@ def todo_write(
     )
 
 
-def attach_pdf(
+def attach_file(
     key: str,
     subject: str,
     *,
@@ -124,22 +125,28 @@ def post(
     body_html: str,
     found_by: tuple[str, ...],
     summary: str,
-    attachment_key: str | None = None,
+    attachment_keys: Sequence[str] = (),
     email_to: int | None = None,
     email_subject: str | None = None,
+    author_id: int | None = None,
     comments_only: bool = True,
 ) -> Write:
-    """A message in the record's chatter: an internal note, or, with `email_to`, a comment
-    e-mailed to that partner. Found again by the words `found_by` in its body (among comments
-    only, unless `comments_only` is off)."""
+    """A message in the record's chatter: an internal note; with `email_to`, a comment e-mailed
+    to that partner; with `author_id`, a comment posted as that partner (a trainee's hand-in,
+    posted by the integration). `attachment_keys`: the outbox keys of attachments made first.
+    Found again by the words `found_by` in its body (among comments only, unless
+    `comments_only` is off)."""
+    comment = email_to is not None or author_id is not None
     params: dict[str, Any] = {
         "body": body_html,
         "body_is_html": True,
         "message_type": "comment",
-        "subtype_xmlid": COMMENT if email_to is not None else NOTE,
+        "subtype_xmlid": COMMENT if comment else NOTE,
     }
-    if attachment_key is not None:
-        params["attachment_ids"] = [ref(attachment_key)]
+    if author_id is not None:
+        params["author_id"] = author_id
+    if attachment_keys:
+        params["attachment_ids"] = [ref(key) for key in attachment_keys]
     if email_to is not None:
         params["partner_ids"] = [email_to]
         if email_subject is not None:

@@ -15,7 +15,7 @@ from connectors import OdooClient
 from jobs.odoo.mail import MESSAGE
 from jobs.odoo.profile import OdooProfile, profile_of
 from jobs.odoo.reads import AppNeeds, as_text, find_named, m2o
-from sidecar.outbox import Lookup, Write, ref
+from sidecar.outbox import Lookup, Write
 
 PROJECT = "project.project"
 TASK = "project.task"
@@ -310,34 +310,6 @@ def stage_named(client: OdooClient, project_id: int, name: str) -> int | None:
         STAGE, [("project_ids", "in", [project_id]), ("name", "=", name)], ["name"], limit=1
     )
     return int(rows[0]["id"]) if rows else None
-
-
-def post_for_trainee(
-    key: str, task_id: int, partner_id: int, body_html: str, attachment_keys: list[str], marker: str
-) -> Write:
-    """A hand-in posted by the integration as the trainee (`author_id`): the one way that works
-    on every version (19.0 lets no portal user post over the API, nor attach files). Found
-    again by `marker`, a word only this hand-in's message carries."""
-    return Write(
-        key=key,
-        model=TASK,
-        method="message_post",
-        ids=[task_id],
-        params={
-            "body": body_html,
-            "body_is_html": True,
-            "message_type": "comment",
-            "subtype_xmlid": "mail.mt_comment",
-            "author_id": partner_id,
-            "attachment_ids": [ref(k) for k in attachment_keys],
-        },
-        lookup=Lookup(
-            MESSAGE,
-            [("model", "=", TASK), ("res_id", "=", task_id), ("body", "ilike", marker)],
-        ),
-        summary=f"post the hand-in of contact {partner_id} on task {task_id}",
-        subject=f"submission:{task_id}",
-    )
 
 
 def score_text(score: float, max_score: float, feedback: str | None) -> str:
