@@ -113,27 +113,19 @@ def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple
     reasons: list[str] = []
     if not state.required_courses_done:
         reasons.append("not every required course is completed")
-    if requirements.min_attendance is not None:
-        if state.attendance_pct is None:
-            reasons.append(
-                f"no attendance recorded (at least {_pct(requirements.min_attendance)} required)"
-            )
-        elif state.attendance_pct < requirements.min_attendance:
-            reasons.append(
-                f"attendance {_pct(state.attendance_pct)} is below the required "
-                f"{_pct(requirements.min_attendance)}"
-            )
-    if requirements.min_average_score is not None and state.assignments is None:
-        if state.average_score is None:
-            reasons.append(
-                f"no graded result yet (average of at least "
-                f"{_pct(requirements.min_average_score)} required)"
-            )
-        elif state.average_score < requirements.min_average_score:
-            reasons.append(
-                f"average score {_pct(state.average_score)} is below the required "
-                f"{_pct(requirements.min_average_score)}"
-            )
+    reasons += _short_of(
+        state.attendance_pct,
+        requirements.min_attendance,
+        missing="no attendance recorded (",
+        label="attendance",
+    )
+    if state.assignments is None:  # with assignments, the minimum is of their average
+        reasons += _short_of(
+            state.average_score,
+            requirements.min_average_score,
+            missing="no graded result yet (average of ",
+            label="average score",
+        )
     reasons += assignment_problems(state.assignments, requirements)
     if not state.has_name:
         reasons.append(NO_NAME)
@@ -160,18 +152,24 @@ def assignment_problems(figures: AssignmentFigures | None, requirements: Require
             f"{figures.submitted} of {figures.total} assignments handed in; "
             f"at least {least} required"
         )
-    if requirements.min_average_score is not None:
-        if figures.average is None:
-            reasons.append(
-                f"no assignment scored yet (average of at least "
-                f"{_pct(requirements.min_average_score)} required)"
-            )
-        elif figures.average < requirements.min_average_score:
-            reasons.append(
-                f"assignment average {_pct(figures.average)} is below the required "
-                f"{_pct(requirements.min_average_score)}"
-            )
+    reasons += _short_of(
+        figures.average,
+        requirements.min_average_score,
+        missing="no assignment scored yet (average of ",
+        label="assignment average",
+    )
     return reasons
+
+
+def _short_of(value: float | None, minimum: float | None, *, missing: str, label: str) -> list[str]:
+    """The sentence for a configured minimum that `value` does not reach (none: no value)."""
+    if minimum is None:
+        return []
+    if value is None:
+        return [f"{missing}at least {_pct(minimum)} required)"]
+    if value < minimum:
+        return [f"{label} {_pct(value)} is below the required {_pct(minimum)}"]
+    return []
 
 
 def decide(

@@ -407,3 +407,25 @@ def test_the_review_note_escapes_every_name_and_lists_each_reason() -> None:
 
 def test_a_nameless_trainee_is_called_this_trainee() -> None:
     assert review_note("", "Welding", ["x"]).startswith("<p>This trainee has no certificate")
+
+
+def test_assignment_problems_name_what_holds_the_certificate() -> None:
+    from sidecar.figures.assignments import AssignmentResult, assignment_figures
+    from sidecar.issuance import assignment_problems
+
+    results = [
+        AssignmentResult("T-joint", 1, 10, 4, submitted=True, late=False),
+        AssignmentResult("Quiz", 1, 10, None, submitted=False, late=True),
+    ]
+    minimums = Requirements(min_average_score=50.0, min_submitted=2)
+    assert assignment_problems(assignment_figures(results, "block"), minimums) == [
+        "assignments not scored yet: Quiz",
+        "1 of 2 assignments handed in; at least 2 required",
+        "assignment average 40 % is below the required 50 %",
+    ]
+    unscored = [AssignmentResult("Quiz", 1, 10, None, submitted=True, late=False)]
+    assert assignment_problems(assignment_figures(unscored, "exclude"), minimums) == [
+        "1 of 1 assignments handed in; at least 2 required",
+        "no assignment scored yet (average of at least 50 % required)",
+    ]
+    assert assignment_problems(None, minimums) == []
