@@ -61,6 +61,21 @@ def write_live_config(template: str, tmp_path: Path, **fields: Any) -> Config:
     return cfg
 
 
+def live_course(live: OdooClient, tag: str) -> tuple[int, int]:
+    """A public course with one published article lesson, named after `tag`: (course, lesson)."""
+    course = live.create("slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"})
+    lesson = live.create(
+        "slide.slide",
+        {
+            "name": f"OJT live lesson {tag}",
+            "channel_id": course,
+            "slide_category": "article",
+            "is_published": True,
+        },
+    )
+    return int(course), int(lesson)
+
+
 def clean_up(live: OdooClient, steps: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
     """Each (model, method, arguments) in turn; one that fails is reported and the rest run."""
     for model, method, args in steps:

@@ -28,7 +28,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import AssignmentTask, Certificate
-from tests.jobs.live import clean_up, live_client, write_live_config
+from tests.jobs.live import clean_up, live_client, live_course, write_live_config
 from tests.jobs.test_batches_live import CONFIG as BATCH_CONFIG
 
 pytestmark = pytest.mark.live
@@ -77,18 +77,7 @@ def portal_user(live: OdooClient, name: str, login: str, password: str) -> tuple
 def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
     tag = uuid.uuid4().hex[:8]
     made: dict[str, Any] = {"tag": tag, "events": [], "users": []}
-    made["course"] = live.create(
-        "slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"}
-    )
-    live.create(
-        "slide.slide",
-        {
-            "name": f"OJT live lesson {tag}",
-            "channel_id": made["course"],
-            "slide_category": "article",
-            "is_published": True,
-        },
-    )
+    made["course"], _ = live_course(live, tag)
     made["template"] = live.create(
         "project.project", {"name": f"OJT live template {tag}", "privacy_visibility": "portal"}
     )

@@ -23,7 +23,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Batch, Certificate
-from tests.jobs.live import clean_up, live_client, write_live_config
+from tests.jobs.live import clean_up, live_client, live_course, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -49,18 +49,7 @@ def live() -> Iterator[OdooClient]:
 def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
     tag = uuid.uuid4().hex[:8]
     made: dict[str, Any] = {"tag": tag, "events": []}
-    made["course"] = live.create(
-        "slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"}
-    )
-    live.create(
-        "slide.slide",
-        {
-            "name": f"OJT live lesson {tag}",
-            "channel_id": made["course"],
-            "slide_category": "article",
-            "is_published": True,
-        },
-    )
+    made["course"], _ = live_course(live, tag)
     made["partner"] = live.create(
         "res.partner", {"name": f"Live Trainee {tag}", "email": f"ojt.live.{tag}@example.com"}
     )

@@ -21,7 +21,7 @@ from jobs.odoo_session import client_from_config
 from jobs.sync.runner import SyncJob
 from sidecar.config import Config
 from sidecar.store.bootstrap import open_store
-from tests.jobs.live import clean_up, live_client, write_live_config
+from tests.jobs.live import clean_up, live_client, live_course, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -51,18 +51,7 @@ def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
         "hr.recruitment.stage",
         {"name": f"OJT live stage {tag}", "sequence": 99, "job_ids": [[6, 0, [made["job"]]]]},
     )
-    made["course"] = live.create(
-        "slide.channel", {"name": f"OJT live course {tag}", "enroll": "public"}
-    )
-    made["lesson"] = live.create(
-        "slide.slide",
-        {
-            "name": f"OJT live lesson {tag}",
-            "channel_id": made["course"],
-            "slide_category": "article",
-            "is_published": True,
-        },
-    )
+    made["course"], made["lesson"] = live_course(live, tag)
     person = {"partner_name": f"Live Trainee {tag}", "email_from": made["email"]}
     profile = profile_of(live)
     if profile.candidates:  # 18.0: the person is a candidate, the applicant points at it
