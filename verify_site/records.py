@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from sidecar.certificates.document import CertificateFields
 from sidecar.certificates.status import Status, certificate_status
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import current_revision, head_revision, known_revisions
@@ -331,13 +332,14 @@ def _current_serial(connection: Connection, next_id: int | None) -> str | None:
 
 
 def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateView:
+    start, end = _batch_dates(cert.payload)
     return CertificateView(
         serial=cert.serial,
         participant_name=cert.participant_name,
         program_name=cert.program_name,
         batch_name=cert.batch_name,
-        batch_start=_payload_date(cert.payload, "batch_start"),
-        batch_end=_payload_date(cert.payload, "batch_end"),
+        batch_start=start,
+        batch_end=end,
         issuer=cert.issuer,
         issue_date=cert.issue_date,
         expires_on=cert.expires_on,
@@ -352,10 +354,11 @@ def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateV
     )
 
 
-def _payload_date(payload: str, name: str) -> date | None:
-    """A date the signed payload states; None when it states none (or is not readable)."""
+def _batch_dates(payload: str) -> tuple[date | None, date | None]:
+    """The batch's dates as the signed payload states them (format 2; none on format 1, or on
+    a payload that does not read)."""
     try:
-        value = json.loads(payload).get(name)
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except (ValueError, AttributeError):
-        return None
+        fields = CertificateFields.from_payload(json.loads(payload))
+    except ValueError:
+        return None, None
+    return fields.batch_start, fields.batch_end

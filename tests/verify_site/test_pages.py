@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask.testing import FlaskClient
 
 from sidecar.certificates.serial import new_serial
+from sidecar.certificates.signing import canonical_json
+from tests.certificates.conftest import make_fields
 from tests.verify_site.conftest import AddCert, MakeApp, at
 
 
@@ -159,3 +162,20 @@ def test_mistyped_serial_says_it_looks_like_a_typo(client: FlaskClient) -> None:
         html = response.get_data(as_text=True)
         assert response.status_code == 404
         assert "typo" in html and "check the characters you typed" in html
+
+
+def test_the_batch_dates_the_payload_states_are_shown(
+    client: FlaskClient, add_cert: AddCert, update_cert: Any
+) -> None:
+    cert = add_cert()
+    fields = make_fields(
+        serial=cert.serial, batch_start=date(2026, 12, 2), batch_end=date(2026, 12, 12)
+    )
+    update_cert(cert, payload=canonical_json(fields.to_payload()).decode())
+    html = client.get(f"/c/{cert.serial}").get_data(as_text=True)
+    assert "2 – 12 December 2026" in html
+    shown = client.get(f"/c/{cert.serial}.json").get_json()["certificate"]
+    assert (shown["batch_start"], shown["batch_end"]) == ("2026-12-02", "2026-12-12")
+    # a payload without them (format 1, as the add_cert rows are) shows no dates
+    other = add_cert()
+    assert client.get(f"/c/{other.serial}.json").get_json()["certificate"]["batch_start"] is None
