@@ -21,8 +21,8 @@ from sidecar.config.assignments import Assignments
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures.assignments import assignment_figures
 from sidecar.statuses import BatchStatus
-from sidecar.store.assignment_queries import batch_results
-from sidecar.store.models import AssignmentTask, Batch, Program, Student
+from sidecar.store.assignment_queries import results_of
+from sidecar.store.models import Assignment, AssignmentTask, Batch, Program, Student
 from sidecar.store.queue import queue_partners
 
 
@@ -116,7 +116,7 @@ def _follow(
     properties = projects.scores_in_properties(profile)
     tasks = projects.assignment_tasks(client, project_id, properties)
     assignments = keep_assignments(session, batch, project_id, tasks)
-    report.tasks_queued += keep_tasks(
+    queued, rows = keep_tasks(
         session,
         batch,
         project_id,
@@ -125,13 +125,7 @@ def _follow(
         collaborator=projects.collaborator_access(client),
         make_new=batch.status in (BatchStatus.OPEN, BatchStatus.CANCELLED),
     )
-    rows = list(
-        session.scalars(
-            select(AssignmentTask).where(
-                AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
-            )
-        )
-    )
+    report.tasks_queued += queued
     reading = read_tasks(client, rows, properties)
     by_id = {a.id: a for a in assignments}
     handed, scored = follow_tasks(
@@ -139,15 +133,19 @@ def _follow(
     )
     report.handed_in += handed
     report.scored += scored
-    _averages(session, batch, participants, rules)
+    _averages(session, assignments, rows, participants, rules)
 
 
 def _averages(
-    session: Session, batch: Batch, participants: list[Student], rules: Assignments
+    session: Session,
+    assignments: list[Assignment],
+    rows: list[AssignmentTask],
+    participants: list[Student],
+    rules: Assignments,
 ) -> None:
     """Each participant's assignment average, kept on the student for the progress figures
     (`weights.assessment_parts`); a change queues them for a recompute."""
-    results = batch_results(session, batch.id, [p.id for p in participants], rules.max_score)
+    results = results_of(assignments, rows, [p.id for p in participants], rules.max_score)
     changed = []
     for student in participants:
         average = assignment_figures(results[student.id], rules.unscored).average

@@ -34,10 +34,11 @@ def keep_tasks(
     *,
     collaborator: dict[str, Any] | None,
     make_new: bool,
-) -> int:
+) -> tuple[int, list[AssignmentTask]]:
     """While the batch is open (`make_new`): queue the tasks that participants lack, archive
     those of people who left and restore those of people who came back. Always: note the Odoo
-    id of every task whose creation was delivered. Returns the number of tasks queued."""
+    id of every task whose creation was delivered. Returns the number of tasks queued, and
+    every task row of these assignments."""
     queued = 0
     subject = f"assignments:{batch.id}"
     names = Counter(p.name.strip().casefold() for p in participants)
@@ -63,7 +64,7 @@ def keep_tasks(
             key = f"{prefix}{next_round(session, prefix)}"
             enqueue(session, projects.set_task_active(key, row.odoo_task_id, wanted, subject))
     session.flush()
-    return queued
+    return queued, list(rows.values())
 
 
 def _queue(

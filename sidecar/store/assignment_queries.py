@@ -3,7 +3,7 @@ assignment (`sidecar.figures.assignments`), whether or not their task exists yet
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,21 +23,28 @@ def batch_results(
             .order_by(Assignment.position, Assignment.id)
         )
     )
-    wanted = set(student_ids)
-    tasks = {
-        (row.assignment_id, row.student_id): row
-        for row in session.scalars(
-            select(AssignmentTask).where(
-                AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
-            )
+    tasks = session.scalars(
+        select(AssignmentTask).where(
+            AssignmentTask.assignment_id.in_([a.id for a in assignments] or [-1])
         )
-        if row.student_id in wanted
-    }
+    )
+    return results_of(assignments, tasks, student_ids, default_max)
+
+
+def results_of(
+    assignments: Sequence[Assignment],
+    tasks: Iterable[AssignmentTask],
+    student_ids: Iterable[int],
+    default_max: float,
+) -> dict[int, list[AssignmentResult]]:
+    """`batch_results` from the active assignments (in order) and their tasks in hand."""
+    wanted = set(student_ids)
+    by_key = {(t.assignment_id, t.student_id): t for t in tasks if t.student_id in wanted}
     results: dict[int, list[AssignmentResult]] = {}
     for student_id in sorted(wanted):
         found = []
         for assignment in assignments:
-            task = tasks.get((assignment.id, student_id))
+            task = by_key.get((assignment.id, student_id))
             found.append(
                 AssignmentResult(
                     assignment=assignment.title,
