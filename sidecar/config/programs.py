@@ -107,6 +107,15 @@ class ProgramCourse(Section):
     completion_threshold: Annotated[float, between(0, 100, low_open=True)] = 100.0
 
 
+def _adding_up_to_one(values: Mapping[str, Any], names: tuple[str, ...]) -> Iterator[Finding]:
+    """Weights that must add up to 1 (within `WEIGHT_TOLERANCE`): one sentence when not."""
+    if not have(values, *names):
+        return
+    total = sum(values[name] for name in names)
+    if abs(total - 1) > WEIGHT_TOLERANCE:
+        yield (), f"{' + '.join(names)} must add up to 1 (got {number(round(total, 6))})"
+
+
 class AssessmentParts(Section):
     """What the assessments part is made of: the quizzes' average, the certifications' and the
     assignments' (weighted by assignment); they add up to 1. A part without a result yet is
@@ -120,15 +129,7 @@ class AssessmentParts(Section):
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
-        if not have(values, "quizzes", "certifications", "assignments"):
-            return
-        total = values["quizzes"] + values["certifications"] + values["assignments"]
-        if abs(total - 1) > WEIGHT_TOLERANCE:
-            yield (
-                (),
-                "quizzes + certifications + assignments must add up to 1 "
-                f"(got {number(round(total, 6))})",
-            )
+        return _adding_up_to_one(values, ("quizzes", "certifications", "assignments"))
 
 
 class Weights(Section):
@@ -145,15 +146,7 @@ class Weights(Section):
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
-        if not have(values, "elearning", "attendance", "assessments"):
-            return
-        total = values["elearning"] + values["attendance"] + values["assessments"]
-        if abs(total - 1) > WEIGHT_TOLERANCE:
-            yield (
-                (),
-                "elearning + attendance + assessments must add up to 1 "
-                f"(got {number(round(total, 6))})",
-            )
+        return _adding_up_to_one(values, ("elearning", "attendance", "assessments"))
 
 
 class Requirements(Section):

@@ -170,6 +170,18 @@ def test_weights_not_summing_to_one_are_reported(problem, minimal) -> None:
     )
 
 
+def test_assessment_parts_not_summing_to_one_are_reported(problem, minimal) -> None:
+    minimal["programs"][0]["weights"] = {
+        "elearning": 0.5,
+        "assessments": 0.5,
+        "assessment_parts": {"quizzes": 0.25, "assignments": 0.5},
+    }
+    assert problem(minimal) == (
+        "programs[0].weights.assessment_parts: quizzes + certifications + assignments must add "
+        "up to 1 (got 0.75)"
+    )
+
+
 def test_weights_summing_to_one_within_tolerance_load(load, minimal) -> None:
     minimal["programs"][0]["weights"] = {"elearning": 0.1, "assessments": 0.2, "attendance": 0}
     minimal["programs"][0]["weights"]["elearning"] = 0.7999999999

@@ -29,19 +29,13 @@ from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import AssignmentTask, Certificate
 from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.test_assignments_loop import DEFINITION, STAGES, own_tasks
 from tests.jobs.test_batches_live import CONFIG as BATCH_CONFIG
 
 pytestmark = pytest.mark.live
 
 # the batches' live program, with assignments
 CONFIG = BATCH_CONFIG + "    assignments:\n      template_project: {template_id}\n"
-DEFINITION = [
-    {"name": "score", "string": "Score", "type": "float"},
-    {"name": "max_score", "string": "Max score", "type": "float"},
-    {"name": "feedback", "string": "Feedback", "type": "char"},
-    {"name": "weight", "string": "Weight", "type": "float"},
-]
-STAGES = ("To Do", "Submitted", "Needs changes", "Scored")
 ASSIGNMENTS = (("Weld a T-joint", 1, 10), ("Safety quiz", 2, 20))
 
 
@@ -159,14 +153,6 @@ def as_trainee(live_url: str, db: str, trainee: dict[str, Any]) -> Any:
         )
 
     return ek
-
-
-def own_tasks(store: Store, partner: int) -> dict[str, int]:
-    with store.sessions() as session:
-        rows = session.scalars(
-            select(AssignmentTask).where(AssignmentTask.odoo_partner_id == partner)
-        ).all()
-        return {row.assignment.title: int(row.odoo_task_id or 0) for row in rows}
 
 
 def test_live_assignments_loop(
