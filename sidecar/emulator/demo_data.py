@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from .behaviours.automation import load_field_catalogue
 from .behaviours.recruitment import find_or_create_partner
-from .helper_models import LATE_HELPERS
+from .helper_models import AUTOMATION_MODELS, LATE_HELPERS
 from .orm import Env
 from .store import Store
 from .versions import Profile
@@ -381,12 +382,17 @@ def _load_base(store: Store) -> None:
             },
         )
         _xml(store, xmlid, "mail.activity.type", i)
-    # models of one version only, and the later helpers, come last, then the Project app's models:
-    # the others keep their ids
+    # models of one version only, and the later helpers, come last, then the Project app's models,
+    # then the Automation Rules app's: the others keep their ids
     late = {"hr.candidate", *LATE_HELPERS}
     ordered = sorted(
         store.specs.values(),
-        key=lambda s: (s.name.startswith("project."), s.name in late, s.name),
+        key=lambda s: (
+            s.name in AUTOMATION_MODELS,
+            s.name.startswith("project."),
+            s.name in late,
+            s.name,
+        ),
     )
     for i, spec in enumerate(ordered, start=1):
         env.create(
@@ -402,6 +408,7 @@ def _load_base(store: Store) -> None:
                 "is_mail_activity": "activity_ids" in spec.fields,
             },
         )
+    load_field_catalogue(store)
     env.create(
         "res.partner",
         [

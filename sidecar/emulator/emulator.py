@@ -22,6 +22,8 @@ from .versions import DEFAULT_VERSION, VERSIONS, profile_for
 from .webhooks import Rule, Sent, Webhooks
 
 ADMIN_UID = 2
+# apps an emulator can leave out, and their models
+OPTIONAL_APPS = {"base_automation": ("base.automation",)}
 
 
 def _utcnow() -> datetime:
@@ -118,11 +120,14 @@ class OdooEmulator:
         demo: bool | str = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        without_apps: tuple[str, ...] = (),
     ) -> None:
         """`version`: the Odoo version to speak, one of ``VERSIONS`` (default 17.0).
         `port=0` picks a free port (tests); `ojt-sidecar emulator` passes a fixed one.
         `demo`: True for Odoo's demo data (the tests' ids), False for the base records only,
-        "showcase" for the dataset `ojt-sidecar demo` shows (`showcase_data`)."""
+        "showcase" for the dataset `ojt-sidecar demo` shows (`showcase_data`).
+        `without_apps`: apps that are not installed, of ``OPTIONAL_APPS`` (their models are
+        missing, as on an Odoo where no one installed them)."""
         profile = profile_for(version or DEFAULT_VERSION)
         self.version = profile.version
         self.profile = profile
@@ -130,6 +135,12 @@ class OdooEmulator:
         self._clock = Clock()
         hooks = Hooks()
         specs = load_specs(profile)
+        missing = {model for app in without_apps for model in OPTIONAL_APPS[app]}
+        for model in missing:
+            specs.pop(model, None)
+        for spec in specs.values():  # and the fields an app adds to others' models
+            for fname in [f for f, d in spec.fields.items() if d.get("relation") in missing]:
+                del spec.fields[fname]
         methods.register(hooks, profile)
         behaviours.register_all(hooks, specs, profile)
         self.store = Store(specs, hooks, self._clock, profile)

@@ -53,6 +53,12 @@ NOTIFICATION_STATUSES = [
     ["canceled", "Canceled"],
 ]
 
+ACTION_USAGES = [
+    ["ir_actions_server", "Server Action"],
+    ["ir_cron", "Scheduled Action"],
+    ["base_automation", "Automation Rule"],
+]
+
 SMTP_FAILURE_TYPES = [["mail_smtp", "Connection failed (outgoing mail server problem)"]]
 
 # model -> its own fields (``registry.load_specs`` adds the magic ones in front), in the order
@@ -126,6 +132,28 @@ HELPER_FIELDS: dict[str, dict[str, FieldDef]] = {
         "applicant_ids": _f("many2many", "Applicants", "hr.applicant"),
         "send_mail": _f("boolean", "Send Email"),
     },
+    # automation rules' actions (``base_automation``); the webhook fields and the link back to
+    # the rule are 17.0's (FIELD_SINCE); ``state``'s selection is set per version
+    # (behaviours.automation)
+    "ir.actions.server": {
+        "name": _f("char", "Action Name", required=True),
+        "state": _f("selection", "Type", required=True, selection=[]),
+        "model_id": _f("many2one", "Model", "ir.model", required=True),
+        "model_name": _f("char", "Model Name", readonly=True, store=False),
+        "usage": _f("selection", "Usage", selection=ACTION_USAGES),
+        "sequence": _f("integer", "Sequence"),
+        "base_automation_id": _f("many2one", "Automation Rule", "base.automation"),
+        "webhook_url": _f("char", "Webhook URL"),
+        "webhook_field_ids": _f("many2many", "Webhook Fields", "ir.model.fields"),
+    },
+    "ir.model.fields": {
+        "name": _f("char", "Field Name", required=True),
+        "model": _f("char", "Model Name", required=True),
+        "model_id": _f("many2one", "Model", "ir.model", required=True),
+        "field_description": _f("char", "Field Label", required=True),
+        "ttype": _f("char", "Field Type", required=True),
+        "relation": _f("char", "Related Model"),
+    },
     # API keys: ``_auto = False``, so no log-access columns; the key itself is no field (Odoo
     # keeps only a hash; the emulator keeps it in ``Store.api_keys``)
     "res.users.apikeys": {
@@ -143,8 +171,16 @@ HELPER_FIELDS: dict[str, dict[str, FieldDef]] = {
 NO_LOG_ACCESS = {"res.users.apikeys"}
 
 # (model, field) -> the first major version that has the field
-FIELD_SINCE: dict[tuple[str, str], int] = {("res.users.apikeys", "expiration_date"): 18}
+FIELD_SINCE: dict[tuple[str, str], int] = {
+    ("res.users.apikeys", "expiration_date"): 18,
+    ("ir.actions.server", "base_automation_id"): 17,
+    ("ir.actions.server", "webhook_url"): 17,
+    ("ir.actions.server", "webhook_field_ids"): 17,
+}
 
 # helper models added after the first ones: their ir.model rows come last, so that the earlier
 # models keep their ids
 LATE_HELPERS = ("hr.applicant.refuse.reason", "applicant.get.refuse.reason", "res.users.apikeys")
+# the Automation Rules app's models and the field catalogue: their ir.model rows come after the
+# Project app's, so that every earlier model keeps its id
+AUTOMATION_MODELS = ("base.automation", "ir.actions.server", "ir.model.fields")

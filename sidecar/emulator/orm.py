@@ -345,7 +345,7 @@ class Env(QueryMixin):
         for after in hooks.after_write.get(model, []):
             after(self, ids, vals, previous)
         if self.store.webhooks is not None:
-            self.store.webhooks.written(self, model, ids)
+            self.store.webhooks.written(self, model, ids, set(vals))
         return True
 
     def touch_write(self, model: str, rid: int, values: dict[str, Any]) -> None:

@@ -100,6 +100,9 @@ DESCRIPTIONS = {
     "hr.applicant.refuse.reason": "Refuse Reason of Applicant",
     "applicant.get.refuse.reason": "Get Refuse Reason",
     "res.users.apikeys": "Users API Keys",
+    "base.automation": "Automation Rule",
+    "ir.actions.server": "Server Action",
+    "ir.model.fields": "Fields",
 }
 
 ORDERS = {
@@ -128,8 +131,11 @@ ORDERS = {
     "project.task": "priority desc, sequence, id desc",
     "project.task.type": "sequence, id",
     "project.tags": "name",
+    "base.automation": "id",
     # helper models
     "survey.question": "sequence, id",
+    "ir.actions.server": "name",
+    "ir.model.fields": "name",
 }
 
 REC_NAMES = {
@@ -183,6 +189,7 @@ INVERSES: dict[str, dict[str, str]] = {
         "collaborator_ids": "project_id",
     },
     "project.task": {"child_ids": "parent_id"},
+    "base.automation": {"action_server_ids": "base_automation_id"},
 }
 
 # wizards: Odoo's TransientModel
@@ -205,6 +212,8 @@ def _uid(env: Any) -> int:
 
 # Field defaults of the Python classes (constants, or callables taking the Env)
 DEFAULTS: dict[str, dict[str, Default]] = {
+    "base.automation": {"active": True},
+    "ir.actions.server": {"usage": "ir_actions_server", "sequence": 5},
     "slide.channel.partner": {
         "member_status": "joined",
         "completion": 0,

@@ -20,6 +20,7 @@ is taken when the change is made.
 
 from __future__ import annotations
 
+import ast
 import json
 import threading
 import time
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from .domain import compile_domain
 from .errors import UserError
 
 if TYPE_CHECKING:
@@ -68,6 +70,17 @@ class Rule:
     url: str | None
     fields: tuple[str, ...]
     name: str
+    trigger: str = "on_create_or_write"
+    trigger_fields: frozenset[str] = frozenset()
+    domain: str | None = None  # the rule's filter_domain, as Odoo keeps it (text)
+
+    def fires(self, event: str, changed: set[str] | None) -> bool:
+        """Whether a create, or a write of the `changed` fields, triggers the rule."""
+        if event == "create":
+            return self.trigger in ("on_create", "on_create_or_write")
+        if self.trigger not in ("on_write", "on_create_or_write"):
+            return False
+        return not self.trigger_fields or changed is None or bool(self.trigger_fields & changed)
 
 
 @dataclass
@@ -112,12 +125,13 @@ class Webhooks:
     # -- the ORM's changes (inside the call's transaction) -----------------------------------
     def created(self, env: Env, model: str, ids: list[int]) -> None:
         for rid in ids:
-            for _twice in range(2):  # Odoo posts two identical bodies for one create
-                self._collect(env, model, rid, env.rows(model)[rid])
+            self._collect(env, model, rid, env.rows(model)[rid], "create", None)
 
-    def written(self, env: Env, model: str, ids: list[int]) -> None:
+    def written(
+        self, env: Env, model: str, ids: list[int], changed: set[str] | None = None
+    ) -> None:
         for rid in ids:
-            self._collect(env, model, rid, env.rows(model)[rid])
+            self._collect(env, model, rid, env.rows(model)[rid], "write", changed)
 
     def recomputed(self, env: Env, model: str, rid: int, old: Row, values: dict[str, Any]) -> None:
         """One POST per recompute step: the old values, then one changed field at a time."""
@@ -126,25 +140,59 @@ class Webhooks:
         if not rules or not changed:
             return
         step = dict(old)
-        self._collect(env, model, rid, step)
+        self._collect(env, model, rid, step, "write", set(changed))
         watched = {f for rule in rules for f in rule.fields}
         for fname in changed:
             step[fname] = values[fname]
             if not watched or fname in watched:
-                self._collect(env, model, rid, dict(step))
+                self._collect(env, model, rid, dict(step), "write", {fname})
 
     def _rules(self, model: str) -> list[Rule]:
-        return [rule for rule in self.rules if rule.model == model]
+        return [rule for rule in (*self.rules, *self._recorded()) if rule.model == model]
 
-    def _collect(self, env: Env, model: str, rid: int, row: Row) -> None:
+    def _recorded(self) -> list[Rule]:
+        """The rules kept as records (`base.automation` and its webhook actions), as created over
+        the API; archived rules post nothing."""
+        tables = self.store.tables
+        if "base.automation" not in tables or "ir.actions.server" not in tables:
+            return []
+        models = {rid: row["model"] for rid, row in tables["ir.model"].rows.items()}
+        field_names = tables["ir.model.fields"].rows
+        rules: list[Rule] = []
+        for action in tables["ir.actions.server"].rows.values():
+            rule = tables["base.automation"].rows.get(action.get("base_automation_id") or 0)
+            if action.get("state") != "webhook" or rule is None or not rule.get("active"):
+                continue
+            rules.append(
+                Rule(
+                    rule["id"],
+                    action["id"],
+                    models.get(rule.get("model_id") or 0, ""),
+                    action.get("webhook_url") or None,
+                    tuple(field_names[f]["name"] for f in action.get("webhook_field_ids") or []),
+                    action.get("name") or "",
+                    rule.get("trigger") or "",
+                    frozenset(field_names[f]["name"] for f in rule.get("trigger_field_ids") or []),
+                    rule.get("filter_domain") or None,
+                )
+            )
+        return rules
+
+    def _collect(
+        self, env: Env, model: str, rid: int, row: Row, event: str, changed: set[str] | None
+    ) -> None:
         for rule in self._rules(model):
+            if not rule.fires(event, changed) or not _in_filter(env, rule, row):
+                continue
             if not rule.url:
                 raise UserError(NO_URL)
             body = {"_action": self._action(rule), "_id": rid, "_model": model, "id": rid}
             for fname in rule.fields:
                 body[fname] = _plain(row.get(fname, False))
             data = json.dumps(body, sort_keys=True).encode()
-            self._pending.append((rule.url, data, body))
+            # Odoo posts two identical bodies for one create under "on create and edit"
+            times = 2 if event == "create" and rule.trigger == "on_create_or_write" else 1
+            self._pending.extend([(rule.url, data, body)] * times)
 
     def _action(self, rule: Rule) -> str:
         # 17.0 and 18.0 rename the action to its state's label; 19.0 keeps the given name
@@ -228,6 +276,18 @@ def _post(url: str, data: bytes, body: dict[str, Any]) -> Sent:
         sent.error = str(exc) or exc.__class__.__name__
     sent.seconds = time.monotonic() - sent.at
     return sent
+
+
+def _in_filter(env: Env, rule: Rule, row: Row) -> bool:
+    """Whether the row passes the rule's filter (`filter_domain`); one that cannot be read
+    filters everything out."""
+    if not rule.domain:
+        return True
+    try:
+        domain = ast.literal_eval(rule.domain)
+        return bool(compile_domain(env, rule.model, domain)(row))
+    except (ValueError, SyntaxError, TypeError, KeyError):
+        return False
 
 
 def _plain(value: Any) -> Any:

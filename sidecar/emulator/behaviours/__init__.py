@@ -6,6 +6,7 @@ from ..hooks import Hooks
 from ..registry import ModelSpec
 from ..versions import Profile
 from . import (
+    automation,
     base,
     candidates,
     chatter,
@@ -36,6 +37,7 @@ MODULES = (
     project_portal,
     project,
     project_share,
+    automation,
 )
 
 
@@ -44,5 +46,6 @@ def register_all(hooks: Hooks, specs: dict[str, ModelSpec], profile: Profile) ->
     for module in MODULES:
         module.register(hooks, profile)
     project_share.adapt_specs(specs)
+    automation.adapt_specs(specs, profile)
     chatter.register_computes(hooks, specs)
     base.register_model_wide(hooks, specs, profile)
