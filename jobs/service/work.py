@@ -25,6 +25,8 @@ SHARED_LEASES: dict[str, tuple[str, ...]] = {
     # `scores import` and `submit`: they write the sync's assignment rows, and deliver
     "scores": ("outbox", "mirrors"),
     "submit": ("outbox", "mirrors"),
+    # `hooks install`: it delivers the rules it queues
+    "hooks": ("outbox",),
 }
 
 

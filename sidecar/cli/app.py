@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
-from sidecar.cli.commands import backup, batches, scores, submit, tryout
+from sidecar.cli.commands import backup, batches, hooks, scores, submit, tryout
 from sidecar.cli.options import CONFIG_OPTION, HOST, WAIT_OPTION, FilePath, load_or_exit
 from sidecar.statuses import StudentStatus
 
@@ -369,6 +369,7 @@ main.add_command(backup.restore)
 main.add_command(scores.scores)
 main.add_command(submit.submit)
 main.add_command(batches.batches)
+main.add_command(hooks.hooks)
 
 
 def run() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, ClassVar
 
 from sidecar.config.base import Finding, Section, have
-from sidecar.config.fieldtypes import Host, Secret, between
+from sidecar.config.fieldtypes import Host, HttpUrl, Secret, between
 
 
 class HooksConfig(Section):
@@ -23,6 +23,9 @@ class HooksConfig(Section):
     # The secret part of the URL Odoo posts to (/hooks/odoo/<secret>): Odoo sends no header, so
     # the URL is the credential. At least 22 characters of letters, digits, - and _ (>= 128 bits).
     secret: Secret = None
+    # Where Odoo's server reaches the listener (for `hooks install` and `hooks check`), e.g.
+    # http://sidecar.internal:8091; unset: http://<host>:<port> when host is one address.
+    url: HttpUrl | None = None
     # Records waiting to be read; beyond it the listener answers 503 and the poll catches up.
     queue_size: Annotated[int, between(1, 1_000_000)] = 10000
 
@@ -45,3 +48,20 @@ class HooksConfig(Section):
 
 
 _URL_SECRET = re.compile(r"[A-Za-z0-9_-]{22,200}")
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def hook_url(hooks: HooksConfig) -> str | None:
+    """The URL Odoo's rules post to: `hooks.url` (or the listener's own address when it is one
+    address) + /hooks/odoo/<secret>; None without a secret or without a reachable address."""
+    if hooks.secret is None:
+        return None
+    base = hooks.url
+    if base is None:
+        if hooks.host in WILDCARD_HOSTS:
+            return None
+        host = f"[{hooks.host}]" if ":" in hooks.host else hooks.host
+        base = f"http://{host}:{hooks.port}"
+    return f"{base}/hooks/odoo/{hooks.secret.get_secret_value()}"
