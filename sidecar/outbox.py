@@ -114,8 +114,43 @@ def enqueue(session: Session, write: Write) -> OutboxMessage:
     existing = row_of(session, write.key)
     if existing is not None:
         return existing
+    row = _new_row(write)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def enqueue_all(
+    session: Session, writes: Sequence[Write], *, along: Sequence[object] = ()
+) -> list[OutboxMessage]:
+    """`enqueue` for each write in turn, with one query and one flush for them all: the row of
+    each write, the row already queued under its key when there is one (for a key repeated in
+    `writes`, the first one's). `along`: other new rows of the same change (a certificate),
+    added before the outbox rows and flushed with them."""
+    keys = list(dict.fromkeys(w.key for w in writes))
+    rows = {
+        row.key: row
+        for row in (
+            session.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(keys)))
+            if keys
+            else ()
+        )
+    }
+    session.add_all(along)
+    result: list[OutboxMessage] = []
+    for write in writes:
+        row = rows.get(write.key)
+        if row is None:
+            row = rows[write.key] = _new_row(write)
+            session.add(row)
+        result.append(row)
+    session.flush()
+    return result
+
+
+def _new_row(write: Write) -> OutboxMessage:
     refs = write.refs()
-    row = OutboxMessage(
+    return OutboxMessage(
         key=write.key,
         subject=write.subject,
         model=write.model,
@@ -129,9 +164,6 @@ def enqueue(session: Session, write: Write) -> OutboxMessage:
         summary=write.summary[:300],
         state=PENDING,
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def row_of(session: Session, key: str) -> OutboxMessage | None:

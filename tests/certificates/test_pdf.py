@@ -8,6 +8,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from sidecar.certificates.drawing import _qr_matrix, _qr_runs
 from sidecar.certificates.pdf import EMBEDDED_NAME, PdfStyle
 from sidecar.certificates.signing import Signer
 from tests.certificates.conftest import STYLE, make_fields
@@ -101,3 +102,24 @@ def test_a_logo_is_drawn(render: Render, tmp_path: Path) -> None:
         if pixels[i] > 150 and pixels[i + 1] < 80 and pixels[i + 2] < 80
     )
     assert reds > 500
+
+
+def test_the_qr_runs_cover_exactly_the_dark_modules() -> None:
+    for url in ["https://certs.example.org/c/" + make_fields().serial, "http://x.io/c/Ab"]:
+        matrix = _qr_matrix(url)
+        n = len(matrix)
+        drawn = [[False] * n for _ in range(n)]
+        ops = _qr_runs(matrix).split()
+        assert len(ops) % 5 == 0 and set(ops[4::5]) == {"re"}
+        for i in range(0, len(ops), 5):
+            x, y, w, h = map(int, ops[i : i + 4])
+            assert h == 1 and w >= 1
+            for col in range(x, x + w):
+                assert not drawn[n - 1 - y][col]
+                drawn[n - 1 - y][col] = True
+        assert drawn == matrix
+
+
+def test_the_page_stream_is_deflated_only(render: Render) -> None:
+    page = PdfReader(io.BytesIO(render(make_fields()))).pages[0]
+    assert page["/Contents"].get_object()["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
