@@ -3,13 +3,18 @@
 odoorpc 0.10.1 reads the server version from `/web/webclient/version_info` and, for Odoo 10 and
 later, logs in with `common.login` over `/jsonrpc` followed by `res.users.context_get`; every call
 then sends db, uid and the secret again (see docs/architecture.md for what that means for API
-keys). We use odoorpc for the HTTP session and JSON encoding and call `/jsonrpc` ourselves so
-that the answer's shape (a missing `result` for methods returning None) stays visible.
+keys). We use odoorpc for that login only. Every other call (`common.version`, `execute_kw`) is
+posted to `/jsonrpc` by `connectors.http_post` (one kept-alive connection where the server keeps
+it, a request sent at most once, as over XML-RPC) and decoded here, so that the answer's shape (a
+missing `result` for methods returning None) stays visible; an answer is read as odoorpc reads
+it: an `error` member that is not Odoo's (no `data.message`) is a protocol error.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
+import json
 import threading
 import urllib.error
 from typing import Any
@@ -18,6 +23,7 @@ import odoorpc
 import odoorpc.error
 
 from connectors import errors, faults
+from connectors.http_post import KeptAlive
 from connectors.transport import (
     Credentials,
     Endpoint,
@@ -29,7 +35,8 @@ from connectors.transport import (
 
 
 class JsonRpcTransport(ExecuteKwTransport):
-    """`/jsonrpc` (services common and object) through an odoorpc session."""
+    """`/jsonrpc` (services common and object): the login through an odoorpc session, the calls
+    over one kept-alive connection."""
 
     name = "jsonrpc"
 
@@ -42,11 +49,13 @@ class JsonRpcTransport(ExecuteKwTransport):
             )
         self._endpoint = endpoint
         self._timeout = timeout
-        self._odoo: Any = None
+        self._odoo: Any = None  # the odoorpc session that logs in
         self._lock = threading.Lock()
+        self._http = KeptAlive(endpoint, timeout)
+        self._ids = itertools.count(1)
 
     def version(self) -> dict[str, Any]:
-        result = self._json({"service": "common", "method": "version", "args": []}, None, None)
+        result = self._post({"service": "common", "method": "version", "args": []}, None, None)
         if not isinstance(result, dict):
             raise errors.OdooProtocolError(f"version() answered {result!r}, not a mapping")
         return result
@@ -66,10 +75,11 @@ class JsonRpcTransport(ExecuteKwTransport):
 
     def _rpc(self, call: RpcCall) -> Any:
         params = {"service": call.service, "method": call.function, "args": list(call.args)}
-        return self._json(params, call.model, call.method)
+        return self._post(params, call.model, call.method)
 
     def close(self) -> None:
         self._odoo = None
+        self._http.close()
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -84,11 +94,40 @@ class JsonRpcTransport(ExecuteKwTransport):
             )
         return self._odoo
 
-    def _json(self, params: dict[str, Any], model: str | None, method: str | None) -> Any:
+    def _post(self, params: dict[str, Any], model: str | None, method: str | None) -> Any:
+        body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(self._ids)}
+        answer = self._http.post(
+            "/jsonrpc",
+            json.dumps(body).encode(),
+            {"Content-Type": "application/json"},
+            model=model,
+            method=method,
+        )
+        raw = check_http_status(answer.status, answer.body, str(self._endpoint), model, method)
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:  # not JSON (JSONDecodeError, or bytes that are not UTF-8)
+            raise self._not_jsonrpc(exc, model, method) from None
+        if not isinstance(data, dict):
+            raise self._not_jsonrpc(TypeError("not a JSON object"), model, method)
+        error = data.get("error")
+        if error:
+            info = error.get("data") if isinstance(error, dict) else None
+            if not isinstance(info, dict) or "message" not in info:
+                raise self._not_jsonrpc(KeyError("error.data.message"), model, method)
+            raise faults.classify(faults.from_jsonrpc_error(error), model=model, method=method)
         # A missing "result" key is how JSON-RPC says the method returned None
         # (docs/odoo-notes.md §3).
-        return self._guard(
-            lambda: self._session().json("/jsonrpc", params).get("result"), model, method
+        return data.get("result")
+
+    def _not_jsonrpc(
+        self, exc: Exception, model: str | None, method: str | None
+    ) -> errors.OdooProtocolError:
+        return errors.OdooProtocolError(
+            f"the answer from {self._endpoint} is not Odoo's JSON-RPC "
+            f"({exc.__class__.__name__}: {exc})",
+            model=model,
+            method=method,
         )
 
     def _guard(self, fn: Any, model: str | None, method: str | None) -> Any:
@@ -121,8 +160,4 @@ class JsonRpcTransport(ExecuteKwTransport):
             except (ValueError, KeyError, TypeError, AttributeError, odoorpc.error.Error) as exc:
                 # Not JSON (JSONDecodeError is a ValueError), or JSON that is not Odoo's answer.
                 self._odoo = None
-                raise errors.OdooProtocolError(
-                    f"the answer from {self._endpoint} is not Odoo's JSON-RPC "
-                    f"({exc.__class__.__name__}: {exc})",
-                    **where,
-                ) from None
+                raise self._not_jsonrpc(exc, model, method) from None

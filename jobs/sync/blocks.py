@@ -1,13 +1,18 @@
-"""A first or full pass, read in blocks of ids by one or more readers.
+"""A first or full pass, read in pages of ids by one or more readers.
 
 A pass that has nothing to compare stamps with reads every row anyway, so it need not follow
 `write_date`: on Odoo that order costs a sort of what is left on every page (the column has no
 index) and a second query for each second a page cuts, about a quarter of the read rate
-(docs/benchmarks.md). Ids are the primary key. The id range of the stream's rows is cut into
-blocks of `size` consecutive id values; `readers` threads (each with a client of its own: one
-connection each, as Odoo serves one request per worker) read blocks ahead, and the blocks are
-handed back in id order, so that one stored position says what is done: every id below it.
-At most `readers + 1` blocks wait beyond the one being stored.
+(docs/benchmarks.md). Ids are the primary key, and the pages are handed back in id order, so
+that one stored position says what is done: every id up to it.
+
+The first page is the first `size` rows by id from where the pass starts: a stream that fits in
+it costs that one call, as a bare read would. After it, one reader (one connection, as Odoo serves
+one request per worker) goes on the same way, each page from the last id of the one before,
+read ahead by a thread of its own while the caller stores the page it has. With more readers
+(`odoo.parallel_reads`, each with a client of its own) the rest of the id range, up to the
+highest id (one more call), is cut into blocks of `size` consecutive id values that the readers
+read ahead. At most `readers + 1` pages wait beyond the one being stored.
 
 Rows written during the pass are not missed: the next pass lists from this one's start minus
 the overlap, whatever their id (docs/architecture.md, "Incremental sync").
@@ -15,15 +20,19 @@ the overlap, whatever their id (docs/architecture.md, "Incremental sync").
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from connectors import Cursor, OdooClient, Page
+from connectors import Cursor, OdooClient, OdooError, Page
+from connectors.prefetch import read_ahead
 
-BY_ID = "id"  # the stored position's `second` when the pass reads by id blocks
+BY_ID = "id"  # the stored position's `second` when the pass reads by id
 
 
 def by_id(position: Cursor | None) -> bool:
@@ -31,14 +40,28 @@ def by_id(position: Cursor | None) -> bool:
 
 
 class Readers:
-    """The clients a cycle's blocks are read with: the sync's own for the first reader, one
-    more (logged in on first use, kept for the cycle) for each further reader at work."""
+    """The clients a cycle's pages are read with: the sync's own for the first reader, and for
+    a pass with more readers one more each, made and logged in (in the background, as a login
+    can cost more than a page) when the first such pass of the cycle starts, kept for the
+    cycle."""
 
     def __init__(self, main: OdooClient) -> None:
         self.main = main
         self.idle: queue.SimpleQueue[OdooClient] = queue.SimpleQueue()
         self.idle.put(main)
         self.made: list[OdooClient] = []
+        self._logins: list[threading.Thread] = []
+
+    def prepare(self, count: int) -> None:
+        """Have `count` readers, the further ones logging in meanwhile; a reader taken before
+        its login is over waits for it (and a failed login is tried again there, and raised)."""
+        while len(self.made) + 1 < count:
+            client = OdooClient(self.main.settings)
+            self.made.append(client)
+            login = threading.Thread(target=_log_in, args=(client,), name="reader-login")
+            login.start()
+            self._logins.append(login)
+            self.idle.put(client)
 
     def run(self, fn: Callable[[OdooClient], Any]) -> Any:
         try:
@@ -53,10 +76,59 @@ class Readers:
 
     def close(self) -> None:
         """Close the clients made here, their calls counted as the sync's own."""
+        for login in self._logins:
+            login.join()
+        self._logins.clear()
         self.main.stats.calls += sum(client.stats.calls for client in self.made)
         for client in self.made:
             client.close()
         self.made.clear()
+
+
+def _log_in(client: OdooClient) -> None:
+    with contextlib.suppress(OdooError):  # raised again where the reader is used
+        _ = client.uid
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """How one stream's rows are read: `rows(lo, hi, limit)` are those with lo <= id < hi (no
+    upper end when hi is None), in id order, at most `limit` of them (all when None)."""
+
+    readers: Readers
+    model: str
+    domain: list[Any]
+    fields: list[str]
+    context: dict[str, Any] | None
+
+    def rows(self, lo: int, hi: int | None, limit: int | None) -> list[dict[str, Any]]:
+        domain = [*self.domain, ("id", ">=", lo), *([("id", "<", hi)] if hi is not None else [])]
+
+        def fetch(reader: OdooClient) -> list[dict[str, Any]]:
+            return reader.search_read_list(
+                self.model,
+                domain,
+                self.fields,
+                order="id asc",
+                limit=limit,
+                names=False,
+                context=self.context,
+            )
+
+        rows: list[dict[str, Any]] = self.readers.run(fetch)
+        return rows
+
+    def highest(self, lo: int) -> int:
+        """The highest id at or above `lo`; `lo - 1` when there is none."""
+        found = self.readers.main.search_read_list(
+            self.model,
+            [*self.domain, ("id", ">=", lo)],
+            ["id"],
+            order="id desc",
+            limit=1,
+            context=self.context,
+        )
+        return int(found[0]["id"]) if found else lo - 1
 
 
 def id_blocks(
@@ -69,49 +141,61 @@ def id_blocks(
     size: int,
     context: dict[str, Any] | None,
 ) -> Generator[Page, None, None]:
-    """Pages of the rows matching `domain`, by blocks of ids in id order, each with the position
-    to store once its rows are stored. `after`: a position of this kind to resume from."""
+    """Pages of the rows matching `domain` in id order, each with the position to store once
+    its rows are stored. `after`: a position of this kind to resume from."""
     start = (after.after_id or 0) + 1 if by_id(after) and after is not None else 0
-    bounds = _bounds(readers.main, model, [*domain, ("id", ">=", start)], context)
-    if bounds is None:
-        return
-    low, high = bounds
-    count = readers.main.settings.parallel_reads
     wanted = list(dict.fromkeys([*fields, "id", "write_date"]))
+    reads = _Reads(readers, model, domain, wanted, context)
+    count = readers.main.settings.parallel_reads
+    if count <= 1:
+        with read_ahead(_one_by_one(reads, start, size)) as pages:
+            yield from pages
+        return
+    readers.prepare(count)
+    first = _page(reads.rows(start, None, size), start)
+    if len(first.rows) < size:  # all of them
+        if first.rows:
+            yield first
+        return
+    low = (first.cursor.after_id or 0) + 1
+    high = reads.highest(low)
 
     def read(block: int) -> Page:
         lo, hi = low + block * size, min(low + (block + 1) * size, high + 1)
-        block_domain = [*domain, ("id", ">=", lo), ("id", "<", hi)]
+        return Page(reads.rows(lo, hi, None), Cursor(BY_ID, hi - 1))
 
-        def fetch(reader: OdooClient) -> list[dict[str, Any]]:
-            return reader.search_read_list(
-                model, block_domain, wanted, order="id asc", names=False, context=context
-            )
-
-        return Page(readers.run(fetch), Cursor(BY_ID, hi - 1))
-
-    blocks = range((high - low) // size + 1)
+    blocks = range((high - low) // size + 1) if high >= low else range(0)
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="reader") as pool:
-        yield from _in_order(pool, read, blocks, window=count + 1)
+        yield from _in_order(pool, read, blocks, window=count + 1, first=first)
 
 
-def _bounds(
-    client: OdooClient, model: str, domain: list[Any], context: dict[str, Any] | None
-) -> tuple[int, int] | None:
-    ends = [
-        client.search_read_list(model, domain, ["id"], order=order, limit=1, context=context)
-        for order in ("id asc", "id desc")
-    ]
-    if not ends[0] or not ends[1]:
-        return None
-    return int(ends[0][0]["id"]), int(ends[1][0]["id"])
+def _page(rows: list[dict[str, Any]], start: int) -> Page:
+    """A page read from `start` on: done up to its last row."""
+    return Page(rows, Cursor(BY_ID, int(rows[-1]["id"]) if rows else start - 1))
+
+
+def _one_by_one(reads: _Reads, start: int, size: int) -> Iterator[Page]:
+    """Pages of `size` rows, each from the last id of the one before, until one comes short."""
+    while True:
+        page = _page(reads.rows(start, None, size), start)
+        if page.rows:
+            yield page
+        if len(page.rows) < size:
+            return
+        start = (page.cursor.after_id or 0) + 1
 
 
 def _in_order(
-    pool: ThreadPoolExecutor, fn: Callable[[int], Page], items: range, *, window: int
+    pool: ThreadPoolExecutor,
+    fn: Callable[[int], Page],
+    items: range,
+    *,
+    window: int,
+    first: Page,
 ) -> Iterator[Page]:
-    """fn(item) for each item, run ahead on the pool by up to `window`, yielded in order. A
-    caller that stops early leaves the futures not yet started cancelled."""
+    """`first`, then fn(item) for each item, run ahead on the pool by up to `window` (started
+    before `first` is handed over), yielded in order. A caller that stops early leaves the
+    futures not yet started cancelled."""
     pending: deque[Future[Page]] = deque()
     upcoming = iter(items)
     try:
@@ -119,6 +203,7 @@ def _in_order(
             pending.append(pool.submit(fn, item))
             if len(pending) >= window:
                 break
+        yield first
         while pending:
             page = pending.popleft().result()
             following = next(upcoming, None)

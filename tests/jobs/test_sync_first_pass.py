@@ -116,3 +116,16 @@ def test_a_full_pass_stopped_midway_is_finished_by_the_next_ordinary_cycle(
         again = sync_once(cfg, store, odoo)
     assert not again.interrupted
     assert snapshot(store.sessions) == full_reread(tmp_path, emu)
+
+
+def test_a_first_pass_of_streams_that_fit_in_a_page_costs_one_read_each(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    # As a bare read: no call for the id range before the rows.
+    mirrored = stream_models(emu)
+    emu.reset_calls()
+    summary = sync_once(cfg, store, client_for(emu, page_size=1000))
+    reads = [c for c in emu.calls if c.model in mirrored and c.model_method != "fields_get"]
+    assert {c.model_method for c in reads} == {"search_read"}
+    assert len(reads) == len(summary.streams)
+    assert summary.total.read > 0 and not summary.interrupted
