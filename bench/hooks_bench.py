@@ -3,8 +3,12 @@
 
     cd /work/main && .venv/bin/python bench/hooks_bench.py [--odoo-version 17.0] [--quick]
         [--rates 1,10,100] [--seconds 15,10,5]
+    ODOO_URL=http://127.0.0.1:8019 ODOO_DB=ojt19 ODOO_USER=admin ODOO_PASSWORD=admin \
+        .venv/bin/python bench/hooks_bench.py --target odoo [--quick] [--rates ...] [--seconds ...]
 
-What it does:
+`--target odoo` measures the same figures against a real Odoo 17.0+ (an administrator's login:
+it seeds a course and trainees, installs the rules with `ojt-sidecar hooks install`, and removes
+both at the end): see bench/hooks_odoo.py. What follows is the emulator's run (the default):
 
 1. Starts the emulator (`--odoo-version`, 17.0 by default: the version that posts before its
    commit) in a child process, with one new trainee per change to come, each joined to
@@ -30,66 +34,32 @@ miss. `--quick`: rates 1 and 10 for 5 s each (a smoke run).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-SSP, SCP = "slide.slide.partner", "slide.channel.partner"
-COURSE = "Basics of Gardening"
-WRITERS = 8
-Child = subprocess.Popen[str]
-LATENCY_TARGET, ANSWER_TARGET, WRITE_TARGET = 2.0, 0.020, 0.020
-
-CONFIG = """\
-odoo:
-  url: {url}
-  database: ojt
-  username: admin
-  password: admin
-store:
-  url: sqlite:///{store}
-programs:
-  - key: gardening
-    name: Gardening OJT
-    courses:
-      - course: {course}
-certificates:
-  issuer: {{name: Bench Training}}
-  output_dir: certificates
-  signing_key: keys/signing.key
-  verify_base_url: https://verify.example.org
-schedules:
-  enroll: {{every: 1h}}
-  sync: {{every: 1h}}
-  issue: {{every: 1h}}
-  deliver: {{every: 1h}}
-  reconcile: {{every: 1h}}
-service:
-  ops_port: {ops_port}
-verify_site:
-  port: {web_port}
-hooks:
-  enabled: true
-  port: {hook_port}
-  secret: {secret}
-  queue_size: 10000
-"""
-
+from hooks_common import (
+    COURSE,
+    SCP,
+    SSP,
+    WRITE_TARGET,
+    Row,
+    answer_row,
+    client,
+    free_port,
+    measure_rates,
+    paced_writes,
+    pct,
+    report,
+    start_service,
+    wait_first_sync,
+    write_config,
+)
 
 # --- the emulator, in a child process ---------------------------------------------------------
 
@@ -145,171 +115,7 @@ def stop(proc: subprocess.Popen[str]) -> dict[str, list[Any]]:
     return dict(made)
 
 
-# --- measuring --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def client(url: str) -> Any:
-    from connectors import OdooClient, OdooSettings
-
-    return OdooClient(
-        OdooSettings(url=url, database="ojt", username="admin", secret="admin", transport="xmlrpc")
-    )
-
-
-def paced_writes(
-    url: str, members: list[list[int]], rate: float, on_start: Callable[[int, float], None]
-) -> list[float]:
-    """One lesson completed per member, paced to `rate` a second; each write's seconds."""
-    local = threading.local()
-    began = time.monotonic()
-
-    def write(i: int) -> float:
-        time.sleep(max(0.0, began + i / rate - time.monotonic()))
-        odoo = getattr(local, "odoo", None) or client(url)
-        local.odoo = odoo
-        partner, slide = members[i]
-        started = time.monotonic()
-        on_start(i, started)
-        odoo.create(SSP, {"slide_id": slide, "partner_id": partner, "completed": True})
-        return time.monotonic() - started
-
-    with ThreadPoolExecutor(WRITERS) as pool:
-        return list(pool.map(write, range(len(members))))
-
-
-def memberships_done(sessions: Any, partners: list[int]) -> set[int]:
-    from sqlalchemy import select
-
-    from sidecar.store.models import ProgressTracker, Student
-
-    with sessions() as session:
-        rows = session.execute(
-            select(Student.odoo_partner_id)
-            .join(ProgressTracker, ProgressTracker.student_id == Student.id)
-            .where(Student.odoo_partner_id.in_(partners), ProgressTracker.lessons_completed >= 1)
-        )
-        return {partner for (partner,) in rows}
-
-
-def phase(
-    sessions: Any, url: str, members: list[list[int]], rate: float
-) -> tuple[list[float], ...]:
-    """(latencies, write seconds) of one rate."""
-    starts: dict[int, float] = {}
-    seen: dict[int, float] = {}
-    partners = [m[0] for m in members]
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set() or len(seen) < len(starts):
-            for partner in memberships_done(sessions, partners):
-                seen.setdefault(partner, time.monotonic())
-            if done.is_set() and time.monotonic() > finished + 10:
-                return
-            time.sleep(0.01)
-
-    finished = float("inf")
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    writes = paced_writes(url, members, rate, lambda i, t: starts.__setitem__(members[i][0], t))
-    finished = time.monotonic()
-    done.set()
-    watcher.join()
-    latencies = [seen[p] - starts[p] if p in seen else float("inf") for p in partners]
-    return latencies, writes
-
-
-def answer_times(host: str, port: int, path: str, membership_ids: list[int]) -> list[float]:
-    """Hooks posted straight to the listener, a new connection each."""
-    times = []
-    for i in range(1000):
-        rid = membership_ids[i % len(membership_ids)]
-        body = json.dumps({"_action": "bench(#1)", "_id": rid, "_model": SCP, "id": rid})
-        started = time.monotonic()
-        conn = http.client.HTTPConnection(host, port, timeout=5)
-        conn.request("POST", path, body, {"Content-Type": "application/json"})
-        answer = conn.getresponse()
-        answer.read()
-        conn.close()
-        times.append(time.monotonic() - started)
-        assert answer.status == 202, answer.status
-        time.sleep(0.002)
-    return times
-
-
 # --- the run ----------------------------------------------------------------------------------
-
-
-def start_service(workdir: Path, url: str, hook_port: int, secret: str) -> tuple[Child, Any]:
-    """`ojt-sidecar run` in its own process (as in production: nothing else in its process);
-    the process, and sessions on its store for the watcher."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import sessionmaker
-
-    from sidecar.certificates.signing import generate_key
-    from sidecar.config import load_config
-
-    path = workdir / "config.yaml"
-    text = CONFIG.format(
-        url=url,
-        store=workdir / "store.db",
-        course=COURSE,
-        ops_port=free_port(),
-        web_port=free_port(),
-        hook_port=hook_port,
-        secret=secret,
-    )
-    path.write_text(text, encoding="utf-8")
-    generate_key(load_config(path).certificates.signing_key)
-    command = [str(Path(sys.executable).parent / "ojt-sidecar"), "run", "-c", str(path), "--no-web"]
-    log = open(workdir / "service.log", "ab")  # noqa: SIM115 - kept by the process
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, text=True)
-    return proc, sessionmaker(create_engine(f"sqlite:///{workdir / 'store.db'}"))
-
-
-def wait_first_sync(sessions: Any) -> None:
-    from sqlalchemy import inspect, select
-
-    from sidecar.store.models import JobRun
-
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        with sessions() as session:
-            ready = inspect(session.get_bind()).has_table(JobRun.__tablename__)
-            if (
-                ready
-                and session.scalars(
-                    select(JobRun).where(JobRun.job == "sync", JobRun.status == "ok")
-                ).first()
-            ):
-                return
-        time.sleep(0.2)
-    raise SystemExit("the first sync did not finish in 5 minutes")
-
-
-def report(rows: list[tuple[str, float, float, str]]) -> bool:
-    print(f"\n{'figure':44} {'measured':>12} {'target':>10}  ")
-    ok = True
-    for name, value, target, unit in rows:
-        scale = 1000.0 if unit == "ms" else 1.0
-        hit = value <= target
-        ok &= hit
-        shown, wanted = f"{value * scale:.1f} {unit}", f"<= {target * scale:g} {unit}"
-        print(f"{name:44} {shown:>12} {wanted:>10}  {'ok' if hit else 'MISSED'}")
-    return ok
 
 
 def run(version: str, rates: list[float], seconds: list[float]) -> bool:
@@ -320,50 +126,20 @@ def run(version: str, rates: list[float], seconds: list[float]) -> bool:
     proc, emu = spawn(version, f"http://127.0.0.1:{hook_port}{path}", sum(counts))
     down_proc, down = spawn(version, f"http://127.0.0.1:{free_port()}{path}", baseline_n)
     bare_proc, bare = spawn(version, "", baseline_n)
-    rows: list[tuple[str, float, float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        service, sessions = start_service(Path(tmp), emu["url"], hook_port, secret)
+        config = write_config(Path(tmp), hook_port, secret, url=emu["url"])
+        service, sessions = start_service(Path(tmp), config)
         try:
             wait_first_sync(sessions)
-            members = emu["members"]
-            write_at_10: list[float] = []
-            for rate, n in zip(rates, counts, strict=True):
-                batch, members = members[:n], members[n:]
-                latencies, writes = phase(sessions, emu["url"], batch, rate)
-                if rate == 10:
-                    write_at_10 = writes
-                lost = sum(1 for x in latencies if x == float("inf"))
-                print(
-                    f"{rate:g}/s: {n} changes, latency p50 {pct(latencies, 0.5) * 1000:.0f} ms, "
-                    f"p95 {pct(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} "
-                    f"ms, not seen {lost}; write p50 {pct(writes, 0.5) * 1000:.1f} ms, "
-                    f"p95 {pct(writes, 0.95) * 1000:.1f} ms"
-                )
-                rows.append(
-                    (
-                        f"latency p95 at {rate:g} change(s)/s",
-                        pct(latencies, 0.95),
-                        LATENCY_TARGET,
-                        "s",
-                    )
-                )
-            with sessions() as session:
-                from sqlalchemy import select
-
-                from sidecar.store.models import CourseMembership
-
-                ids = list(session.scalars(select(CourseMembership.odoo_id).limit(50)))
-            answers = answer_times("127.0.0.1", hook_port, path, ids)
-            rows.append(("listener answer p99", pct(answers, 0.99), ANSWER_TARGET, "ms"))
-            print(
-                f"listener: {len(answers)} hooks, answer p50 {pct(answers, 0.5) * 1000:.2f} ms, "
-                f"p99 {pct(answers, 0.99) * 1000:.2f} ms"
+            rows, write_at_10 = measure_rates(
+                sessions, lambda: client(emu["url"]), emu["members"], rates, counts
             )
+            rows.append(answer_row(sessions, hook_port, path))
         finally:
             service.send_signal(signal.SIGTERM)
             service.wait(60)
             made = stop(proc)
-    sent, waits = made["sent"], made["waits"]
+    sent = made["sent"]
     posts = [s[1] for s in sent]
     print(
         f"Odoo's POSTs: {len(posts)}, p50 {pct(posts, 0.5) * 1000:.1f} ms, p99 "
@@ -371,8 +147,8 @@ def run(version: str, rates: list[float], seconds: list[float]) -> bool:
         f"not 202: {sum(1 for s in sent if s[2] != 202)}"
     )
     if write_at_10:
-        down_writes = paced_writes(down["url"], down["members"], 10, lambda i, t: None)
-        bare_writes = paced_writes(bare["url"], bare["members"], 10, lambda i, t: None)
+        down_writes = paced_writes(lambda: client(down["url"]), down["members"], 10, _none)
+        bare_writes = paced_writes(lambda: client(bare["url"]), bare["members"], 10, _none)
         print(
             f"Odoo write p95 at 10/s: {pct(write_at_10, 0.95) * 1000:.1f} ms with the listener "
             f"up, {pct(down_writes, 0.95) * 1000:.1f} ms with it down (the same rules), "
@@ -381,14 +157,23 @@ def run(version: str, rates: list[float], seconds: list[float]) -> bool:
         )
     down_waits = stop(down_proc)["waits"]
     stop(bare_proc)
+    rows.append(waits_row(made["waits"], down_waits))
+    return report(rows)
+
+
+def _none(_i: int, _t: float) -> None:
+    return None
+
+
+def waits_row(waits: list[float], down_waits: list[float]) -> Row:
+    """The emulator's own account of Odoo's wait for the POSTs, per write that posted."""
     raised = pct(waits, 0.95) - pct(down_waits, 0.95)
     print(
         f"Odoo's wait for the POSTs per write: p50 {pct(waits, 0.5) * 1000:.1f} ms, p95 "
         f"{pct(waits, 0.95) * 1000:.1f} ms with the listener up; p95 "
         f"{pct(down_waits, 0.95) * 1000:.1f} ms with it down"
     )
-    rows.append(("Odoo write p95 raised (its wait for the POSTs)", raised, WRITE_TARGET, "ms"))
-    return report(rows)
+    return ("Odoo write p95 raised (its wait for the POSTs)", raised, WRITE_TARGET, "ms")
 
 
 def main() -> int:
@@ -397,7 +182,8 @@ def main() -> int:
         child(version, "" if hook_url == "-" else hook_url, members)
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--odoo-version", default="17.0")
+    parser.add_argument("--target", choices=("emulator", "odoo"), default="emulator")
+    parser.add_argument("--odoo-version", default="17.0", help="the emulator's (--target emulator)")
     parser.add_argument("--rates", default="1,10,100")
     parser.add_argument("--seconds", default="15,10,5")
     parser.add_argument("--quick", action="store_true")
@@ -406,6 +192,10 @@ def main() -> int:
         args.rates, args.seconds = "1,10", "5,5"
     rates = [float(x) for x in args.rates.split(",")]
     seconds = [float(x) for x in args.seconds.split(",")]
+    if args.target == "odoo":
+        from hooks_odoo import run_odoo
+
+        return 0 if run_odoo(rates, seconds) else 1
     print(f"Odoo {args.odoo_version} (emulator), rates {args.rates} change(s)/s")
     return 0 if run(args.odoo_version, rates, seconds) else 1
 
