@@ -183,6 +183,7 @@ def students(config_path: Path, program_key: str, status_filter: str | None, as_
 
 
 from sidecar.cli.commands.enroll import enroll_command  # noqa: E402
+from sidecar.cli.commands.report import report  # noqa: E402
 from sidecar.cli.commands.run import run_command  # noqa: E402
 
 main.add_command(enroll_command)
@@ -370,6 +371,7 @@ main.add_command(scores.scores)
 main.add_command(submit.submit)
 main.add_command(batches.batches)
 main.add_command(hooks.hooks)
+main.add_command(report)
 
 
 def run() -> None:
