@@ -16,7 +16,7 @@ from jobs.incremental.scope import resolve_scope
 from jobs.odoo import automation
 from jobs.odoo.profile import profile_of
 from jobs.sync.streams import streams_for
-from sidecar.config.hooks import WILDCARD_HOSTS, hook_url
+from sidecar.config.hooks import hook_url
 from sidecar.outbox import PENDING, Write, enqueue, next_round
 from sidecar.store.models import OutboxMessage
 
@@ -44,8 +44,7 @@ def target_url(ctx: JobContext) -> str:
             "hooks.secret is not set: the rules' URL carries it, e.g. secret: ${OJT_HOOKS_SECRET}"
         )
     url = hook_url(hooks)
-    if url is None:
-        assert hooks.host in WILDCARD_HOSTS
+    if url is None:  # a listener on every address: Odoo needs to be told which one
         raise HooksUnavailable(
             f"hooks.host is {hooks.host or 'every address'}: set hooks.url to the address at "
             "which Odoo's server reaches the listener, e.g. http://sidecar.internal:8091"

@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from jobs.hooks.queue import HintQueue
+from sidecar.config.hooks import HOOK_PATH
 
 log = logging.getLogger("ojt_sidecar.hooks")
 
-PREFIX = "/hooks/odoo/"
+PREFIX = HOOK_PATH
 MAX_BODY = 64 * 1024  # Odoo posts a few fields: a few hundred bytes
 
 StartResponse = Callable[..., Any]

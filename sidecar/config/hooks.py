@@ -51,6 +51,7 @@ _URL_SECRET = re.compile(r"[A-Za-z0-9_-]{22,200}")
 
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+HOOK_PATH = "/hooks/odoo/"  # + the secret: where Odoo's rules post, and what the listener serves
 
 
 def hook_url(hooks: HooksConfig) -> str | None:
@@ -64,4 +65,4 @@ def hook_url(hooks: HooksConfig) -> str | None:
             return None
         host = f"[{hooks.host}]" if ":" in hooks.host else hooks.host
         base = f"http://{host}:{hooks.port}"
-    return f"{base}/hooks/odoo/{hooks.secret.get_secret_value()}"
+    return f"{base}{HOOK_PATH}{hooks.secret.get_secret_value()}"

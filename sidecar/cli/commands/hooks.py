@@ -15,13 +15,6 @@ from sidecar.cli.options import CONFIG_OPTION, load_or_exit
 if TYPE_CHECKING:
     from jobs.hooks.rules import Review, Verdict
 
-NOT_NEEDED = {
-    "lessons": "no course of the config is found in Odoo yet",
-    "memberships": "no course of the config is found in Odoo yet",
-    "assessments": "no course of the config is found in Odoo yet",
-    "attendance": "no batch event is known yet",
-}
-
 
 @click.group()
 def hooks() -> None:
@@ -102,7 +95,13 @@ def _show(found: Review) -> None:
 def _line(verdict: Verdict) -> str:
     head = f"{verdict.wanted.label} ({verdict.model}): {verdict.state}"
     if verdict.state == "not needed":
-        return f"{head}, {NOT_NEEDED.get(verdict.wanted.stream, 'nothing to watch')}"
+        # the event attendance rule watches batch events; the others, the program's courses
+        why = (
+            "no batch event is known yet"
+            if verdict.wanted.stream == "attendance"
+            else "no course of the config is found in Odoo yet"
+        )
+        return f"{head}, {why}"
     if verdict.rule is None:
         return head
     head += f", rule #{verdict.rule.id} {verdict.rule.name!r}"

@@ -107,8 +107,7 @@ def _prepare_action(env: Env, vals: dict[str, Any]) -> None:
         raise ValidationError(f"Target model of actions {name} are different from rule model.")
     vals["usage"] = "base_automation"
     if env.version.major < 19 and vals.get("state"):
-        labels = dict((k, v) for k, v in states(env.version))
-        vals["name"] = labels.get(vals["state"], vals.get("name"))
+        vals["name"] = dict(states(env.version)).get(vals["state"], vals.get("name"))
 
 
 def _model_name(env: Env, row: dict[str, Any]) -> Any:
