@@ -95,40 +95,7 @@ class JsonRpcTransport(ExecuteKwTransport):
         return self._odoo
 
     def _post(self, params: dict[str, Any], model: str | None, method: str | None) -> Any:
-        body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(self._ids)}
-        answer = self._http.post(
-            "/jsonrpc",
-            json.dumps(body).encode(),
-            {"Content-Type": "application/json"},
-            model=model,
-            method=method,
-        )
-        raw = check_http_status(answer.status, answer.body, str(self._endpoint), model, method)
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:  # not JSON (JSONDecodeError, or bytes that are not UTF-8)
-            raise self._not_jsonrpc(exc, model, method) from None
-        if not isinstance(data, dict):
-            raise self._not_jsonrpc(TypeError("not a JSON object"), model, method)
-        error = data.get("error")
-        if error:
-            info = error.get("data") if isinstance(error, dict) else None
-            if not isinstance(info, dict) or "message" not in info:
-                raise self._not_jsonrpc(KeyError("error.data.message"), model, method)
-            raise faults.classify(faults.from_jsonrpc_error(error), model=model, method=method)
-        # A missing "result" key is how JSON-RPC says the method returned None
-        # (docs/odoo-notes.md §3).
-        return data.get("result")
-
-    def _not_jsonrpc(
-        self, exc: Exception, model: str | None, method: str | None
-    ) -> errors.OdooProtocolError:
-        return errors.OdooProtocolError(
-            f"the answer from {self._endpoint} is not Odoo's JSON-RPC "
-            f"({exc.__class__.__name__}: {exc})",
-            model=model,
-            method=method,
-        )
+        return post_jsonrpc(self._http, self._endpoint, params, next(self._ids), model, method)
 
     def _guard(self, fn: Any, model: str | None, method: str | None) -> Any:
         where: dict[str, Any] = {"model": model, "method": method}
@@ -160,4 +127,50 @@ class JsonRpcTransport(ExecuteKwTransport):
             except (ValueError, KeyError, TypeError, AttributeError, odoorpc.error.Error) as exc:
                 # Not JSON (JSONDecodeError is a ValueError), or JSON that is not Odoo's answer.
                 self._odoo = None
-                raise self._not_jsonrpc(exc, model, method) from None
+                raise _not_jsonrpc(self._endpoint, exc, model, method) from None
+
+
+def post_jsonrpc(
+    http: KeptAlive,
+    endpoint: Endpoint,
+    params: dict[str, Any],
+    request_id: int,
+    model: str | None,
+    method: str | None,
+) -> Any:
+    """`params` posted to `/jsonrpc` and the answer decoded: the result, or Odoo's error as our
+    typed error; an answer that is not Odoo's JSON-RPC is a protocol error."""
+    body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": request_id}
+    answer = http.post(
+        "/jsonrpc",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+        model=model,
+        method=method,
+    )
+    raw = check_http_status(answer.status, answer.body, str(endpoint), model, method)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # not JSON (JSONDecodeError, or bytes that are not UTF-8)
+        raise _not_jsonrpc(endpoint, exc, model, method) from None
+    if not isinstance(data, dict):
+        raise _not_jsonrpc(endpoint, TypeError("not a JSON object"), model, method)
+    error = data.get("error")
+    if error:
+        info = error.get("data") if isinstance(error, dict) else None
+        if not isinstance(info, dict) or "message" not in info:
+            raise _not_jsonrpc(endpoint, KeyError("error.data.message"), model, method)
+        raise faults.classify(faults.from_jsonrpc_error(error), model=model, method=method)
+    # A missing "result" key is how JSON-RPC says the method returned None
+    # (docs/odoo-notes.md §3).
+    return data.get("result")
+
+
+def _not_jsonrpc(
+    endpoint: Endpoint, exc: Exception, model: str | None, method: str | None
+) -> errors.OdooProtocolError:
+    return errors.OdooProtocolError(
+        f"the answer from {endpoint} is not Odoo's JSON-RPC ({exc.__class__.__name__}: {exc})",
+        model=model,
+        method=method,
+    )

@@ -10,6 +10,7 @@ from xml.parsers.expat import ExpatError
 
 from connectors import errors, faults
 from connectors.http_post import KeptAlive
+from connectors.jsonrpc_transport import post_jsonrpc
 from connectors.retry import READ_ONLY_METHODS
 from connectors.transport import (
     Credentials,
@@ -18,6 +19,10 @@ from connectors.transport import (
     RpcCall,
     check_http_status,
 )
+
+
+class _NoneInAnswer(Exception):
+    """A read's answer held a None, which XML-RPC cannot carry."""
 
 
 class XmlRpcTransport(ExecuteKwTransport):
@@ -43,9 +48,15 @@ class XmlRpcTransport(ExecuteKwTransport):
         return result if isinstance(result, int) and not isinstance(result, bool) else None
 
     def _rpc(self, call: RpcCall) -> Any:
-        return self._call(
-            call.service, call.function, tuple(call.args), model=call.model, method=call.method
-        )
+        try:
+            return self._call(
+                call.service, call.function, tuple(call.args), model=call.model, method=call.method
+            )
+        except _NoneInAnswer:
+            # XML-RPC cannot carry a None inside an answer (a property without a value, Odoo
+            # 16.0-18.0: docs/odoo-notes.md §3); JSON-RPC can, and repeating a read is harmless.
+            params = {"service": call.service, "method": call.function, "args": list(call.args)}
+            return post_jsonrpc(self._http, self._endpoint, params, 1, call.model, call.method)
 
     def close(self) -> None:
         self._http.close()
@@ -67,9 +78,12 @@ class XmlRpcTransport(ExecuteKwTransport):
             (result,), _ = xmlrpc.client.loads(raw, use_builtin_types=True)
         except xmlrpc.client.Fault as fault:
             exc = faults.from_xmlrpc_fault(fault.faultCode, fault.faultString)
-            # Read methods never return None: there the fault means a None nested in a result.
-            if faults.is_none_return(exc) and method not in READ_ONLY_METHODS:
-                return None
+            if faults.is_none_return(exc):
+                if method not in READ_ONLY_METHODS:
+                    return None
+                # Read methods never return None: there the fault means a None nested in a
+                # result, which the same read over JSON-RPC answers.
+                raise _NoneInAnswer from None
             raise faults.classify(exc, model=model, method=method) from None
         except (ExpatError, ValueError, xmlrpc.client.ResponseError) as exc:
             raise errors.OdooProtocolError(

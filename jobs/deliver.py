@@ -31,8 +31,10 @@ from connectors import OdooClient
 from connectors.calls import named_args
 from connectors.errors import OdooError
 from jobs.context import JobContext
+from sidecar import notifications
+from sidecar.config import Config
 from sidecar.outbox import CANCELLED, DELIVERED, FAILED, FILE_B64, PENDING, REF, refs_in
-from sidecar.store.models import OutboxMessage
+from sidecar.store.models import Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     waiting: int = 0  # blocked on a row they refer to
+    held: int = 0  # notifications kept for the end of quiet hours
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -101,9 +104,29 @@ def deliver(ctx: JobContext, *, limit: int = 500) -> DeliveryReport:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.state != PENDING:
                 continue
+            held = _quiet_until(session, ctx.cfg, row, ctx.clock())
+            if held is not None:
+                row.next_attempt_at = held
+                session.commit()
+                report.held += 1
+                continue
             doubt = timedelta(seconds=ctx.cfg.odoo.longest_request_seconds)
             _deliver_one(session, ctx.client, row, ctx.files, ctx.clock, doubt, report)
     return report
+
+
+def _quiet_until(
+    session: Session, cfg: Config, row: OutboxMessage, now: datetime
+) -> datetime | None:
+    """When a notification falls due inside its recipient's quiet hours (queued before them, or
+    late after an outage), the end of those hours; None for every other row."""
+    quiet = cfg.notifications.quiet_hours
+    if quiet is None or not row.key.startswith(notifications.PREFIX):
+        return None
+    tz = session.scalar(select(Notification.tz).where(Notification.key == row.key))
+    return notifications.quiet_until(
+        now, quiet.start, quiet.end, notifications.zone(tz, cfg.notifications.timezone)
+    )
 
 
 def _deliver_one(

@@ -4,6 +4,8 @@ a session."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,12 +37,16 @@ class Placement:
             session.expunge(batch)
 
     def batch_of(self, student: Student) -> Batch | None:
+        return self.batch_for(student.odoo_partner_id, student.created_at.date(), student.batch_id)
+
+    def batch_for(self, partner_id: int, joined: date, recorded: int | None) -> Batch | None:
+        """`batch_of` for a trainee known by their partner, join date and recorded batch."""
         found = cohort_of(
             self._cohorts,
-            partner_id=student.odoo_partner_id,
-            joined=student.created_at.date(),
+            partner_id=partner_id,
+            joined=joined,
             registered=self._registered,
-            recorded=student.batch_id,
+            recorded=recorded,
         )
         return next((b for b in self.batches if b.id == found), None)
 

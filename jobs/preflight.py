@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from connectors import OdooClient, OdooError, OdooUnknownModelError
+from jobs.members_check import member_counts
 from jobs.odoo import contacts, elearning, events, mail, projects, recruitment, surveys
 from jobs.odoo.capabilities import capability_findings
 from jobs.odoo.profile import OdooProfile, profile_of
@@ -70,8 +71,10 @@ def run_preflight(client: OdooClient, cfg: Config) -> list[Finding]:
         _capabilities,
         _apps_and_rights,
         _configured_records,
+        _members,
         _tagged_batches,
         _template_projects,
+        _status_in_odoo,
     ):
         try:
             findings.extend(step(client, cfg))
@@ -169,6 +172,12 @@ def _configured_records(client: OdooClient, cfg: Config) -> Iterator[Finding]:
                     )
 
 
+def _members(client: OdooClient, cfg: Config) -> Iterator[Finding]:
+    """How many members of each program's courses are no trainees, by rule (product-rules §12)."""
+    if "elearning" in cfg.required_apps():
+        yield from (Finding("ok", text) for text in member_counts(client, cfg))
+
+
 def _template_projects(client: OdooClient, cfg: Config) -> Iterator[Finding]:
     """Each program's template project: found once, with its assignments (top-level tasks)."""
     if "project" not in cfg.required_apps():
@@ -197,6 +206,40 @@ def _template_projects(client: OdooClient, cfg: Config) -> Iterator[Finding]:
             f"{label}: template project {found[0][1]!r} (project {found[0][0]}) has "
             f"{len(tasks)} assignment(s)" + ("" if tasks else ": add a task per assignment"),
         )
+
+
+def _status_in_odoo(client: OdooClient, cfg: Config) -> Iterator[Finding]:
+    """What `status_in_odoo` writes: contact tags, and (17.0+) the applicant's properties with
+    their definition on the job (docs/status-in-odoo.md)."""
+    settings, profile = cfg.status_in_odoo, profile_of(client)
+    wanted = [contacts.STATUS_TAG_NEEDS] if settings.partner_tags else []
+    if settings.applicant_properties and "recruitment" in cfg.required_apps():
+        if recruitment.has_applicant_properties(profile):
+            wanted.append(recruitment.STATUS_PROPERTY_NEEDS)
+        else:
+            yield Finding(
+                "warn",
+                f"Odoo {profile.series} has no applicant properties: "
+                "status_in_odoo.applicant_properties is skipped, the status shows as contact "
+                "tags only",
+            )
+    for needs in wanted:
+        absent = [
+            f"{model}.{name}"
+            for model, fields in needs.fields
+            for name in sorted(set(fields) - set(client.fields_get(model, ("type",))))
+        ]
+        refused = [
+            f"{op} {model}"
+            for model, op in (*((m, "read") for m in needs.reads), *needs.writes)
+            if not client.check_access_rights(model, op)
+        ]
+        if absent or refused:
+            problems = [f"no field {', '.join(absent)}"] if absent else []
+            problems += [f"the service user may not {'; '.join(refused)}"] if refused else []
+            yield Finding("fail", f"status in Odoo, {needs.label}: {'; '.join(problems)}")
+        else:
+            yield Finding("ok", f"status in Odoo, {needs.label}: fields and rights are there")
 
 
 def _tagged_batches(client: OdooClient, cfg: Config) -> Iterator[Finding]:

@@ -17,6 +17,14 @@ class StudentStatus(StrEnum):
     CERTIFIED = "certified"
 
 
+class Exclusion(StrEnum):
+    """`students.excluded`: why a member of a program course is not counted as a trainee
+    (docs/product-rules.md §12). The first that applies is recorded."""
+
+    COURSE_RESPONSIBLE = "course_responsible"
+    INTERNAL_USER = "internal_user"
+
+
 class TrackerStatus(StrEnum):
     """`progress_trackers.status`: one trainee in one course."""
 

@@ -151,3 +151,35 @@ def test_bad_input_is_one_sentence_and_exit_2(
 ) -> None:
     code, out, err = report(config, *args)
     assert (code, out, err) == (2, "", f"error: {sentence}\n")
+
+
+def test_csv_cells_that_start_like_a_formula_are_quoted_and_numbers_stay_numbers(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import create_engine, update
+
+    from sidecar.cli.output import spreadsheet_safe
+    from sidecar.store.models import Student
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    seeded_store(url).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            update(Student)
+            .where(Student.name == "Dana")
+            .values(name='=HYPERLINK("http://evil.example","Dana")', email="@dana")
+        )
+    engine.dispose()
+    code, out, _ = report(
+        str(write_config(tmp_path, url)), "trainees", "--batch", "summer", "--format", "csv"
+    )
+    assert code == 0
+    row = list(csv.reader(io.StringIO(out)))[1]
+    assert row[3:5] == ['\'=HYPERLINK("http://evil.example","Dana")', "'@dana"]
+    assert row[6] == "100.0"  # numbers untouched
+    for formula in ("+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=1"):
+        assert spreadsheet_safe(formula) == "'" + formula
+    assert spreadsheet_safe(-3.5) == -3.5
+    assert spreadsheet_safe("-3.5") == "-3.5"
+    assert spreadsheet_safe("Dana") == "Dana"

@@ -70,7 +70,8 @@ def _program(
     is_template_field = projects.has_field(client, projects.PROJECT, "is_template")
     placement = Placement(session, program.id, configured.batch_approval)
     members: dict[int, list[Student]] = {}
-    for student in session.scalars(select(Student).where(Student.program_id == program.id)):
+    trainees = select(Student).where(Student.program_id == program.id, Student.excluded.is_(None))
+    for student in session.scalars(trainees):
         batch = placement.batch_of(student)
         if batch is not None:
             members.setdefault(batch.id, []).append(student)

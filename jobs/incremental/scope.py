@@ -15,14 +15,16 @@ from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from jobs.incremental import odoo_datetime
-from jobs.odoo import elearning, events
+from jobs.odoo import contacts, elearning, events
 from jobs.odoo.reads import Scope
 from sidecar.statuses import BatchStatus, CourseStatus
 from sidecar.store.models import AttendanceRecord, Batch, CourseIntegration, Program, utcnow
 from sidecar.store.queue import queue_partners
 
 
-def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str]]:
+def resolve_scope(
+    session: Session, client: OdooClient, *, reread_responsibles: bool = False
+) -> tuple[Scope, list[str]]:
     """The ids to sync, and a sentence per configured reference that matches nothing."""
     problems: list[str] = []
     active = select(Program.id).where(Program.active.is_(True))
@@ -42,10 +44,7 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
                     f"course {course.course_ref!r}: "
                     + ("no such course in Odoo" if not ids else "several courses have this name")
                 )
-    unnamed = {c.odoo_channel_id: c for c in courses if c.odoo_channel_id and not c.course_name}
-    if unnamed:  # named by id in the config: the name shown to people is Odoo's
-        for channel_id, name in elearning.course_names(client, sorted(unnamed)).items():
-            unnamed[channel_id].course_name = name
+    _read_courses(session, client, courses, again=reread_responsibles)
     batches = session.scalars(
         select(Batch).where(Batch.program_id.in_(active), Batch.status != BatchStatus.ARCHIVED)
     ).all()
@@ -80,6 +79,39 @@ def resolve_scope(session: Session, client: OdooClient) -> tuple[Scope, list[str
     )
     event_ids = tuple(sorted({b.odoo_event_id for b in batches if b.odoo_event_id}))
     return Scope(channel_ids, event_ids), problems
+
+
+def _read_courses(
+    session: Session, client: OdooClient, courses: Sequence[CourseIntegration], *, again: bool
+) -> None:
+    """What is shown and known of resolved courses: names, responsible users."""
+    unnamed = {c.odoo_channel_id: c for c in courses if c.odoo_channel_id and not c.course_name}
+    if unnamed:  # named by id in the config: the name shown to people is Odoo's
+        for channel_id, name in elearning.course_names(client, sorted(unnamed)).items():
+            unnamed[channel_id].course_name = name
+    _read_responsibles(session, client, courses, again=again)
+
+
+def _read_responsibles(
+    session: Session, client: OdooClient, courses: Sequence[CourseIntegration], *, again: bool
+) -> None:
+    """The partner of each course's responsible user, who is no trainee of it (product-rules
+    §12): two reads, only for courses not read yet, or all `again` (the reconcile asks for that).
+    A change queues the old and the new responsible's partner, whose standing moves."""
+    todo = [c for c in courses if c.odoo_channel_id and (again or c.responsible_read_at is None)]
+    if not todo:
+        return
+    users = elearning.course_responsibles(client, sorted({c.odoo_channel_id or 0 for c in todo}))
+    partners = contacts.user_partners(client, sorted({u for u in users.values() if u}))
+    now, moved = utcnow(), set()
+    for course in todo:
+        user = users.get(course.odoo_channel_id or 0)
+        partner = partners.get(user) if user else None
+        if partner != course.responsible_partner_id:
+            moved |= {p for p in (partner, course.responsible_partner_id) if p}
+            course.responsible_partner_id = partner
+        course.responsible_read_at = now
+    queue_partners(session, sorted(moved))
 
 
 def _note_ended_events(session: Session, batches: Sequence[Batch]) -> None:

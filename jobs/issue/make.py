@@ -306,6 +306,15 @@ def _wait_written(written: Future[None]) -> None:
     written.result()
 
 
+def revoke(session: Session, cert: Certificate, reason: str, now: datetime) -> None:
+    """Revoke `cert`: the verification page says so (and why) at once; mentors learn it in Odoo
+    from a note on the contact, delivered by the next deliver run. `ojt-sidecar cert revoke`
+    and a removal from a course (docs/product-rules.md §12) both come here."""
+    cert.revoked_at = now
+    cert.revoked_reason = reason.strip()
+    outbox.enqueue(session, revocation_note(cert))
+
+
 def revocation_note(cert: Certificate) -> outbox.Write:
     """An internal note on the trainee's contact saying the certificate was revoked and why, so
     mentors see it where they work; found again by the serial and the word "revoked"."""

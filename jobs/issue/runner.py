@@ -24,6 +24,7 @@ from jobs.issue.make import (
     make_certificate,
     subject_of,
 )
+from jobs.issue.removal import revoke_removed
 from jobs.issue.trainees import Trainees
 from jobs.odoo.contacts import PARTNER
 from jobs.odoo.mail import todo_write
@@ -57,6 +58,7 @@ class IssueReport:
     issued: list[tuple[str, str, str]] = field(default_factory=list)  # serial, name, program
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # name, program, reasons
     waiting: int = 0
+    revoked: list[str] = field(default_factory=list)  # serials revoked on a course removal
     batches_closed: list[str] = field(default_factory=list)
     batches_cancelled: list[str] = field(default_factory=list)
     delivery: DeliveryReport | None = None
@@ -179,6 +181,8 @@ class IssueJob:
             )
             if program is None:
                 return
+            report.revoked += revoke_removed(session, program, configured, self.clock())
+            session.commit()
             trainees = Trainees(session, program, configured)
             placed = [(student.id, trainees.batch_of(student)) for student in trainees.students]
             candidates = [

@@ -28,7 +28,10 @@ class Trainees:
         self.program = program
         self.students = list(
             session.scalars(
-                select(Student).where(Student.program_id == program.id).order_by(Student.id)
+                # members who are no trainees get nothing (docs/product-rules.md §12)
+                select(Student)
+                .where(Student.program_id == program.id, Student.excluded.is_(None))
+                .order_by(Student.id)
             )
         )
         self.certified = _certified(session, program.id)

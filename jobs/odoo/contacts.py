@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from connectors import OdooClient
-from jobs.odoo.reads import WITH_ARCHIVED, ref_domain
+from jobs.odoo.reads import WITH_ARCHIVED, AppNeeds, m2o, ref_domain
 from sidecar.outbox import Lookup, Write
 
 PARTNER = "res.partner"
@@ -29,13 +29,29 @@ def partner(client: OdooClient, partner_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def names_and_emails(client: OdooClient, ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    """Name and e-mail of each contact, archived ones too ("Partner 7" for a nameless one)."""
-    rows = client.read(PARTNER, ids, ["name", "email"], context=WITH_ARCHIVED)
+# A contact as the recompute needs it: name, e-mail, and whether it is an internal user's.
+Contact = tuple[str, str | None, bool | None]
+
+
+def names_and_emails(client: OdooClient, ids: list[int]) -> dict[int, Contact]:
+    """Name and e-mail of each contact, archived ones too ("Partner 7" for a nameless one), and
+    whether it is an internal user's: Odoo's stored `partner_share` is False for the superuser's
+    partner and for a partner with an active internal user (docs/product-rules.md §12)."""
+    rows = client.read(PARTNER, ids, ["name", "email", "partner_share"], context=WITH_ARCHIVED)
     return {
-        row["id"]: (row.get("name") or f"Partner {row['id']}", row.get("email") or None)
+        row["id"]: (
+            row.get("name") or f"Partner {row['id']}",
+            row.get("email") or None,
+            row.get("partner_share") is False,
+        )
         for row in rows
     }
+
+
+def user_partners(client: OdooClient, user_ids: list[int]) -> dict[int, int]:
+    """The contact of each user, archived users too."""
+    rows = client.read(USER, user_ids, ["partner_id"], context=WITH_ARCHIVED)
+    return {int(r["id"]): partner for r in rows if (partner := m2o(r.get("partner_id")))}
 
 
 def has_user(client: OdooClient, partner_id: int) -> bool:
@@ -147,3 +163,65 @@ def portal_grant(key: str, subject: str, wizard_line_id: Any, partner_id: Any) -
         summary=f"grant portal access to partner {partner_id} (Odoo e-mails the signup link)",
         subject=subject,
     )
+
+
+# --- status tags (docs/status-in-odoo.md) ------------------------------------------------------
+
+PARTNER_TAG = "res.partner.category"
+PARTNER_TAGS = "category_id"  # the contact's tags, a many2many to PARTNER_TAG
+STATUS_TAG_NEEDS = AppNeeds(
+    "Contact tags",
+    (PARTNER, PARTNER_TAG),
+    ((PARTNER_TAG, "create"), (PARTNER, "write")),
+    ((PARTNER, (PARTNER_TAGS,)), (PARTNER_TAG, ("name",))),
+)
+
+
+def partner_tags_named(client: OdooClient, names: Sequence[str]) -> dict[str, int]:
+    """The id of each named contact tag that exists. Tag names are not unique: the oldest active
+    tag of a name wins, so a tag a person made first is reused rather than doubled."""
+    if not names:
+        return {}
+    rows = client.search_read_list(
+        PARTNER_TAG, [("name", "in", sorted(set(names)))], ["name"], order="id"
+    )
+    found: dict[str, int] = {}
+    for row in rows:
+        found.setdefault(str(row["name"]), int(row["id"]))
+    return found
+
+
+def create_partner_tag(key: str, name: str) -> Write:
+    return Write(
+        key=key,
+        model=PARTNER_TAG,
+        method="create",
+        params={"vals_list": {"name": name}},
+        # a tag of this name made meanwhile, by us or by a person, is the one to use
+        lookup=Lookup(PARTNER_TAG, [("name", "=", name)]),
+        summary=f"create the contact tag {name!r}",
+    )
+
+
+def move_partner_tag(
+    key: str, partner_id: int, *, remove: Any, add: Any, subject: str, what: str
+) -> Write:
+    """Take one tag off the contact and put another on, leaving its other tags alone (Command
+    3 unlinks, 4 links; both are no-ops when already so, which makes the write idempotent)."""
+    commands = [[3, remove]] if remove is not None else []
+    commands += [[4, add]] if add is not None else []
+    return Write(
+        key=key,
+        model=PARTNER,
+        method="write",
+        ids=[partner_id],
+        params={"vals": {PARTNER_TAGS: commands}},
+        summary=f"contact {partner_id}: {what}",
+        subject=subject,
+    )
+
+
+def partner_tag_ids(client: OdooClient, partner_ids: list[int]) -> dict[int, list[int]]:
+    """The tags each contact carries (archived contacts too): for checks and tests."""
+    rows = client.read(PARTNER, partner_ids, [PARTNER_TAGS], context=WITH_ARCHIVED)
+    return {int(r["id"]): sorted(int(t) for t in r.get(PARTNER_TAGS) or []) for r in rows}

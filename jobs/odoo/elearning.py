@@ -28,6 +28,7 @@ MEMBERSHIP = "slide.channel.partner"
 LESSON_PROGRESS = "slide.slide.partner"
 INVITE = "slide.channel.invite"
 GRADED_CATEGORIES = ["quiz", "certification"]
+RESPONSIBLE = "user_id"  # slide.channel's responsible user: not a trainee (product-rules §12)
 
 
 def _graded(row: Row) -> dict[str, Any]:
@@ -145,7 +146,7 @@ def needs(profile: OdooProfile) -> AppNeeds:
         "eLearning",
         (COURSE, LESSON, MEMBERSHIP, LESSON_PROGRESS),
         ((MEMBERSHIP, "create"), (MEMBERSHIP, "write")),
-        fields_of(streams(profile)),
+        fields_of(streams(profile), (COURSE, (RESPONSIBLE,))),
     )
 
 
@@ -159,6 +160,32 @@ def courses_named(client: OdooClient, names: list[str]) -> dict[str, list[int]]:
     for row in rows:
         found.setdefault(row["name"], []).append(row["id"])
     return found
+
+
+def course_responsibles(client: OdooClient, ids: list[int]) -> dict[int, int | None]:
+    """Each course's responsible user (`user_id`, the creator unless changed), archived courses
+    too; None for a course without one."""
+    rows = client.read(COURSE, ids, [RESPONSIBLE], context=WITH_ARCHIVED)
+    return {int(r["id"]): m2o(r.get(RESPONSIBLE)) for r in rows}
+
+
+def course_members(
+    client: OdooClient, channel_ids: list[int], profile: OdooProfile
+) -> list[tuple[int, int, bool]]:
+    """(course, partner, active) of every membership of the courses, archived ones too (16.0
+    deletes a membership instead of archiving it: all it has are active)."""
+    archived = profile.membership_status
+    rows = client.search_read_list(
+        MEMBERSHIP,
+        [("channel_id", "in", channel_ids)],
+        ["channel_id", "partner_id", *(["active"] if archived else [])],
+        context=WITH_ARCHIVED if archived else None,
+    )
+    return [
+        (channel, partner, bool(r.get("active", True)))
+        for r in rows
+        if (channel := m2o(r.get("channel_id"))) and (partner := m2o(r.get("partner_id")))
+    ]
 
 
 def course_names(client: OdooClient, ids: list[int]) -> dict[int, str]:
@@ -241,3 +268,12 @@ def course_invite(
         summary=f"enroll partner {partner_id} in {course_name}",
         subject=subject,
     )
+
+
+def course_pages(client: OdooClient, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each course's name and the path of its page on the website (`/slides/<slug>`), for the
+    welcome message's links."""
+    if not ids:
+        return {}
+    rows = client.read(COURSE, ids, ["name", "website_url"])
+    return {int(r["id"]): (str(r.get("name") or ""), str(r.get("website_url") or "")) for r in rows}

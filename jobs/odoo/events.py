@@ -204,3 +204,12 @@ def create_tag(key: str, name: str, category: str, category_id: Any) -> Write:
         lookup=Lookup(TAG, [("name", "=", name), ("category_id.name", "=", category)]),
         summary=f"create the event tag {name!r} in {category!r}",
     )
+
+
+def responsibles(client: OdooClient, event_ids: list[int]) -> dict[int, int]:
+    """The responsible user of each event (event.event `user_id`), where one is set."""
+    if not event_ids:
+        return {}
+    rows = client.read(EVENT, event_ids, ["user_id"], names=False)
+    found = {int(r["id"]): m2o(r.get("user_id")) for r in rows}
+    return {event: user for event, user in found.items() if user is not None}

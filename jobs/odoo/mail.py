@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from connectors import OdooClient
-from jobs.odoo.contacts import PARTNER
+from jobs.odoo.contacts import PARTNER, USER
+from jobs.odoo.reads import WITH_ARCHIVED
 from jobs.odoo.recruitment import APPLICANT
 from sidecar.outbox import Lookup, Write, file_b64, ref
 
@@ -169,3 +170,32 @@ def post(
         summary=summary,
         subject=subject,
     )
+
+
+# --- notifications (jobs/notify) --------------------------------------------------------------
+
+PARTNER_TAG = "res.partner.category"
+
+
+def recipients(client: OdooClient, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Name, e-mail, language, time zone and tags of each contact to notify, in one read per
+    page of ids; a contact Odoo no longer has is left out."""
+    if not ids:
+        return {}
+    rows = client.read(
+        PARTNER, list(ids), ["name", "email", "lang", "tz", "category_id"], context=WITH_ARCHIVED
+    )
+    return {int(row["id"]): row for row in rows}
+
+
+def tags_named(client: OdooClient, name: str) -> set[int]:
+    """Every contact tag with this name (names are not unique in Odoo)."""
+    return set(client.search(PARTNER_TAG, [("name", "=", name)]))
+
+
+def users(client: OdooClient, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The contact, name and time zone of each user (mentors, for the digest)."""
+    if not ids:
+        return {}
+    rows = client.read(USER, list(ids), ["partner_id", "name", "tz", "lang"])
+    return {int(row["id"]): row for row in rows}

@@ -190,3 +190,92 @@ def enrolled_note(key: str, subject: str, applicant_id: int, program_name: str, 
         summary=f"note on applicant {applicant_id}: {text}",
         subject=subject,
     )
+
+
+# --- the trainee's status on the applicant (docs/status-in-odoo.md) ----------------------------
+
+VALUES = "applicant_properties"  # on the applicant; defined per job (17.0+)
+DEFINITION = "applicant_properties_definition"
+STATUS_PROPERTY_NEEDS = AppNeeds(
+    "Applicant properties",
+    (APPLICANT, JOB),
+    ((APPLICANT, "write"), (JOB, "write")),
+    ((APPLICANT, ("job_id", VALUES)), (JOB, (DEFINITION,))),
+)
+
+
+def has_applicant_properties(profile: OdooProfile) -> bool:
+    """Applicants have properties, defined on their job, from 17.0 on."""
+    return profile.major >= 17
+
+
+@dataclass(frozen=True)
+class ApplicantValues:
+    """An applicant's job and its property values, as they can be written back."""
+
+    id: int
+    job_id: int | None
+    values: dict[str, Any]
+
+
+def applicant_values(client: OdooClient, ids: list[int]) -> dict[int, ApplicantValues]:
+    """Archived applicants too: a hired applicant may be archived and still be the trainee's."""
+    if not ids:
+        return {}
+    rows = client.read(APPLICANT, ids, ["job_id", VALUES], names=False, context=WITH_ARCHIVED)
+    return {
+        int(r["id"]): ApplicantValues(int(r["id"]), m2o(r.get("job_id")), _writable(r.get(VALUES)))
+        for r in rows
+    }
+
+
+def _writable(value: Any) -> dict[str, Any]:
+    """Properties as read (the definition with a `value` each; 19.0 leaves it out when empty)
+    → {name: value} in the form a write takes: a write replaces every value, so the ones a
+    person set must be written back. Relations read as [id, name] are written as ids."""
+    found: dict[str, Any] = {}
+    for prop in value if isinstance(value, list) else []:
+        if not isinstance(prop, dict) or "value" not in prop or not isinstance(prop["name"], str):
+            continue
+        current = prop["value"]
+        if prop.get("type") == "many2one" and isinstance(current, list | tuple):
+            current = current[0] if current else False
+        elif prop.get("type") == "many2many" and isinstance(current, list):
+            current = [v[0] if isinstance(v, list | tuple) else v for v in current]
+        found[prop["name"]] = current
+    return found
+
+
+def job_definitions(client: OdooClient, job_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each job's applicant property definition (a list of properties, each a dict)."""
+    if not job_ids:
+        return {}
+    rows = client.read(JOB, job_ids, [DEFINITION], context=WITH_ARCHIVED)
+    return {int(r["id"]): [p for p in r.get(DEFINITION) or [] if isinstance(p, dict)] for r in rows}
+
+
+def define_job_properties(key: str, job_id: int, definition: list[dict[str, Any]]) -> Write:
+    """The job's whole definition: the properties it had, with ours added (a write replaces the
+    definition, so what a person defined must be in it)."""
+    return Write(
+        key=key,
+        model=JOB,
+        method="write",
+        ids=[job_id],
+        params={"vals": {DEFINITION: definition}},
+        summary=f"define the OJT properties of the applicants of job {job_id}",
+    )
+
+
+def write_applicant_values(
+    key: str, applicant_id: int, values: dict[str, Any], *, subject: str, what: str
+) -> Write:
+    return Write(
+        key=key,
+        model=APPLICANT,
+        method="write",
+        ids=[applicant_id],
+        params={"vals": {VALUES: values}},
+        summary=f"applicant {applicant_id}: {what}",
+        subject=subject,
+    )

@@ -1,12 +1,12 @@
 """`ojt-sidecar run`: the jobs on their schedules, and the verify site, in one process.
 
 - **Schedules** (`schedule.py`) live in memory, built from the config at every start: one
-  APScheduler job per job name (`enroll`, `sync`, `issue`, `deliver`, `reconcile`), first due
-  when its last success in `job_runs` says, so a restart neither repeats nor postpones a run.
-  Each job is `coalesce`d, runs one instance at a time and is skipped when it missed its time by
-  more than `service.misfire_grace`. Nothing of the schedule is written to the store, so a store
-  that fails cannot stop the scheduler: it fails the job runs that need it, `/healthz` says so
-  (`store_watch.py`), and the runs succeed again once it is back.
+  APScheduler job per job name (`enroll`, `sync`, `issue`, `notify`, `deliver`, `reconcile`),
+  first due when its last success in `job_runs` says, so a restart neither repeats nor postpones
+  a run. Each job is `coalesce`d, runs one instance at a time and is skipped when it missed its
+  time by more than `service.misfire_grace`. Nothing of the schedule is written to the store, so
+  a store that fails cannot stop the scheduler: it fails the job runs that need it, `/healthz`
+  says so (`store_watch.py`), and the runs succeed again once it is back.
 - **Replicas** coordinate through leases (`leases.py`), not through the job store: every
   replica schedules every job, and a run (`executor.py`) first takes its job's lease, plus a
   lease shared with the jobs it must not overlap (`work.SHARED_LEASES`); if another replica
@@ -190,8 +190,8 @@ class ServiceRunner:
         return 0
 
     def run_once(self) -> list[tuple[str, RunOutcome | None]]:
-        """Every job once, in the order enroll, sync, issue, deliver, reconcile (when due); None
-        for a job another replica is running. SIGTERM/SIGINT stop it between pages."""
+        """Every job once, in the order enroll, sync, issue, notify, deliver, reconcile (when
+        due); None for a job another replica is running. SIGTERM/SIGINT stop it between pages."""
         previous = {}
         if threading.current_thread() is threading.main_thread():
             previous = {

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from jobs.context import JobContext
 
 # The order `run --once` follows, and the order of the config's `schedules`.
-ONCE_ORDER = ("enroll", "sync", "issue", "deliver", "reconcile")
+ONCE_ORDER = ("enroll", "sync", "issue", "notify", "deliver", "reconcile")
 
 # The leases a job takes besides its own: jobs that deliver the outbox exclude one another (two
 # deliverers at once could both send a row), and so do the jobs that write the Odoo mirrors.
 SHARED_LEASES: dict[str, tuple[str, ...]] = {
     "enroll": ("outbox",),
     "issue": ("outbox",),
+    # `notifications send` delivers what it queued
+    "notify": ("outbox",),
     "deliver": ("outbox",),
     "sync": ("mirrors",),
     "reconcile": ("mirrors",),
@@ -108,6 +110,21 @@ def run_issue(run: ServiceRun) -> JobResult:
     return JobResult(text, report)
 
 
+def run_notify(run: ServiceRun) -> JobResult:
+    from jobs.notify import NotifyJob
+
+    report = NotifyJob(run.ctx).run()
+    if report.skipped:
+        return JobResult(report.skipped, report)
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.queued.items()))
+    text = f"{report.total} notification(s) queued" + (f" ({kinds})" if kinds else "")
+    if report.held:
+        text += f", {report.held} held for quiet hours"
+    if report.opted_out:
+        text += f", {report.opted_out} not sent (opted out)"
+    return JobResult(text, report)
+
+
 def run_deliver(run: ServiceRun) -> JobResult:
     from jobs.deliver import deliver
     from jobs.issue.runner import IssueJob
@@ -133,6 +150,7 @@ BODIES: dict[str, Callable[[ServiceRun], JobResult]] = {
     "enroll": run_enroll,
     "sync": run_sync,
     "issue": run_issue,
+    "notify": run_notify,
     "deliver": run_deliver,
     "reconcile": run_reconcile,
 }

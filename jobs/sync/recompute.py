@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from jobs.sync.recompute_figures import SUMMARY, TRACKED, Calculator
 from jobs.sync.recompute_gather import gather
+from jobs.sync.recompute_who import Contact
 from jobs.sync.recompute_write import write
 from sidecar.config import Config
 from sidecar.config import Program as ProgramConfig
@@ -35,8 +36,9 @@ __all__ = [
     "recompute",
 ]
 
-# partner ids -> {partner_id: (name, email)}; called only for partners without a student yet.
-PartnerInfo = Callable[[list[int]], dict[int, tuple[str, str | None]]]
+# partner ids -> {partner_id: (name, email, internal user)}; called only for partners without a
+# student yet, or whose internal-user standing was never read (docs/product-rules.md §12).
+PartnerInfo = Callable[[list[int]], dict[int, Contact]]
 
 
 @dataclass
@@ -88,7 +90,9 @@ def _recompute_program(
     now = utcnow()
     calculator = Calculator(gathered.rules, now)
     computed = {partner: calculator.figures_of(t) for partner, t in gathered.trainees.items()}
-    new = gathered.new_partners
-    written = write(session, program.id, gathered, computed, partner_info(new) if new else {}, now)
+    wanted = gathered.to_read
+    written = write(
+        session, program.id, gathered, computed, partner_info(wanted) if wanted else {}, now
+    )
     result.students_created += len(written.new_students)
     result.students_updated += len(written.student_updates)

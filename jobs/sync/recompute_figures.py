@@ -81,6 +81,8 @@ class ProgramRules:
     weights: figures.Weights = field(default_factory=figures.Weights)
     requirements: figures.Requirements = field(default_factory=figures.Requirements)
     event_ends: Mapping[int, datetime | None] = field(default_factory=dict)  # batch events
+    # programs[].removed_membership is `drop`: an archived membership counts as none (§12)
+    drop_removed: bool = False
 
 
 class Membership(NamedTuple):
@@ -152,7 +154,8 @@ class Calculator:
         self._certifications: dict[tuple[int, tuple[Try, ...]], figures.CertificationState] = {}
 
     def figures_of(self, trainee: Trainee) -> TraineeFigures:
-        keys = tuple(member_key(trainee.memberships.get(c.channel)) for c in self.courses)
+        drop = self.program.drop_removed
+        keys = tuple(member_key(trainee.memberships.get(c.channel), drop) for c in self.courses)
         registrations = tuple(
             (state, self.ended.get(event, False)) for state, event in trainee.registrations
         )
@@ -291,7 +294,9 @@ class Calculator:
         return found
 
 
-def member_key(m: Membership | None) -> MemberKey:
-    if m is None:
+def member_key(m: Membership | None, drop_removed: bool = False) -> MemberKey:
+    """The membership as the figures see it; with `drop_removed`, an archived one as none: its
+    course is not completed, whatever Odoo said before (docs/product-rules.md §12)."""
+    if m is None or (drop_removed and not m.active):
         return None
     return (min(100, max(0, m.completion)), m.member_status, bool(m.ever_completed), bool(m.active))

@@ -25,13 +25,16 @@ from jobs.sync.recompute_figures import (
     ProgramRules,
     Trainee,
 )
+from jobs.sync.recompute_who import WhoCounts
 from sidecar import figures
 from sidecar.config import Program as ProgramConfig
 from sidecar.config.programs import Weights as WeightsConfig
+from sidecar.statuses import CourseStatus, EnrollmentState
 from sidecar.store.models import (
     AssessmentResult,
     AttendanceRecord,
     CourseMembership,
+    Enrollment,
     GradedItem,
     LessonProgress,
     Program,
@@ -48,10 +51,18 @@ class Gathered:
     rules: ProgramRules
     trainees: dict[int, Trainee]  # partner -> rows: stored students first, then new ones
     new_partners: list[int]  # members of a program course without a student yet
-    # partner -> (odoo_partner_id, id, certified_at, completed_at, *SUMMARY)
+    # partner -> (odoo_partner_id, id, certified_at, completed_at, assignment_average,
+    # internal_user, excluded, *SUMMARY)
     students: dict[int, Any]
     # (student id, course id) -> (student_id, course_integration_id, id, *TRACKED)
     trackers: dict[tuple[int, int], Any]
+    who: WhoCounts  # who of them counts as a trainee
+    unread: list[int]  # stored students whose internal-user standing was never read
+
+    @property
+    def to_read(self) -> list[int]:
+        """The partners whose contact the recompute reads from Odoo."""
+        return [*self.new_partners, *self.unread]
 
 
 def gather(
@@ -60,7 +71,13 @@ def gather(
     """None when nothing is to be computed: no course resolved to Odoo, or no partner of the
     batch is (or was) a student of the program."""
     courses = [
-        Course(c.id, c.odoo_channel_id, c.required, c.completion_threshold, c.status == "active")
+        Course(
+            c.id,
+            c.odoo_channel_id,
+            c.required,
+            c.completion_threshold,
+            c.status == CourseStatus.ACTIVE,
+        )
         for c in program.courses
         if c.odoo_channel_id is not None
     ]
@@ -86,10 +103,42 @@ def gather(
             for b in program.batches
             if b.odoo_event_id is not None and b.status != "archived"
         },
+        drop_removed=configured.removed_membership == "drop",
     )
     trackers = _trackers(session, [row.id for row in students.values()])
     trainees = _trainees(session, partners, rules, memberships, students, trackers)
-    return Gathered(rules, trainees, new_partners, students, trackers)
+    who = _who_counts(session, program, configured, partners, students)
+    unread = [p for p, row in students.items() if row.internal_user is None]
+    return Gathered(rules, trainees, new_partners, students, trackers, who, unread)
+
+
+def _who_counts(
+    session: Session,
+    program: Program,
+    configured: ProgramConfig,
+    partners: list[int],
+    students: dict[int, Any],
+) -> WhoCounts:
+    """The program's rule, its courses' responsibles and the partners of `partners` that came
+    in through the enrollment flow (an applicant on the student, or an enrollment done)."""
+    e = Enrollment
+    enrolled = session.scalars(
+        select(e.odoo_partner_id).where(
+            e.program_id == program.id,
+            e.state == EnrollmentState.ENROLLED,
+            among(e.odoo_partner_id, partners),
+        )
+    )
+    applied = {p for p, row in students.items() if row.odoo_applicant_id is not None}
+    return WhoCounts(
+        configured.include_internal_users,
+        frozenset(
+            c.responsible_partner_id
+            for c in program.courses
+            if c.responsible_partner_id is not None and c.status == CourseStatus.ACTIVE
+        ),
+        frozenset({*applied, *(p for p in enrolled if p is not None)}),
+    )
 
 
 def figure_weights(weights: WeightsConfig) -> figures.Weights:
@@ -170,6 +219,9 @@ def _students(session: Session, program_id: int, partner_ids: list[int]) -> dict
                 s.certified_at,
                 s.completed_at,
                 s.assignment_average,
+                s.internal_user,
+                s.excluded,
+                s.odoo_applicant_id,
                 *(getattr(s, name) for name in SUMMARY),
             ).where(s.program_id == program_id, among(s.odoo_partner_id, partner_ids))
         )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from jobs.sync.recompute_figures import SUMMARY, TRACKED, TraineeFigures
 from jobs.sync.recompute_gather import Gathered
+from jobs.sync.recompute_who import Contact, Standing
 from sidecar.store.models import ProgressTracker, Student
 from sidecar.store.sql import among, insert_new
 
@@ -39,11 +40,13 @@ def write(
     program_id: int,
     gathered: Gathered,
     computed: Mapping[int, TraineeFigures],
-    names: Mapping[int, tuple[str, str | None]],
+    names: Mapping[int, Contact],
     now: datetime,
 ) -> Changes:
-    """Write what moved; `names` are the new partners' (name, email). The changes written."""
-    found = changes(program_id, gathered, computed, names, now)
+    """Write what moved; `names` are the contacts read from Odoo (the new partners', and
+    those whose standing was never read). The changes written."""
+    standings = gathered.who.standings(computed, gathered.students, names)
+    found = changes(program_id, gathered, computed, (names, standings), now)
     _apply(session, program_id, gathered, found, now)
     return found
 
@@ -52,16 +55,20 @@ def changes(
     program_id: int,
     gathered: Gathered,
     computed: Mapping[int, TraineeFigures],
-    names: Mapping[int, tuple[str, str | None]],
+    read: tuple[Mapping[int, Contact], Mapping[int, Standing]],
     now: datetime,
 ) -> Changes:
+    """What to write: `read` holds the contacts read from Odoo and each partner's standing."""
     found = Changes()
+    names, standings = read
     for partner, trainee in computed.items():
         stored = gathered.students.get(partner)
         changed = _tracker_changes(gathered, partner, stored, trainee, found)
         summary = trainee.summary
+        internal, excluded = standings.get(partner, (None, None))
+        who = {"internal_user": internal, "excluded": excluded}
         if stored is None:
-            name, email = names.get(partner, (f"Partner {partner}", None))
+            name, email, _ = names.get(partner, (f"Partner {partner}", None, None))
             found.new_students.append(
                 {
                     "program_id": program_id,
@@ -69,6 +76,7 @@ def changes(
                     "name": name,
                     "email": email,
                     **summary,
+                    **who,
                     "completed_at": now if summary["complete"] else None,
                     "created_at": now,
                     "updated_at": now,
@@ -79,9 +87,16 @@ def changes(
         if summary["complete"] and completed_at is None:
             completed_at = now
             changed = True
+        changed = changed or (stored.internal_user, stored.excluded) != (internal, excluded)
         if changed or any(getattr(stored, name) != summary[name] for name in SUMMARY):
             found.student_updates.append(
-                {"b_id": stored.id, **summary, "completed_at": completed_at, "updated_at": now}
+                {
+                    "b_id": stored.id,
+                    **summary,
+                    **who,
+                    "completed_at": completed_at,
+                    "updated_at": now,
+                }
             )
     return found
 

@@ -32,7 +32,7 @@ class ReconcileSummary:
 
 def reconcile(client: OdooClient, sessions: sessionmaker[Session]) -> ReconcileSummary:
     with sessions() as session, session.begin():
-        scope, _ = resolve_scope(session, client)
+        scope, _ = resolve_scope(session, client, reread_responsibles=True)
     summary = ReconcileSummary({})
     for stream in streams_for(profile_of(client)):
         if not stream.applies(scope):

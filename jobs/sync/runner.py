@@ -27,6 +27,7 @@ from jobs.incremental.cursors import finish_pass, load_state, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
 from jobs.odoo.profile import profile_of
+from jobs.status import show_statuses
 from jobs.sync import batch_steps
 from jobs.sync.blocks import Readers, by_id, id_blocks
 from jobs.sync.loader import Counts, load_page
@@ -115,6 +116,9 @@ class SyncJob:
                         session, self.client, self.cfg, self.ctx.clock
                     )
                 summary.problems += summary.assignments.problems if summary.assignments else []
+                # after the recompute: the statuses it changed are shown in Odoo (tags, applicant)
+                summary.status_in_odoo = show_statuses(self.ctx)
+                summary.problems += summary.status_in_odoo.problems
         except BaseException as exc:  # recorded, then re-raised: Ctrl-C included
             self._readers.close()
             self._finish_run(run_id, summary, started, calls_before, error=exc)
@@ -326,7 +330,7 @@ class SyncJob:
         self._finish_run(run_id, summary, started, calls_before)
         return result
 
-    def _partner_info(self, partner_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    def _partner_info(self, partner_ids: list[int]) -> dict[int, contacts.Contact]:
         if not partner_ids:
             return {}
         return contacts.names_and_emails(self.client, partner_ids)
@@ -364,17 +368,17 @@ def _log_counts(stream: Stream, counts: Counts) -> None:
     )
 
 
-def _known_names(session: Session, partners: list[int]) -> dict[int, tuple[str, str | None]]:
-    """Name and e-mail of partners that are already students somewhere (no Odoo call needed)."""
+def _known_names(session: Session, partners: list[int]) -> dict[int, contacts.Contact]:
+    """Name, e-mail and internal-user standing of partners that are already students somewhere
+    (no Odoo call needed); a row whose standing was never read (made before it was recorded, or
+    by the enrollment) does not count as known."""
     rows = session.execute(
-        select(Student.odoo_partner_id, Student.name, Student.email).where(
-            among(Student.odoo_partner_id, partners)
+        select(Student.odoo_partner_id, Student.name, Student.email, Student.internal_user).where(
+            among(Student.odoo_partner_id, partners), Student.internal_user.is_not(None)
         )
     )
-    return {partner: (name, email) for partner, name, email in rows}
+    return {partner: (name, email, internal) for partner, name, email, internal in rows}
 
 
-def _pick(
-    names: dict[int, tuple[str, str | None]], ids: list[int]
-) -> dict[int, tuple[str, str | None]]:
+def _pick(names: dict[int, contacts.Contact], ids: list[int]) -> dict[int, contacts.Contact]:
     return {p: names[p] for p in ids if p in names}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from jobs.assignments import AssignmentReport
+from jobs.status import StatusReport
 from jobs.sync.loader import Counts
 from jobs.sync.recompute import RecomputeResult
 from sidecar.statuses import RunStatus
@@ -30,6 +31,7 @@ class SyncSummary:
     run_id: int | None = None
     interrupted: bool = False  # stopped between pages: the next cycle resumes where it stopped
     assignments: AssignmentReport | None = None  # None: no program has assignments
+    status_in_odoo: StatusReport | None = None  # None: not run (the cycle stopped first)
 
     @property
     def total(self) -> Counts:

@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
-from sidecar.cli.commands import backup, batches, hooks, scores, submit, tryout
+from sidecar.cli.commands import backup, batches, hooks, notify, scores, submit, tryout
 from sidecar.cli.options import CONFIG_OPTION, HOST, WAIT_OPTION, FilePath, load_or_exit
 from sidecar.statuses import StudentStatus
 
@@ -371,6 +371,7 @@ main.add_command(scores.scores)
 main.add_command(submit.submit)
 main.add_command(batches.batches)
 main.add_command(hooks.hooks)
+main.add_command(notify.notifications)
 main.add_command(report)
 
 

@@ -213,10 +213,11 @@ Domain = Annotated[tuple[Any, ...], PlainValidator(_domain)]
 PLACEHOLDERS = ("participant", "program", "batch", "issue_date", "issuer")
 
 
-def _template(value: Any) -> str:
+def check_placeholders(text: str, allowed: tuple[str, ...]) -> str:
+    """`text`, or one sentence naming an unmatched brace, a placeholder not in `allowed` (with
+    the closest one), or a placeholder written with a format."""
     import difflib
 
-    text = _text(value)
     try:
         fields = [
             (name, spec, conv)
@@ -225,15 +226,19 @@ def _template(value: Any) -> str:
         ]
     except ValueError:
         fail("has an unmatched '{' or '}'; write {{ or }} for a literal brace")
-    allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+    shown = ", ".join(f"{{{p}}}" for p in allowed)
     for name, spec, conv in fields:
-        if name not in PLACEHOLDERS:
-            close = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
-            hint = f"did you mean {{{close[0]}}}?" if close else f"allowed: {allowed}"
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"did you mean {{{close[0]}}}?" if close else f"allowed: {shown}"
             fail(f"unknown placeholder {{{name}}} ({hint})")
         if spec or conv:
             fail(f"placeholder {{{name}}} cannot carry a format; write it as {{{name}}}")
     return text
+
+
+def _template(value: Any) -> str:
+    return check_placeholders(_text(value), PLACEHOLDERS)
 
 
 # A message with {participant} {program} {batch} {issue_date} {issuer} placeholders.

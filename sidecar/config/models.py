@@ -39,6 +39,7 @@ from sidecar.config.fieldtypes import (
 )
 from sidecar.config.hooks import HooksConfig
 from sidecar.config.messages import number
+from sidecar.config.notifications import NotificationsConfig
 from sidecar.config.programs import (
     Batch,
     Eligibility,
@@ -48,6 +49,7 @@ from sidecar.config.programs import (
     Weights,
     check_programs,
 )
+from sidecar.config.status import StatusInOdoo
 
 __all__ = [
     "APP_NAMES",
@@ -243,6 +245,7 @@ class Schedules(Section):
     enroll: Schedule = Field(default_factory=_every(5))
     sync: Schedule = Field(default_factory=_every(5))
     issue: Schedule = Field(default_factory=_every(15))
+    notify: Schedule = Field(default_factory=_every(15))
     deliver: Schedule = Field(default_factory=_every(1))
     reconcile: Schedule = Field(default_factory=_every(24 * 60))
 
@@ -350,6 +353,8 @@ class Config(Section):
     verify_site: VerifySiteConfig = Field(default_factory=VerifySiteConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     hooks: HooksConfig = Field(default_factory=HooksConfig)
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+    status_in_odoo: StatusInOdoo = Field(default_factory=StatusInOdoo)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     _config_dir: Path = PrivateAttr(default_factory=Path.cwd)

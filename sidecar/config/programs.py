@@ -20,6 +20,7 @@ from sidecar.config.fieldtypes import (
     between,
 )
 from sidecar.config.messages import describe, number
+from sidecar.config.notifications import ProgramNotifications
 
 WEIGHT_TOLERANCE = 1e-6
 
@@ -192,6 +193,18 @@ class Batch(Section):
             yield ("end",), f"must be on or after start ({start.isoformat()}) (got {end})"
 
 
+def _removal_problems(values: Mapping[str, Any]) -> Iterator[Finding]:
+    if (
+        have(values, "revoke_on_removal", "removed_membership")
+        and values["revoke_on_removal"]
+        and values["removed_membership"] != "drop"
+    ):
+        yield (
+            ("revoke_on_removal",),
+            "needs removed_membership: drop (with keep_completion a removal changes nothing)",
+        )
+
+
 class Program(Section):
     """A training program: the courses, who enters it, and when a certificate is issued."""
 
@@ -217,8 +230,18 @@ class Program(Section):
     batches: Annotated[
         tuple[Batch, ...], list_check(_unique_batch_keys), BeforeValidator(_none_is_empty)
     ] = ()
+    # What trainees and mentors are told through Odoo, per kind (docs/notifications.md).
+    notifications: ProgramNotifications = Field(default_factory=ProgramNotifications)
     # Assignments in Odoo's Project app, a project per batch (docs/guide-mentors.md).
     assignments: Assignments | None = None
+    # --- who counts (issue 16 item 4) ---
+    # Internal users and the courses' responsible users are trainees only when this is true (or
+    # when they came in through an applicant); docs/product-rules.md §12.
+    include_internal_users: bool = False
+    # What an archived or deleted membership does to its course's completion (§12).
+    removed_membership: Literal["keep_completion", "drop"] = "keep_completion"
+    # With `drop`: revoke a certificate already issued when its trainee leaves a counted course.
+    revoke_on_removal: bool = False
 
     @property
     def uses_attendance(self) -> bool:
@@ -246,6 +269,7 @@ class Program(Section):
 
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        yield from _removal_problems(values)
         tagged = have(values, "batch_tag") and values["batch_tag"] is not None
         if (
             have(values, "issue_on", "batches")

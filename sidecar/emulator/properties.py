@@ -119,15 +119,20 @@ def _shown(prop: dict, value: Any) -> Any:
 
 
 def read_value(major: int, definition_: list[dict], values: dict | None) -> list[dict]:
-    """The definition, each property with its value (16.0: None where nothing was stored)."""
-    values = values or {}
+    """The definition, each property with its value: None where nothing was stored (16.0; and
+    17.0-18.0 for a record that never stored any), False for another missing one (17.0-18.0);
+    19.0 leaves the key out."""
+    stored, values = values, values or {}
     result = []
     for prop in definition_:
         item = dict(prop)
         name = prop["name"]
         if name in values:
             item["value"] = _shown(prop, values[name])
-        elif major == 16:
+        elif major == 16 or (major < 19 and stored is None):
+            # 16.0: a property defined after the record was last written; 17.0 and 18.0: a
+            # record that never stored values (made before its parent had a definition). None,
+            # which XML-RPC cannot marshal (recorded on real 16.0 and 17.0).
             item["value"] = None
         elif major < 19:
             item["value"] = False
@@ -145,6 +150,11 @@ PARENTS: dict[tuple[str, str], tuple[str, str, str]] = {
         "project_id",
         "project.project",
         "task_properties_definition",
+    ),
+    ("hr.applicant", "applicant_properties"): (
+        "job_id",
+        "hr.job",
+        "applicant_properties_definition",
     ),
 }
 

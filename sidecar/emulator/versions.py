@@ -64,6 +64,12 @@ class Profile:
         return self.major >= 19
 
     @property
+    def relative_course_urls(self) -> bool:
+        """19.0+: ``slide.channel.website_url`` is ``/slides/<slug>``; before, Odoo puts its
+        ``web.base.url`` in front (observed on real 17.0 and 19.0 servers)."""
+        return self.major >= 19
+
+    @property
     def jsonrpc_error_code(self) -> int:
         return 0 if self.major >= 19 else 200
 

@@ -80,7 +80,9 @@ def batch_rows(
 def _registered(session: Session, batch: Batch) -> int:
     if batch.odoo_event_id is None:
         return 0
-    students = select(Student.odoo_partner_id).where(Student.program_id == batch.program_id)
+    students = select(Student.odoo_partner_id).where(
+        Student.program_id == batch.program_id, Student.excluded.is_(None)
+    )
     count = session.scalar(
         select(func.count(func.distinct(AttendanceRecord.partner_id))).where(
             AttendanceRecord.event_id == batch.odoo_event_id,

@@ -39,6 +39,10 @@ def settings_digest(configured: ProgramConfig) -> str:
             "issue_on",
             "batch_tag",
             "batch_approval",
+            # who counts as a trainee (docs/product-rules.md §12); new in the store's 0009: the
+            # digest changes once on upgrade, which recomputes every student under these rules
+            "include_internal_users",
+            "removed_membership",
         },
     )
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()

@@ -58,12 +58,14 @@ def program_statuses(session: Session) -> list[ProgramStatus]:
         counts = dict(
             session.execute(
                 select(Student.integration_status, func.count())
-                .where(Student.program_id == program.id)
+                .where(Student.program_id == program.id, Student.excluded.is_(None))
                 .group_by(Student.integration_status)
             ).all()
         )
         average = session.scalar(
-            select(func.avg(Student.overall_pct)).where(Student.program_id == program.id)
+            select(func.avg(Student.overall_pct)).where(
+                Student.program_id == program.id, Student.excluded.is_(None)
+            )
         )
         result.append(
             ProgramStatus(
@@ -96,7 +98,8 @@ def students(session: Session, program_key: str, status: str | None = None) -> l
     program = session.scalars(select(Program).where(Program.key == program_key)).first()
     if program is None:
         raise LookupError(program_key)
-    stmt = select(Student).where(Student.program_id == program.id)
+    # Members who are no trainees (docs/product-rules.md §12) are left out.
+    stmt = select(Student).where(Student.program_id == program.id, Student.excluded.is_(None))
     if status:
         stmt = stmt.where(Student.integration_status == status)
     rows = session.scalars(stmt.order_by(Student.name, Student.odoo_partner_id))

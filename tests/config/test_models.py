@@ -140,6 +140,7 @@ def test_schedules_jobs_lists_every_job(load, minimal) -> None:
         "enroll",
         "sync",
         "issue",
+        "notify",
         "deliver",
         "reconcile",
     ]

@@ -41,6 +41,7 @@ programs:
       - course: Basics of Gardening
     issue_on: batch_done
     batch_tag: Welding cohort
+    include_internal_users: true  # its participants are the demo's internal users
 certificates:
   issuer: {{name: Test Training}}
   output_dir: certificates
@@ -361,7 +362,8 @@ def test_names_of_200_characters_make_outbox_keys_that_fit(
         cycle(cfg, store, odoo)
         with store.sessions() as session:
             keys = list(session.scalars(select(OutboxMessage.key)))
-        assert len(keys) == 2 and all(len(key) <= 200 for key in keys)  # the column's size
+        batch_keys = [key for key in keys if key.startswith("event-tag")]
+        assert len(batch_keys) == 2 and all(len(key) <= 200 for key in keys)  # the column's size
         assert emu.env.search(
             "event.tag", [("name", "=", tag), ("category_id.name", "=", category)]
         )

@@ -17,6 +17,7 @@ import pytest
 from connectors import OdooClient, OdooSettings
 from connectors.retry import READ_ONLY_METHODS
 from jobs.context import JobContext
+from jobs.deliver import deliver
 from jobs.enroll import run_enroll_cycle
 from jobs.issue.runner import IssueJob
 from jobs.odoo.profile import profile_of
@@ -66,11 +67,15 @@ def one_pass(cfg: Config, client: OdooClient, tmp_path: Path) -> dict[str, Any]:
             simulate_completions(odoo, "gardening", cfg, count=2)
         SyncJob(ctx).run()
         issued = IssueJob(ctx).run()
+        # the statuses issuance changed show in Odoo at the next sync (status_in_odoo)
+        SyncJob(ctx).run()
+        shown = deliver(ctx)
         return {
             "enrolled": sorted(enrolled),
             "issued": len(issued.issued),
             "delivered": issued.delivery.delivered if issued.delivery else 0,
             "failed": issued.delivery.failed if issued.delivery else 0,
+            "status writes": shown.delivered,
         }
     finally:
         store.close()
@@ -109,6 +114,14 @@ def landed(emu: OdooEmulator) -> dict[str, Any]:
         "certificate messages": count(
             "mail.message", [("model", "=", "res.partner"), ("body", "ilike", "certificate")]
         ),
+        "contacts tagged certified": sum(
+            len(row["partner_ids"])
+            for row in emu.env.search_read(
+                "res.partner.category",
+                [("name", "=", "OJT Gardening OJT: certified")],
+                ["partner_ids"],
+            )
+        ),
     }
 
 
@@ -129,7 +142,7 @@ def run_chain(version: str, transport: str, tmp_path: Path) -> tuple[dict[str, A
         and c.model_method not in ("action_channel_enroll", "action_channel_invite")
         and c.model != "slide.slide.partner"  # the test's own completions
     ]
-    assert again == {"enrolled": [], "issued": 0, "delivered": 0, "failed": 0}
+    assert again == {"enrolled": [], "issued": 0, "delivered": 0, "failed": 0, "status writes": 0}
     assert writes == [], f"a second pass wrote to Odoo {version} over {transport}: {writes}"
     return {"first pass": first, "in Odoo": landed(emu)}, emu
 
@@ -138,9 +151,14 @@ EXPECTED = {
     "first pass": {
         "enrolled": sorted(f"applicant:{a}" for a in ELIGIBLE),
         "issued": 2,
-        # per certificate: the PDF and a message on the contact, the same on the applicant
-        "delivered": 8,
+        # per certificate: the PDF and a message on the contact, the same on the applicant (8);
+        # and the status tags of the first sync (status_in_odoo): 2 tags made (enrolled,
+        # completed), 4 contacts tagged: the three enrolled applicants and Joel Willis, the
+        # demo's portal member (its internal users are no trainees: product-rules §12)
+        "delivered": 14,
         "failed": 0,
+        # the certified tag, made once, on the two certified contacts
+        "status writes": 3,
     },
     "in Odoo": {
         "portal users": 3,
@@ -148,6 +166,7 @@ EXPECTED = {
         "enrollment notes": 3,
         "certificate files": 4,
         "certificate messages": 2,
+        "contacts tagged certified": 2,
     },
 }
 

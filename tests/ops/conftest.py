@@ -23,6 +23,7 @@ SCHEDULES = {
     "enroll": {"every": "5m"},
     "sync": {"every": "5m"},
     "issue": {"every": "15m"},
+    "notify": {"every": "15m"},
     "deliver": {"every": "1m"},
     "reconcile": {"cron": "0 3 * * *"},
 }

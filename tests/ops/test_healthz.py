@@ -17,7 +17,7 @@ from jobs.service.web import ThreadedServer
 from sidecar.config import Config
 from tests.ops.conftest import NOW, add_run
 
-ALL_JOBS = ("enroll", "sync", "issue", "deliver", "reconcile")
+ALL_JOBS = ("enroll", "sync", "issue", "notify", "deliver", "reconcile")
 
 
 def app_for(cfg: Config, sessions: Any, *, started_ago: timedelta = timedelta(days=30)) -> OpsApp:

@@ -47,6 +47,6 @@ def test_status_json_has_the_jobs(config_path: Path, sessions: Any) -> None:
     result = CliRunner().invoke(main, ["status", "-c", str(config_path), "--json"])
     assert result.exit_code == 0, result.output
     jobs = json.loads(result.stdout)["jobs"]
-    assert set(jobs) == {"enroll", "sync", "issue", "deliver", "reconcile"}
+    assert set(jobs) == {"enroll", "sync", "issue", "notify", "deliver", "reconcile"}
     assert jobs["deliver"]["healthy"] is True and jobs["deliver"]["last_status"] == "ok"
     assert jobs["issue"]["last_run"] is None and jobs["issue"]["healthy"] is False

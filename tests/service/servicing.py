@@ -35,6 +35,7 @@ schedules:
   enroll: {{every: {every}}}
   sync: {{every: {every}}}
   issue: {{every: {every}}}
+  notify: {{every: {every}}}
   deliver: {{every: {every}}}
   reconcile: {{every: {reconcile}}}
 service:

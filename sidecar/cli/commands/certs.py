@@ -211,8 +211,7 @@ def cert_show(cfg: Config, serial: str, *, as_json: bool, echo: Echo) -> None:
 def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
     if not reason.strip():
         raise UsageProblem("--reason must say why the certificate is revoked")
-    from jobs.issue.make import revocation_note
-    from sidecar import outbox
+    from jobs.issue.make import revoke
 
     store = _session(cfg)
     try:
@@ -221,11 +220,9 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
             if cert.revoked_at is not None:
                 echo(f"{cert.serial} was already revoked on {cert.revoked_at.date()}")
                 return
-            cert.revoked_at = utcnow()
-            cert.revoked_reason = reason.strip()
-            # Mentors learn it in Odoo: a note on the contact, delivered by the next
-            # `issue` or by the service's deliver job (this command needs no Odoo).
-            outbox.enqueue(session, revocation_note(cert))
+            # The note for the contact is delivered by the next `issue` or by the service's
+            # deliver job: this command needs no Odoo.
+            revoke(session, cert, reason, utcnow())
             session.commit()
             echo(f"revoked {cert.serial} ({cert.participant_name}): {cert.revoked_reason}")
             echo(f"the verification page says so now: {cert.verify_url}")

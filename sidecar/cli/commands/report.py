@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from sidecar.cli.options import CONFIG_OPTION, load_or_exit
-from sidecar.cli.output import table
+from sidecar.cli.output import spreadsheet_safe, table
 
 NAMES = ("enrollment", "completion", "time-to-completion", "funnel", "trainees", "attendance")
 FORMATS = ("table", "csv", "json")
@@ -130,7 +130,8 @@ def _csv(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
 def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _plain(value)
+    # a trainee named "=HYPERLINK(...)" must not become a formula in the operator's spreadsheet
+    return spreadsheet_safe(_plain(value))
 
 
 def _table(found: Any, *, filtered: bool) -> str:

@@ -53,5 +53,11 @@ def run_sync_command(cfg: Config, *, full: bool, dry_run: bool, wait: bool, echo
             f"{made.tasks_queued} participant task(s) {verb_mark}queued, "
             f"{made.handed_in} newly handed in, {made.scored} newly scored"
         )
+    shown = summary.status_in_odoo
+    if shown is not None and (shown.tags_moved or shown.properties.written):
+        echo(
+            f"Status in Odoo: {shown.tags_moved} contact tag move(s) {verb_mark}queued, "
+            f"{shown.properties.written} applicant(s) {verb_mark}queued"
+        )
     for problem in summary.problems:
         echo(f"warning: {problem}")

@@ -12,6 +12,7 @@ from . import (
     chatter,
     events,
     mail,
+    partner_tags,
     portal,
     project,
     project_portal,
@@ -37,6 +38,7 @@ MODULES = (
     project_portal,
     project,
     project_share,
+    partner_tags,
     automation,
 )
 

@@ -107,6 +107,20 @@ def category_display(env: Env, row: dict) -> str:
     return " / ".join(reversed(names))
 
 
+def partner_share(env: Env, row: dict) -> bool:
+    """Odoo's res.partner._compute_partner_share: False for the superuser's partner and for a
+    partner with an active internal user; True otherwise (portal users, no user at all)."""
+    users = env.rows("res.users")
+    if users.get(1, {}).get("partner_id") == row["id"]:
+        return False
+    internal = env.ref("base.group_user")
+    field = env.version.groups_field
+    return not any(
+        u.get("partner_id") == row["id"] and u.get("active") and internal in (u.get(field) or [])
+        for u in users.values()
+    )
+
+
 def register(hooks: Hooks, profile: Profile) -> None:
     hooks.display["res.partner"] = partner_display
     hooks.display["res.partner.category"] = category_display
@@ -149,6 +163,8 @@ def register(hooks: Hooks, profile: Profile) -> None:
     def email_formatted(env: Env, row: dict) -> Any:
         email = row.get("email")
         return f'"{row.get("name") or email}" <{email}>' if email else None
+
+    hooks.computes["res.partner"]["partner_share"] = partner_share
 
     @hooks.compute("res.partner", "user_ids")
     def partner_users(env: Env, row: dict) -> list[int]:

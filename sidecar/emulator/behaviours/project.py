@@ -123,7 +123,8 @@ def _task_prepare(env: Env, vals: dict) -> None:
         vals["stage_id"] = _first_stage(env, vals.get("project_id"))
     if vals.get("stage_id"):
         vals.setdefault("date_last_stage_update", env.now)
-    if vals.get(VALUES) or env.version.major == 16:
+    # a task made under a definition stores values (16.0: False for each; 17.0+: none yet)
+    if vals.get(VALUES) or env.version.major == 16 or _definition(env, vals.get("project_id")):
         vals[VALUES] = _values_to_store(env, vals.get("project_id"), vals.get(VALUES) or {})
 
 

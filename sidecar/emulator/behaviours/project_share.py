@@ -108,7 +108,8 @@ def _lines(env: Env, wizard_id: int) -> list[dict]:
 # -- the share link and the invitation ------------------------------------------------------------
 
 
-def _base_url(env: Env) -> str:
+def base_url(env: Env) -> str:
+    """The `web.base.url` system parameter, as Odoo builds its links from it."""
     for row in env.rows("ir.config_parameter").values():
         if row.get("key") == "web.base.url" and row.get("value"):
             return str(row["value"])
@@ -120,7 +121,7 @@ def share_link(env: Env, project: dict) -> str:
     if not project.get("access_token"):
         env.sudo().write(PROJECT, [project["id"]], {"access_token": str(uuid.uuid4())})
     token = project["access_token"]
-    return f"{_base_url(env)}/mail/view?model={PROJECT}&res_id={project['id']}&access_token={token}"
+    return f"{base_url(env)}/mail/view?model={PROJECT}&res_id={project['id']}&access_token={token}"
 
 
 def _invite(env: Env, project: dict, partner_id: int, note: Any) -> None:

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import properties
 from ..hooks import Hooks
 from ..orm import Env, as_ids
 from ..versions import Profile
 from .base import stage_legends
 
 APPLICANT = "hr.applicant"
+JOB = "hr.job"
+# 17.0+: applicant properties, defined on the applicant's job
+DEFINITION = "applicant_properties_definition"
+VALUES = "applicant_properties"
 
 
 def default_stage(env: Env, job_id: int | None) -> int | None:
@@ -102,6 +107,42 @@ def _after_write(env: Env, ids: list[int], vals: dict, before: dict) -> None:
         )
 
 
+def _job_definition(env: Env, vals: dict) -> None:
+    if DEFINITION in vals:
+        vals[DEFINITION] = properties.definition(env.version.major, vals[DEFINITION])
+
+
+def _values_to_store(env: Env, job_id: Any, value: Any) -> dict:
+    """A written ``applicant_properties``: the values its job defines (a write replaces them
+    all), after any definition change the list form carries."""
+    values, new_definition = properties.split_list_form(value)
+    if new_definition is not None and env.row(JOB, job_id) is not None:
+        env.sudo().write(JOB, [job_id], {DEFINITION: new_definition})
+    job = env.row(JOB, job_id) or {}
+    return properties.stored_values(env.version.major, list(job.get(DEFINITION) or []), values)
+
+
+def _properties_prepare(env: Env, vals: dict) -> None:
+    # an applicant made under its job's definition stores values (none yet on 17.0+)
+    job = env.row(JOB, vals.get("job_id"))
+    if vals.get(VALUES) or (job is not None and job.get(DEFINITION)):
+        vals[VALUES] = _values_to_store(env, vals.get("job_id"), vals.get(VALUES) or {})
+
+
+def _properties_before_write(env: Env, ids: list[int], vals: dict) -> None:
+    if VALUES in vals and ids:
+        job_id = vals.get("job_id") or env.rows(APPLICANT)[ids[0]].get("job_id")
+        vals[VALUES] = _values_to_store(env, job_id, vals[VALUES])
+
+
+def _applicant_properties(env: Env, row: dict) -> list[dict]:
+    job = env.row(JOB, row.get("job_id"))
+    if job is None:
+        return []
+    definition = job.get(DEFINITION) or []
+    return properties.read_value(env.version.major, definition, row.get(VALUES))
+
+
 def _job_prepare(env: Env, vals: dict) -> None:
     for key, value in (
         ("alias_contact", "everyone"),
@@ -139,6 +180,12 @@ def register(hooks: Hooks, profile: Profile) -> None:
             lambda env, vals: vals.setdefault("legend_waiting", "Waiting")
         )
     hooks.prepare["hr.job"].append(_job_prepare)
+    if profile.major >= 17:
+        hooks.prepare[JOB].append(_job_definition)
+        hooks.before_write[JOB].append(lambda env, ids, vals: _job_definition(env, vals))
+        hooks.prepare[APPLICANT].append(_properties_prepare)
+        hooks.before_write[APPLICANT].append(_properties_before_write)
+        hooks.computes[APPLICANT][VALUES] = _applicant_properties
 
     hooks.method(APPLICANT, "archive_applicant")(archive_applicant)
     hooks.method(APPLICANT, "reset_applicant")(reset_applicant)

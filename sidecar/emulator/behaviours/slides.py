@@ -6,6 +6,7 @@ The buttons called over RPC (enrol/invite wizards, mark completed/viewed) are in
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..hooks import ComputeFn, Hooks
 from ..orm import Env
 from ..versions import Profile
 from .mail import queue_mail, subscribe
+from .project_share import base_url
 
 SCP = "slide.channel.partner"
 SSP = "slide.slide.partner"
@@ -277,6 +279,15 @@ def _website_published(env: Env, row: dict) -> bool:
     return bool(row.get("is_published"))
 
 
+def _website_url(env: Env, row: dict, relative: bool) -> str:
+    """`/slides/<slug>`, after `web.base.url` before 19.0: Odoo's slug is the name in lower
+    case, runs of other characters as one '-', then the id (ir.http's slug)."""
+    words = re.sub(r"[^\w\s-]", "", str(row.get("name") or "")).strip().lower()
+    name = re.sub(r"[-\s]+", "-", words).strip("-")
+    path = f"/slides/{name}-{row['id']}" if name else f"/slides/{row['id']}"
+    return path if relative else base_url(env) + path
+
+
 CHANNEL_COMPUTES: dict[str, ComputeFn] = {
     "total_slides": _total_slides,
     "members_count": _members_count,
@@ -307,4 +318,7 @@ def register(hooks: Hooks, profile: Profile) -> None:
     hooks.compute(SSP, "slide_category")(_ssp_slide_category)
     for fname, compute in CHANNEL_COMPUTES.items():
         hooks.compute("slide.channel", fname)(compute)
+    hooks.compute("slide.channel", "website_url")(
+        partial(_website_url, relative=profile.relative_course_urls)
+    )
     hooks.compute("slide.slide", "website_published")(_website_published)

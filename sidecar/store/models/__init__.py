@@ -24,8 +24,10 @@ from sidecar.store.models.mirrors import (
     GradedItem,
     LessonProgress,
 )
+from sidecar.store.models.notifications import Notification, NotificationOptOut
 from sidecar.store.models.recruitment import Enrollment
 from sidecar.store.models.service import JobLease, JobRun
+from sidecar.store.models.status import StatusShown
 from sidecar.store.models.tracking import (
     PendingRecompute,
     ProgressTracker,
@@ -49,11 +51,14 @@ __all__ = [
     "JobLease",
     "JobRun",
     "LessonProgress",
+    "Notification",
+    "NotificationOptOut",
     "OutboxMessage",
     "PendingRecompute",
     "Program",
     "ProgressTracker",
     "ReviewFlag",
+    "StatusShown",
     "Student",
     "SyncCursor",
     "SyncRun",

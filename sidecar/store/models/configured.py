@@ -50,6 +50,10 @@ class CourseIntegration(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default=CourseStatus.ACTIVE)
     archived_at: Mapped[datetime | None]
+    # The partner of the course's responsible user (slide.channel.user_id), who is not a trainee
+    # of it; read from Odoo at `responsible_read_at` (None: not read yet).
+    responsible_partner_id: Mapped[int | None] = mapped_column(Integer)
+    responsible_read_at: Mapped[datetime | None]
 
     program: Mapped[Program] = relationship(back_populates="courses")
 

@@ -50,6 +50,11 @@ class Student(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None]
     certified_at: Mapped[datetime | None]
+    # Odoo's partner_share was False when last read (an internal user); None: not read yet.
+    internal_user: Mapped[bool | None] = mapped_column(Boolean)
+    # Why this partner is not counted as a trainee (`Exclusion`), or None: a trainee. Kept, not
+    # deleted, so that a config change brings them back with their history.
+    excluded: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -44,6 +44,7 @@ def attendance(session: Session, scope: Scope) -> Report:
             AttendanceRecord.active.is_(True),
             AttendanceRecord.removed_at.is_(None),
             Student.program_id.in_(scope.program_ids),
+            Student.excluded.is_(None),
         )
         .group_by(AttendanceRecord.event_id, Student.program_id)
         .subquery("counts")

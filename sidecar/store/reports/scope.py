@@ -186,6 +186,7 @@ def trainees(scope: Scope, *, dated: str = "created_at", with_batch: bool = Fals
         )
     query = query.add_columns(batch_column.label("batch_id")).where(
         Student.program_id.in_(scope.program_ids),
+        Student.excluded.is_(None),  # members who are no trainees (product-rules §12)
         *scope.within(getattr(Student, dated)),
     )
     if scope.batch is not None:
