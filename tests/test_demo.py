@@ -184,6 +184,7 @@ def test_demo_issues_certificates_whose_page_says_valid(tmp_path: Path) -> None:
     assert "All checks passed" in out and "\x1b[" not in out
     assert re.search(r"^\[00:\d\d\] junior-developers: \d+ students", out, re.MULTILINE)
     assert re.search(r"^\[00:\d\d\] issued \S+ to ", out, re.MULTILINE)
+    assert re.search(r"^\[00:\d\d\] notified through Odoo: \d+ ", out, re.MULTILINE)
     assert {p.name for p in workdir.iterdir()} <= set(DEMO_DIR_ENTRIES)
     assert max(len(line.rstrip("\n")) for line in lines) <= PLAIN_WIDTH, out
     assert "replacing the previous run" not in out  # a new directory: nothing to replace

@@ -85,6 +85,8 @@ class ProgramDecider:
 
     def _for(self, trainee: Trainee) -> list[Decision]:
         decided = self.facts.decided
+        if not trainee.integrated:
+            return []  # in none of the program's courses (left, or removed): nothing to tell
         if self._predates(trainee):
             return self._baseline(trainee)
         found: list[Decision] = []

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sidecar.statuses import StudentStatus
 from sidecar.store.models import (
     Batch,
     Certificate,
@@ -37,6 +38,7 @@ class Trainee:
     complete: bool
     batch_id: int | None
     last_activity: datetime
+    integrated: bool = True  # in at least one of the program's courses
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def program_facts(session: Session, program: Program) -> ProgramFacts:
             Student.overall_pct,
             Student.complete,
             Student.batch_id,
+            Student.integration_status,
         )
         # only trainees: not the internal users and course responsibles a program leaves out
         .where(Student.program_id == program.id, Student.excluded.is_(None))
@@ -122,6 +125,7 @@ def program_facts(session: Session, program: Program) -> ProgramFacts:
             percent=row.overall_pct,
             complete=row.complete,
             batch_id=row.batch_id,
+            integrated=row.integration_status != StudentStatus.NOT_INTEGRATED,
             last_activity=max(
                 _aware(row.created_at), last_seen.get(row.odoo_partner_id, _aware(row.created_at))
             ),

@@ -367,3 +367,22 @@ def test_only_trainees_are_told(tmp_path: Path, emu: OdooEmulator, db_url: str) 
             session.scalars(select(Notification.partner_id).where(Notification.kind == "welcome"))
         )
     assert welcomed == {8}
+
+
+def test_no_welcome_for_someone_in_none_of_the_courses(
+    tmp_path: Path, emu: OdooEmulator, db_url: str
+) -> None:
+    text = PROGRAM.replace(
+        "    responsible_user: admin\n",
+        "    responsible_user: admin\n    removed_membership: drop\n",
+    )
+    cfg = write_config(tmp_path, emu, db_url, SERVER + text)
+    generate_key(cfg.certificates.signing_key)
+    w = Scenario(cfg, open_store(cfg), client_for(emu, page_size=200), emu)
+    w.enroll(2)
+    gone = w.partners[1]
+    memberships = w.odoo.search("slide.channel.partner", [("partner_id", "=", gone)])
+    w.odoo.write("slide.channel.partner", memberships, {"active": False})
+    sync_once(w.cfg, w.store, w.odoo)
+    assert w.notify()["welcome"] == 1
+    assert set(w.told("welcome")) == {w.partners[0]}

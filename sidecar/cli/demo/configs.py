@@ -87,6 +87,7 @@ schedules:
   issue: {{every: 2s}}
   enroll: {{every: 5s}}
   deliver: {{every: 7s}}
+  notify: {{every: 3s}}
   reconcile: {{every: 30s}}
 recruitment:
   ojt_stage: On the Job Training

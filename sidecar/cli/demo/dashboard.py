@@ -11,7 +11,7 @@ import shutil
 import textwrap
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -114,7 +114,24 @@ class StoreWatcher:
     _cert_id: int = 0
     _flag_id: int = 0
     _seen_enrollments: set[int] = field(default_factory=set)
+    _note_id: int = 0
     first_url: str | None = None
+
+    def _notifications(self, session: Session) -> None:
+        """One feed line for the notifications queued since the last poll, by kind."""
+        from sidecar.store.models import Notification
+
+        rows = session.execute(
+            select(Notification.id, Notification.kind)
+            .where(Notification.id > self._note_id, Notification.state == "queued")
+            .order_by(Notification.id)
+        ).all()
+        if not rows:
+            return
+        self._note_id = rows[-1][0]
+        kinds = Counter(kind.replace("_", " ") for _, kind in rows)
+        listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        self.feed.add(f"notified through Odoo: {listed} (messages on the contacts)")
 
     def poll(self) -> Snapshot:
         from sidecar.store.models import Certificate, Enrollment, Program, ReviewFlag, Student
@@ -156,6 +173,7 @@ class StoreWatcher:
                     )
                 else:
                     self.feed.add(f"applicant {row.name} awaits review: {row.reason}")
+            self._notifications(session)
             return Snapshot(
                 programs=program_statuses(session),
                 certificates=certificate_summary(session),
