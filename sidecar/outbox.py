@@ -186,6 +186,16 @@ def next_round(session: Session, prefix: str) -> int:
     return int(count or 0)
 
 
+def latest_of_round(session: Session, prefix: str) -> OutboxMessage | None:
+    """The newest row whose key starts with `prefix` (the last round of a change), if any."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.key.like(f"{prefix}%"))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
+
+
 def counts(session: Session) -> dict[str, int]:
     """Rows per state, for status and metrics."""
     rows = session.execute(

@@ -25,8 +25,6 @@ from sidecar.store.models import (
 )
 from sidecar.store.sql import among
 
-ODOO_STAMP = "%Y-%m-%d %H:%M:%S"
-
 
 @dataclass(frozen=True)
 class Trainee:
@@ -85,7 +83,7 @@ def _stamp(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text[:19], ODOO_STAMP).replace(tzinfo=UTC)
+        return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)  # Odoo's "%Y-%m-%d %H:%M:%S"
     except ValueError:
         return None  # an odd stamp says nothing about activity; the enrollment date stands
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient
@@ -21,7 +20,7 @@ from jobs.status.changed import Change
 from sidecar import outbox
 from sidecar.config.status import StatusInOdoo
 from sidecar.statuses import StudentStatus
-from sidecar.store.models import OutboxMessage, StatusShown
+from sidecar.store.models import StatusShown
 
 PROGRESS, STATUS = "ojt_progress", "ojt_status"
 RETRY_REFUSED = timedelta(days=1)
@@ -153,12 +152,7 @@ def _define(session: Session, job_id: int, definition_: list[dict[str, Any]], no
     """Queue the job's new definition unless a write of it is on its way ("waiting"); one Odoo
     refused is tried again a day later ("failed" until then), not every cycle."""
     prefix = f"status-job-properties:{job_id}:"
-    last = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.key.like(f"{prefix}%"))
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    ).first()
+    last = outbox.latest_of_round(session, prefix)
     if last is not None and last.state == outbox.PENDING:
         return "waiting"
     if last is not None and last.state == outbox.FAILED and now - last.created_at < RETRY_REFUSED:

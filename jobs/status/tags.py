@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.odoo import contacts
 from jobs.status.changed import Change
 from sidecar import outbox
 from sidecar.config.status import StatusInOdoo
-from sidecar.store.models import OutboxMessage, StatusShown
+from sidecar.store.models import StatusShown
 
 
 def moving(changes: Sequence[Change]) -> list[Change]:
@@ -94,12 +93,7 @@ def _to_make(
     if name in made:
         return None, made[name]
     prefix = f"status-tag-new:{hashlib.sha256(name.encode()).hexdigest()[:32]}:"
-    last = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.key.like(f"{prefix}%"))
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    ).first()
+    last = outbox.latest_of_round(session, prefix)
     if last is not None and last.state == outbox.PENDING:
         made[name] = last.key
         return None, last.key
