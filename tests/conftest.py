@@ -132,3 +132,12 @@ def _fresh_postgres_database(base: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def live() -> Iterator[OdooClient]:
+    """The real Odoo of the `live` tests (ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD): the
+    test's own hands there, apart from the sidecar's client."""
+    from tests.jobs.live import live_client
+
+    yield from live_client()

@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 
 from jobs.incremental import odoo_datetime
 from jobs.issue.make import revoke
+from jobs.issue.trainees import counted_courses_of
 from sidecar.config.programs import Program as ProgramConfig
-from sidecar.figures import CourseState, counted_courses
-from sidecar.statuses import CourseStatus
-from sidecar.store.models import Certificate, CourseIntegration, CourseMembership, Program
+from sidecar.store.models import Certificate, CourseMembership, Program
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def revoke_removed(
     they were issued; the serials revoked. The caller commits."""
     if configured.removed_membership != "drop" or not configured.revoke_on_removal:
         return []
-    courses = {c.odoo_channel_id: c for c in _counted(session, program.id)}
+    courses = {c.odoo_channel_id: c for c in counted_courses_of(session, program.id)}
     m, c = CourseMembership, Certificate
     rows = session.execute(
         select(c, m.channel_id, m.removed_at, m.write_date)
@@ -61,18 +60,3 @@ def revoke_removed(
         revoked.append(cert.serial)
         log.info("revoked %s: %s", cert.serial, cert.revoked_reason)
     return revoked
-
-
-def _counted(session: Session, program_id: int) -> list[CourseIntegration]:
-    """The program's counted courses (the required active ones, else all active ones)."""
-    active = list(
-        session.scalars(
-            select(CourseIntegration).where(
-                CourseIntegration.program_id == program_id,
-                CourseIntegration.status == CourseStatus.ACTIVE,
-                CourseIntegration.odoo_channel_id.is_not(None),
-            )
-        )
-    )
-    counted = {s.course_id for s in counted_courses(CourseState(c.id, c.required) for c in active)}
-    return [c for c in active if c.id in counted]

@@ -67,8 +67,9 @@ def _certified(session: Session, program_id: int) -> set[tuple[int, str]]:
     return {(student_id, scope) for student_id, scope in rows}
 
 
-def _courses_done(session: Session, program_id: int) -> set[int]:
-    """Students who completed every counted course (the required ones, else all)."""
+def counted_courses_of(session: Session, program_id: int) -> list[CourseIntegration]:
+    """The program's counted courses: the rule the figures use
+    (`sidecar.figures.counted_courses`: the required ones, else all) on its active courses."""
     courses = list(
         session.scalars(
             select(CourseIntegration).where(
@@ -77,9 +78,14 @@ def _courses_done(session: Session, program_id: int) -> set[int]:
             )
         )
     )
-    # The rule the figures use (`sidecar.figures.counted_courses`), on the active courses.
     states = (CourseState(c.id, required=c.required) for c in courses)
-    counted = [state.course_id for state in counted_courses(states)]
+    counted = {state.course_id for state in counted_courses(states)}
+    return [c for c in courses if c.id in counted]
+
+
+def _courses_done(session: Session, program_id: int) -> set[int]:
+    """Students who completed every counted course (the required ones, else all)."""
+    counted = [c.id for c in counted_courses_of(session, program_id)]
     done: dict[int, set[int]] = {}
     for student_id, course_id in session.execute(
         select(ProgressTracker.student_id, ProgressTracker.course_integration_id).where(

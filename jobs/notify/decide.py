@@ -11,6 +11,7 @@ from jobs.notify.texts import REMINDERS
 from sidecar.config.notifications import NotificationsConfig
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.notifications import expiry_due, inactivity_due, key, milestones_due
+from sidecar.statuses import CourseStatus
 from sidecar.store.models import CourseIntegration
 
 
@@ -113,7 +114,7 @@ class ProgramDecider:
         return found
 
     def _welcome(self, trainee: Trainee) -> Decision:
-        courses = [c for c in self.facts.courses if c.status == "active"]
+        courses = [c for c in self.facts.courses if c.status == CourseStatus.ACTIVE]
         batch = self.facts.batch_names.get(trainee.batch_id or 0)
         values = {
             "courses": ", ".join(self._course_names[c.id] for c in courses),

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sidecar.notifications import key
 from sidecar.statuses import StudentStatus
 from sidecar.store.models import (
     Batch,
@@ -213,8 +214,6 @@ def _decided(session: Session, program_id: int) -> Decided:
 def _since(session: Session, program_key: str) -> datetime | None:
     """When notifications began for a program that had trainees before (the upgrade that
     brought them records it), so those trainees do not hear of what they reached long ago."""
-    from sidecar.notifications import key
-
     at = session.scalar(
         select(Notification.created_at).where(Notification.key == key("since", program_key))
     )

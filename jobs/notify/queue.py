@@ -18,7 +18,6 @@ from jobs.notify.decide import Decision
 from jobs.notify.report import NotifyReport
 from jobs.notify.texts import REMINDER_FOOTER, REMINDERS, language, render, wording
 from jobs.odoo import contacts, elearning, mail
-from jobs.odoo.reads import m2o
 from sidecar import outbox
 from sidecar.config import Config
 from sidecar.notifications import quiet_until, zone
@@ -156,7 +155,3 @@ def _message(
         email_to=partner,
         email_subject=message.subject,
     )
-
-
-def mentor_partner(user: dict[str, Any]) -> int | None:
-    return m2o(user.get("partner_id"))

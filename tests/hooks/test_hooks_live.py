@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from connectors import OdooClient
 from jobs.odoo import automation
 from sidecar.cli.app import main
 from tests.hooks.receiver import receiver
-from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, write_live_config
 
 pytestmark = pytest.mark.live
 WATCHED = ("slide.slide.partner", "slide.channel.partner", "survey.user_input")
@@ -33,11 +32,6 @@ hooks:
   url: {hooks_url}
   secret: {secret}
 """
-
-
-@pytest.fixture
-def live() -> Iterator[OdooClient]:
-    yield from live_client()
 
 
 def _hooks(command: str, config: Path) -> tuple[int, str]:

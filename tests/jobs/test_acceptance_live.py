@@ -24,7 +24,6 @@ import json
 import os
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,7 +45,7 @@ from sidecar.cli import main
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Certificate, Student
-from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, write_live_config
 from tests.jobs.syncing import sync_once
 
 pytestmark = pytest.mark.live
@@ -61,11 +60,6 @@ programs:
 """
 
 REF = "Ref. notify:"
-
-
-@pytest.fixture
-def live() -> Iterator[OdooClient]:
-    yield from live_client()
 
 
 def _transport(live: OdooClient) -> str:

@@ -28,7 +28,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import AssignmentTask, Certificate
-from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, write_live_config
 from tests.jobs.test_assignments_loop import DEFINITION, STAGES, own_tasks
 from tests.jobs.test_batches_live import CONFIG as BATCH_CONFIG
 
@@ -37,11 +37,6 @@ pytestmark = pytest.mark.live
 # the batches' live program, with assignments
 CONFIG = BATCH_CONFIG + "    assignments:\n      template_project: {template_id}\n"
 ASSIGNMENTS = (("Weld a T-joint", 1, 10), ("Safety quiz", 2, 20))
-
-
-@pytest.fixture
-def live() -> Iterator[OdooClient]:
-    yield from live_client()
 
 
 def major(live: OdooClient) -> int:

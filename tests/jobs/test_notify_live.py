@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from jobs.deliver import deliver
 from jobs.issue.runner import IssueJob
 from jobs.notify import NotifyJob
 from sidecar.store.bootstrap import open_store
-from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, write_live_config
 from tests.jobs.syncing import sync_once
 
 pytestmark = pytest.mark.live
@@ -32,11 +31,6 @@ programs:
     courses:
       - course: {course}
 """
-
-
-@pytest.fixture
-def live() -> Iterator[OdooClient]:
-    yield from live_client()
 
 
 def next_monday_9(now: datetime) -> datetime:

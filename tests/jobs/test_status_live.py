@@ -24,7 +24,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Student
-from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -38,11 +38,6 @@ programs:
 status_in_odoo:
   applicant_properties: true
 """
-
-
-@pytest.fixture
-def live() -> Iterator[OdooClient]:
-    yield from live_client()
 
 
 @pytest.fixture

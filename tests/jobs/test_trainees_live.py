@@ -5,7 +5,6 @@ ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD set (`./dev test -m live`)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from jobs.context import JobContext
 from jobs.sync.runner import SyncJob
 from sidecar.store.bootstrap import open_store
 from sidecar.store.models import Student
-from tests.jobs.live import clean_up, live_client, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -27,11 +26,6 @@ programs:
     courses:
       - course: {course}
 """
-
-
-@pytest.fixture
-def live() -> Iterator[OdooClient]:
-    yield from live_client()
 
 
 def test_the_course_creator_is_not_a_trainee(live: OdooClient, tmp_path: Path) -> None:
