@@ -1,11 +1,12 @@
-"""A lesson completed in Odoo reaches the tracker within 2 s through the webhook, with the
-service's own listener and worker (`ojt-sidecar run` with `hooks.enabled`) and no poll due."""
+"""A lesson completed in Odoo reaches the tracker through the webhook, with the service's own
+listener and worker (`ojt-sidecar run` with `hooks.enabled`) and no poll due. How fast (the
+2-second target) is measured by bench/hooks_bench.py, not asserted here: tests never assert
+timings."""
 
 from __future__ import annotations
 
 import http.client
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ from tests.service.servicing import count_ok, wait_until
 
 
 @pytest.mark.parametrize("version", ["17.0", "18.0", "19.0"])
-def test_a_lesson_completed_reaches_the_tracker_within_two_seconds(
+def test_a_lesson_completed_reaches_the_tracker_through_the_webhook(
     tmp_path: Path, version: str
 ) -> None:
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
@@ -52,14 +53,10 @@ def test_a_lesson_completed_reaches_the_tracker_within_two_seconds(
             emu.add_webhook_rule(SSP, hook_url(cfg), SSP_FIELDS)
             emu.add_webhook_rule(SCP, hook_url(cfg), SCP_FIELDS)
             for done, slide in enumerate(slides[:2], start=1):
-                started = time.monotonic()
                 writer.create(SSP, {"slide_id": slide, "partner_id": partner, "completed": True})
-                committed = time.monotonic()  # Odoo answers once the change is committed
-                wait_until(lambda n=done: lessons_done(store_url, membership) == n, "the hook", 10)
-                took = time.monotonic() - committed
-                assert took < 2.0, (
-                    f"{took:.2f} s after the commit ({committed - started:.2f} s to write)"
-                )
+                # the wait's bound only keeps a broken hook from hanging the test; the next poll
+                # is an hour away, so only the hook can bring the lesson in
+                wait_until(lambda n=done: lessons_done(store_url, membership) == n, "the hook", 30)
             assert count_ok(store_url, "sync") == 1  # the poll did not do it
             assert all(s.status == 202 for s in emu.webhooks_sent)
         finally:
