@@ -9,12 +9,12 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.config import Config
+from sidecar.ratelimit import RateLimiter
 from verify_site import security
 from verify_site.fastpage import SPENT, CertificatePages
 from verify_site.health import CachedHealth, HealthEndpoint
 from verify_site.pagecache import PageCache
 from verify_site.pages import page_url, problem
-from verify_site.ratelimit import RateLimiter
 from verify_site.records import Register
 from verify_site.settings import Overrides, SiteSettings, settings_from
 from verify_site.views import SiteState, bp

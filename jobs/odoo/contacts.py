@@ -225,3 +225,40 @@ def partner_tag_ids(client: OdooClient, partner_ids: list[int]) -> dict[int, lis
     """The tags each contact carries (archived contacts too): for checks and tests."""
     rows = client.read(PARTNER, partner_ids, [PARTNER_TAGS], context=WITH_ARCHIVED)
     return {int(r["id"]): sorted(int(t) for t in r.get(PARTNER_TAGS) or []) for r in rows}
+
+
+GROUP_XMLID = "ir.model.data"
+
+
+def signing_in(client: OdooClient, uid: int) -> dict[str, Any] | None:
+    """What the cockpit needs of a user who just proved their login: login, name, contact and
+    whether they are a portal (share) user; None when the service account cannot see them."""
+    rows = client.read(USER, [uid], ["login", "name", "partner_id", "share"], names=False)
+    return rows[0] if rows else None
+
+
+def group_id(client: OdooClient, ref: int | str) -> int | None:
+    """A group the config names by id, XML id (`base.group_system`: stable across languages)
+    or name."""
+    if isinstance(ref, int):
+        return ref
+    module, dot, name = ref.partition(".")
+    if dot and " " not in ref:
+        rows = client.search_read_list(
+            GROUP_XMLID,
+            [("module", "=", module), ("name", "=", name), ("model", "=", "res.groups")],
+            ["res_id"],
+            limit=1,
+        )
+        return int(rows[0]["res_id"]) if rows else None
+    found = client.search("res.groups", [("name", "=", ref)], limit=1)
+    return int(found[0]) if found else None
+
+
+def in_group(client: OdooClient, uid: int, group: int) -> bool:
+    """Whether the user is in the group, implied memberships included: 19.0 keeps only the
+    groups set by hand in `group_ids` and all of them in `all_group_ids`; earlier versions keep
+    all of them in `groups_id`."""
+    fields = client.fields_get(USER)
+    field = next(f for f in ("all_group_ids", "groups_id", "group_ids") if f in fields)
+    return bool(client.search(USER, [("id", "=", uid), (field, "in", [group])], limit=1))

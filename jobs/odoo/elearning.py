@@ -277,3 +277,10 @@ def course_pages(client: OdooClient, ids: list[int]) -> dict[int, tuple[str, str
         return {}
     rows = client.read(COURSE, ids, ["name", "website_url"])
     return {int(r["id"]): (str(r.get("name") or ""), str(r.get("website_url") or "")) for r in rows}
+
+
+def courses_responsible(client: OdooClient, uid: int, course_ids: list[int]) -> list[int]:
+    """Of these courses, those whose responsible user (`slide.channel.user_id`) is `uid`."""
+    if not course_ids:
+        return []
+    return sorted(client.search(COURSE, [("id", "in", course_ids), ("user_id", "=", uid)]))

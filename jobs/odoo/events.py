@@ -213,3 +213,10 @@ def responsibles(client: OdooClient, event_ids: list[int]) -> dict[int, int]:
     rows = client.read(EVENT, event_ids, ["user_id"], names=False)
     found = {int(r["id"]): m2o(r.get("user_id")) for r in rows}
     return {event: user for event, user in found.items() if user is not None}
+
+
+def responsible_for(client: OdooClient, uid: int, event_ids: list[int]) -> list[int]:
+    """Of these events, those whose responsible user is `uid`."""
+    if not event_ids:
+        return []
+    return sorted(client.search(EVENT, [("id", "in", event_ids), ("user_id", "=", uid)]))

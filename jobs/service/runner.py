@@ -42,7 +42,13 @@ from jobs.service.executor import ClientFactory, Clock, JobExecutor, RunOutcome
 from jobs.service.leases import release_all
 from jobs.service.schedule import make_scheduler, schedule_jobs
 from jobs.service.store_watch import StoreWatch
-from jobs.service.web import PortInUse, ThreadedServer, ops_server, site_server
+from jobs.service.web import (
+    PortInUse,
+    ThreadedServer,
+    cockpit_server,
+    ops_server,
+    site_server,
+)
 from jobs.service.work import BODIES, ONCE_ORDER
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
@@ -93,6 +99,7 @@ class ServiceRunner:
         self.client_factory = client_factory
         self.store: Store | None = None
         self.site: ThreadedServer | None = None
+        self.cockpit: ThreadedServer | None = None
         self.ops: ThreadedServer | None = None
         self.hooks: Hooks | None = None
         self._scheduler: Any = None
@@ -116,6 +123,8 @@ class ServiceRunner:
                 self.site = site_server(self.cfg, host=self.host, port=self.port)
             self.ops = self._ops_endpoint()
             assert self.store is not None
+            if self.web and self.cfg.app.enabled:
+                self.cockpit = cockpit_server(self.cfg, self.store.sessions)
             if self.cfg.hooks.enabled:  # Odoo's webhooks: its own listener and hint worker
                 self.hooks = Hooks(
                     self.cfg,
@@ -129,8 +138,9 @@ class ServiceRunner:
             schedule_jobs(
                 self._scheduler, self.cfg, scheduled_job, self.store.sessions, datetime.now(UTC)
             )
-            if self.site is not None:
-                self.site.start()
+            for server in (self.site, self.cockpit):
+                if server is not None:
+                    server.start()
             if self.ops is not None:
                 self.ops.start()
             if self.hooks is not None:
@@ -252,10 +262,10 @@ class ServiceRunner:
                 self._scheduler.shutdown(wait=False)
             self._scheduler = None
         self._close_hooks()
-        for server in (self.site, self.ops):
+        for server in (self.site, self.cockpit, self.ops):
             if server is not None:
                 server.close()
-        self.site = self.ops = None
+        self.site = self.cockpit = self.ops = None
         if self.store is not None and dispose:
             self.store.close()
         with _current_lock:

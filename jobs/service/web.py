@@ -141,3 +141,25 @@ def hooks_server(
         what="webhook listener",
         in_use_hint="set hooks.port",
     )
+
+
+def cockpit_app(cfg: Config, sessions: Any) -> Any:
+    """The cockpit (sidecar.cockpit) with Odoo sign-in (jobs.signin) wired in."""
+    from jobs.signin import OdooSignIn
+    from sidecar.cockpit.app import create_app
+
+    return create_app(cfg, sessions, OdooSignIn(cfg).identify)
+
+
+def cockpit_server(cfg: Config, sessions: Any) -> ThreadedServer:
+    """The cockpit on `app.host:port`, apart from the public site."""
+    from waitress import create_server
+
+    app = cockpit_app(cfg, sessions)
+    return ThreadedServer(
+        lambda: create_server(app, host=cfg.app.host, port=cfg.app.port, threads=8),
+        host=cfg.app.host,
+        port=cfg.app.port,
+        what="cockpit",
+        in_use_hint="set app.port",
+    )

@@ -182,10 +182,12 @@ def students(config_path: Path, program_key: str, status_filter: str | None, as_
     )
 
 
+from sidecar.cli.commands.cockpit import app_command  # noqa: E402
 from sidecar.cli.commands.enroll import enroll_command  # noqa: E402
 from sidecar.cli.commands.report import report  # noqa: E402
 from sidecar.cli.commands.run import run_command  # noqa: E402
 
+main.add_command(app_command)
 main.add_command(enroll_command)
 main.add_command(run_command)
 

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from sidecar.store.reports.result import spreadsheet_safe  # noqa: F401 (re-exported)
+
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[_cell(v) for v in row] for row in rows]
@@ -61,21 +63,3 @@ class ProgressLine:
             self.out.write("\n")
         self.out.flush()
         self.current = None if finished else name
-
-
-# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"), tab and carriage
-# return included: some spreadsheets strip those and then see the formula behind them.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A CSV cell a spreadsheet shows as text, never runs: text starting like a formula gets a
-    leading single quote (OWASP's advice). Numbers, and text that is just a number ("-3.5"),
-    stay as they are: a spreadsheet reads them as numbers, which is what they are."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
-        return value
-    try:
-        float(value)
-    except ValueError:
-        return "'" + value
-    return value

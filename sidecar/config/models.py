@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field, PrivateAttr, SecretStr, ValidationInfo, model_validator
 
 from sidecar.config.base import Finding, Section, have, list_check
+from sidecar.config.cockpit import CockpitConfig
 from sidecar.config.fieldtypes import (
     Colour,
     CronExpr,
@@ -50,6 +51,7 @@ from sidecar.config.programs import (
     check_programs,
 )
 from sidecar.config.status import StatusInOdoo
+from sidecar.config.verify_site import VerifySiteConfig
 
 __all__ = [
     "APP_NAMES",
@@ -322,17 +324,6 @@ class CertificatesConfig(Section):
         return f"{self.verify_base_url}/c/{serial}"
 
 
-class VerifySiteConfig(Section):
-    """The public verification site."""
-
-    host: Host = "127.0.0.1"
-    port: Annotated[int, between(1, 65535)] = 8080
-    name_display: Literal["full", "initials"] = "full"
-    rate_limit_per_minute: Annotated[int, between(1, 1_000_000)] = 60  # per client address
-    # Reverse proxies in front whose X-Forwarded-For / -Proto are believed (0: none).
-    trust_proxy: Annotated[int, between(0, 100)] = 0
-
-
 class LoggingConfig(Section):
     """Log verbosity and shape."""
 
@@ -355,6 +346,7 @@ class Config(Section):
     hooks: HooksConfig = Field(default_factory=HooksConfig)
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     status_in_odoo: StatusInOdoo = Field(default_factory=StatusInOdoo)
+    app: CockpitConfig = Field(default_factory=CockpitConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     _config_dir: Path = PrivateAttr(default_factory=Path.cwd)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .behaviours.automation import load_field_catalogue
 from .behaviours.recruitment import find_or_create_partner
-from .helper_models import AUTOMATION_MODELS, LATE_HELPERS
+from .helper_models import AUTOMATION_MODELS, LAST_HELPERS, LATE_HELPERS
 from .orm import Env
 from .store import Store
 from .versions import Profile
@@ -388,6 +388,7 @@ def _load_base(store: Store) -> None:
     ordered = sorted(
         store.specs.values(),
         key=lambda s: (
+            s.name in LAST_HELPERS,
             s.name in AUTOMATION_MODELS,
             s.name.startswith("project."),
             s.name in late,
@@ -409,6 +410,12 @@ def _load_base(store: Store) -> None:
             },
         )
     load_field_catalogue(store)
+    for xmlid, (model, rid) in store.xmlids.items():
+        module, name = xmlid.split(".", 1)
+        env.create(
+            "ir.model.data",
+            {"module": module, "name": name, "model": model, "res_id": rid, "noupdate": True},
+        )
     env.create(
         "res.partner",
         [

@@ -165,6 +165,15 @@ HELPER_FIELDS: dict[str, dict[str, FieldDef]] = {
         "create_date": _f("datetime", "Creation Date", readonly=True),
         "expiration_date": _f("datetime", "Expiration Date", readonly=True),
     },
+    # external ids (XML ids): how a client finds a group such as base.group_system by its
+    # stable name rather than by its translated one
+    "ir.model.data": {
+        "name": _f("char", "External Identifier", required=True),
+        "module": _f("char", "Module", required=True),
+        "model": _f("char", "Model Name", required=True),
+        "res_id": _f("many2one_reference", "Record ID", model_field="model"),
+        "noupdate": _f("boolean", "Non Updatable"),
+    },
 }
 
 # helper models that declare their magic fields themselves (Odoo's ``_log_access = False``)
@@ -184,3 +193,5 @@ LATE_HELPERS = ("hr.applicant.refuse.reason", "applicant.get.refuse.reason", "re
 # the Automation Rules app's models and the field catalogue: their ir.model rows come after the
 # Project app's, so that every earlier model keeps its id
 AUTOMATION_MODELS = ("base.automation", "ir.actions.server", "ir.model.fields")
+# added after those: its ir.model row comes last of all
+LAST_HELPERS = ("ir.model.data",)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify_site.ratelimit import WINDOW, RateLimiter
+from sidecar.ratelimit import WINDOW, RateLimiter
 
 
 class Clock:

@@ -7,7 +7,7 @@ without one is then left out)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from sidecar.statuses import BatchStatus
@@ -78,6 +78,8 @@ def attendance(session: Session, scope: Scope) -> Report:
     )
     if scope.batch is not None:
         query = query.where(Batch.id == scope.batch.id)
+    for program, batches in scope.only_batches:
+        query = query.where(or_(Batch.program_id != program, Batch.id.in_(batches)))
     rows = [
         (*row[:5], int(row[5]), int(row[6]), int(row[7]), rate(int(row[6]), int(row[5])))
         for row in session.execute(query)

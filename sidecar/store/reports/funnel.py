@@ -65,7 +65,8 @@ def funnel(session: Session, scope: Scope) -> Report:
     rows: list[tuple[Any, ...]] = []
     for program in scope.programs:
         counts = stages.get(program.id, [0] * 5)
-        wanted: int | None = None if scope.batch is not None else applicants.get(program.id, 0)
+        by_batch = scope.batch is not None or program.id in dict(scope.only_batches)
+        wanted: int | None = None if by_batch else applicants.get(program.id, 0)
         if not counts[0] and not wanted:
             continue
         for stage, count in zip(STAGES, [wanted, *counts], strict=True):

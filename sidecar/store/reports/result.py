@@ -59,3 +59,21 @@ def stamp_read(column: Any, dialect: Dialect) -> ColumnElement[Any]:
     if dialect.name == "postgresql":
         return cast(func.timezone(literal_column("'UTC'"), column), String)
     return type_coerce(column, String)
+
+
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"), tab and carriage
+# return included: some spreadsheets strip those and then see the formula behind them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text, never runs: text starting like a formula gets a
+    leading single quote (OWASP's advice). Numbers, and text that is just a number ("-3.5"),
+    stay as they are: a spreadsheet reads them as numbers, which is what they are."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value

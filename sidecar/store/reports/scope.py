@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from sidecar.statuses import BatchStatus
@@ -69,6 +69,9 @@ class Scope:
     first_day: date | None
     last_day: date | None
     filtered: bool
+    # Programs seen only through some of their batches (a mentor's, in the cockpit): program id
+    # → those batch ids. Their trainees are those batches' only.
+    only_batches: tuple[tuple[int, tuple[int, ...]], ...] = ()
 
     @property
     def program_ids(self) -> list[int]:
@@ -174,7 +177,7 @@ def trainees(scope: Scope, *, dated: str = "created_at", with_batch: bool = Fals
     columns: list[Any] = [c for c in Student.__table__.c if c.name != "batch_id"]
     query = select(*columns)
     batch_column: Any = Student.batch_id
-    if with_batch or scope.batch is not None:
+    if with_batch or scope.batch is not None or scope.only_batches:
         registered = registered_batches()
         batch_column = func.coalesce(Student.batch_id, registered.c.batch_id)
         query = query.outerjoin(
@@ -184,8 +187,19 @@ def trainees(scope: Scope, *, dated: str = "created_at", with_batch: bool = Fals
                 registered.c.program_id == Student.program_id,
             ),
         )
+    partial = dict(scope.only_batches)
+    whole = [p for p in scope.program_ids if p not in partial]
+    programs: ColumnElement[bool] = Student.program_id.in_(whole)
+    if partial:
+        programs = or_(
+            programs,
+            *(
+                and_(Student.program_id == program, batch_column.in_(batches))
+                for program, batches in partial.items()
+            ),
+        )
     query = query.add_columns(batch_column.label("batch_id")).where(
-        Student.program_id.in_(scope.program_ids),
+        programs,
         Student.excluded.is_(None),  # members who are no trainees (product-rules §12)
         *scope.within(getattr(Student, dated)),
     )

@@ -1,4 +1,5 @@
-"""The site's per-address rate limit: `per_minute` requests over a sliding minute.
+"""A per-address rate limit: `per_minute` requests over a sliding minute (the verification site
+and the cockpit's sign-in).
 
 Ours rather than Flask-Limiter's, for what it cost under load. Its in-memory storage keeps every
 request of the last minute in a list per address and re-scans every address from a timer thread

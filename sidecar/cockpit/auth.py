@@ -1,0 +1,153 @@
+"""Signing in and out (docs/cockpit.md): Odoo checks the login and password (or API key), the
+role comes from Odoo and the store, and the browser gets a signed cookie holding a random
+session token. Failures are counted per login, which locks for a while past the limit, and
+sign-in attempts are rate-limited per client address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session
+from sqlalchemy import select
+
+from sidecar.cockpit import accounts
+from sidecar.cockpit.context import COOKIE_TOKEN, current_viewer, db, now, state
+from sidecar.ratelimit import RateLimiter
+from sidecar.roles import (
+    OdooPerson,
+    Reach,
+    SignInRefused,
+    SignInUnavailable,
+    WrongCredentials,
+    grant_for,
+)
+from sidecar.statuses import BatchStatus
+from sidecar.store.models import Batch, CourseIntegration, Program, Student
+
+bp = Blueprint("auth", __name__)
+
+MAX_LOGIN = 200
+MAX_SECRET = 1000
+
+
+@bp.get("/signin")
+def signin() -> Any:
+    if current_viewer() is not None:
+        return redirect(_next_path())
+    return _form()
+
+
+@bp.post("/signin")
+def signin_post() -> Any:
+    limiter: RateLimiter = current_app.extensions["cockpit_signin_limiter"]
+    wait = limiter.spend(request.remote_addr or "unknown")
+    if wait is not None:
+        response = _form("Too many sign-in attempts from here; please wait a minute.", 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    login = (request.form.get("login") or "").strip()
+    secret = request.form.get("secret") or ""
+    if not login or not secret:
+        return _form("Enter your Odoo login and your password or API key.", 400, login)
+    if len(login) > MAX_LOGIN or len(secret) > MAX_SECRET:
+        return _form("That login or password is longer than Odoo accepts.", 400)
+    app = state().cfg.app
+    locked = accounts.locked_until(db(), login, now())
+    if locked is not None:
+        when = locked.strftime("%H:%M UTC")
+        return _form(f"Too many failed sign-ins for this login; try again after {when}.", 429)
+    try:
+        person = state().identify(login, secret, *_known())
+        grant = grant_for(person, _reach(person))
+    except SignInUnavailable as exc:
+        return _form(str(exc), 503, login)
+    except WrongCredentials as exc:
+        accounts.failed(db(), login, now(), app.lockout_after, app.lockout_for)
+        db().commit()
+        return _form(str(exc), 401, login)
+    except SignInRefused as exc:
+        return _form(str(exc), 403, login)
+    accounts.succeeded(db(), login)
+    token = accounts.start(db(), person, grant, app.session_lifetime, now(), "password")
+    db().commit()
+    session.clear()  # a new cookie, and a new CSRF token, for the new session
+    session.permanent = True
+    session[COOKIE_TOKEN] = token
+    return redirect(_next_path())
+
+
+@bp.post("/signout")
+def signout() -> Any:
+    token = session.get(COOKIE_TOKEN)
+    if isinstance(token, str):
+        accounts.end(db(), token, now())
+        db().commit()
+    session.clear()
+    return redirect("/signin")
+
+
+def _form(message: str | None = None, status: int = 200, login: str = "") -> Response:
+    html = render_template("signin.html", message=message, login=login[:MAX_LOGIN])
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _next_path() -> str:
+    """Where to go after signing in: a path on this site only (never `//host` or a URL)."""
+    wanted = request.args.get("next") or "/"
+    if not wanted.startswith("/") or wanted.startswith(("//", "/\\")) or "\\" in wanted:
+        return "/"
+    return wanted
+
+
+def _known() -> tuple[list[int], list[int]]:
+    """The Odoo events and courses the store knows: who is responsible for which is asked of
+    Odoo at sign-in."""
+    events = db().scalars(
+        select(Batch.odoo_event_id).where(
+            Batch.odoo_event_id.is_not(None), Batch.status != BatchStatus.ARCHIVED
+        )
+    )
+    courses = db().scalars(
+        select(CourseIntegration.odoo_channel_id).where(
+            CourseIntegration.odoo_channel_id.is_not(None)
+        )
+    )
+    return sorted({e for e in events if e}), sorted({c for c in courses if c})
+
+
+def _reach(person: OdooPerson) -> Reach:
+    active = select(Program.id).where(Program.active.is_(True))
+    trainee = []
+    if person.partner_id is not None:
+        trainee = list(
+            db().scalars(
+                select(Student.program_id).where(
+                    Student.odoo_partner_id == person.partner_id,
+                    Student.excluded.is_(None),
+                    Student.program_id.in_(active),
+                )
+            )
+        )
+    responsible = list(
+        db().scalars(
+            select(Program.id).where(Program.key.in_(person.programs), Program.active.is_(True))
+        )
+    )
+    events = db().execute(
+        select(Batch.odoo_event_id, Batch.id).where(
+            Batch.odoo_event_id.is_not(None), Batch.status != BatchStatus.ARCHIVED
+        )
+    )
+    courses: dict[int, set[int]] = {}
+    for channel, program in db().execute(
+        select(CourseIntegration.odoo_channel_id, CourseIntegration.program_id).where(
+            CourseIntegration.odoo_channel_id.is_not(None), CourseIntegration.program_id.in_(active)
+        )
+    ):
+        courses.setdefault(int(channel or 0), set()).add(int(program))
+    return Reach(
+        trainee_programs=tuple(sorted(set(trainee))),
+        responsible_programs=tuple(sorted(responsible)),
+        batch_of_event={int(e or 0): int(b) for e, b in events},
+        programs_of_course={c: tuple(sorted(p)) for c, p in courses.items()},
+    )

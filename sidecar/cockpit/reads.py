@@ -1,0 +1,284 @@
+"""What the cockpit's pages read from the store, and what a viewer may see of it. Plain SQL
+over the store; never Odoo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from sidecar.cockpit.accounts import Viewer
+from sidecar.statuses import BatchStatus, CourseStatus
+from sidecar.store.models import (
+    AttendanceRecord,
+    Batch,
+    Certificate,
+    CourseIntegration,
+    LessonProgress,
+    Program,
+    ProgressTracker,
+    Student,
+)
+from sidecar.store.reports.scope import (
+    ReportFilter,
+    ReportInputError,
+    Scope,
+    rate,
+    registered_batches,
+    resolve,
+    trainees,
+)
+
+
+def visible_programs(db: Session, viewer: Viewer) -> list[Program]:
+    """The active programs the viewer sees something of, by key."""
+    programs = db.scalars(select(Program).where(Program.active.is_(True)).order_by(Program.key))
+    batch_programs = set(
+        db.scalars(select(Batch.program_id).where(Batch.id.in_(sorted(viewer.batch_ids))))
+    )
+    return [p for p in programs if viewer.sees_program(p.id) or p.id in batch_programs]
+
+
+def visible_batches(db: Session, viewer: Viewer) -> list[Batch]:
+    """The batches (not archived) of active programs the viewer sees every trainee of."""
+    rows = db.scalars(
+        select(Batch)
+        .join(Program, Program.id == Batch.program_id)
+        .where(Program.active.is_(True), Batch.status != BatchStatus.ARCHIVED)
+        .order_by(Batch.start_date.desc(), Batch.key)
+    )
+    return [b for b in rows if viewer.sees_batch(b.program_id, b.id)]
+
+
+def dashboard_scope(db: Session, viewer: Viewer, wanted: ReportFilter) -> Scope:
+    """The reports' scope for `wanted`, cut to what the viewer sees: the programs they see
+    whole, and the trainees of their single batches. ReportInputError names what cannot be
+    shown."""
+    scope = resolve(db, wanted)
+    if scope.batch is not None:
+        if not viewer.sees_batch(scope.batch.program_id, scope.batch.id):
+            raise ReportInputError(f"no batch {wanted.batch!r} among yours")
+        return scope
+    if viewer.admin:
+        return scope
+    partial: dict[int, list[int]] = {}
+    for batch in visible_batches(db, viewer):
+        if not viewer.sees_program(batch.program_id) and batch.program_id in scope.program_ids:
+            partial.setdefault(batch.program_id, []).append(batch.id)
+    programs = tuple(p for p in scope.programs if viewer.sees_program(p.id) or p.id in partial)
+    if not programs:
+        raise ReportInputError("none of your programs or batches is in this selection")
+    return replace(
+        scope,
+        programs=programs,
+        only_batches=tuple((p, tuple(sorted(b))) for p, b in sorted(partial.items())),
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    program_key: str
+    program_name: str
+    enrolled: int
+    active: int
+    inactive: int
+    completed: int
+    certified: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return rate(self.completed, self.enrolled)
+
+
+def cards(db: Session, scope: Scope, inactive_days: int, now: datetime) -> list[Card]:
+    """Per program: enrolled, active, inactive (no progress for `inactive_days` and not
+    complete), completed, certified."""
+    found = trainees(scope, with_batch=True)
+    since = (now - timedelta(days=inactive_days)).strftime("%Y-%m-%d %H:%M:%S")
+    channels = (
+        select(CourseIntegration.odoo_channel_id)
+        .where(CourseIntegration.program_id == found.c.program_id)
+        .scalar_subquery()
+    )
+    recent = (
+        select(LessonProgress.odoo_id)
+        .where(
+            LessonProgress.partner_id == found.c.odoo_partner_id,
+            LessonProgress.channel_id.in_(channels),
+            LessonProgress.removed_at.is_(None),
+            LessonProgress.write_date >= since,
+        )
+        .exists()
+    )
+    joined_recently = found.c.created_at >= now - timedelta(days=inactive_days)
+    open_ = found.c.complete.is_(False)
+    rows = db.execute(
+        select(
+            found.c.program_id,
+            func.count(),
+            func.count().filter(and_(open_, or_(recent, joined_recently))),
+            func.count().filter(and_(open_, ~recent, ~joined_recently)),
+            func.count().filter(found.c.complete.is_(True)),
+            func.count(found.c.certified_at),
+        ).group_by(found.c.program_id)
+    )
+    counts = {int(r[0]): [int(n) for n in r[1:]] for r in rows}
+    return [Card(p.key, p.name, *counts.get(p.id, [0, 0, 0, 0, 0])) for p in scope.programs]
+
+
+def values(db: Session, scope: Scope, column: str) -> list[float]:
+    """One figure of every trainee in scope (None left out): `overall_pct`, `average_score`."""
+    found = trainees(scope, with_batch=scope.batch is not None)
+    return [float(v) for v in db.scalars(select(found.c[column])) if v is not None]
+
+
+def completions_per_month(db: Session, scope: Scope) -> list[tuple[str, int]]:
+    found = trainees(scope, dated="completed_at", with_batch=scope.batch is not None)
+    months: dict[str, int] = {}
+    for stamp in db.scalars(select(found.c.completed_at).where(found.c.complete.is_(True))):
+        if stamp is not None:
+            month = stamp.strftime("%Y-%m")
+            months[month] = months.get(month, 0) + 1
+    return sorted(months.items())
+
+
+def student_batches(db: Session, students: list[Student]) -> dict[int, int | None]:
+    """Student id → their batch: the one on their certificate, else the first one whose event
+    they registered for (the reports' rule, docs/reports.md)."""
+    if not students:
+        return {}
+    registered = registered_batches()
+    pairs = db.execute(
+        select(registered.c.partner_id, registered.c.program_id, registered.c.batch_id).where(
+            registered.c.partner_id.in_(sorted({s.odoo_partner_id for s in students}))
+        )
+    )
+    by_pair = {(int(p), int(g)): int(b) for p, g, b in pairs}
+    return {s.id: s.batch_id or by_pair.get((s.odoo_partner_id, s.program_id)) for s in students}
+
+
+@dataclass
+class TraineeView:
+    partner_id: int
+    name: str
+    students: list[Student]
+    batches: dict[int, Batch | None]
+    programs: dict[int, Program]
+    courses: dict[int, list[tuple[CourseIntegration, ProgressTracker | None]]]
+    certificates: list[Certificate] = field(default_factory=list)
+    attendance: list[tuple[str, str]] = field(default_factory=list)  # (batch name, state)
+
+
+def trainee_view(db: Session, viewer: Viewer, partner_id: int) -> TraineeView | None:
+    """What the viewer may see of the trainee: themself, every program of theirs for an admin,
+    the programs and batches a mentor sees; None when that is nothing."""
+    students = list(
+        db.scalars(
+            select(Student)
+            .join(Program, Program.id == Student.program_id)
+            .where(
+                Student.odoo_partner_id == partner_id,
+                Student.excluded.is_(None),
+                Program.active.is_(True),
+            )
+            .order_by(Student.program_id)
+        )
+    )
+    batch_ids = student_batches(db, students)
+    if viewer.partner_id != partner_id or viewer.role.value != "trainee":
+        students = [s for s in students if viewer.sees_batch(s.program_id, batch_ids[s.id])]
+    if not students:
+        return None
+    return _fill(db, partner_id, students, batch_ids)
+
+
+def _fill(
+    db: Session, partner_id: int, students: list[Student], batch_ids: dict[int, int | None]
+) -> TraineeView:
+    programs = {
+        p.id: p
+        for p in db.scalars(select(Program).where(Program.id.in_([s.program_id for s in students])))
+    }
+    batches: dict[int, Batch | None] = {
+        s.id: db.get(Batch, b) if (b := batch_ids[s.id]) is not None else None for s in students
+    }
+    courses: dict[int, list[tuple[CourseIntegration, ProgressTracker | None]]] = {}
+    for s in students:
+        trackers = {t.course_integration_id: t for t in s.trackers}
+        courses[s.id] = [
+            (c, trackers.get(c.id))
+            for c in sorted(programs[s.program_id].courses, key=lambda c: c.position)
+            if c.status == CourseStatus.ACTIVE
+        ]
+    certificates = list(
+        db.scalars(
+            select(Certificate)
+            .where(
+                Certificate.student_id.in_([s.id for s in students]),
+                Certificate.superseded_at.is_(None),
+            )
+            .order_by(Certificate.issued_at.desc())
+        )
+    )
+    events = {
+        b.odoo_event_id: b.name for b in batches.values() if b is not None and b.odoo_event_id
+    }
+    attendance = [
+        (events[e], state)
+        for e, state in db.execute(
+            select(AttendanceRecord.event_id, AttendanceRecord.state).where(
+                AttendanceRecord.partner_id == partner_id,
+                AttendanceRecord.event_id.in_(list(events) or [-1]),
+                AttendanceRecord.removed_at.is_(None),
+            )
+        )
+    ]
+    return TraineeView(
+        partner_id,
+        students[0].name,
+        students,
+        batches,
+        programs,
+        courses,
+        certificates,
+        attendance,
+    )
+
+
+def certificate_for(db: Session, viewer: Viewer, serial: str) -> Certificate | None:
+    """A certificate the viewer may download: their own, or a trainee's they see."""
+    cert = db.scalar(select(Certificate).where(Certificate.serial == serial))
+    if cert is None:
+        return None
+    if viewer.role.value == "trainee":
+        return cert if cert.odoo_partner_id == viewer.partner_id else None
+    return cert if viewer.sees_batch(cert.program_id, cert.batch_id) else None
+
+
+def batch_participants(db: Session, batch: Batch) -> list[tuple[Student, Any]]:
+    """The trainees whose batch this is, with their attendance state at its event."""
+    students = list(
+        db.scalars(
+            select(Student).where(
+                Student.program_id == batch.program_id, Student.excluded.is_(None)
+            )
+        )
+    )
+    batch_of = student_batches(db, students)
+    mine = sorted((s for s in students if batch_of[s.id] == batch.id), key=lambda s: s.name)
+    states: dict[int, str] = {}
+    if batch.odoo_event_id is not None:
+        states = {
+            int(p or 0): str(st)
+            for p, st in db.execute(
+                select(AttendanceRecord.partner_id, AttendanceRecord.state).where(
+                    AttendanceRecord.event_id == batch.odoo_event_id,
+                    AttendanceRecord.removed_at.is_(None),
+                    AttendanceRecord.partner_id.is_not(None),
+                )
+            )
+        }
+    return [(s, states.get(s.odoo_partner_id)) for s in mine]

@@ -1,0 +1,47 @@
+"""app_sessions, app_signin_failures: the cockpit's sign-ins (docs/cockpit.md)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-04 07:30:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+STAMP = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "app_sessions",
+        sa.Column("token_hash", sa.String(length=64), primary_key=True),
+        sa.Column("user_id", sa.Integer(), nullable=True, index=True),
+        sa.Column("login", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=True),
+        sa.Column("role", sa.String(length=10), nullable=False),
+        sa.Column("program_ids", sa.Text(), nullable=False),
+        sa.Column("batch_ids", sa.Text(), nullable=False),
+        sa.Column("reasons", sa.Text(), nullable=False),
+        sa.Column("how", sa.String(length=20), nullable=False),
+        sa.Column("created_at", STAMP, nullable=False),
+        sa.Column("expires_at", STAMP, nullable=False),
+        sa.Column("ended_at", STAMP, nullable=True),
+    )
+    op.create_table(
+        "app_signin_failures",
+        sa.Column("login", sa.String(length=200), primary_key=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("first_at", STAMP, nullable=False),
+        sa.Column("locked_until", STAMP, nullable=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("app_signin_failures")
+    op.drop_table("app_sessions")

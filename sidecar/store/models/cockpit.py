@@ -1,0 +1,47 @@
+"""The cockpit's own state (docs/cockpit.md): signed-in sessions and sign-in failures per
+login. Who someone is and what they may see is read from Odoo at sign-in and kept on the
+session, so no page asks Odoo; no password is ever stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sidecar.store.models.base import Base, utcnow
+
+
+class AppSession(Base):
+    """One sign-in. The browser holds a random token; the store holds only its SHA-256, so a
+    copy of the store signs nobody in."""
+
+    __tablename__ = "app_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)  # None: by a mailed link
+    login: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    partner_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(10))  # admin | mentor | trainee
+    # A mentor's reach: whole programs (JSON list of program ids) and single batches (ids).
+    program_ids: Mapped[str] = mapped_column(Text, default="[]")
+    batch_ids: Mapped[str] = mapped_column(Text, default="[]")
+    # Why Odoo gives this role, in words (shown on the admin page).
+    reasons: Mapped[str] = mapped_column(Text, default="[]")
+    how: Mapped[str] = mapped_column(String(20), default="password")  # password | link
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class AppSigninFailure(Base):
+    """Failed sign-ins of one login in the current spell; past the limit the login is locked
+    until `locked_until`, whatever password comes next."""
+
+    __tablename__ = "app_signin_failures"
+
+    login: Mapped[str] = mapped_column(String(200), primary_key=True)  # as typed, lower case
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]

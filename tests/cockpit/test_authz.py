@@ -1,0 +1,106 @@
+"""Who may see what: every route × every role (admin, mentor A, mentor B, trainee A, trainee B,
+anonymous), signed in through Odoo (the emulator, over HTTP), pages, CSV and PDF downloads."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cockpit.world import World
+
+ROLES = {
+    "admin": "admin",
+    "mentor A": "mentor.a",
+    "mentor B": "mentor.b",
+    "trainee A": "trainee.a@example.com",
+    "trainee B": "trainee.b@example.com",
+    "anonymous": None,
+}
+LOGIN = "302 sign in"  # a page: an anonymous visitor is sent to sign in
+
+# route -> expected answer per role, in the order of ROLES
+EXPECTED: dict[str, tuple[object, ...]] = {
+    "/": ("302 /dashboard", "302 /dashboard", "302 /dashboard", "302 own", "302 own", LOGIN),
+    "/dashboard": (200, 200, 200, 403, 403, LOGIN),
+    "/dashboard?batch=batch-a": (200, 200, 400, 403, 403, LOGIN),
+    "/dashboard?batch=batch-b": (200, 400, 200, 403, 403, LOGIN),
+    "/dashboard/trainees.csv": (200, 200, 200, 403, 403, 401),
+    "/batches/{A}": (200, 200, 404, 403, 403, LOGIN),
+    "/batches/{B}": (200, 404, 200, 403, 403, LOGIN),
+    "/trainees/{tA}": (200, 200, 404, 200, 404, LOGIN),
+    "/trainees/{tB}": (200, 404, 200, 404, 200, LOGIN),
+    "/certificates/{cA}.pdf": (200, 200, 404, 200, 404, 401),
+    "/certificates/{cB}.pdf": (200, 404, 200, 404, 200, 401),
+    "/certificates/OJT-NONE.pdf": (404, 404, 404, 404, 404, 401),
+    "/admin": (200, 403, 403, 403, 403, LOGIN),
+}
+
+
+def _path(world: World, route: str) -> str:
+    return route.format(
+        A=world.batches["A"],
+        B=world.batches["B"],
+        tA=world.partners["trainee.a@example.com"],
+        tB=world.partners["trainee.b@example.com"],
+        cA=world.serials["A"],
+        cB=world.serials["B"],
+    )
+
+
+def _answer(world: World, role: str, status: int, location: str) -> object:
+    if status != 302:
+        return status
+    if location.startswith("/signin?next="):
+        return LOGIN
+    own = world.partners.get(ROLES[role] or "")
+    return "302 own" if location == f"/trainees/{own}" else f"302 {location}"
+
+
+def test_every_route_for_every_role(world: World) -> None:
+    found: dict[str, list[object]] = {route: [] for route in EXPECTED}
+    for role, login in ROLES.items():
+        client = world.client(login)
+        for route in EXPECTED:
+            answer = client.get(_path(world, route))
+            found[route].append(_answer(world, role, answer.status_code, answer.location or ""))
+    assert {route: tuple(got) for route, got in found.items()} == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("login", "sees", "never"),
+    [
+        ("admin", ["Trainee A", "Trainee B"], []),
+        ("mentor.a", ["Trainee A"], ["Trainee B"]),
+        ("mentor.b", ["Trainee B"], ["Trainee A"]),
+    ],
+)
+def test_what_a_dashboard_and_its_csv_show(
+    world: World, login: str, sees: list[str], never: list[str]
+) -> None:
+    client = world.client(login)
+    csv_text = client.get("/dashboard/trainees.csv").get_data(as_text=True)
+    page = client.get("/dashboard").get_data(as_text=True)
+    for name in sees:
+        assert name in csv_text
+        assert name in page
+    for name in never:
+        assert name not in csv_text
+        assert name not in page
+
+
+def test_a_trainee_sees_only_themself(world: World) -> None:
+    client = world.client("trainee.a@example.com")
+    page = client.get(_path(world, "/trainees/{tA}")).get_data(as_text=True)
+    assert "Trainee A" in page and "Trainee B" not in page
+    assert world.serials["A"] in page and world.serials["B"] not in page
+    pdf = client.get(_path(world, "/certificates/{cA}.pdf"))
+    assert pdf.data == b"%PDF-1.4 trainee A"
+
+
+def test_someone_without_a_role_is_told_why_and_not_signed_in(world: World) -> None:
+    client = world.app.test_client()
+    from tests.cockpit.world import PASSWORDS, signin
+
+    answer = signin(client, "bystander", PASSWORDS["bystander"])
+    assert answer.status_code == 403
+    assert "no role in the training cockpit" in answer.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
