@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
 from tests.cockpit.world import World, build, world_config
-from tests.stores import open_migrated
+from tests.jobs.conftest import store  # noqa: F401 (its store fixture, on this `cfg`)
 
 
 @pytest.fixture
@@ -20,12 +19,5 @@ def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
 
 
 @pytest.fixture
-def store(cfg: Config) -> Iterator[Store]:
-    opened = open_migrated(cfg)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def world(tmp_path: Path, emu: OdooEmulator, store: Store, cfg: Config) -> World:
+def world(tmp_path: Path, emu: OdooEmulator, store: Store, cfg: Config) -> World:  # noqa: F811
     return build(tmp_path, emu, store, cfg)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from jobs.signin import OdooSignIn
 from sidecar.cockpit.app import create_app
