@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import io
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -167,19 +169,26 @@ def test_demo_issues_certificates_whose_page_says_valid(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert proc.stdout is not None
-    lines, page = [], None
+    lines, page, cockpit, dashboard = [], None, None, None
     try:
         for line in proc.stdout:
             lines.append(line)
             found = URL.search(line)
+            if cockpit is None and line.startswith("Cockpit (web app):"):
+                cockpit = line.split()[3].rstrip("/")
             if page is None and found and "verification page" in line:
                 with urllib.request.urlopen(found.group(0), timeout=10) as response:
                     page = response.read().decode()
+            if dashboard is None and cockpit and re.search(r"\] issued \S+ to ", line):
+                dashboard = _signed_in_page(cockpit, "mentor@example.com", "mentor")
         code = proc.wait(timeout=60)
     finally:
         proc.kill()
     out = "".join(lines)
     assert code == 0, out
+    # the cockpit runs with the demo, and its mentor sees their batch's dashboard
+    assert dashboard is not None and "Forklift Practical Week" in dashboard, out
+    assert "mentor of Forklift Practical Week: mentor@example.com / mentor" in out
     assert page is not None and "Valid certificate" in page, out
     assert "All checks passed" in out and "\x1b[" not in out
     assert re.search(r"^\[00:\d\d\] junior-developers: \d+ students", out, re.MULTILINE)
@@ -389,3 +398,23 @@ def test_the_activity_is_a_full_minute_whenever_the_demo_can_hold_it() -> None:
     assert activity_span(4) == 2  # a very short demo: half of it
     for duration in (20, 30, 45, 60, 69.5):
         assert activity_span(duration) <= duration - CATCH_UP
+
+
+class _SecureOnLoopback(http.cookiejar.DefaultCookiePolicy):
+    """Browsers send `Secure` cookies to http://127.0.0.1 (a secure context); urllib does not."""
+
+    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return True
+
+
+def _signed_in_page(base: str, login: str, password: str) -> str:
+    """Sign in to the cockpit at `base` as a browser would; the page it lands on."""
+    jar = http.cookiejar.CookieJar(policy=_SecureOnLoopback())
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/signin", timeout=10) as answer:
+        form = answer.read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None, form
+    fields = {"login": login, "secret": password, "csrf_token": token.group(1)}
+    with opener.open(f"{base}/signin", urllib.parse.urlencode(fields).encode(), 10) as answer:
+        return str(answer.read().decode())

@@ -5,6 +5,7 @@ with `DEMO_MARK`: that is how a later run recognises a directory as a previous d
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,13 @@ verify_site:
 service:
   ops_host: 127.0.0.1
   ops_port: {ops_port}
+# The cockpit (docs/cockpit.md), hosted by the service. A real config takes the key from the
+# environment (secret_key: ${{OJT_APP_SECRET}}); this one is made for this demo run.
+app:
+  enabled: true
+  host: 127.0.0.1
+  port: {app_port}
+  secret_key: {app_secret}
 """
 )
 
@@ -148,10 +156,18 @@ API_KEY_ENV = "OJT_DEMO_ODOO_API_KEY"
 
 
 def write_showcase_config(
-    workdir: Path, url: str, db: str, verify_port: int, ops_port: int, *, api_key: bool = False
+    workdir: Path,
+    url: str,
+    db: str,
+    verify_port: int,
+    ops_port: int,
+    *,
+    api_key: bool = False,
+    app_port: int = 8090,
 ) -> Path:
     """The demo's config under `workdir`: the showcase programs, fast schedules, the verify site
-    on `verify_port` (also the certificates' verify URL); every path inside `workdir`. With
+    on `verify_port` (also the certificates' verify URL), the cockpit on `app_port` with a
+    secret key made now; every path inside `workdir`. With
     `api_key`, the login is the API key in $OJT_DEMO_ODOO_API_KEY (JSON-2 on Odoo 19+)."""
     template = SHOWCASE_CONFIG
     if api_key:
@@ -159,7 +175,16 @@ def write_showcase_config(
             "  password: ${{OJT_DEMO_ODOO_PASSWORD:-admin}}\n",
             f"  api_key: ${{{{{API_KEY_ENV}}}}}\n",
         )
-    return _write(workdir, template, url=url, db=db, verify_port=verify_port, ops_port=ops_port)
+    return _write(
+        workdir,
+        template,
+        url=url,
+        db=db,
+        verify_port=verify_port,
+        ops_port=ops_port,
+        app_port=app_port,
+        app_secret=secrets.token_urlsafe(32),
+    )
 
 
 def _write(workdir: Path, template: str, **values: Any) -> Path:

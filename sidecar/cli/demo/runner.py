@@ -199,19 +199,24 @@ class _Ending(NamedTuple):
 def _prepare(workdir: Path, emu: OdooEmulator, echo: Echo) -> tuple[Config, Path]:
     """The showcase config for `emu` and a signing key, written under `workdir`; said so."""
     from sidecar.certificates.signing import generate_key
+    from sidecar.cli.demo.people import add_cockpit_people
     from sidecar.config import load_config
 
     json2 = emu.profile.has_json2
     if json2:  # the emulator's key, for this process only: it dies with the emulator
         os.environ[API_KEY_ENV] = emu.new_api_key()
     config_path = write_showcase_config(
-        workdir, emu.url, emu.db, free_port(), free_port(), api_key=json2
+        workdir, emu.url, emu.db, free_port(), free_port(), api_key=json2, app_port=free_port()
     )
     cfg = load_config(config_path)
+    people = add_cockpit_people(emu)
     generate_key(cfg.certificates.signing_key, rotate=False)
     login = "an API key, over JSON-2" if json2 else "admin / admin"
     echo(f"Odoo emulator ({emu.version}, showcase data): {emu.url}  (database {emu.db!r}, {login})")
     echo(f"Config, store, certificates, key and log: {workdir}")
+    echo(f"Cockpit (web app): {cfg.app.base_url()}/  sign in as")
+    for role, login, password in people:
+        echo(f"  {role}: {login} / {password}")
     return cfg, config_path
 
 
