@@ -20,7 +20,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.cockpit import auth, pages
-from sidecar.cockpit.context import CockpitState, Identify, close_db, current_viewer, utc_now
+from sidecar.cockpit.context import (
+    CockpitState,
+    Identify,
+    close_db,
+    current_viewer,
+    db,
+    utc_now,
+)
+from sidecar.cockpit.reads import live_stamp
 from sidecar.config import Config
 from sidecar.ratelimit import RateLimiter
 
@@ -86,7 +94,7 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.teardown_appcontext(close_db)
     app.after_request(_headers)
-    app.context_processor(lambda: {"viewer": current_viewer()})
+    app.context_processor(_page_globals)
     app.jinja_env.filters["fromjson"] = json.loads
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -95,6 +103,12 @@ def create_app(
         hops = settings.trust_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     return app
+
+
+def _page_globals() -> dict[str, Any]:
+    viewer = current_viewer()
+    stamp = live_stamp(db(), viewer) if viewer is not None else None
+    return {"viewer": viewer, "live_stamp": stamp}
 
 
 def _headers(response: Response) -> Response:

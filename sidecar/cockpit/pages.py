@@ -61,6 +61,13 @@ def _problem(status: int, message: str) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
+@bp.get("/live.json")
+@allow(*EVERYONE)
+def live() -> Any:
+    """The viewer's live stamp (reads.live_stamp), which static/live.js polls."""
+    return {"stamp": reads.live_stamp(db(), viewer_required())}
+
+
 @bp.get("/dashboard")
 @allow(*STAFF)
 def dashboard() -> Any:

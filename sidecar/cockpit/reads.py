@@ -3,6 +3,7 @@ over the store; never Odoo."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from sidecar.cockpit.accounts import Viewer
 from sidecar.statuses import BatchStatus, CourseStatus
 from sidecar.store.models import (
+    AssignmentTask,
     AttendanceRecord,
     Batch,
     Certificate,
@@ -282,3 +284,22 @@ def batch_participants(db: Session, batch: Batch) -> list[tuple[Student, Any]]:
             )
         }
     return [(s, states.get(s.odoo_partner_id)) for s in mine]
+
+
+def live_stamp(db: Session, viewer: Viewer) -> str:
+    """What changes when a page of the viewer's would: the newest change to trainees' figures,
+    assignment tasks and certificates (a trainee's own only). Pages poll it (`/live.json`) and
+    reload when it moves."""
+    students = select(func.max(Student.updated_at), func.count(Student.id))
+    tasks = select(func.max(AssignmentTask.updated_at))
+    certificates = select(
+        func.count(Certificate.id),
+        func.max(Certificate.issued_at),
+        func.max(Certificate.revoked_at),
+    )
+    if viewer.role.value == "trainee":
+        students = students.where(Student.odoo_partner_id == viewer.partner_id)
+        tasks = tasks.where(AssignmentTask.odoo_partner_id == viewer.partner_id)
+        certificates = certificates.where(Certificate.odoo_partner_id == viewer.partner_id)
+    parts = [*db.execute(students).one(), db.scalar(tasks), *db.execute(certificates).one()]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple[object, ...]] = {
     "/certificates/{cB}.pdf": (200, 404, 200, 404, 200, 401),
     "/certificates/OJT-NONE.pdf": (404, 404, 404, 404, 404, 401),
     "/admin": (200, 403, 403, 403, 403, LOGIN),
+    "/live.json": (200, 200, 200, 200, 200, 401),
 }
 
 
