@@ -12,12 +12,16 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from html import escape
+
+from sqlalchemy.orm import Session
 
 from connectors import OdooClient
 from connectors.errors import OdooAuthenticationError, OdooError
-from jobs.odoo import contacts, elearning, events
+from jobs.odoo import contacts, elearning, events, mail
 from jobs.odoo.reads import m2o
 from jobs.odoo_session import client_from_config, settings_from_config
+from sidecar import outbox
 from sidecar.config import Config
 from sidecar.roles import OdooPerson, SignInUnavailable, WrongCredentials
 
@@ -112,3 +116,26 @@ class OdooSignIn:
             if ref is not None and (ref == uid or ref in (login, name)):
                 found.append(program.key)
         return tuple(found)
+
+
+def queue_signin_link(
+    session: Session, partner_id: int, name: str, url: str, valid_minutes: int, ref: str
+) -> None:
+    """The mail carrying a trainee's one-time sign-in link, in the outbox of the caller's
+    transaction: an e-mail of its own, never a chatter message, where others could read it."""
+    body = (
+        f"<p>Hello {escape(name)},</p><p>here is your link to sign in to the training cockpit. "
+        f"It works once, within {valid_minutes} minutes:</p>"
+        f'<p><a href="{escape(url, quote=True)}">Sign in</a></p>'
+        "<p>If you did not ask for it, ignore this e-mail.</p>"
+    )
+    outbox.enqueue(
+        session,
+        mail.private_mail(
+            f"signin-link:{ref}",
+            partner_id,
+            f"Your sign-in link (ref. {ref})",
+            body,
+            f"mail a sign-in link to contact {partner_id}",
+        ),
+    )

@@ -17,6 +17,7 @@ from sidecar.outbox import Lookup, Write, file_b64, ref
 ACTIVITY = "mail.activity"
 ACTIVITY_TYPE = "mail.activity.type"
 MESSAGE = "mail.message"
+OUTGOING = "mail.mail"
 ATTACHMENT = "ir.attachment"
 MODEL = "ir.model"
 NOTE = "mail.mt_note"
@@ -199,3 +200,24 @@ def users(client: OdooClient, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         return {}
     rows = client.read(USER, list(ids), ["partner_id", "name", "tz", "lang"])
     return {int(row["id"]): row for row in rows}
+
+
+def private_mail(key: str, partner_id: int, subject: str, body_html: str, summary: str) -> Write:
+    """An e-mail to one contact that stays out of every chatter and is deleted once sent
+    (`mail.mail` with `auto_delete`): for what only they may see, such as a sign-in link.
+    Odoo's mail queue sends it. Found again by its subject, which carries `key`'s reference."""
+    return Write(
+        key=key,
+        model=OUTGOING,
+        method="create",
+        params={
+            "vals_list": {
+                "subject": subject,
+                "body_html": body_html,
+                "recipient_ids": [(4, partner_id)],
+                "auto_delete": True,
+            }
+        },
+        lookup=Lookup(OUTGOING, [("subject", "=", subject)]),
+        summary=summary,
+    )

@@ -10,10 +10,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sidecar.roles import Grant, OdooPerson, Role
-from sidecar.store.models import AppSession, AppSigninFailure
+from sidecar.store.models import AppSession, AppSigninFailure, AppSigninLink
 
 
 def token_hash(token: str) -> str:
@@ -124,3 +125,43 @@ def succeeded(db: Session, login: str) -> None:
 
 def _login_key(login: str) -> str:
     return login.strip().lower()[:200]
+
+
+def new_link(db: Session, partner_id: int, now: datetime, valid_for: timedelta) -> str:
+    """A one-time sign-in link's token for the partner; the store keeps its hash."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        AppSigninLink(
+            token_hash=token_hash(token),
+            partner_id=partner_id,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+    )
+    return token
+
+
+def link_partner(db: Session, token: str, now: datetime) -> int | None:
+    """The partner a link would sign in, without using it; None when unknown, used or expired."""
+    row = db.get(AppSigninLink, token_hash(token))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    return row.partner_id
+
+
+def use_link(db: Session, token: str, now: datetime) -> int | None:
+    """The partner a link signs in, marking it used; None when unknown, used or expired. One
+    conditional UPDATE, so two clicks at once cannot both use it."""
+    hashed = token_hash(token)
+    used = db.execute(
+        update(AppSigninLink)
+        .where(
+            AppSigninLink.token_hash == hashed,
+            AppSigninLink.used_at.is_(None),
+            AppSigninLink.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if getattr(used, "rowcount", 0) != 1:
+        return None
+    return db.scalar(select(AppSigninLink.partner_id).where(AppSigninLink.token_hash == hashed))

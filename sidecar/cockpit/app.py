@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sidecar.cockpit import auth, pages
+from sidecar.cockpit import auth, links, pages
 from sidecar.cockpit.context import (
     CockpitState,
     Identify,
+    MailLink,
     close_db,
     current_viewer,
     db,
@@ -69,8 +70,11 @@ def create_app(
     sessions: sessionmaker[Session],
     identify: Identify,
     *,
+    mail_link: MailLink | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Flask:
+    """The cockpit over the store `sessions`; `identify` is Odoo's sign-in check and
+    `mail_link` queues a trainee's sign-in link (None: no links)."""
     settings = cfg.app
     if settings.secret_key is None:
         raise CockpitNotConfigured(
@@ -87,10 +91,11 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
-    app.extensions["cockpit"] = CockpitState(cfg, sessions, identify, clock)
+    app.extensions["cockpit"] = CockpitState(cfg, sessions, identify, clock, mail_link)
     app.extensions["cockpit_signin_limiter"] = RateLimiter(settings.signin_per_minute)
     CSRFProtect(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(links.bp)
     app.register_blueprint(pages.bp)
     app.teardown_appcontext(close_db)
     app.after_request(_headers)

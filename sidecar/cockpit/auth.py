@@ -14,6 +14,7 @@ from sidecar.cockpit import accounts
 from sidecar.cockpit.context import COOKIE_TOKEN, current_viewer, db, now, state
 from sidecar.ratelimit import RateLimiter
 from sidecar.roles import (
+    Grant,
     OdooPerson,
     Reach,
     SignInRefused,
@@ -34,7 +35,7 @@ MAX_SECRET = 1000
 def signin() -> Any:
     if current_viewer() is not None:
         return redirect(_next_path())
-    return _form()
+    return form()
 
 
 @bp.post("/signin")
@@ -42,38 +43,43 @@ def signin_post() -> Any:
     limiter: RateLimiter = current_app.extensions["cockpit_signin_limiter"]
     wait = limiter.spend(request.remote_addr or "unknown")
     if wait is not None:
-        response = _form("Too many sign-in attempts from here; please wait a minute.", 429)
+        response = form("Too many sign-in attempts from here; please wait a minute.", 429)
         response.headers["Retry-After"] = str(wait)
         return response
     login = (request.form.get("login") or "").strip()
     secret = request.form.get("secret") or ""
     if not login or not secret:
-        return _form("Enter your Odoo login and your password or API key.", 400, login)
+        return form("Enter your Odoo login and your password or API key.", 400, login)
     if len(login) > MAX_LOGIN or len(secret) > MAX_SECRET:
-        return _form("That login or password is longer than Odoo accepts.", 400)
+        return form("That login or password is longer than Odoo accepts.", 400)
     app = state().cfg.app
     locked = accounts.locked_until(db(), login, now())
     if locked is not None:
         when = locked.strftime("%H:%M UTC")
-        return _form(f"Too many failed sign-ins for this login; try again after {when}.", 429)
+        return form(f"Too many failed sign-ins for this login; try again after {when}.", 429)
     try:
         person = state().identify(login, secret, *_known())
-        grant = grant_for(person, _reach(person))
+        grant = grant_for(person, reach_of(person))
     except SignInUnavailable as exc:
-        return _form(str(exc), 503, login)
+        return form(str(exc), 503, login)
     except WrongCredentials as exc:
         accounts.failed(db(), login, now(), app.lockout_after, app.lockout_for)
         db().commit()
-        return _form(str(exc), 401, login)
+        return form(str(exc), 401, login)
     except SignInRefused as exc:
-        return _form(str(exc), 403, login)
+        return form(str(exc), 403, login)
     accounts.succeeded(db(), login)
-    token = accounts.start(db(), person, grant, app.session_lifetime, now(), "password")
+    begin(person, grant, "password")
+    return redirect(_next_path())
+
+
+def begin(person: OdooPerson, grant: Grant, how: str) -> None:
+    """Start a session for `person` and hand the browser its cookie."""
+    token = accounts.start(db(), person, grant, state().cfg.app.session_lifetime, now(), how)
     db().commit()
     session.clear()  # a new cookie, and a new CSRF token, for the new session
     session.permanent = True
     session[COOKIE_TOKEN] = token
-    return redirect(_next_path())
 
 
 @bp.post("/signout")
@@ -86,7 +92,7 @@ def signout() -> Any:
     return redirect("/signin")
 
 
-def _form(message: str | None = None, status: int = 200, login: str = "") -> Response:
+def form(message: str | None = None, status: int = 200, login: str = "") -> Response:
     html = render_template("signin.html", message=message, login=login[:MAX_LOGIN])
     return Response(html, status=status, mimetype="text/html")
 
@@ -115,7 +121,7 @@ def _known() -> tuple[list[int], list[int]]:
     return sorted({e for e in events if e}), sorted({c for c in courses if c})
 
 
-def _reach(person: OdooPerson) -> Reach:
+def reach_of(person: OdooPerson) -> Reach:
     active = select(Program.id).where(Program.active.is_(True))
     trainee = []
     if person.partner_id is not None:

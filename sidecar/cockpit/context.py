@@ -28,6 +28,14 @@ class Identify(Protocol):
     ) -> OdooPerson: ...
 
 
+class MailLink(Protocol):
+    """Queue the e-mail carrying a sign-in link (jobs.signin.queue_signin_link)."""
+
+    def __call__(
+        self, session: Session, partner_id: int, name: str, url: str, valid_minutes: int, ref: str
+    ) -> None: ...
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -38,6 +46,7 @@ class CockpitState:
     sessions: sessionmaker[Session]
     identify: Identify
     clock: Callable[[], datetime]
+    mail_link: MailLink | None = None
 
 
 def state() -> CockpitState:

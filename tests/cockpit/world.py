@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from jobs.signin import OdooSignIn
+from jobs.signin import OdooSignIn, queue_signin_link
 from sidecar.cockpit.app import create_app
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
@@ -167,7 +167,7 @@ def build(tmp_path: Path, emu: OdooEmulator, store: Store, cfg: Config) -> World
             (folder / f"{serial}.pdf").write_bytes(b"%PDF-1.4 trainee " + name.encode())
             db.add(_certificate(serial, student, gardening, batches[name]))
             serials[name] = serial
-    app = create_app(cfg, store.sessions, OdooSignIn(cfg).identify)
+    app = create_app(cfg, store.sessions, OdooSignIn(cfg).identify, mail_link=queue_signin_link)
     return World(cfg, store, emu, app, partners, batches, serials)
 
 

@@ -16,7 +16,7 @@ with `Base.metadata` (which Alembic compares the migrations against).
 from sidecar.store.models.assignments import Assignment, AssignmentTask
 from sidecar.store.models.base import Base, UTCDateTime, utcnow
 from sidecar.store.models.certificates import Certificate, OutboxMessage, ReviewFlag
-from sidecar.store.models.cockpit import AppSession, AppSigninFailure
+from sidecar.store.models.cockpit import AppSession, AppSigninFailure, AppSigninLink
 from sidecar.store.models.configured import Batch, CourseIntegration, Program
 from sidecar.store.models.mirrors import (
     AssessmentResult,
@@ -40,6 +40,7 @@ from sidecar.store.models.tracking import (
 __all__ = [
     "AppSession",
     "AppSigninFailure",
+    "AppSigninLink",
     "AssessmentResult",
     "Assignment",
     "AssignmentTask",

@@ -1,6 +1,6 @@
-"""The cockpit's own state (docs/cockpit.md): signed-in sessions and sign-in failures per
-login. Who someone is and what they may see is read from Odoo at sign-in and kept on the
-session, so no page asks Odoo; no password is ever stored."""
+"""The cockpit's own state (docs/cockpit.md): signed-in sessions, sign-in failures per login
+and one-time sign-in links. Who someone is and what they may see is read from Odoo at sign-in
+and kept on the session, so no page asks Odoo; no password is ever stored."""
 
 from __future__ import annotations
 
@@ -45,3 +45,16 @@ class AppSigninFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+
+
+class AppSigninLink(Base):
+    """A one-time sign-in link mailed to a trainee through Odoo: valid for a while, used
+    once. Only the hash of its token is kept."""
+
+    __tablename__ = "app_signin_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""app_sessions, app_signin_failures: the cockpit's sign-ins (docs/cockpit.md)
+"""app_sessions, app_signin_failures, app_signin_links: the cockpit's sign-ins (docs/cockpit.md)
 
 Revision ID: 0011
 Revises: 0010
@@ -40,8 +40,17 @@ def upgrade() -> None:
         sa.Column("first_at", STAMP, nullable=False),
         sa.Column("locked_until", STAMP, nullable=True),
     )
+    op.create_table(
+        "app_signin_links",
+        sa.Column("token_hash", sa.String(length=64), primary_key=True),
+        sa.Column("partner_id", sa.Integer(), nullable=False, index=True),
+        sa.Column("created_at", STAMP, nullable=False),
+        sa.Column("expires_at", STAMP, nullable=False),
+        sa.Column("used_at", STAMP, nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("app_signin_links")
     op.drop_table("app_signin_failures")
     op.drop_table("app_sessions")
