@@ -20,7 +20,7 @@ from sidecar.config import Config
 from sidecar.outbox import enqueue, next_round
 from sidecar.scores import ScoreRow
 from sidecar.store.assignment_queries import max_score_of
-from sidecar.store.models import Assignment, AssignmentTask
+from sidecar.store.models import Assignment, AssignmentTask, Batch
 
 Result = Literal["scored", "rescored", "unchanged", "rejected"]
 
@@ -138,3 +138,37 @@ def _write(
 
 def _task_text(item: _Placed) -> str:
     return f"task {item.task.odoo_task_id} ({item.assignment.title})"
+
+
+def score_task(
+    session: Session,
+    client: OdooClient,
+    cfg: Config,
+    task: AssignmentTask,
+    given: tuple[float, float | None, str],
+    now: datetime,
+) -> str:
+    """A score given in the cockpit (score, max_score, feedback), written to Odoo as an import
+    writes it; what happened, in words."""
+    assignment = session.get(Assignment, task.assignment_id)
+    if assignment is None or task.odoo_task_id is None:
+        return "the task is not in Odoo yet"
+    batch = session.get(Batch, assignment.batch_id)
+    try:
+        rules = cfg.program(batch.program.key).assignments if batch is not None else None
+    except KeyError:
+        rules = None
+    if rules is None:
+        return "the program has no assignments any more"
+    score, max_score, feedback = given
+    top = max_score if max_score is not None else max_score_of(None, assignment, rules.max_score)
+    if score > top:
+        return f"score {score:g} is above the assignment's max_score {top:g}"
+    row = ScoreRow(0, task.odoo_partner_id, "", assignment.title, score, max_score, feedback)
+    item = _Placed(row, task, assignment, rules.scored_stage)
+    if not _changes(item):
+        return "unchanged"
+    properties = projects.scores_in_properties(profile_of(client))
+    current = _current_values(client, [item]) if properties else {}
+    _write(session, client, item, current, {}, properties, now)
+    return f"scored {score:g}, queued for Odoo"

@@ -220,3 +220,16 @@ def responsible_for(client: OdooClient, uid: int, event_ids: list[int]) -> list[
     if not event_ids:
         return []
     return sorted(client.search(EVENT, [("id", "in", event_ids), ("user_id", "=", uid)]))
+
+
+def set_responsible(key: str, event_id: int, user_id: int, subject: str) -> Write:
+    """Make `user_id` the event's responsible (a batch's mentor, from the cockpit)."""
+    return Write(
+        key=key,
+        model=EVENT,
+        method="write",
+        ids=[event_id],
+        params={"vals": {"user_id": user_id}},
+        summary=f"make user {user_id} responsible for event {event_id}",
+        subject=subject,
+    )

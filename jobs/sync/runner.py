@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from connectors import Page
 from connectors.prefetch import read_ahead
+from jobs.actions import apply_actions
 from jobs.context import JobContext
 from jobs.incremental import ShouldStop
 from jobs.incremental.cursors import finish_pass, load_state, save_position
@@ -115,6 +116,8 @@ class SyncJob:
                     summary.assignments = batch_steps.assignments(
                         session, self.client, self.cfg, self.ctx.clock
                     )
+                with self.sessions() as session, session.begin():
+                    apply_actions(session, self.client, self.cfg, self.ctx.clock())
                 summary.problems += summary.assignments.problems if summary.assignments else []
                 # after the recompute: the statuses it changed are shown in Odoo (tags, applicant)
                 summary.status_in_odoo = show_statuses(self.ctx)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sidecar.cockpit import auth, links, pages
+from sidecar.cockpit import actions, auth, links, pages
 from sidecar.cockpit.context import (
     CockpitState,
     Identify,
@@ -97,6 +97,7 @@ def create_app(
     app.register_blueprint(auth.bp)
     app.register_blueprint(links.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(actions.bp)
     app.teardown_appcontext(close_db)
     app.after_request(_headers)
     app.context_processor(_page_globals)

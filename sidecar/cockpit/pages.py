@@ -166,6 +166,8 @@ def batch(batch_id: int) -> Any:
         participants=participants,
         results=results,
         titles=titles,
+        tasks=reads.batch_tasks(db(), found.id),
+        actions=reads.batch_actions(db(), found.id),
     )
 
 

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from sidecar.cockpit.accounts import Viewer
 from sidecar.statuses import BatchStatus, CourseStatus
 from sidecar.store.models import (
+    Assignment,
     AssignmentTask,
     AttendanceRecord,
     Batch,
     Certificate,
     CourseIntegration,
     LessonProgress,
+    MentorAction,
     Program,
     ProgressTracker,
     Student,
@@ -303,3 +305,25 @@ def live_stamp(db: Session, viewer: Viewer) -> str:
         certificates = certificates.where(Certificate.odoo_partner_id == viewer.partner_id)
     parts = [*db.execute(students).one(), db.scalar(tasks), *db.execute(certificates).one()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def batch_tasks(db: Session, batch_id: int) -> dict[tuple[int, str], int]:
+    """(student id, assignment title) → the participant's task, for links from the matrix."""
+    rows = db.execute(
+        select(AssignmentTask.student_id, Assignment.title, AssignmentTask.id)
+        .join(Assignment, Assignment.id == AssignmentTask.assignment_id)
+        .where(Assignment.batch_id == batch_id, AssignmentTask.active.is_(True))
+    )
+    return {(int(s), str(t)): int(i) for s, t, i in rows}
+
+
+def batch_actions(db: Session, batch_id: int) -> list[MentorAction]:
+    """The batch's latest actions from the cockpit, newest first, with their outcome."""
+    return list(
+        db.scalars(
+            select(MentorAction)
+            .where(MentorAction.batch_id == batch_id)
+            .order_by(MentorAction.id.desc())
+            .limit(20)
+        )
+    )

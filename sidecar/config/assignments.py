@@ -34,3 +34,5 @@ class Assignments(Section):
     ] = ("Submitted", "Needs changes")
     # The mentor moves a task here once its `score` (and `feedback`) property is set.
     scored_stage: Text = "Scored"
+    # Where the cockpit moves a task whose mentor asks for changes (with their feedback).
+    changes_stage: Text = "Needs changes"

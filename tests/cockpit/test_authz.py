@@ -33,6 +33,7 @@ EXPECTED: dict[str, tuple[object, ...]] = {
     "/certificates/OJT-NONE.pdf": (404, 404, 404, 404, 404, 401),
     "/admin": (200, 403, 403, 403, 403, LOGIN),
     "/live.json": (200, 200, 200, 200, 200, 401),
+    "/tasks/999999": (404, 404, 404, 403, 403, LOGIN),
 }
 
 

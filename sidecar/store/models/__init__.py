@@ -16,7 +16,12 @@ with `Base.metadata` (which Alembic compares the migrations against).
 from sidecar.store.models.assignments import Assignment, AssignmentTask
 from sidecar.store.models.base import Base, UTCDateTime, utcnow
 from sidecar.store.models.certificates import Certificate, OutboxMessage, ReviewFlag
-from sidecar.store.models.cockpit import AppSession, AppSigninFailure, AppSigninLink
+from sidecar.store.models.cockpit import (
+    AppSession,
+    AppSigninFailure,
+    AppSigninLink,
+    MentorAction,
+)
 from sidecar.store.models.configured import Batch, CourseIntegration, Program
 from sidecar.store.models.mirrors import (
     AssessmentResult,
@@ -55,6 +60,7 @@ __all__ = [
     "JobLease",
     "JobRun",
     "LessonProgress",
+    "MentorAction",
     "Notification",
     "NotificationOptOut",
     "OutboxMessage",

@@ -5,6 +5,7 @@ and kept on the session, so no page asks Odoo; no password is ever stored."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,3 +59,22 @@ class AppSigninLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class MentorAction(Base):
+    """What a mentor or admin did in the cockpit that Odoo must record: a score, a request for
+    changes, a batch's mentor. The sync applies each one once (it reads what Odoo needs, then
+    queues the writes in the outbox) and records the outcome."""
+
+    __tablename__ = "mentor_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # score | changes | mentor
+    batch_id: Mapped[int] = mapped_column(Integer, index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer)  # assignment_tasks.id
+    values: Mapped[dict[str, Any]]  # score, max_score, feedback; or the mentor's login
+    by_user_id: Mapped[int | None] = mapped_column(Integer)
+    by_name: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(index=True)
+    outcome: Mapped[str | None] = mapped_column(Text)

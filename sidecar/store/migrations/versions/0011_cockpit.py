@@ -1,4 +1,4 @@
-"""app_sessions, app_signin_failures, app_signin_links: the cockpit's sign-ins (docs/cockpit.md)
+"""app_sessions, app_signin_failures, app_signin_links, mentor_actions (docs/cockpit.md)
 
 Revision ID: 0011
 Revises: 0010
@@ -49,8 +49,23 @@ def upgrade() -> None:
         sa.Column("used_at", STAMP, nullable=True),
     )
 
+    op.create_table(
+        "mentor_actions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False, index=True),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("by_user_id", sa.Integer(), nullable=True),
+        sa.Column("by_name", sa.String(length=300), nullable=False),
+        sa.Column("created_at", STAMP, nullable=False),
+        sa.Column("applied_at", STAMP, nullable=True, index=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("mentor_actions")
     op.drop_table("app_signin_links")
     op.drop_table("app_signin_failures")
     op.drop_table("app_sessions")

@@ -1,0 +1,75 @@
+"""What mentors and admins did in the cockpit, made Odoo's record (docs/cockpit.md): run by
+the sync after its assignments step, under its lease on the mirrors (a score changes an
+assignment row the sync also writes). Each action is applied once: it reads what Odoo needs
+now (the task's properties, a stage, a user), queues the writes in the outbox, and records
+its outcome in words. One that Odoo refuses is recorded as such and not tried again; a
+transient error leaves it for the next sync."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors import OdooClient, OdooError, OdooTransientError
+from jobs.assignments.imports import score_task
+from jobs.assignments.review import ask_changes
+from jobs.odoo import contacts, events
+from sidecar.config import Config
+from sidecar.outbox import enqueue, next_round
+from sidecar.store.models import AssignmentTask, Batch, MentorAction
+
+log = logging.getLogger(__name__)
+
+
+def apply_actions(session: Session, client: OdooClient, cfg: Config, now: datetime) -> int:
+    """Apply every action not yet applied, oldest first; how many were."""
+    pending = list(
+        session.scalars(
+            select(MentorAction).where(MentorAction.applied_at.is_(None)).order_by(MentorAction.id)
+        )
+    )
+    for action in pending:
+        try:
+            with session.begin_nested():
+                action.outcome = _apply(session, client, cfg, action, now)
+        except OdooTransientError:
+            raise
+        except OdooError as exc:
+            action.outcome = f"Odoo refused it: {exc}"
+        action.applied_at = now
+        log.info("cockpit action %s (%s): %s", action.id, action.kind, action.outcome)
+    return len(pending)
+
+
+def _apply(
+    session: Session, client: OdooClient, cfg: Config, action: MentorAction, now: datetime
+) -> str:
+    values = action.values
+    if action.kind == "mentor":
+        return _assign_mentor(session, client, action)
+    task = session.get(AssignmentTask, action.task_id) if action.task_id is not None else None
+    if task is None:
+        return "the task is gone"
+    feedback = str(values.get("feedback") or "")
+    if action.kind == "changes":
+        return ask_changes(session, client, cfg, task, feedback, now)
+    top = values.get("max_score")
+    given = (float(values["score"]), float(top) if top is not None else None, feedback)
+    return score_task(session, client, cfg, task, given, now)
+
+
+def _assign_mentor(session: Session, client: OdooClient, action: MentorAction) -> str:
+    batch = session.get(Batch, action.batch_id)
+    if batch is None or batch.odoo_event_id is None:
+        return "the batch has no event in Odoo"
+    login = str(action.values.get("login") or "")
+    user = contacts.user_by_login_or_name(client, login)
+    if user is None:
+        return f"Odoo has no user {login!r}"
+    prefix = f"mentor:{batch.odoo_event_id}:"
+    key = f"{prefix}{next_round(session, prefix)}"
+    enqueue(session, events.set_responsible(key, batch.odoo_event_id, user, f"batch:{batch.id}"))
+    return f"user {login} made the mentor of {batch.name}, queued for Odoo"
