@@ -43,7 +43,7 @@ def app_needs(app: str, profile: OdooProfile) -> AppNeeds:
         return recruitment.needs(profile)
     if app == "project":
         return projects.NEEDS
-    return events.NEEDS if app == "events" else surveys.NEEDS
+    return events.needs(profile) if app == "events" else surveys.NEEDS
 
 
 def signing_key_finding(cfg: Config) -> Finding:

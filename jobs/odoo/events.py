@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from connectors import OdooClient
+from jobs.odoo.profile import OdooProfile
 from jobs.odoo.reads import WITH_ARCHIVED, AppNeeds, Row, Stream, as_text, fields_of, m2o, required
 from sidecar.outbox import Lookup, Write
 from sidecar.store.models import AttendanceRecord
@@ -23,6 +24,8 @@ def _registration(row: Row) -> dict[str, Any]:
         "partner_id": m2o(row.get("partner_id")),
         "state": as_text(row.get("state")) or "draft",
         "active": bool(row.get("active", True)),
+        # the attendee's ticket code (17.0+): the check-in desk's scan, the trainee's QR code
+        "barcode": as_text(row.get("barcode")) or None,
     }
 
 
@@ -37,17 +40,27 @@ ATTENDANCE = Stream(
     include_archived=True,
     scoped_by="events",
 )
+# 17.0 gives every registration a `barcode`, which the check-in desk scans.
+ATTENDANCE_BARCODES = replace(ATTENDANCE, fields=(*ATTENDANCE.fields, "barcode"))
 STREAMS = (ATTENDANCE,)
+
+
+def streams(profile: OdooProfile) -> tuple[Stream, ...]:
+    return (ATTENDANCE_BARCODES,) if profile.major >= 17 else STREAMS
+
 
 TAGGED_FIELDS = ("tag_ids", "name", "date_begin", "date_end", "description")
 STATE_FIELDS = ("stage_id", "kanban_state")
 STAGE_FIELDS = ("name", "pipe_end")
-NEEDS = AppNeeds(
-    "Events",
-    (EVENT, REGISTRATION, STAGE, TAG, TAG_CATEGORY),
-    (),
-    fields_of(STREAMS, (EVENT, TAGGED_FIELDS + STATE_FIELDS), (STAGE, STAGE_FIELDS)),
-)
+
+
+def needs(profile: OdooProfile) -> AppNeeds:
+    return AppNeeds(
+        "Events",
+        (EVENT, REGISTRATION, STAGE, TAG, TAG_CATEGORY),
+        (),
+        fields_of(streams(profile), (EVENT, TAGGED_FIELDS + STATE_FIELDS), (STAGE, STAGE_FIELDS)),
+    )
 
 
 @dataclass(frozen=True)
@@ -232,4 +245,33 @@ def set_responsible(key: str, event_id: int, user_id: int, subject: str) -> Writ
         params={"vals": {"user_id": user_id}},
         summary=f"make user {user_id} responsible for event {event_id}",
         subject=subject,
+    )
+
+
+def mark_attended(registration_id: int, event_id: int, barcode: str | None) -> Write:
+    """The registration marked attended: Odoo's check-in desk call where there is a barcode
+    (17.0+; it answers a status such as `already_registered` rather than a fault), else the
+    state write. Found again as the registration in state `done`."""
+    found = Lookup(REGISTRATION, [("id", "=", registration_id), ("state", "=", "done")])
+    key = f"checkin:{registration_id}"
+    summary = f"mark registration {registration_id} attended"
+    if barcode:
+        return Write(
+            key=key,
+            model=REGISTRATION,
+            method="register_attendee",
+            params={"barcode": barcode, "event_id": event_id},
+            lookup=found,
+            summary=summary,
+            subject=f"checkin:{event_id}",
+        )
+    return Write(
+        key=key,
+        model=REGISTRATION,
+        method="write",
+        ids=[registration_id],
+        params={"vals": {"state": "done"}},
+        lookup=found,
+        summary=summary,
+        subject=f"checkin:{event_id}",
     )

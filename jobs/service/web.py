@@ -145,10 +145,17 @@ def hooks_server(
 
 def cockpit_app(cfg: Config, sessions: Any) -> Any:
     """The cockpit (sidecar.cockpit) with Odoo sign-in (jobs.signin) wired in."""
+    from jobs.checkin import queue_attended
     from jobs.signin import OdooSignIn, queue_signin_link
     from sidecar.cockpit.app import create_app
 
-    return create_app(cfg, sessions, OdooSignIn(cfg).identify, mail_link=queue_signin_link)
+    return create_app(
+        cfg,
+        sessions,
+        OdooSignIn(cfg).identify,
+        mail_link=queue_signin_link,
+        attend=queue_attended,
+    )
 
 
 def cockpit_server(cfg: Config, sessions: Any) -> ThreadedServer:

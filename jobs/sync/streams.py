@@ -13,7 +13,7 @@ STREAMS: tuple[Stream, ...] = (*elearning.STREAMS, *surveys.STREAMS, *events.STR
 
 def streams_for(profile: OdooProfile) -> tuple[Stream, ...]:
     """The streams as this Odoo version shapes them (16.0's memberships differ)."""
-    return (*elearning.streams(profile), *surveys.STREAMS, *events.STREAMS)
+    return (*elearning.streams(profile), *surveys.STREAMS, *events.streams(profile))
 
 
 __all__ = ["STREAMS", "OddRow", "Row", "Scope", "Stream", "streams_for"]

@@ -73,7 +73,7 @@ def logo(path: Path) -> ImageReader:
     return reader
 
 
-def _qr_matrix(url: str) -> list[list[bool]]:
+def qr_matrix(url: str) -> list[list[bool]]:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
     qr.add_data(url)
     qr.make(fit=True)
@@ -183,7 +183,7 @@ def qr_code(c: Canvas, url: str, x: float, y: float, size: float) -> None:
     """The QR code as filled rectangles, one per horizontal run of dark modules, on a white
     quiet zone. The runs are written in module units under one `cm` (integers: no per-number
     float formatting, which was most of the page's drawing time), inside q/Q."""
-    matrix = _qr_matrix(url)
+    matrix = qr_matrix(url)
     n = len(matrix)
     m = size / n
     c.setFillColorRGB(1, 1, 1)

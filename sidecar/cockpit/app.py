@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sidecar.cockpit import actions, auth, links, pages
+from sidecar.cockpit import actions, auth, checkin, links, pages
 from sidecar.cockpit.context import (
+    Attend,
     CockpitState,
     Identify,
     MailLink,
@@ -71,10 +72,12 @@ def create_app(
     identify: Identify,
     *,
     mail_link: MailLink | None = None,
+    attend: Attend | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Flask:
     """The cockpit over the store `sessions`; `identify` is Odoo's sign-in check and
-    `mail_link` queues a trainee's sign-in link (None: no links)."""
+    `mail_link` queues a trainee's sign-in link (None: no links), `attend` a check-in's write
+    to Odoo (None: check-ins stay in the store)."""
     settings = cfg.app
     if settings.secret_key is None:
         raise CockpitNotConfigured(
@@ -91,13 +94,14 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
-    app.extensions["cockpit"] = CockpitState(cfg, sessions, identify, clock, mail_link)
+    app.extensions["cockpit"] = CockpitState(cfg, sessions, identify, clock, mail_link, attend)
     app.extensions["cockpit_signin_limiter"] = RateLimiter(settings.signin_per_minute)
     CSRFProtect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(links.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(actions.bp)
+    app.register_blueprint(checkin.bp)
     app.teardown_appcontext(close_db)
     app.after_request(_headers)
     app.context_processor(_page_globals)

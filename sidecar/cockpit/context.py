@@ -36,6 +36,14 @@ class MailLink(Protocol):
     ) -> None: ...
 
 
+class Attend(Protocol):
+    """Queue the registration's "attended" write (jobs.checkin.queue_attended)."""
+
+    def __call__(
+        self, session: Session, registration_id: int, event_id: int, barcode: str | None
+    ) -> None: ...
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -47,6 +55,7 @@ class CockpitState:
     identify: Identify
     clock: Callable[[], datetime]
     mail_link: MailLink | None = None
+    attend: Attend | None = None
 
 
 def state() -> CockpitState:
@@ -106,7 +115,7 @@ def allow(*roles: Role) -> Callable[[F], F]:
 
 def is_page(path: str) -> bool:
     """An address a person opens in the browser, as opposed to a download or the API."""
-    return not path.startswith("/api/") and not path.endswith((".csv", ".pdf", ".json", ".png"))
+    return not path.startswith("/api/") and not path.endswith((".csv", ".pdf", ".json", ".svg"))
 
 
 def viewer_required() -> Viewer:

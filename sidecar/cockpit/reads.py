@@ -164,6 +164,17 @@ def student_batches(db: Session, students: list[Student]) -> dict[int, int | Non
     return {s.id: s.batch_id or by_pair.get((s.odoo_partner_id, s.program_id)) for s in students}
 
 
+@dataclass(frozen=True)
+class Registration:
+    """A trainee's registration for a batch's event: its state, and whether it has a ticket
+    code (17.0+) to show for check-in."""
+
+    batch: str
+    state: str
+    id: int
+    ticket: bool
+
+
 @dataclass
 class TraineeView:
     partner_id: int
@@ -173,7 +184,7 @@ class TraineeView:
     programs: dict[int, Program]
     courses: dict[int, list[tuple[CourseIntegration, ProgressTracker | None]]]
     certificates: list[Certificate] = field(default_factory=list)
-    attendance: list[tuple[str, str]] = field(default_factory=list)  # (batch name, state)
+    attendance: list[Registration] = field(default_factory=list)
 
 
 def trainee_view(db: Session, viewer: Viewer, partner_id: int) -> TraineeView | None:
@@ -231,9 +242,14 @@ def _fill(
         b.odoo_event_id: b.name for b in batches.values() if b is not None and b.odoo_event_id
     }
     attendance = [
-        (events[e], state)
-        for e, state in db.execute(
-            select(AttendanceRecord.event_id, AttendanceRecord.state).where(
+        Registration(events[e], state, registration, bool(barcode))
+        for e, state, registration, barcode in db.execute(
+            select(
+                AttendanceRecord.event_id,
+                AttendanceRecord.state,
+                AttendanceRecord.odoo_id,
+                AttendanceRecord.barcode,
+            ).where(
                 AttendanceRecord.partner_id == partner_id,
                 AttendanceRecord.event_id.in_(list(events) or [-1]),
                 AttendanceRecord.removed_at.is_(None),

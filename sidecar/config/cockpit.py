@@ -47,6 +47,9 @@ class CockpitConfig(Section):
     # Send cookies only over HTTPS. Browsers treat http://127.0.0.1 and http://localhost as
     # secure, so the default works on one machine; behind a proxy, serve HTTPS.
     secure_cookies: bool = True
+    # QR check-in to a batch's session (its event) opens this long before it starts and closes
+    # this long after it ends.
+    checkin_margin: Duration = timedelta(minutes=30)
     # Reverse proxies in front whose X-Forwarded-For / -Proto are believed (0: none).
     trust_proxy: Annotated[int, between(0, 100)] = 0
 

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from sidecar.certificates.drawing import _qr_matrix, _qr_runs
+from sidecar.certificates.drawing import _qr_runs, qr_matrix
 from sidecar.certificates.pdf import EMBEDDED_NAME, PdfStyle
 from sidecar.certificates.signing import Signer
 from tests.certificates.conftest import STYLE, make_fields
@@ -106,7 +106,7 @@ def test_a_logo_is_drawn(render: Render, tmp_path: Path) -> None:
 
 def test_the_qr_runs_cover_exactly_the_dark_modules() -> None:
     for url in ["https://certs.example.org/c/" + make_fields().serial, "http://x.io/c/Ab"]:
-        matrix = _qr_matrix(url)
+        matrix = qr_matrix(url)
         n = len(matrix)
         drawn = [[False] * n for _ in range(n)]
         ops = _qr_runs(matrix).split()

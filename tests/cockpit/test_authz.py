@@ -34,6 +34,8 @@ EXPECTED: dict[str, tuple[object, ...]] = {
     "/admin": (200, 403, 403, 403, 403, LOGIN),
     "/live.json": (200, 200, 200, 200, 200, 401),
     "/tasks/999999": (404, 404, 404, 403, 403, LOGIN),
+    "/batches/{A}/checkin": (200, 200, 404, 403, 403, LOGIN),
+    "/batches/{B}/checkin/code.svg": (200, 404, 200, 403, 403, 401),
 }
 
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from jobs.checkin import queue_attended
 from jobs.signin import OdooSignIn, queue_signin_link
 from sidecar.cockpit.app import create_app
 from sidecar.config import Config
@@ -154,20 +155,34 @@ def build(tmp_path: Path, emu: OdooEmulator, store: Store, cfg: Config) -> World
             )
             db.add(student)
             db.flush()
+            registration = emu.env.create(
+                "event.registration",
+                {"event_id": events[name], "partner_id": partners[login], "state": "open"},
+            )
+            (row,) = emu.env.search_read(
+                "event.registration", [("id", "=", registration)], ["barcode"]
+            )
             db.add(
                 AttendanceRecord(
-                    odoo_id=900 + len(serials),
+                    odoo_id=registration,
                     write_date="2026-01-05 08:00:00",
                     event_id=events[name],
                     partner_id=partners[login],
                     state="open",
+                    barcode=row["barcode"] or None,
                 )
             )
             serial = f"OJT-TEST-{name}"
             (folder / f"{serial}.pdf").write_bytes(b"%PDF-1.4 trainee " + name.encode())
             db.add(_certificate(serial, student, gardening, batches[name]))
             serials[name] = serial
-    app = create_app(cfg, store.sessions, OdooSignIn(cfg).identify, mail_link=queue_signin_link)
+    app = create_app(
+        cfg,
+        store.sessions,
+        OdooSignIn(cfg).identify,
+        mail_link=queue_signin_link,
+        attend=queue_attended,
+    )
     return World(cfg, store, emu, app, partners, batches, serials)
 
 

@@ -20,6 +20,7 @@ from sidecar.store.models.cockpit import (
     AppSession,
     AppSigninFailure,
     AppSigninLink,
+    Checkin,
     MentorAction,
 )
 from sidecar.store.models.configured import Batch, CourseIntegration, Program
@@ -53,6 +54,7 @@ __all__ = [
     "Base",
     "Batch",
     "Certificate",
+    "Checkin",
     "CourseIntegration",
     "CourseMembership",
     "Enrollment",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sidecar.store.models.base import Base, utcnow
@@ -78,3 +78,20 @@ class MentorAction(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[datetime | None] = mapped_column(index=True)
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class Checkin(Base):
+    """A trainee checked in to a batch's session (its event) by QR code: theirs scanned by a
+    mentor, or the session's scanned by them. One per trainee and batch; the registration is
+    marked attended in Odoo through the outbox."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("batch_id", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(Integer)
+    partner_id: Mapped[int] = mapped_column(Integer)
+    registration_id: Mapped[int] = mapped_column(Integer)  # event.registration in Odoo
+    how: Mapped[str] = mapped_column(String(20))  # session-code | trainee-code
+    by_name: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)

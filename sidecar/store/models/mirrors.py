@@ -86,3 +86,4 @@ class AttendanceRecord(_Mirror, Base):
     partner_id: Mapped[int | None] = mapped_column(Integer, index=True)
     state: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    barcode: Mapped[str | None] = mapped_column(String(64), index=True)  # 17.0+

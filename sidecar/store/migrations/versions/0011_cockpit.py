@@ -1,4 +1,4 @@
-"""app_sessions, app_signin_failures, app_signin_links, mentor_actions (docs/cockpit.md)
+"""The cockpit (docs/cockpit.md): sessions, sign-in failures and links, mentor actions, barcodes
 
 Revision ID: 0011
 Revises: 0010
@@ -17,6 +17,10 @@ STAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # the registration's ticket code (17.0+), for QR check-in
+    with op.batch_alter_table("attendance") as table:
+        table.add_column(sa.Column("barcode", sa.String(length=64), nullable=True))
+        table.create_index("ix_attendance_barcode", ["barcode"])
     op.create_table(
         "app_sessions",
         sa.Column("token_hash", sa.String(length=64), primary_key=True),
@@ -63,9 +67,25 @@ def upgrade() -> None:
         sa.Column("outcome", sa.Text(), nullable=True),
     )
 
+    op.create_table(
+        "checkins",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=False),
+        sa.Column("how", sa.String(length=20), nullable=False),
+        sa.Column("by_name", sa.String(length=300), nullable=False),
+        sa.Column("at", STAMP, nullable=False),
+        sa.UniqueConstraint("batch_id", "partner_id"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("checkins")
     op.drop_table("mentor_actions")
     op.drop_table("app_signin_links")
     op.drop_table("app_signin_failures")
     op.drop_table("app_sessions")
+    with op.batch_alter_table("attendance") as table:
+        table.drop_index("ix_attendance_barcode")
+        table.drop_column("barcode")
