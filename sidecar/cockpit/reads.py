@@ -19,6 +19,7 @@ from sidecar.store.models import (
     AttendanceRecord,
     Batch,
     Certificate,
+    Checkin,
     CourseIntegration,
     LessonProgress,
     MentorAction,
@@ -306,8 +307,8 @@ def batch_participants(db: Session, batch: Batch) -> list[tuple[Student, Any]]:
 
 def live_stamp(db: Session, viewer: Viewer) -> str:
     """What changes when a page of the viewer's would: the newest change to trainees' figures,
-    assignment tasks and certificates (a trainee's own only). Pages poll it (`/live.json`) and
-    reload when it moves."""
+    assignment tasks, certificates and check-ins (a trainee's own only). Pages poll it
+    (`/live.json`) and reload when it moves."""
     students = select(func.max(Student.updated_at), func.count(Student.id))
     tasks = select(func.max(AssignmentTask.updated_at))
     certificates = select(
@@ -315,11 +316,18 @@ def live_stamp(db: Session, viewer: Viewer) -> str:
         func.max(Certificate.issued_at),
         func.max(Certificate.revoked_at),
     )
+    checkins = select(func.count(Checkin.id), func.max(Checkin.id))
     if viewer.role.value == "trainee":
+        checkins = checkins.where(Checkin.partner_id == viewer.partner_id)
         students = students.where(Student.odoo_partner_id == viewer.partner_id)
         tasks = tasks.where(AssignmentTask.odoo_partner_id == viewer.partner_id)
         certificates = certificates.where(Certificate.odoo_partner_id == viewer.partner_id)
-    parts = [*db.execute(students).one(), db.scalar(tasks), *db.execute(certificates).one()]
+    parts = [
+        *db.execute(students).one(),
+        db.scalar(tasks),
+        *db.execute(certificates).one(),
+        *db.execute(checkins).one(),
+    ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 

@@ -50,8 +50,10 @@ def test_a_trainee_checks_in_with_the_sessions_code_once(world: World) -> None:
     trainee = world.client("trainee.a@example.com")
     path = session_path(world, mentor, "A")
     assert "Check me in" in trainee.get(path).get_data(as_text=True)
+    screen_stamp = mentor.get("/live.json").get_json()["stamp"]
     status, page = post(trainee, path, path)
     assert status == 200 and "You are checked in to Batch A" in page
+    assert mentor.get("/live.json").get_json()["stamp"] != screen_stamp  # the screen refreshes
     status, page = post(trainee, path, path)
     assert status == 409 and "Already checked in to Batch A" in page
     screen = mentor.get(f"/batches/{world.batches['A']}/checkin").get_data(as_text=True)
