@@ -131,7 +131,25 @@ def run_deliver(run: ServiceRun) -> JobResult:
 
     report = deliver(run.ctx)
     certified = IssueJob(run.ctx).finish_delivered()
-    return JobResult(f"{_delivery_text(report)}; {certified} student(s) certified", report)
+    text = f"{_delivery_text(report)}; {certified} student(s) certified"
+    if run.ctx.cfg.webhooks:
+        text += f"; {_webhooks(run)}"
+    return JobResult(text, report)
+
+
+def _webhooks(run: ServiceRun) -> str:
+    """Events for other systems (docs/outgoing-webhooks.md): found in the store, then sent,
+    under the deliverer's lease like every other write that leaves the sidecar."""
+    from jobs.webhooks_out import announce, send_due
+
+    ctx = run.ctx
+    with ctx.sessions() as session, session.begin():
+        made = announce(session, ctx.cfg, ctx.clock())
+    sent = send_due(ctx.sessions, ctx.cfg, ctx.clock)
+    text = f"webhooks: {made} event(s), {sent.delivered} delivered"
+    if sent.retrying or sent.failed:
+        text += f", {sent.retrying} to retry, {sent.failed} failed"
+    return text
 
 
 def _delivery_text(report: object) -> str:

@@ -186,8 +186,10 @@ from sidecar.cli.commands.cockpit import app_command  # noqa: E402
 from sidecar.cli.commands.enroll import enroll_command  # noqa: E402
 from sidecar.cli.commands.report import report  # noqa: E402
 from sidecar.cli.commands.run import run_command  # noqa: E402
+from sidecar.cli.commands.webhooks_out import webhooks  # noqa: E402
 
 main.add_command(app_command)
+main.add_command(webhooks)
 main.add_command(enroll_command)
 main.add_command(run_command)
 

@@ -41,6 +41,7 @@ from sidecar.config.fieldtypes import (
 from sidecar.config.hooks import HooksConfig
 from sidecar.config.messages import number
 from sidecar.config.notifications import NotificationsConfig
+from sidecar.config.outgoing import OutgoingWebhook
 from sidecar.config.programs import (
     Batch,
     Eligibility,
@@ -347,6 +348,8 @@ class Config(Section):
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     status_in_odoo: StatusInOdoo = Field(default_factory=StatusInOdoo)
     app: CockpitConfig = Field(default_factory=CockpitConfig)
+    # events sent to other systems (docs/outgoing-webhooks.md)
+    webhooks: tuple[OutgoingWebhook, ...] = ()
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     _config_dir: Path = PrivateAttr(default_factory=Path.cwd)

@@ -42,6 +42,7 @@ from sidecar.store.models.tracking import (
     SyncCursor,
     SyncRun,
 )
+from sidecar.store.models.webhooks import WebhookDelivery, WebhookEvent, WebhookMark
 
 __all__ = [
     "AppSession",
@@ -75,5 +76,8 @@ __all__ = [
     "SyncCursor",
     "SyncRun",
     "UTCDateTime",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookMark",
     "utcnow",
 ]

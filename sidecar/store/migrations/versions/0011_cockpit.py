@@ -1,4 +1,4 @@
-"""The cockpit (docs/cockpit.md): sessions, sign-in failures and links, mentor actions, barcodes
+"""The cockpit (docs/cockpit.md): sessions, sign-ins, mentor actions, check-ins, webhooks out
 
 Revision ID: 0011
 Revises: 0010
@@ -79,8 +79,43 @@ def upgrade() -> None:
         sa.UniqueConstraint("batch_id", "partner_id"),
     )
 
+    op.create_table(
+        "webhook_events",
+        sa.Column("id", sa.String(length=40), primary_key=True),
+        sa.Column("key", sa.String(length=200), nullable=False, unique=True),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", STAMP, nullable=False),
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "event_id",
+            sa.String(length=40),
+            sa.ForeignKey("webhook_events.id"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False, index=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", STAMP, nullable=False),
+        sa.Column("last_status", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("delivered_at", STAMP, nullable=True),
+    )
+    op.create_table(
+        "webhook_marks",
+        sa.Column("type", sa.String(length=40), primary_key=True),
+        sa.Column("stamp", STAMP, nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("webhook_marks")
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhook_events")
     op.drop_table("checkins")
     op.drop_table("mentor_actions")
     op.drop_table("app_signin_links")
