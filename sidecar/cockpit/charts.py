@@ -140,10 +140,13 @@ def _open(title: str, bars: Sequence[Bar], unit: str, width: int, height: int) -
 def _column(bar: Bar, unit: str, x: float, w: float, h: float, baseline: float) -> str:
     mid = x + w / 2
     label = _shorten(bar.label, COLUMN_LABEL_CHARS)
+    # The number alone over the bar (the unit is in the tooltip and the caption); nothing over
+    # an empty one, where a row of zeros would only be clutter.
+    shown = _number(bar.value) if bar.value else ""
     return (
         f"<g><title>{_esc(_tooltip(bar, unit))}</title>"
         f"{_rect(x, baseline - h, w, h)}"
-        f"{_text(mid, baseline - h - 4, _amount(bar.value, unit), 'middle', 'label value')}"
+        f"{_text(mid, baseline - h - 4, shown, 'middle', 'label value')}"
         f"{_text(mid, baseline + 16, label, 'middle', 'label')}</g>"
     )
 

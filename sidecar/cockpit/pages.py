@@ -85,22 +85,24 @@ def dashboard() -> Any:
         for r in tables["attendance"].rows
     ]
     figures = {
-        "progress": charts.column_chart(
+        "Trainees by overall progress (%)": charts.column_chart(
             "Progress of trainees (overall %)",
             charts.histogram(reads.values(db(), scope, "overall_pct")),
             unit="trainees",
         ),
-        "scores": charts.column_chart(
+        "Trainees by average score": charts.column_chart(
             "Average scores",
             charts.histogram(reads.values(db(), scope, "average_score")),
             unit="trainees",
         ),
-        "completions": charts.column_chart(
+        "Completions per month": charts.column_chart(
             "Completions per month",
             [charts.Bar(m, float(n)) for m, n in reads.completions_per_month(db(), scope)],
         ),
-        "funnel": charts.bar_list("Funnel", funnel),
-        "attendance": charts.bar_list("Attendance per session (%)", attendance, unit="%"),
+        "Funnel": charts.bar_list("Funnel", funnel),
+        "Attendance per session (%)": charts.bar_list(
+            "Attendance per session (%)", attendance, unit="%"
+        ),
     }
     return render_template(
         "dashboard.html",

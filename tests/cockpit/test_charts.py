@@ -71,7 +71,14 @@ def test_column_heights_are_proportional_and_stand_on_one_baseline() -> None:
     assert len(bottoms) == 1
     axis = root.find(f"{SVG}line[@class='axis']")
     assert axis is not None and round(float(axis.get("y1", "nan"))) in bottoms
-    assert {"50 %", "100 %", "25 %", "a", "b", "c"} <= set(texts(root))
+    # the number alone over each column; the unit is in the tooltips
+    assert {"50", "100", "25", "a", "b", "c"} <= set(texts(root))
+    assert "100 %" in "".join(root.itertext())
+
+
+def test_an_empty_column_has_no_number_over_it() -> None:
+    root = parse(column_chart("Scores", [Bar("a", 0), Bar("b", 3)]))
+    assert "3" in texts(root) and "0" not in texts(root)
 
 
 def test_bar_list_lengths_are_proportional_and_height_grows_with_rows() -> None:
