@@ -168,6 +168,9 @@ def _paths(tmp: Path) -> Iterator[Case]:
         ("run", "--once"),
         ("students", "--program", "juniors"),
         ("enroll",),
+        ("app",),
+        ("webhooks", "log"),
+        ("api-token", "list"),
     ]
     bad_configs = {k: v for k, v in files.items() if k not in READ_AND_REFUSED}
     bad_configs["a text file"] = files["a text file"]
@@ -198,6 +201,7 @@ def _listeners() -> Iterator[Case]:
         yield Case(f"serve --host {host[:20]!r}", ("serve", "--host", host), ("'--host'",))
     for port in ("0", "99999", "-1", "65536", "abc", "", HUGE):
         yield Case(f"serve --port {port[:20]!r}", ("serve", "--port", port), ("'--port'",))
+        yield Case(f"app --port {port[:20]!r}", ("app", "--port", port), ("'--port'",))
     for port in ("99999", "-1", "abc", HUGE):
         yield Case(
             f"emulator --port {port[:20]!r}",

@@ -378,6 +378,10 @@ main.add_command(hooks.hooks)
 main.add_command(notify.notifications)
 main.add_command(report)
 
+from sidecar.cli.commands.api_tokens import api_token  # noqa: E402
+
+main.add_command(api_token)
+
 
 def run() -> None:
     """Console entry point."""

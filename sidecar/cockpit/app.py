@@ -20,6 +20,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.cockpit import actions, auth, checkin, links, pages
+from sidecar.cockpit.api import errors as api_errors
+from sidecar.cockpit.api.views import bp as api_bp
 from sidecar.cockpit.context import (
     Attend,
     CockpitState,
@@ -96,12 +98,14 @@ def create_app(
     )
     app.extensions["cockpit"] = CockpitState(cfg, sessions, identify, clock, mail_link, attend)
     app.extensions["cockpit_signin_limiter"] = RateLimiter(settings.signin_per_minute)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(links.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(actions.bp)
     app.register_blueprint(checkin.bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     app.teardown_appcontext(close_db)
     app.after_request(_headers)
     app.context_processor(_page_globals)
@@ -134,11 +138,19 @@ def _page(status: int, message: str) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def _csrf_error(exc: CSRFError) -> Response:
+    if _is_api():
+        return api_errors.problem(400)
     return _page(400, "This form has expired or did not come from this site; reload and retry.")
 
 
 def _http_error(exc: HTTPException) -> Response:
+    if _is_api():
+        return api_errors.from_http(exc)
     code = exc.code or 500
     return _page(code, MESSAGES.get(code, exc.description or MESSAGES[400]))
 
@@ -147,4 +159,4 @@ def _unexpected(exc: Exception) -> Any:
     if isinstance(exc, HTTPException):  # pragma: no cover - routed to _http_error by Flask
         return _http_error(exc)
     log.exception("cockpit: unexpected error on %s %s", request.method, request.path)
-    return _page(500, MESSAGES[500])
+    return api_errors.problem(500) if _is_api() else _page(500, MESSAGES[500])

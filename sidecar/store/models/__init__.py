@@ -13,6 +13,7 @@ One module per group; this package exports every table, so importing it register
 with `Base.metadata` (which Alembic compares the migrations against).
 """
 
+from sidecar.store.models.api import ApiToken
 from sidecar.store.models.assignments import Assignment, AssignmentTask
 from sidecar.store.models.base import Base, UTCDateTime, utcnow
 from sidecar.store.models.certificates import Certificate, OutboxMessage, ReviewFlag
@@ -45,6 +46,7 @@ from sidecar.store.models.tracking import (
 from sidecar.store.models.webhooks import WebhookDelivery, WebhookEvent, WebhookMark
 
 __all__ = [
+    "ApiToken",
     "AppSession",
     "AppSigninFailure",
     "AppSigninLink",
