@@ -141,3 +141,39 @@ def test_a_trainee_signs_in_and_lands_on_their_progress(
     visit.follow("My progress")
     assert visit.path == f"/trainees/{world.partners[login]}"
     assert visit.problems == [], "\n".join(visit.problems)
+
+
+@pytest.mark.parametrize("login", ["trainee.a@example.com"])
+def test_a_trainee_checks_in_by_the_sessions_qr_code_on_a_phone(
+    site: str, world: World, tools: Tools, screenshots: Path, login: str
+) -> None:
+    """The phone opens what the session's QR code holds, is sent to sign in, comes back to the
+    check-in page and checks in."""
+    from datetime import UTC, datetime
+
+    from selenium.webdriver.common.by import By
+
+    from sidecar.cockpit.checkin import session_mac, step_of
+
+    batch = world.batches["A"]
+    with world.app.app_context():
+        step = step_of(datetime.now(UTC))
+        code = f"/checkin/{batch}/{step}/{session_mac(batch, step)}"
+    driver = start_chromium(tools, PHONE)
+    try:
+        phone = Visit(driver, tools, PHONE, screenshots, "trainee-a-scan")
+        driver.get(site + code)
+        assert phone.path == "/signin"  # not signed in yet: sent to sign in, then back
+        phone.driver.find_element(By.ID, "login").send_keys(login)
+        phone.driver.find_element(By.ID, "secret").send_keys(PASSWORDS[login])
+        form = "//input[@id='login']/ancestor::form"
+        phone.driver.find_element(By.XPATH, f"{form}//button[@type='submit']").click()
+        phone.wait_for(lambda d: urlparse(d.current_url).path == code)
+        phone.check("checkin-confirm")
+        phone.driver.find_element(By.XPATH, "//button[text()='Check me in']").click()
+        phone.wait_for(lambda d: "checked in" in d.find_element(By.TAG_NAME, "main").text)
+        assert "You are checked in to Batch A" in driver.find_element(By.TAG_NAME, "main").text
+        phone.check("checkin-done")
+        assert phone.problems == [], "\n".join(phone.problems)
+    finally:
+        driver.quit()
