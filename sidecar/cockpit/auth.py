@@ -38,14 +38,23 @@ def signin() -> Any:
     return form()
 
 
-@bp.post("/signin")
-def signin_post() -> Any:
+def throttled() -> Response | None:
+    """The 429 answer when this client address has tried to sign in too often this minute
+    (a password, or asking for a link), else None."""
     limiter: RateLimiter = current_app.extensions["cockpit_signin_limiter"]
     wait = limiter.spend(request.remote_addr or "unknown")
-    if wait is not None:
-        response = form("Too many sign-in attempts from here; please wait a minute.", 429)
-        response.headers["Retry-After"] = str(wait)
-        return response
+    if wait is None:
+        return None
+    response = form("Too many sign-in attempts from here; please wait a minute.", 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+@bp.post("/signin")
+def signin_post() -> Any:
+    refused = throttled()
+    if refused is not None:
+        return refused
     login = (request.form.get("login") or "").strip()
     secret = request.form.get("secret") or ""
     if not login or not secret:

@@ -10,13 +10,12 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from sqlalchemy import func, select
 
 from sidecar.cockpit import accounts
-from sidecar.cockpit.auth import begin, form, reach_of
+from sidecar.cockpit.auth import begin, form, reach_of, throttled
 from sidecar.cockpit.context import db, now, state
-from sidecar.ratelimit import RateLimiter
 from sidecar.roles import OdooPerson, SignInRefused, grant_for
 from sidecar.store.models import Program, Student
 
@@ -33,12 +32,9 @@ EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}")
 
 @bp.post("/signin/link")
 def ask() -> Any:
-    limiter: RateLimiter = current_app.extensions["cockpit_signin_limiter"]
-    wait = limiter.spend(request.remote_addr or "unknown")
-    if wait is not None:
-        answer = form("Too many sign-in attempts from here; please wait a minute.", 429)
-        answer.headers["Retry-After"] = str(wait)
-        return answer
+    refused = throttled()
+    if refused is not None:
+        return refused
     email = (request.form.get("email") or "").strip()
     if not EMAIL.fullmatch(email):
         return form("Enter the e-mail address your training coordinator has for you.", 400)
