@@ -31,6 +31,7 @@ from sidecar.store.reports.scope import (
     ReportFilter,
     ReportInputError,
     Scope,
+    batch_students,
     rate,
     registered_batches,
     resolve,
@@ -80,6 +81,7 @@ def dashboard_scope(db: Session, viewer: Viewer, wanted: ReportFilter) -> Scope:
         scope,
         programs=programs,
         only_batches=tuple((p, tuple(sorted(b))) for p, b in sorted(partial.items())),
+        members=batch_students(db, [b for batches in partial.values() for b in batches]),
     )
 
 
@@ -101,34 +103,40 @@ class Card:
 def cards(db: Session, scope: Scope, inactive_days: int, now: datetime) -> list[Card]:
     """Per program: enrolled, active, inactive (no progress for `inactive_days` and not
     complete), completed, certified."""
-    found = trainees(scope, with_batch=True)
+    found = trainees(scope)
     since = (now - timedelta(days=inactive_days)).strftime("%Y-%m-%d %H:%M:%S")
-    channels = (
-        select(CourseIntegration.odoo_channel_id)
-        .where(CourseIntegration.program_id == found.c.program_id)
-        .scalar_subquery()
-    )
+    # who made progress in a program's courses lately: one pass over the recent lesson rows,
+    # joined once, rather than a look-up per trainee
     recent = (
-        select(LessonProgress.odoo_id)
-        .where(
-            LessonProgress.partner_id == found.c.odoo_partner_id,
-            LessonProgress.channel_id.in_(channels),
-            LessonProgress.removed_at.is_(None),
-            LessonProgress.write_date >= since,
-        )
-        .exists()
+        select(LessonProgress.partner_id, CourseIntegration.program_id)
+        .join(CourseIntegration, CourseIntegration.odoo_channel_id == LessonProgress.channel_id)
+        .where(LessonProgress.removed_at.is_(None), LessonProgress.write_date >= since)
+        .distinct()
+        .subquery("recent")
     )
-    joined_recently = found.c.created_at >= now - timedelta(days=inactive_days)
+    lately = or_(
+        recent.c.partner_id.is_not(None),
+        found.c.created_at >= now - timedelta(days=inactive_days),
+    )
     open_ = found.c.complete.is_(False)
     rows = db.execute(
         select(
             found.c.program_id,
             func.count(),
-            func.count().filter(and_(open_, or_(recent, joined_recently))),
-            func.count().filter(and_(open_, ~recent, ~joined_recently)),
+            func.count().filter(and_(open_, lately)),
+            func.count().filter(and_(open_, ~lately)),
             func.count().filter(found.c.complete.is_(True)),
             func.count(found.c.certified_at),
-        ).group_by(found.c.program_id)
+        )
+        .select_from(found)
+        .outerjoin(
+            recent,
+            and_(
+                recent.c.partner_id == found.c.odoo_partner_id,
+                recent.c.program_id == found.c.program_id,
+            ),
+        )
+        .group_by(found.c.program_id)
     )
     counts = {int(r[0]): [int(n) for n in r[1:]] for r in rows}
     return [Card(p.key, p.name, *counts.get(p.id, [0, 0, 0, 0, 0])) for p in scope.programs]
@@ -136,12 +144,12 @@ def cards(db: Session, scope: Scope, inactive_days: int, now: datetime) -> list[
 
 def values(db: Session, scope: Scope, column: str) -> list[float]:
     """One figure of every trainee in scope (None left out): `overall_pct`, `average_score`."""
-    found = trainees(scope, with_batch=scope.batch is not None)
+    found = trainees(scope)
     return [float(v) for v in db.scalars(select(found.c[column])) if v is not None]
 
 
 def completions_per_month(db: Session, scope: Scope) -> list[tuple[str, int]]:
-    found = trainees(scope, dated="completed_at", with_batch=scope.batch is not None)
+    found = trainees(scope, dated="completed_at")
     months: dict[str, int] = {}
     for stamp in db.scalars(select(found.c.completed_at).where(found.c.complete.is_(True))):
         if stamp is not None:
@@ -281,15 +289,14 @@ def certificate_for(db: Session, viewer: Viewer, serial: str) -> Certificate | N
 
 def batch_participants(db: Session, batch: Batch) -> list[tuple[Student, Any]]:
     """The trainees whose batch this is, with their attendance state at its event."""
-    students = list(
+    ids = batch_students(db, [batch.id])
+    mine = list(
         db.scalars(
-            select(Student).where(
-                Student.program_id == batch.program_id, Student.excluded.is_(None)
-            )
+            select(Student)
+            .where(Student.id.in_(ids), Student.excluded.is_(None))
+            .order_by(Student.name, Student.id)
         )
     )
-    batch_of = student_batches(db, students)
-    mine = sorted((s for s in students if batch_of[s.id] == batch.id), key=lambda s: s.name)
     states: dict[int, str] = {}
     if batch.odoo_event_id is not None:
         states = {

@@ -15,7 +15,7 @@ from sidecar.cockpit.api.errors import ApiError
 from sidecar.cockpit.api.params import BatchArgs, ProgramArgs, TraineeArgs, after, cursor_of
 from sidecar.statuses import CourseStatus
 from sidecar.store.models import Batch, Program
-from sidecar.store.reports.scope import BatchRef, ProgramRef, Scope, trainees
+from sidecar.store.reports.scope import BatchRef, ProgramRef, Scope, batch_students, trainees
 
 M = TypeVar("M")
 
@@ -57,6 +57,7 @@ def scope_of(db: Session, program: str | None, batch: str | None) -> Scope:
         first_day=None,
         last_day=None,
         filtered=program is not None or batch is not None,
+        members=batch_students(db, [chosen.id]) if chosen is not None else (),
     )
 
 
@@ -152,7 +153,7 @@ def _trainees(found: Subquery) -> Select[*tuple[Any, ...]]:
 
 
 def trainee_page(db: Session, args: TraineeArgs) -> out.TraineePage:
-    found = trainees(scope_of(db, args.program, args.batch), with_batch=True)
+    found = trainees(scope_of(db, args.program, args.batch), with_batch=True, per_row=True)
     query = _trainees(found).where(*keyset([found.c.id], args.cursor)).order_by(found.c.id)
     if args.status is not None:
         query = query.where(found.c.integration_status == args.status)
@@ -161,7 +162,7 @@ def trainee_page(db: Session, args: TraineeArgs) -> out.TraineePage:
 
 
 def trainee_detail(db: Session, partner_id: int) -> out.TraineeDetail | None:
-    found = trainees(scope_of(db, None, None), with_batch=True)
+    found = trainees(scope_of(db, None, None), with_batch=True, per_row=True)
     rows = list(
         db.execute(
             _trainees(found)

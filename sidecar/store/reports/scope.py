@@ -11,11 +11,12 @@ is issued), else the first batch of their program (by id) whose event they are r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Subquery, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from sidecar.statuses import BatchStatus
@@ -72,6 +73,9 @@ class Scope:
     # Programs seen only through some of their batches (a mentor's, in the cockpit): program id
     # → those batch ids. Their trainees are those batches' only.
     only_batches: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    # The students of `batch`, or of the `only_batches`, found once (`batch_students`): every
+    # report reads them by id instead of working out each trainee's batch again.
+    members: tuple[int, ...] = ()
 
     @property
     def program_ids(self) -> list[int]:
@@ -128,6 +132,7 @@ def resolve(session: Session, wanted: ReportFilter) -> Scope:
         first_day=wanted.date_from,
         last_day=wanted.date_to,
         filtered=wanted.any,
+        members=batch_students(session, [batch.id]) if batch is not None else (),
     )
 
 
@@ -171,13 +176,66 @@ def registered_batches() -> Subquery:
     )
 
 
-def trainees(scope: Scope, *, dated: str = "created_at", with_batch: bool = False) -> Subquery:
+def registered_batch_of_student() -> Any:
+    """`registered_batches` for the one student of the enclosing query, as a correlated
+    subquery: a few index look-ups per row, for a page of rows, where the grouped subquery
+    would read every registration for each request."""
+    return (
+        select(func.min(Batch.id))
+        .join(AttendanceRecord, Batch.odoo_event_id == AttendanceRecord.event_id)
+        .where(
+            AttendanceRecord.partner_id == Student.odoo_partner_id,
+            Batch.program_id == Student.program_id,
+            AttendanceRecord.state != "cancel",
+            AttendanceRecord.active.is_(True),
+            AttendanceRecord.removed_at.is_(None),
+            Batch.status != BatchStatus.ARCHIVED,
+        )
+        .correlate(Student)
+        .scalar_subquery()
+    )
+
+
+def batch_students(session: Session, batch_ids: Sequence[int]) -> tuple[int, ...]:
+    """The students whose batch (the rule above) is one of `batch_ids`: only those who carry
+    one of them, or carry none and registered for one of their events, are looked at."""
+    if not batch_ids:
+        return ()
+    events = select(Batch.odoo_event_id).where(Batch.id.in_(batch_ids))
+    registered_here = select(AttendanceRecord.partner_id).where(
+        AttendanceRecord.event_id.in_(events),
+        AttendanceRecord.state != "cancel",
+        AttendanceRecord.active.is_(True),
+        AttendanceRecord.removed_at.is_(None),
+    )
+    rows = session.execute(
+        select(Student.id, func.coalesce(Student.batch_id, registered_batch_of_student())).where(
+            Student.program_id.in_(select(Batch.program_id).where(Batch.id.in_(batch_ids))),
+            or_(
+                Student.batch_id.in_(batch_ids),
+                and_(Student.batch_id.is_(None), Student.odoo_partner_id.in_(registered_here)),
+            ),
+        )
+    )
+    wanted = set(batch_ids)
+    return tuple(sorted(student for student, batch in rows if batch in wanted))
+
+
+def trainees(
+    scope: Scope, *, dated: str = "created_at", with_batch: bool = False, per_row: bool = False
+) -> Subquery:
     """The students in scope, every column of `students`, `batch_id` being the trainee's batch
-    (above) when asked for or filtered on. `dated` names the column the dates filter."""
+    (above) when asked for or filtered on. `dated` names the column the dates filter.
+    `per_row`: the batch found row by row (`registered_batch_of_student`), for queries that
+    read a page or a person rather than everyone."""
     columns: list[Any] = [c for c in Student.__table__.c if c.name != "batch_id"]
     query = select(*columns)
     batch_column: Any = Student.batch_id
-    if with_batch or scope.batch is not None or scope.only_batches:
+    if scope.batch is not None:
+        batch_column = literal(scope.batch.id, Integer)  # everyone in scope is in it
+    elif with_batch and per_row:
+        batch_column = func.coalesce(Student.batch_id, registered_batch_of_student())
+    elif with_batch:
         registered = registered_batches()
         batch_column = func.coalesce(Student.batch_id, registered.c.batch_id)
         query = query.outerjoin(
@@ -187,24 +245,18 @@ def trainees(scope: Scope, *, dated: str = "created_at", with_batch: bool = Fals
                 registered.c.program_id == Student.program_id,
             ),
         )
-    partial = dict(scope.only_batches)
+    partial = {program for program, _ in scope.only_batches}
     whole = [p for p in scope.program_ids if p not in partial]
     programs: ColumnElement[bool] = Student.program_id.in_(whole)
-    if partial:
-        programs = or_(
-            programs,
-            *(
-                and_(Student.program_id == program, batch_column.in_(batches))
-                for program, batches in partial.items()
-            ),
-        )
+    if scope.batch is not None:
+        programs = Student.id.in_(scope.members)
+    elif partial:
+        programs = or_(programs, Student.id.in_(scope.members))
     query = query.add_columns(batch_column.label("batch_id")).where(
         programs,
         Student.excluded.is_(None),  # members who are no trainees (product-rules §12)
         *scope.within(getattr(Student, dated)),
     )
-    if scope.batch is not None:
-        query = query.where(batch_column == scope.batch.id)
     return query.subquery("trainees")
 
 
