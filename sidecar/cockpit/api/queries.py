@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from sidecar.cockpit.api import models as out
+from sidecar.cockpit.api import people
 from sidecar.cockpit.api.errors import ApiError
 from sidecar.cockpit.api.params import BatchArgs, ProgramArgs, TraineeArgs, after, cursor_of
 from sidecar.statuses import CourseStatus
@@ -153,6 +154,14 @@ def _trainees(found: Subquery) -> Select[*tuple[Any, ...]]:
 
 
 def trainee_page(db: Session, args: TraineeArgs) -> out.TraineePage:
+    if args.batch is None:
+        programs = [p.id for p in active_programs(db, args.program)]
+        start = after(args.cursor, 1)
+        rows = people.page(db, programs, start[0] if start else 0, args.limit + 1, args.status)
+        more = len(rows) > args.limit
+        rows = rows[: args.limit]
+        following = cursor_of(rows[-1].id) if more else None
+        return out.TraineePage(data=[_trainee(r) for r in rows], next_cursor=following)
     found = trainees(scope_of(db, args.program, args.batch), with_batch=True, per_row=True)
     query = _trainees(found).where(*keyset([found.c.id], args.cursor)).order_by(found.c.id)
     if args.status is not None:
@@ -162,14 +171,7 @@ def trainee_page(db: Session, args: TraineeArgs) -> out.TraineePage:
 
 
 def trainee_detail(db: Session, partner_id: int) -> out.TraineeDetail | None:
-    found = trainees(scope_of(db, None, None), with_batch=True, per_row=True)
-    rows = list(
-        db.execute(
-            _trainees(found)
-            .where(found.c.odoo_partner_id == partner_id)
-            .order_by(Program.key, found.c.id)
-        )
-    )
+    rows = people.person(db, partner_id)
     if not rows:
         return None
     programs = [_trainee(r) for r in rows]
