@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,16 +17,21 @@ from sqlalchemy.orm import Session
 from connectors import OdooClient, OdooError, OdooTransientError
 from jobs.assignments.imports import score_task
 from jobs.assignments.review import ask_changes
+from jobs.assignments.submit import SubmissionError, submit
 from jobs.odoo import contacts, events
+from jobs.odoo.profile import profile_of
 from sidecar.config import Config
 from sidecar.outbox import enqueue, next_round
-from sidecar.store.models import AssignmentTask, Batch, MentorAction
+from sidecar.store.models import Assignment, AssignmentTask, Batch, MentorAction
 
 log = logging.getLogger(__name__)
 
 
-def apply_actions(session: Session, client: OdooClient, cfg: Config, now: datetime) -> int:
-    """Apply every action not yet applied, oldest first; how many were."""
+def apply_actions(
+    session: Session, client: OdooClient, cfg: Config, now: datetime, files_root: Path
+) -> int:
+    """Apply every action not yet applied, oldest first; how many were. `files_root`: where
+    the cockpit put the files trainees uploaded."""
     pending = list(
         session.scalars(
             select(MentorAction).where(MentorAction.applied_at.is_(None)).order_by(MentorAction.id)
@@ -34,7 +40,7 @@ def apply_actions(session: Session, client: OdooClient, cfg: Config, now: dateti
     for action in pending:
         try:
             with session.begin_nested():
-                action.outcome = _apply(session, client, cfg, action, now)
+                action.outcome = _apply(session, client, cfg, action, now, files_root)
         except OdooTransientError:
             raise
         except OdooError as exc:
@@ -45,7 +51,12 @@ def apply_actions(session: Session, client: OdooClient, cfg: Config, now: dateti
 
 
 def _apply(
-    session: Session, client: OdooClient, cfg: Config, action: MentorAction, now: datetime
+    session: Session,
+    client: OdooClient,
+    cfg: Config,
+    action: MentorAction,
+    now: datetime,
+    files_root: Path,
 ) -> str:
     values = action.values
     if action.kind == "mentor":
@@ -53,6 +64,8 @@ def _apply(
     task = session.get(AssignmentTask, action.task_id) if action.task_id is not None else None
     if task is None:
         return "the task is gone"
+    if action.kind == "handin":
+        return _hand_in(session, client, cfg, task, action, now, files_root)
     feedback = str(values.get("feedback") or "")
     if action.kind == "changes":
         return ask_changes(session, client, cfg, task, feedback, now)
@@ -73,3 +86,38 @@ def _assign_mentor(session: Session, client: OdooClient, action: MentorAction) -
     key = f"{prefix}{next_round(session, prefix)}"
     enqueue(session, events.set_responsible(key, batch.odoo_event_id, user, f"batch:{batch.id}"))
     return f"user {login} made the mentor of {batch.name}, queued for Odoo"
+
+
+def _hand_in(
+    session: Session,
+    client: OdooClient,
+    cfg: Config,
+    task: AssignmentTask,
+    action: MentorAction,
+    now: datetime,
+    files_root: Path,
+) -> str:
+    """A trainee's upload from the cockpit, handed in as `ojt-sidecar submit` does: posted on
+    their task in Odoo as them, with the file attached."""
+    assignment = session.get(Assignment, task.assignment_id)
+    batch = session.get(Batch, assignment.batch_id) if assignment is not None else None
+    if assignment is None or batch is None:
+        return "the task is gone"
+    upload = files_root / str(action.values["path"])
+    try:
+        done = submit(
+            session,
+            cfg,
+            files_root,
+            trainee=task.odoo_partner_id,
+            batch=batch.name,
+            assignment=assignment.title,
+            files=[upload],
+            note=str(action.values.get("note") or ""),
+            content_field=profile_of(client).attachment_content,
+            now=now,
+        )
+    except SubmissionError as exc:
+        return f"not handed in: {exc}"
+    upload.unlink(missing_ok=True)  # submit copied it where delivery reads it
+    return "already handed in" if done.already else "handed in, queued for Odoo"

@@ -117,7 +117,7 @@ class SyncJob:
                         session, self.client, self.cfg, self.ctx.clock
                     )
                 with self.sessions() as session, session.begin():
-                    apply_actions(session, self.client, self.cfg, self.ctx.clock())
+                    apply_actions(session, self.client, self.cfg, self.ctx.clock(), self.ctx.files)
                 summary.problems += summary.assignments.problems if summary.assignments else []
                 # after the recompute: the statuses it changed are shown in Odoo (tags, applicant)
                 summary.status_in_odoo = show_statuses(self.ctx)

@@ -6,12 +6,16 @@ and no page request calls Odoo."""
 from __future__ import annotations
 
 import math
+import re
+import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from sqlalchemy import select
 
-from sidecar.cockpit.context import allow, db, now, viewer_required
+from sidecar.cockpit.context import allow, db, now, state, viewer_required
+from sidecar.files import write_atomic
 from sidecar.roles import Role
 from sidecar.store.models import Assignment, AssignmentTask, Batch, MentorAction, Student
 
@@ -137,3 +141,57 @@ def assign_mentor(batch_id: int) -> Any:
         abort(400)
     _record("mentor", batch.id, None, {"login": login})
     return redirect(f"/batches/{batch.id}")
+
+
+# What a trainee may upload as a hand-in: the kinds of files work is handed in as, and no more
+# than this size (Odoo's own upload limit is larger).
+HANDIN_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".txt", ".docx", ".xlsx", ".pptx", ".odt", ".zip")
+MAX_HANDIN_BYTES = 10_000_000
+
+
+@bp.post("/tasks/<int:task_id>/handin")
+@allow(Role.TRAINEE)
+def hand_in(task_id: int) -> Any:
+    """A trainee hands in a file for their own task; the next sync posts it in Odoo as them."""
+    viewer = viewer_required()
+    task = db().get(AssignmentTask, task_id)
+    if task is None or task.odoo_partner_id != viewer.partner_id or not task.active:
+        abort(404)
+    upload = request.files.get("file")
+    note = (request.form.get("note") or "").strip()
+    problem = _upload_problem(upload, note)
+    if problem is not None:
+        return _handed(task, problem, 400)
+    assert upload is not None and upload.filename
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(upload.filename).name)[-100:]
+    relative = f"uploads/{secrets.token_hex(8)}-{name}"
+    target = state().cfg.certificates.output_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    content = upload.read(MAX_HANDIN_BYTES + 1)
+    if len(content) > MAX_HANDIN_BYTES:
+        return _handed(task, "The file is larger than 10 MB.", 400)
+    write_atomic(target, content, 0o600)
+    assignment = db().get(Assignment, task.assignment_id)
+    _record(
+        "handin",
+        assignment.batch_id if assignment is not None else 0,
+        task.id,
+        {"path": relative, "note": note, "filename": upload.filename[:200]},
+    )
+    return _handed(task, f"{upload.filename} is on its way to your task in Odoo.")
+
+
+def _upload_problem(upload: Any, note: str) -> str | None:
+    if upload is None or not upload.filename:
+        return "Choose a file to hand in."
+    if Path(upload.filename).suffix.lower() not in HANDIN_TYPES:
+        kinds = ", ".join(HANDIN_TYPES)
+        return f"{Path(upload.filename).name[:80]} is not a kind of file handed in here ({kinds})."
+    if len(note) > MAX_FEEDBACK:
+        return "The note is longer than 2,000 characters."
+    return None
+
+
+def _handed(task: AssignmentTask, message: str, status: int = 200) -> Response:
+    html = render_template("handin.html", message=message, ok=status == 200, task=task)
+    return Response(html, status=status, mimetype="text/html")

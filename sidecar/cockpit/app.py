@@ -58,7 +58,7 @@ MESSAGES = {
     403: "Your role does not open this page.",
     404: "There is nothing here, or nothing you may see.",
     405: "This address does not answer that kind of request.",
-    413: "That is more than this page accepts.",
+    413: "That is more than this page accepts (a file handed in may be up to 10 MB).",
     429: "Too many requests; please wait a minute and try again.",
     500: "Something went wrong; please try again later.",
 }
@@ -93,7 +93,7 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=settings.session_lifetime,
-        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_CONTENT_LENGTH=11_000_000,  # a hand-in of up to 10 MB (actions.MAX_HANDIN_BYTES)
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     app.extensions["cockpit"] = CockpitState(cfg, sessions, identify, clock, mail_link, attend)

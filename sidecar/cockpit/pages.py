@@ -194,6 +194,8 @@ def trainee(partner_id: int) -> Any:
         "trainee.html",
         viewer=viewer,
         view=view,
+        tasks=reads.trainee_tasks(db(), [s.id for s in view.students]),
+        own=viewer.role is Role.TRAINEE and viewer.partner_id == partner_id,
         odoo_url=str(state().cfg.odoo.url).rstrip("/"),
     )
 

@@ -358,3 +358,23 @@ def batch_actions(db: Session, batch_id: int) -> list[MentorAction]:
             .limit(20)
         )
     )
+
+
+def trainee_tasks(
+    db: Session, student_ids: list[int]
+) -> dict[int, list[tuple[AssignmentTask, Assignment]]]:
+    """Student id → their assignment tasks (active ones), in the assignments' order."""
+    found: dict[int, list[tuple[AssignmentTask, Assignment]]] = {}
+    rows = db.execute(
+        select(AssignmentTask, Assignment)
+        .join(Assignment, Assignment.id == AssignmentTask.assignment_id)
+        .where(
+            AssignmentTask.student_id.in_(student_ids),
+            AssignmentTask.active.is_(True),
+            Assignment.active.is_(True),
+        )
+        .order_by(Assignment.position, Assignment.id)
+    )
+    for task, assignment in rows:
+        found.setdefault(task.student_id, []).append((task, assignment))
+    return found

@@ -5,8 +5,10 @@ what became of it. A score above the maximum is refused on the page and never re
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -156,3 +158,50 @@ def test_an_admin_makes_a_user_the_mentor_of_a_batch(world: World) -> None:
     assert event[0]["user_id"][0] == mentor
     assert outcomes(world)[0][1] is not None and "made the mentor" in str(outcomes(world)[0][1])
     assert outcomes(world)[1] == ("mentor", "Odoo has no user 'nobody-here'")
+
+
+def trainee(world: World, who: Any) -> FlaskClient:
+    app = create_app(world.cfg, world.store.sessions, OdooSignIn(world.cfg).identify)
+    client = app.test_client()
+    form = client.get("/signin").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    fields = {"login": who.email, "secret": who.password, "csrf_token": token.group(1)}
+    assert client.post("/signin", data=fields).status_code == 302
+    return client
+
+
+def test_a_trainee_hands_in_a_file_that_lands_on_their_task_as_them(world: World) -> None:
+    ana = trainee(world, world.ana)
+    task = world.task(world.ana, "Safety quiz")
+    own = ana.get(f"/trainees/{world.ana.partner}").get_data(as_text=True)
+    assert f"/my/tasks/{task}" in own and 'enctype="multipart/form-data"' in own
+    token = re.search(r'name="csrf_token" value="([^"]+)"', own)
+    assert token is not None
+    path = f"/tasks/{task_row(world, task)}/handin"
+
+    def hand(name: str, data: bytes) -> tuple[int, str]:
+        fields = {
+            "file": (io.BytesIO(data), name),
+            "note": "My answers",
+            "csrf_token": token.group(1),
+        }
+        answer = ana.post(path, data=fields, content_type="multipart/form-data")
+        return answer.status_code, answer.get_data(as_text=True)
+
+    status, page = hand("tool.exe", b"MZ")
+    assert status == 400 and "is not a kind of file handed in here" in page
+    status, page = hand("answers.pdf", b"%PDF-1.4 answers")
+    assert status == 200 and "is on its way to your task in Odoo" in page
+    bens = f"/tasks/{task_row(world, world.task(world.ben, 'Safety quiz'))}/handin"
+    other = ana.post(bens, data={"csrf_token": token.group(1)}, content_type="multipart/form-data")
+    assert other.status_code == 404  # someone else's task
+    world.cycle()
+    posted = world.emu.env.search_read(
+        "mail.message",
+        [("model", "=", "project.task"), ("res_id", "=", task), ("body", "ilike", "My answers")],
+        ["author_id", "attachment_ids"],
+    )
+    assert len(posted) == 1 and posted[0]["author_id"][0] == world.ana.partner
+    assert len(posted[0]["attachment_ids"]) == 1
+    assert outcomes(world) == [("handin", "handed in, queued for Odoo")]
