@@ -137,6 +137,7 @@ def test_every_role_signs_in_sees_its_pages_and_the_trainee_checks_in(
                 attend=queue_attended,
             )
             _roles(app, store, scenario, os.environ["ODOO_USER"], os.environ["ODOO_PASSWORD"])
+            _api(app, store, scenario)
             _check_in(app, store, scenario, profile_of(live).major)
             deliver(JobContext(cfg, store.sessions, odoo))
         row = live.read("event.registration", [scenario["registration"]], ["state"])[0]
@@ -212,3 +213,87 @@ def _check_in(app: Any, store: Any, scenario: dict[str, Any], major: int) -> Non
     answer = trainee.post(path, data={"csrf_token": csrf(trainee, path)})
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert re.search("You are checked in", answer.get_data(as_text=True))
+
+
+def _api(app: Any, store: Any, scenario: dict[str, Any]) -> None:
+    """The API with a token of the right scope, of the wrong scope, and with a browser's
+    cookie instead of a token."""
+    from sidecar.cockpit.api import tokens
+
+    with store.sessions() as db, db.begin():
+        right = tokens.create(db, "live-all", ["trainees"], 100, datetime.now(UTC))
+        wrong = tokens.create(db, "live-programs", ["programs"], 100, datetime.now(UTC))
+    client = app.test_client()
+    answer = client.get("/api/v1/trainees", headers={"Authorization": f"Bearer {right}"})
+    assert answer.status_code == 200
+    assert scenario["partner"] in [t["partner_id"] for t in answer.get_json()["data"]]
+    refused = client.get("/api/v1/trainees", headers={"Authorization": f"Bearer {wrong}"})
+    assert refused.status_code == 403
+    mentor = _signed_in(app, f"mentor.{scenario['tag']}", f"pw-m-{scenario['tag']}")
+    assert mentor.get("/api/v1/trainees").status_code == 401  # a cookie opens no API
+
+
+def test_a_trainee_checks_in_by_qr_from_a_phone_sized_browser(
+    scenario: dict[str, Any], tmp_path: Path, live: OdooClient
+) -> None:
+    """Chromium at 390 px opens the session's code, signs in with the trainee's Odoo password
+    and checks in; the registration is attended in Odoo after delivery."""
+    from waitress import create_server
+
+    from jobs.service.web import ThreadedServer
+    from tests.browser.chrome import PHONE, find_tools, start_chromium
+
+    tools = find_tools()
+    if isinstance(tools, str):
+        pytest.skip(tools)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    tag = scenario["tag"]
+    cfg = write_live_config(
+        CONFIG,
+        tmp_path,
+        tag=tag,
+        course=f"OJT live course {tag}",
+        event=f"OJT live event {tag}",
+        secret="y" * 40,
+    )
+    store = open_store(cfg)
+    server = None
+    driver = None
+    try:
+        with client_from_config(cfg) as odoo:
+            sync_once(cfg, store, odoo)
+            app = create_app(cfg, store.sessions, OdooSignIn(cfg).identify, attend=queue_attended)
+            server = ThreadedServer(
+                lambda: create_server(app, host="127.0.0.1", port=0, threads=4),
+                host="127.0.0.1",
+                port=0,
+                what="cockpit",
+                in_use_hint="-",
+            )
+            server.start()
+            base = f"http://127.0.0.1:{server.addresses[0][1]}"
+            with store.sessions() as db:
+                batch = db.scalar(select(Batch.id).where(Batch.odoo_event_id == scenario["event"]))
+            with app.app_context():
+                step = step_of(datetime.now(UTC))
+                code = f"/checkin/{batch}/{step}/{session_mac(int(batch or 0), step)}"
+            driver = start_chromium(tools, PHONE)
+            driver.get(base + code)
+            driver.find_element(By.ID, "login").send_keys(f"trainee.{tag}@example.com")
+            driver.find_element(By.ID, "secret").send_keys(f"pw-t-{tag}")
+            driver.find_element(By.XPATH, "//input[@id='login']/ancestor::form//button").click()
+            wait = WebDriverWait(driver, 30)
+            wait.until(lambda d: "Check me in" in d.page_source)
+            driver.find_element(By.XPATH, "//button[text()='Check me in']").click()
+            wait.until(lambda d: "You are checked in" in d.page_source)
+            deliver(JobContext(cfg, store.sessions, odoo))
+        row = live.read("event.registration", [scenario["registration"]], ["state"])[0]
+        assert row["state"] == "done"
+    finally:
+        if driver is not None:
+            driver.quit()
+        if server is not None:
+            server.close()
+        store.close()
