@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from connectors import OdooClient, OdooError, OdooTransientError
@@ -22,7 +22,8 @@ from jobs.odoo import contacts, events
 from jobs.odoo.profile import profile_of
 from sidecar.config import Config
 from sidecar.outbox import enqueue, next_round
-from sidecar.store.models import Assignment, AssignmentTask, Batch, MentorAction
+from sidecar.statuses import OutboxState
+from sidecar.store.models import Assignment, AssignmentTask, Batch, MentorAction, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,26 @@ def apply_actions(
     session: Session, client: OdooClient, cfg: Config, now: datetime, files_root: Path
 ) -> int:
     """Apply every action not yet applied, oldest first; how many were. `files_root`: where
-    the cockpit put the files trainees uploaded."""
+    the cockpit put the files trainees uploaded.
+
+    A score or a request for changes writes all of a task's property values, read from Odoo
+    first: one whose task still has such a write waiting in the outbox (or had one made this
+    run) waits for the next sync, so it reads the values the earlier one wrote instead of
+    writing back what was there before."""
     pending = list(
         session.scalars(
             select(MentorAction).where(MentorAction.applied_at.is_(None)).order_by(MentorAction.id)
         )
     )
+    busy: set[int] = set()
+    applied = 0
     for action in pending:
+        if action.kind in ("score", "changes") and action.task_id is not None:
+            if action.task_id in busy or _property_write_waiting(session, action.task_id):
+                busy.add(action.task_id)
+                continue
+            busy.add(action.task_id)
+        applied += 1
         try:
             with session.begin_nested():
                 action.outcome = _apply(session, client, cfg, action, now, files_root)
@@ -47,7 +61,20 @@ def apply_actions(
             action.outcome = f"Odoo refused it: {exc}"
         action.applied_at = now
         log.info("cockpit action %s (%s): %s", action.id, action.kind, action.outcome)
-    return len(pending)
+    return applied
+
+
+def _property_write_waiting(session: Session, task_id: int) -> bool:
+    """Whether a score or a request for changes on this task waits in the outbox."""
+    task = session.get(AssignmentTask, task_id)
+    if task is None or task.odoo_task_id is None:
+        return False
+    prefixes = (f"score-import:{task.odoo_task_id}:", f"changes:{task.odoo_task_id}:")
+    waiting = select(OutboxMessage.id).where(
+        OutboxMessage.state == OutboxState.PENDING,
+        or_(*(OutboxMessage.key.startswith(prefix) for prefix in prefixes)),
+    )
+    return session.scalar(waiting.limit(1)) is not None
 
 
 def _apply(
@@ -79,9 +106,9 @@ def _assign_mentor(session: Session, client: OdooClient, action: MentorAction) -
     if batch is None or batch.odoo_event_id is None:
         return "the batch has no event in Odoo"
     login = str(action.values.get("login") or "")
-    user = contacts.user_by_login_or_name(client, login)
+    user = contacts.user_named(client, login)  # by login: names are anyone's to edit
     if user is None:
-        return f"Odoo has no user {login!r}"
+        return f"Odoo has no user with the login {login!r}"
     prefix = f"mentor:{batch.odoo_event_id}:"
     key = f"{prefix}{next_round(session, prefix)}"
     enqueue(session, events.set_responsible(key, batch.odoo_event_id, user, f"batch:{batch.id}"))

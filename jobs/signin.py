@@ -88,7 +88,7 @@ class OdooSignIn:
             mentor_group=internal
             and app.mentor_group is not None
             and self._member(client, uid, app.mentor_group),
-            programs=self._programs_responsible(uid, login, name) if internal else (),
+            programs=self._programs_responsible(client, uid) if internal else (),
             events=tuple(events.responsible_for(client, uid, event_ids)) if internal else (),
             courses=tuple(elearning.courses_responsible(client, uid, course_ids))
             if internal
@@ -108,12 +108,13 @@ class OdooSignIn:
             return False
         return contacts.in_group(client, uid, group)
 
-    def _programs_responsible(self, uid: int, login: str, name: str) -> tuple[str, ...]:
-        """The programs whose `responsible_user` names this user, by id, login or name."""
+    def _programs_responsible(self, client: OdooClient, uid: int) -> tuple[str, ...]:
+        """The programs whose `responsible_user` is this user: the config's id, or its login
+        looked up by the service account. Never by display name, which users edit themselves."""
         found = []
         for program in self.cfg.programs:
             ref = program.responsible_user
-            if ref is not None and (ref == uid or ref in (login, name)):
+            if ref is not None and contacts.user_named(client, ref) == uid:
                 found.append(program.key)
         return tuple(found)
 

@@ -1,6 +1,7 @@
 """What happened since the last look, as webhook events: certificates issued and revoked,
 trainees who completed a program or joined one. Each kind keeps a mark in the store; a look
-goes back `OVERLAP` before it, for rows a slower transaction committed late, and an event made
+goes back `OVERLAP` before it, for rows a slower transaction committed late (a first sync of a
+large program stamps its rows when it starts and commits minutes later), and an event made
 once under its key is never made again. The first look only sets the marks: receivers hear of
 what happens after they were configured, not of the store's history."""
 
@@ -24,7 +25,8 @@ from sidecar.store.models import (
     WebhookMark,
 )
 
-OVERLAP = timedelta(minutes=2)
+OVERLAP = timedelta(days=1)
+CHUNK = 500  # keys asked about per query
 Found = tuple[str, dict[str, Any]]  # (key, data)
 
 
@@ -37,15 +39,23 @@ def announce(session: Session, cfg: Config, now: datetime) -> int:
         if mark is None:
             session.add(WebhookMark(type=kind, stamp=now))
             continue
-        since = mark.stamp - OVERLAP
-        known = set(session.scalars(select(WebhookEvent.key).where(WebhookEvent.type == kind)))
-        for key, data in FINDERS[kind](session, since, now):
-            if key in known:
-                continue
-            made += 1
-            _event(session, cfg, kind, key, data, now)
+        found = list(FINDERS[kind](session, mark.stamp - OVERLAP, now))
+        known = _known(session, [key for key, _ in found])
+        for key, data in found:
+            if key not in known:
+                made += 1
+                _event(session, cfg, kind, key, data, now)
         mark.stamp = now
     return made
+
+
+def _known(session: Session, keys: list[str]) -> set[str]:
+    """Of these keys, those an event was made under (asked in chunks, not every key ever)."""
+    known: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        known.update(session.scalars(select(WebhookEvent.key).where(WebhookEvent.key.in_(chunk))))
+    return known
 
 
 def _event(

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from sidecar.cockpit import actions, auth, checkin, links, pages
 from sidecar.cockpit.api import errors as api_errors
@@ -64,6 +65,14 @@ MESSAGES = {
 }
 
 
+class BoundedInt(IntegerConverter):
+    """`<int:…>` up to the largest id a database column holds."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 class CockpitNotConfigured(Exception):
     """The app cannot start: one sentence naming the setting."""
 
@@ -86,6 +95,8 @@ def create_app(
             "app.secret_key is not set: set it, e.g. secret_key: ${OJT_APP_SECRET}"
         )
     app = Flask(__name__)
+    # An id beyond what the store holds is no page (404), not a database error.
+    app.url_map.converters["int"] = BoundedInt
     app.config.update(
         SECRET_KEY=settings.secret_key.get_secret_value(),
         SESSION_COOKIE_NAME="ojt_cockpit",

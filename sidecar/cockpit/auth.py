@@ -6,9 +6,11 @@ sign-in attempts are rate-limited per client address."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sidecar.cockpit import accounts
 from sidecar.cockpit.context import COOKIE_TOKEN, current_viewer, db, now, state
@@ -61,7 +63,6 @@ def signin_post() -> Any:
         return form("Enter your Odoo login and your password or API key.", 400, login)
     if len(login) > MAX_LOGIN or len(secret) > MAX_SECRET:
         return form("That login or password is longer than Odoo accepts.", 400)
-    app = state().cfg.app
     locked = accounts.locked_until(db(), login, now())
     if locked is not None:
         when = locked.strftime("%H:%M UTC")
@@ -72,14 +73,26 @@ def signin_post() -> Any:
     except SignInUnavailable as exc:
         return form(str(exc), 503, login)
     except WrongCredentials as exc:
-        accounts.failed(db(), login, now(), app.lockout_after, app.lockout_for)
-        db().commit()
+        _count_failure(login)
         return form(str(exc), 401, login)
     except SignInRefused as exc:
         return form(str(exc), 403, login)
     accounts.succeeded(db(), login)
     begin(person, grant, "password")
     return redirect(_next_path())
+
+
+def _count_failure(login: str) -> None:
+    """One more failure for `login`; a second failure counted at the same moment by another
+    request (its first row for the login) is retried once on the row that one made."""
+    app = state().cfg.app
+    for _ in range(2):
+        try:
+            accounts.failed(db(), login, now(), app.lockout_after, app.lockout_for)
+            db().commit()
+            return
+        except IntegrityError:
+            db().rollback()
 
 
 def begin(person: OdooPerson, grant: Grant, how: str) -> None:
@@ -109,7 +122,12 @@ def form(message: str | None = None, status: int = 200, login: str = "") -> Resp
 def _next_path() -> str:
     """Where to go after signing in: a path on this site only (never `//host` or a URL)."""
     wanted = request.args.get("next") or "/"
-    if not wanted.startswith("/") or wanted.startswith(("//", "/\\")) or "\\" in wanted:
+    # Browsers drop tabs and newlines from a Location and read `\` as `/`, so `/\t/evil` would
+    # name another host: only printable characters, and then no scheme and no host.
+    if not wanted.isprintable() or "\\" in wanted or not wanted.startswith("/"):
+        return "/"
+    parts = urlsplit(wanted)
+    if parts.scheme or parts.netloc or wanted.startswith("//"):
         return "/"
     return wanted
 

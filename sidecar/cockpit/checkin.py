@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sidecar.cockpit.context import allow, db, now, state, viewer_required
 from sidecar.cockpit.qr import qr_svg
@@ -89,7 +90,9 @@ def _refusal(batch: Batch, partner_id: int) -> str | AttendanceRecord:
     return registration
 
 
-def _check_in(batch: Batch, registration: AttendanceRecord, how: str) -> None:
+def _check_in(batch: Batch, registration: AttendanceRecord, how: str) -> bool:
+    """Record the check-in and queue its write; False when another request (a double tap,
+    the mentor's scan at the same moment) recorded it first."""
     assert registration.partner_id is not None and batch.odoo_event_id is not None
     db().add(
         Checkin(
@@ -102,9 +105,14 @@ def _check_in(batch: Batch, registration: AttendanceRecord, how: str) -> None:
         )
     )
     attend = state().attend
-    if attend is not None:
-        attend(db(), registration.odoo_id, batch.odoo_event_id, registration.barcode)
-    db().commit()
+    try:
+        if attend is not None:
+            attend(db(), registration.odoo_id, batch.odoo_event_id, registration.barcode)
+        db().commit()
+    except IntegrityError:  # the unique check-in (or outbox key) of a request just before
+        db().rollback()
+        return False
+    return True
 
 
 def _batch(batch_id: int) -> Batch:
@@ -178,7 +186,8 @@ def scan(batch_id: int) -> Any:
     answer = _refusal(batch, found.partner_id)
     if isinstance(answer, str):
         return _screen(batch, answer, 409 if answer.startswith("Already") else 400)
-    _check_in(batch, answer, "trainee-code")
+    if not _check_in(batch, answer, "trainee-code"):
+        return _screen(batch, f"Already checked in to {batch.name}.", 409)
     name = db().scalar(select(Student.name).where(Student.odoo_partner_id == found.partner_id))
     return _screen(batch, f"{name or 'The trainee'} is checked in.")
 
@@ -203,7 +212,8 @@ def check_in(batch_id: int, step: int, mac: str) -> Any:
     answer = _refusal(batch, partner or 0)
     if isinstance(answer, str):
         return _answer(batch, answer, 409 if answer.startswith("Already") else 400)
-    _check_in(batch, answer, "session-code")
+    if not _check_in(batch, answer, "session-code"):
+        return _answer(batch, f"Already checked in to {batch.name}.", 409)
     return _answer(batch, f"You are checked in to {batch.name}.")
 
 

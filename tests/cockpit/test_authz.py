@@ -34,6 +34,7 @@ EXPECTED: dict[str, tuple[object, ...]] = {
     "/admin": (200, 403, 403, 403, 403, LOGIN),
     "/live.json": (200, 200, 200, 200, 200, 401),
     "/tasks/999999": (404, 404, 404, 403, 403, LOGIN),
+    "/trainees/99999999999999999999999": (404, 404, 404, 404, 404, 404),
     "/batches/{A}/checkin": (200, 200, 404, 403, 403, LOGIN),
     "/batches/{B}/checkin/code.svg": (200, 404, 200, 403, 403, 401),
     # the API takes bearer tokens only: a signed-in browser's cookie opens nothing there

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
@@ -134,3 +135,29 @@ def test_the_trainee_sees_their_own_ticket_only(world: World) -> None:
     assert world.client("trainee.b@example.com").get(mine).status_code == 404
     assert world.client("mentor.b").get(mine).status_code == 404
     assert world.client("mentor.a").get(mine).status_code == 200
+
+
+def test_two_check_ins_at_the_same_moment_record_one_and_tell_the_other(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second request passed its checks before the first committed (a double tap): the
+    store's unique check-in refuses it, and it is told so, not a server error."""
+    from sidecar.cockpit import checkin
+
+    mentor = world.client("mentor.a")
+    trainee = world.client("trainee.a@example.com")
+    path = session_path(world, mentor, "A")
+    assert post(trainee, path, path)[0] == 200
+    with world.store.sessions() as db:
+        registration = db.scalar(
+            select(AttendanceRecord).where(
+                AttendanceRecord.partner_id == world.partners["trainee.a@example.com"]
+            )
+        )
+        assert registration is not None
+        db.expunge(registration)
+    monkeypatch.setattr(checkin, "_refusal", lambda batch, partner: registration)
+    status, page = post(trainee, path, path)
+    assert status == 409 and "Already checked in to Batch A" in page
+    with world.store.sessions() as db:
+        assert len(db.scalars(select(Checkin)).all()) == 1

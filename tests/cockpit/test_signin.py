@@ -63,7 +63,14 @@ def test_sign_out_ends_the_session_for_a_copied_cookie_too(world: World) -> None
 def test_next_never_leaves_the_site(world: World) -> None:
     client = world.app.test_client()
     token = csrf(client)
-    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+    for target in (
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/\t/evil.example",
+    ):
         answer = client.post(
             f"/signin?next={target}",
             data={"login": "admin", "secret": "admin", "csrf_token": token},

@@ -157,7 +157,7 @@ def test_an_admin_makes_a_user_the_mentor_of_a_batch(world: World) -> None:
     event = world.emu.env.search_read("event.event", [("id", "=", world.event)], ["user_id"])
     assert event[0]["user_id"][0] == mentor
     assert outcomes(world)[0][1] is not None and "made the mentor" in str(outcomes(world)[0][1])
-    assert outcomes(world)[1] == ("mentor", "Odoo has no user 'nobody-here'")
+    assert outcomes(world)[1] == ("mentor", "Odoo has no user with the login 'nobody-here'")
 
 
 def trainee(world: World, who: Any) -> FlaskClient:
@@ -205,3 +205,19 @@ def test_a_trainee_hands_in_a_file_that_lands_on_their_task_as_them(world: World
     assert len(posted) == 1 and posted[0]["author_id"][0] == world.ana.partner
     assert len(posted[0]["attachment_ids"]) == 1
     assert outcomes(world) == [("handin", "handed in, queued for Odoo")]
+
+
+def test_a_score_then_a_request_for_changes_on_one_task_both_stay_in_odoo(world: World) -> None:
+    """Each writes all of the task's property values, read from Odoo first: the second waits
+    for the first to be delivered, so the score is not written back to what it was."""
+    client = admin(world)
+    task = world.task(world.ana, "Final piece")
+    path = f"/tasks/{task_row(world, task)}"
+    assert post(client, path, do="score", score="7", feedback="Nice")[0] == 302
+    assert post(client, path, do="changes", feedback="Polish the edges")[0] == 302
+    world.cycle()
+    assert [kind for kind, outcome in outcomes(world) if outcome] == ["score"]  # one waits
+    world.cycle()
+    values = odoo_task(world, world.ana, "Final piece")["values"]
+    assert values["score"] == 7 and values["feedback"] == "Polish the edges"
+    assert [outcome is not None for _, outcome in outcomes(world)] == [True, True]

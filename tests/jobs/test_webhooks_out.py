@@ -209,3 +209,19 @@ def test_the_delivery_log_shows_each_delivery(
         ("trainee.completed", "delivered", 200),
         ("trainee.enrolled", "delivered", 200),
     }
+
+
+def test_a_row_stamped_before_the_last_look_but_committed_after_it_is_announced(
+    cfg: Config, store: Store
+) -> None:
+    """A long sync stamps its trainees when it starts and commits minutes later, after a look
+    that moved the mark past that stamp: the next look still finds them, once."""
+    clock = Clock()
+    _look(store, cfg, clock)
+    stamped = clock.now + timedelta(minutes=1)
+    clock.now += timedelta(minutes=20)
+    assert _look(store, cfg, clock) == 0  # the sync has not committed yet
+    _happen(store, stamped)  # ...now it has, with its early stamps
+    clock.now += timedelta(minutes=1)
+    assert _look(store, cfg, clock) == 3
+    assert _look(store, cfg, clock) == 0
