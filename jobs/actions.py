@@ -145,6 +145,7 @@ def _hand_in(
             now=now,
         )
     except SubmissionError as exc:
+        upload.unlink(missing_ok=True)  # refused: nothing will read it
         return f"not handed in: {exc}"
     upload.unlink(missing_ok=True)  # submit copied it where delivery reads it
     return "already handed in" if done.already else "handed in, queued for Odoo"
