@@ -104,6 +104,17 @@ def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
     )
 
 
+def _config(tmp_path: Path, tag: str) -> Config:
+    return write_live_config(
+        CONFIG,
+        tmp_path,
+        tag=tag,
+        course=f"OJT live course {tag}",
+        event=f"OJT live event {tag}",
+        secret="x" * 40,
+    )
+
+
 def _signed_in(app: Any, login: str, password: str) -> FlaskClient:
     client = app.test_client()
     answer = client.post(
@@ -117,14 +128,7 @@ def test_every_role_signs_in_sees_its_pages_and_the_trainee_checks_in(
     scenario: dict[str, Any], tmp_path: Path, live: OdooClient
 ) -> None:
     tag = scenario["tag"]
-    cfg: Config = write_live_config(
-        CONFIG,
-        tmp_path,
-        tag=tag,
-        course=f"OJT live course {tag}",
-        event=f"OJT live event {tag}",
-        secret="x" * 40,
-    )
+    cfg = _config(tmp_path, tag)
     store = open_store(cfg)
     try:
         with client_from_config(cfg) as odoo:
@@ -250,14 +254,7 @@ def test_a_trainee_checks_in_by_qr_from_a_phone_sized_browser(
     from selenium.webdriver.support.ui import WebDriverWait
 
     tag = scenario["tag"]
-    cfg = write_live_config(
-        CONFIG,
-        tmp_path,
-        tag=tag,
-        course=f"OJT live course {tag}",
-        event=f"OJT live event {tag}",
-        secret="y" * 40,
-    )
+    cfg = _config(tmp_path, tag)
     store = open_store(cfg)
     server = None
     driver = None

@@ -14,15 +14,14 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from connectors import OdooClient
 from jobs.signin import OdooSignIn, queue_signin_link
 from sidecar.cockpit.app import create_app
 from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
-from sidecar.store.bootstrap import Store
 from sidecar.store.models import AssignmentTask, Batch, MentorAction, OutboxMessage
 from tests.jobs.syncing import signed_config
-from tests.jobs.test_scores_import import PROGRAM, World, build, odoo_task
+from tests.jobs.test_scores_import import PROGRAM, World, odoo_task
+from tests.jobs.test_scores_import import world as world
 
 SECRET = "\napp:\n  secret_key: " + "s" * 40 + "\n"
 
@@ -37,16 +36,7 @@ def cfg(tmp_path: Path, emu: OdooEmulator) -> Config:
     return signed_config(tmp_path, emu, PROGRAM + SECRET)
 
 
-@pytest.fixture
-def world(
-    cfg: Config,
-    store: Store,
-    odoo: OdooClient,
-    emu: OdooEmulator,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> World:
-    return build(cfg, store, odoo, emu, tmp_path, monkeypatch)
+# `world` is tests/jobs/test_scores_import.py's, on this module's `version` and `cfg`.
 
 
 def admin(world: World) -> FlaskClient:
