@@ -63,7 +63,8 @@ class OdooSignIn:
             timeout_seconds=min(SIGN_IN_TIMEOUT, float(self.cfg.odoo.timeout_seconds)),
         )
         try:
-            return OdooClient(settings).authenticate()
+            with OdooClient(settings) as client:  # one login: its connection is not kept
+                return client.authenticate()
         except OdooAuthenticationError:
             raise WrongCredentials(WRONG) from None
         except OdooError as exc:

@@ -252,26 +252,18 @@ def mark_attended(registration_id: int, event_id: int, barcode: str | None) -> W
     """The registration marked attended: Odoo's check-in desk call where there is a barcode
     (17.0+; it answers a status such as `already_registered` rather than a fault), else the
     state write. Found again as the registration in state `done`."""
-    found = Lookup(REGISTRATION, [("id", "=", registration_id), ("state", "=", "done")])
-    key = f"checkin:{registration_id}"
-    summary = f"mark registration {registration_id} attended"
     if barcode:
-        return Write(
-            key=key,
-            model=REGISTRATION,
-            method="register_attendee",
-            params={"barcode": barcode, "event_id": event_id},
-            lookup=found,
-            summary=summary,
-            subject=f"checkin:{event_id}",
-        )
+        method, ids = "register_attendee", None
+        params: dict[str, Any] = {"barcode": barcode, "event_id": event_id}
+    else:
+        method, ids, params = "write", [registration_id], {"vals": {"state": "done"}}
     return Write(
-        key=key,
+        key=f"checkin:{registration_id}",
         model=REGISTRATION,
-        method="write",
-        ids=[registration_id],
-        params={"vals": {"state": "done"}},
-        lookup=found,
-        summary=summary,
+        method=method,
+        ids=ids,
+        params=params,
+        lookup=Lookup(REGISTRATION, [("id", "=", registration_id), ("state", "=", "done")]),
+        summary=f"mark registration {registration_id} attended",
         subject=f"checkin:{event_id}",
     )

@@ -68,8 +68,9 @@ def signin_post() -> Any:
         when = locked.strftime("%H:%M UTC")
         return form(f"Too many failed sign-ins for this login; try again after {when}.", 429)
     try:
-        person = state().identify(login, secret, *_known())
-        grant = grant_for(person, reach_of(person))
+        known = _responsibilities()
+        person = state().identify(login, secret, sorted(known[0]), sorted(known[1]))
+        grant = grant_for(person, reach_of(person, known))
     except SignInUnavailable as exc:
         return form(str(exc), 503, login)
     except WrongCredentials as exc:
@@ -132,32 +133,44 @@ def _next_path() -> str:
     return wanted
 
 
-def _known() -> tuple[list[int], list[int]]:
-    """The Odoo events and courses the store knows: who is responsible for which is asked of
-    Odoo at sign-in."""
-    events = db().scalars(
-        select(Batch.odoo_event_id).where(
+def _responsibilities() -> tuple[dict[int, int], dict[int, tuple[int, ...]]]:
+    """What the store knows that responsibility in Odoo maps to: each batch's Odoo event →
+    the batch, each active program's course (Odoo channel) → the programs counting it. Their
+    keys are what Odoo is asked about at sign-in; the maps turn its answer into a reach."""
+    events = db().execute(
+        select(Batch.odoo_event_id, Batch.id).where(
             Batch.odoo_event_id.is_not(None), Batch.status != BatchStatus.ARCHIVED
         )
     )
-    courses = db().scalars(
-        select(CourseIntegration.odoo_channel_id).where(
-            CourseIntegration.odoo_channel_id.is_not(None)
-        )
+    courses: dict[int, set[int]] = {}
+    for channel, program in db().execute(
+        select(CourseIntegration.odoo_channel_id, CourseIntegration.program_id)
+        .join(Program, Program.id == CourseIntegration.program_id)
+        .where(CourseIntegration.odoo_channel_id.is_not(None), Program.active.is_(True))
+    ):
+        courses.setdefault(int(channel or 0), set()).add(int(program))
+    return (
+        {int(e or 0): int(b) for e, b in events},
+        {c: tuple(sorted(p)) for c, p in courses.items()},
     )
-    return sorted({e for e in events if e}), sorted({c for c in courses if c})
 
 
-def reach_of(person: OdooPerson) -> Reach:
-    active = select(Program.id).where(Program.active.is_(True))
+def reach_of(
+    person: OdooPerson, known: tuple[dict[int, int], dict[int, tuple[int, ...]]] | None = None
+) -> Reach:
+    """What the person's role reaches in the store; `known` is `_responsibilities()` when the
+    caller has read it already."""
+    batch_of_event, programs_of_course = known or _responsibilities()
     trainee = []
     if person.partner_id is not None:
         trainee = list(
             db().scalars(
-                select(Student.program_id).where(
+                select(Student.program_id)
+                .join(Program, Program.id == Student.program_id)
+                .where(
                     Student.odoo_partner_id == person.partner_id,
                     Student.excluded.is_(None),
-                    Student.program_id.in_(active),
+                    Program.active.is_(True),
                 )
             )
         )
@@ -166,21 +179,9 @@ def reach_of(person: OdooPerson) -> Reach:
             select(Program.id).where(Program.key.in_(person.programs), Program.active.is_(True))
         )
     )
-    events = db().execute(
-        select(Batch.odoo_event_id, Batch.id).where(
-            Batch.odoo_event_id.is_not(None), Batch.status != BatchStatus.ARCHIVED
-        )
-    )
-    courses: dict[int, set[int]] = {}
-    for channel, program in db().execute(
-        select(CourseIntegration.odoo_channel_id, CourseIntegration.program_id).where(
-            CourseIntegration.odoo_channel_id.is_not(None), CourseIntegration.program_id.in_(active)
-        )
-    ):
-        courses.setdefault(int(channel or 0), set()).add(int(program))
     return Reach(
         trainee_programs=tuple(sorted(set(trainee))),
         responsible_programs=tuple(sorted(responsible)),
-        batch_of_event={int(e or 0): int(b) for e, b in events},
-        programs_of_course={c: tuple(sorted(p)) for c, p in courses.items()},
+        batch_of_event=batch_of_event,
+        programs_of_course=programs_of_course,
     )

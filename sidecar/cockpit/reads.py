@@ -33,7 +33,7 @@ from sidecar.store.reports.scope import (
     Scope,
     batch_students,
     rate,
-    registered_batches,
+    registered_batch_of_student,
     resolve,
     trainees,
 )
@@ -160,17 +160,12 @@ def completions_per_month(db: Session, scope: Scope) -> list[tuple[str, int]]:
 
 def student_batches(db: Session, students: list[Student]) -> dict[int, int | None]:
     """Student id → their batch: the one on their certificate, else the first one whose event
-    they registered for (the reports' rule, docs/reports.md)."""
+    they registered for (the reports' rule, docs/reports.md), looked up for these rows only."""
     if not students:
         return {}
-    registered = registered_batches()
-    pairs = db.execute(
-        select(registered.c.partner_id, registered.c.program_id, registered.c.batch_id).where(
-            registered.c.partner_id.in_(sorted({s.odoo_partner_id for s in students}))
-        )
-    )
-    by_pair = {(int(p), int(g)): int(b) for p, g, b in pairs}
-    return {s.id: s.batch_id or by_pair.get((s.odoo_partner_id, s.program_id)) for s in students}
+    batch = func.coalesce(Student.batch_id, registered_batch_of_student())
+    rows = db.execute(select(Student.id, batch).where(Student.id.in_([s.id for s in students])))
+    return {int(student): found for student, found in rows}
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,14 @@ def page(
     build: Callable[[Any], M],
 ) -> tuple[list[M], str | None]:
     """One page of `query` (already ordered and cut by `keyset`) and the next page's cursor."""
-    rows = list(db.execute(query.limit(limit + 1)))
+    return cut(list(db.execute(query.limit(limit + 1))), limit, key, build)
+
+
+def cut(
+    rows: list[Any], limit: int, key: Callable[[Any], tuple[int, ...]], build: Callable[[Any], M]
+) -> tuple[list[M], str | None]:
+    """The page of `limit + 1` rows read: the first `limit` built, and the next page's cursor
+    when the extra row says there is one."""
     more = len(rows) > limit
     rows = rows[:limit]
     return [build(r) for r in rows], cursor_of(*key(rows[-1])) if more else None
@@ -158,10 +165,8 @@ def trainee_page(db: Session, args: TraineeArgs) -> out.TraineePage:
         programs = [p.id for p in active_programs(db, args.program)]
         start = after(args.cursor, 1)
         rows = people.page(db, programs, start[0] if start else 0, args.limit + 1, args.status)
-        more = len(rows) > args.limit
-        rows = rows[: args.limit]
-        following = cursor_of(rows[-1].id) if more else None
-        return out.TraineePage(data=[_trainee(r) for r in rows], next_cursor=following)
+        data, following = cut(rows, args.limit, lambda r: (r.id,), _trainee)
+        return out.TraineePage(data=data, next_cursor=following)
     found = trainees(scope_of(db, args.program, args.batch), with_batch=True, per_row=True)
     query = _trainees(found).where(*keyset([found.c.id], args.cursor)).order_by(found.c.id)
     if args.status is not None:
