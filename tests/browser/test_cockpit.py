@@ -58,9 +58,13 @@ class Visit:
         self.problems.extend(f"{where}: console: {e}" for e in csp_errors(self.driver))
 
     def wait_for(self, condition: Any) -> None:
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        WebDriverWait(self.driver, WAIT_SECONDS).until(condition)
+        # A condition that reads the page may hold an element of the page being replaced.
+        WebDriverWait(
+            self.driver, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(condition)
 
     def follow(self, link_text: str) -> None:
         """Click the link named `link_text` and wait for the next page."""
