@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from sidecar import __version__
-from sidecar.cli.commands import backup, batches, hooks, notify, scores, submit, tryout
+from sidecar.cli.commands import backup, batches, cert_export, hooks, notify, scores, submit, tryout
 from sidecar.cli.options import CONFIG_OPTION, HOST, WAIT_OPTION, FilePath, load_or_exit
 from sidecar.statuses import StudentStatus
 
@@ -244,7 +244,7 @@ def keys_generate(config_path: Path, rotate: bool) -> None:
 
 @main.group()
 def cert() -> None:
-    """Issued certificates: list, show, revoke, re-issue."""
+    """Issued certificates: list, show, revoke, re-issue, export."""
 
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -377,6 +377,7 @@ main.add_command(batches.batches)
 main.add_command(hooks.hooks)
 main.add_command(notify.notifications)
 main.add_command(report)
+cert.add_command(cert_export.export)
 
 from sidecar.cli.commands.api_tokens import api_token  # noqa: E402
 

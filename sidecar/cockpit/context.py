@@ -115,7 +115,9 @@ def allow(*roles: Role) -> Callable[[F], F]:
 
 def is_page(path: str) -> bool:
     """An address a person opens in the browser, as opposed to a download or the API."""
-    return not path.startswith("/api/") and not path.endswith((".csv", ".pdf", ".json", ".svg"))
+    return not path.startswith("/api/") and not path.endswith(
+        (".csv", ".pdf", ".json", ".svg", ".zip")
+    )
 
 
 def viewer_required() -> Viewer:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file
 from sqlalchemy import select
 
+from sidecar.certificate_bundle import current_certificates, write_bundle
 from sidecar.cockpit import charts, reads
 from sidecar.cockpit.context import allow, db, now, state, viewer_required
 from sidecar.roles import Role
@@ -174,6 +175,26 @@ def batch(batch_id: int) -> Any:
         tasks=reads.batch_tasks(db(), found.id),
         actions=reads.batch_actions(db(), found.id),
     )
+
+
+@bp.get("/batches/<int:batch_id>/certificates.zip")
+@allow(*STAFF)
+def batch_certificates(batch_id: int) -> Any:
+    """The batch's certificates, as `ojt-sidecar cert export --batch` writes them."""
+    found = db().get(Batch, batch_id)
+    if found is None or not viewer_required().sees_batch(found.program_id, found.id):
+        abort(404)
+    out = io.BytesIO()
+    write_bundle(
+        out,
+        current_certificates(db(), found.program_id, found.id),
+        state().cfg.certificates.output_dir,
+        now().date(),
+        lambda cert: None,
+    )
+    out.seek(0)
+    name = f"certificates-{found.key}.zip"
+    return send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
 def _program_config(key: str) -> Any:

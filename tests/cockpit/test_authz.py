@@ -31,6 +31,8 @@ EXPECTED: dict[str, tuple[object, ...]] = {
     "/certificates/{cA}.pdf": (200, 200, 404, 200, 404, 401),
     "/certificates/{cB}.pdf": (200, 404, 200, 404, 200, 401),
     "/certificates/OJT-NONE.pdf": (404, 404, 404, 404, 404, 401),
+    "/batches/{A}/certificates.zip": (200, 200, 404, 403, 403, 401),
+    "/batches/{B}/certificates.zip": (200, 404, 200, 403, 403, 401),
     "/admin": (200, 403, 403, 403, 403, LOGIN),
     "/live.json": (200, 200, 200, 200, 200, 401),
     "/tasks/999999": (404, 404, 404, 403, 403, LOGIN),
@@ -112,3 +114,16 @@ def test_someone_without_a_role_is_told_why_and_not_signed_in(world: World) -> N
     assert answer.status_code == 403
     assert "no role in the training cockpit" in answer.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302
+
+
+def test_a_mentors_batch_download_holds_their_batchs_certificates_only(world: World) -> None:
+    import io
+    import zipfile
+
+    answer = world.client("mentor.a").get(_path(world, "/batches/{A}/certificates.zip"))
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.data)) as bundle:
+        manifest = bundle.read("manifest.csv").decode()
+        pdfs = [bundle.read(n) for n in bundle.namelist() if n.endswith(".pdf")]
+    assert world.serials["A"] in manifest and world.serials["B"] not in manifest
+    assert pdfs == [b"%PDF-1.4 trainee A"]

@@ -4,6 +4,7 @@ one batch's event) and a second program whose responsible user is mentor A."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -173,8 +174,9 @@ def build(tmp_path: Path, emu: OdooEmulator, store: Store, cfg: Config) -> World
                 )
             )
             serial = f"OJT-TEST-{name}"
-            (folder / f"{serial}.pdf").write_bytes(b"%PDF-1.4 trainee " + name.encode())
-            db.add(_certificate(serial, student, gardening, batches[name]))
+            pdf = b"%PDF-1.4 trainee " + name.encode()
+            (folder / f"{serial}.pdf").write_bytes(pdf)
+            db.add(_certificate(serial, student, gardening, batches[name], pdf))
             serials[name] = serial
     app = create_app(
         cfg,
@@ -186,7 +188,9 @@ def build(tmp_path: Path, emu: OdooEmulator, store: Store, cfg: Config) -> World
     return World(cfg, store, emu, app, partners, batches, serials)
 
 
-def _certificate(serial: str, student: Student, program: Program, batch_id: int) -> Certificate:
+def _certificate(
+    serial: str, student: Student, program: Program, batch_id: int, pdf: bytes
+) -> Certificate:
     return Certificate(
         serial=serial,
         student_id=student.id,
@@ -202,7 +206,7 @@ def _certificate(serial: str, student: Student, program: Program, batch_id: int)
         signature="x",
         key_id="k",
         pdf_path=f"{serial}.pdf",
-        pdf_sha256="0" * 64,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         issued_at=datetime(2026, 6, 1, tzinfo=UTC),
     )
 
