@@ -102,6 +102,8 @@ def test_a_trainee_sees_only_themself(world: World) -> None:
     page = client.get(_path(world, "/trainees/{tA}")).get_data(as_text=True)
     assert "Trainee A" in page and "Trainee B" not in page
     assert world.serials["A"] in page and world.serials["B"] not in page
+    assert "linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in page
+    assert f"certId={world.serials['A']}" in page
     pdf = client.get(_path(world, "/certificates/{cA}.pdf"))
     assert pdf.data == b"%PDF-1.4 trainee A"
 
