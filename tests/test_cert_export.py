@@ -124,3 +124,16 @@ def test_a_zip_in_a_missing_folder_is_refused(issued: str, tmp_path: Path) -> No
         "cert", "export", "-c", issued, "--program", PROGRAM, "--zip", str(target)
     )
     assert code == 2 and "does not exist" in err
+
+
+def test_cert_renew_makes_a_new_serial_and_refuses_a_revoked_one(issued: str) -> None:
+    first, second, _ = (str(c["serial"]) for c in certificates(issued))
+    code, out, err = invoke("cert", "renew", "-c", issued, first)
+    assert code == 0, err
+    assert out.startswith(f"renewed {first} as ")
+    states = {str(c["serial"]): c["status"]["state"] for c in certificates(issued)}  # type: ignore[index]
+    assert states[first] == "superseded" and list(states.values()).count("valid") == 3
+    assert invoke("cert", "revoke", "-c", issued, second, "--reason", "fraud")[0] == 0
+    code, out, err = invoke("cert", "renew", "-c", issued, second)
+    assert code == 1 and "is revoked, and a revoked certificate is not renewed" in err
+    assert "Traceback" not in out + err

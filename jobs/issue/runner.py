@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from jobs.context import JobContext
 from jobs.deliver import DeliveryReport, deliver
 from jobs.incremental import ShouldStop
+from jobs.issue import renewal
 from jobs.issue.facts import OdooFacts
 from jobs.issue.make import (
     Issuing,
@@ -25,7 +26,7 @@ from jobs.issue.make import (
     subject_of,
 )
 from jobs.issue.removal import revoke_removed
-from jobs.issue.trainees import Trainees
+from jobs.issue.trainees import Trainees, assignment_states
 from jobs.odoo.contacts import PARTNER
 from jobs.odoo.mail import todo_write
 from jobs.odoo.profile import profile_of
@@ -34,10 +35,8 @@ from sidecar import outbox
 from sidecar.certificates.signing import Signer
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import Requirements
-from sidecar.figures.assignments import AssignmentFigures, assignment_figures
 from sidecar.issuance import Decision, batch_done, decide, review_note, review_summary
 from sidecar.statuses import BatchStatus, FlagKind, StudentStatus, TrackerStatus
-from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import (
     Batch,
     Certificate,
@@ -56,6 +55,7 @@ REVIEW_DEADLINE = timedelta(days=7)
 @dataclass
 class IssueReport:
     issued: list[tuple[str, str, str]] = field(default_factory=list)  # serial, name, program
+    renewed: list[tuple[str, str, str]] = field(default_factory=list)  # old serial, new, name
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # name, program, reasons
     waiting: int = 0
     revoked: list[str] = field(default_factory=list)  # serials revoked on a course removal
@@ -96,6 +96,7 @@ class IssueJob:
             if self.should_stop():
                 return report
             self._program(configured, report, today)
+            self._renew(configured, report, today)
         if deliver_now and not self.should_stop():
             report.delivery = self.deliver()
             report.certified = self.finish_delivered()
@@ -206,6 +207,32 @@ class IssueJob:
                 self._issue(student_id, program.id, batch, report, today)
             else:
                 self._review(student_id, program.id, batch, decision, report, today)
+
+    def _renew(self, configured: ProgramConfig, report: IssueReport, today: date) -> None:
+        """Re-issue the certificates the program's renewal rule renews today, each on its own
+        (the store's unique generation lets one of two replicas renew it)."""
+        with self.sessions() as session:
+            program = session.scalar(
+                select(Program).where(Program.key == configured.key, Program.active.is_(True))
+            )
+            if program is None:
+                return
+            due = [c.id for c in renewal.due(session, program, configured, today)]
+        for cert_id in due:
+            if self.should_stop():
+                return
+            with self.sessions() as session:
+                old = session.get(Certificate, cert_id)
+                if old is None or old.superseded_at is not None or old.revoked_at is not None:
+                    continue  # changed since: renewed or revoked by someone else
+                try:
+                    new = self.reissue(session, old)
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    continue
+                report.renewed.append((old.serial, new.serial, new.participant_name))
+                log.info("renewed %s as %s (%s)", old.serial, new.serial, configured.key)
 
     def _issue(
         self,
@@ -323,27 +350,6 @@ class IssueJob:
     def _issuer(self) -> str:
         configured = self.cfg.certificates.issuer.name
         return configured if configured else self._odoo.company_name()
-
-
-def assignment_states(
-    session: Session, configured: ProgramConfig, placed: list[tuple[int, Batch | None]]
-) -> dict[int, AssignmentFigures]:
-    """Each candidate's assignment figures in their batch (none placed: none handed in), for a
-    program with assignments; empty otherwise."""
-    rules = configured.assignments
-    if rules is None:
-        return {}
-    figures = {sid: assignment_figures([], rules.unscored) for sid, _ in placed}
-    by_batch: dict[int, list[int]] = {}
-    for student_id, batch in placed:
-        if batch is not None:
-            by_batch.setdefault(batch.id, []).append(student_id)
-    for batch_id, students in by_batch.items():
-        for student_id, results in batch_results(
-            session, batch_id, students, rules.max_score
-        ).items():
-            figures[student_id] = assignment_figures(results, rules.unscored)
-    return figures
 
 
 def _scope(batch: Batch | None) -> str:

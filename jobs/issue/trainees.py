@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from jobs.participants import Placement
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import CourseState, counted_courses
+from sidecar.figures.assignments import AssignmentFigures, assignment_figures
 from sidecar.issuance import TraineeState
 from sidecar.statuses import CourseStatus
+from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import (
     Batch,
     Certificate,
@@ -95,3 +97,24 @@ def _courses_done(session: Session, program_id: int) -> set[int]:
     ):
         done.setdefault(student_id, set()).add(course_id)
     return {sid for sid, ids in done.items() if counted and set(counted) <= ids}
+
+
+def assignment_states(
+    session: Session, configured: ProgramConfig, placed: list[tuple[int, Batch | None]]
+) -> dict[int, AssignmentFigures]:
+    """Each candidate's assignment figures in their batch (none placed: none handed in), for a
+    program with assignments; empty otherwise."""
+    rules = configured.assignments
+    if rules is None:
+        return {}
+    figures = {sid: assignment_figures([], rules.unscored) for sid, _ in placed}
+    by_batch: dict[int, list[int]] = {}
+    for student_id, batch in placed:
+        if batch is not None:
+            by_batch.setdefault(batch.id, []).append(student_id)
+    for batch_id, students in by_batch.items():
+        for student_id, results in batch_results(
+            session, batch_id, students, rules.max_score
+        ).items():
+            figures[student_id] = assignment_figures(results, rules.unscored)
+    return figures

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from jobs.notify.facts import ProgramFacts, Trainee
 from jobs.notify.texts import REMINDERS
@@ -226,10 +226,27 @@ class ProgramDecider:
                             "expires_on": cert.expires_on.isoformat(),
                             "days": str((cert.expires_on - today).days),
                             "verify_url": cert.verify_url,
+                            "renewal": renewal_text(self.configured, cert.expires_on),
                         },
                     )
                 )
         return found
+
+
+def renewal_text(configured: ProgramConfig, expires_on: date) -> str:
+    """How the certificate is renewed under the program's rule (docs/product-rules.md §15)."""
+    rule = configured.renewal
+    if rule.rule == "requirements":
+        return (
+            "It is renewed on its last valid day if you still meet the program's requirements then."
+        )
+    if rule.rule == "refresher":
+        opens = expires_on - timedelta(days=rule.window_days)
+        return (
+            f"Complete the refresher course {rule.course} from {opens.isoformat()} on, and it "
+            "is renewed."
+        )
+    return "Ask your training coordinator how to renew it."
 
 
 def requirements_text(

@@ -41,8 +41,7 @@ SHIPPED: dict[str, dict[str, tuple[str, str]]] = {
         "expiry": (
             "Your {program} certificate expires on {expires_on}",
             "Hello {participant},\n\nyour certificate {serial} for {program} expires in {days} "
-            "days, on {expires_on}. Check it at {verify_url}; ask your training coordinator "
-            "how to renew it.",
+            "days, on {expires_on}. Check it at {verify_url}. {renewal}",
         ),
         "digest": (
             "Training digest, week {week}",

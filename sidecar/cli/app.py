@@ -9,14 +9,15 @@ No traceback ever reaches the user: known failures become one plain sentence.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from sidecar import __version__
-from sidecar.cli.commands import backup, batches, cert_export, hooks, notify, scores, submit, tryout
+from sidecar.cli.commands import backup, batches, hooks, notify, scores, submit, tryout
+from sidecar.cli.commands.cert_group import JSON_OPTION, cert
+from sidecar.cli.commands.cert_group import certs_call as _certs_call
 from sidecar.cli.options import CONFIG_OPTION, HOST, WAIT_OPTION, FilePath, load_or_exit
 from sidecar.statuses import StudentStatus
 
@@ -194,22 +195,6 @@ main.add_command(enroll_command)
 main.add_command(run_command)
 
 
-def _certs_call(fn: Callable[[], int | None]) -> None:
-    from sidecar.certificates.signing import KeyFileError
-    from sidecar.cli.commands.certs import Conflict, UsageProblem
-
-    try:
-        code = fn()
-    except UsageProblem as exc:
-        _fail(str(exc), 2)
-    except Conflict as exc:
-        _fail(str(exc))
-    except KeyFileError as exc:
-        _fail(str(exc))
-    if code:
-        sys.exit(code)
-
-
 @main.command()
 @CONFIG_OPTION
 @click.option(
@@ -240,62 +225,6 @@ def keys_generate(config_path: Path, rotate: bool) -> None:
 
     cfg = load_or_exit(config_path)
     _certs_call(lambda: generate(cfg, rotate=rotate, echo=click.echo))
-
-
-@main.group()
-def cert() -> None:
-    """Issued certificates: list, show, revoke, re-issue, export."""
-
-
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-
-
-@cert.command("list")
-@CONFIG_OPTION
-@click.option("--program", "program_key", help="Only this program (key or name).")
-@JSON_OPTION
-def cert_list(config_path: Path, program_key: str | None, as_json: bool) -> None:
-    """Every certificate with its status."""
-    from sidecar.cli.commands.certs import cert_list as list_
-
-    cfg = load_or_exit(config_path)
-    _certs_call(lambda: list_(cfg, program=program_key, as_json=as_json, echo=click.echo))
-
-
-@cert.command("show")
-@CONFIG_OPTION
-@click.argument("serial")
-@JSON_OPTION
-def cert_show(config_path: Path, serial: str, as_json: bool) -> None:
-    """One certificate, its status and its delivery through Odoo."""
-    from sidecar.cli.commands.certs import cert_show as show
-
-    cfg = load_or_exit(config_path)
-    _certs_call(lambda: show(cfg, serial, as_json=as_json, echo=click.echo))
-
-
-@cert.command("revoke")
-@CONFIG_OPTION
-@click.argument("serial")
-@click.option("--reason", required=True, help="Why; shown on the verification page.")
-def cert_revoke(config_path: Path, serial: str, reason: str) -> None:
-    """Revoke a certificate: its page says so at once."""
-    from sidecar.cli.commands.certs import cert_revoke as revoke
-
-    cfg = load_or_exit(config_path)
-    _certs_call(lambda: revoke(cfg, serial, reason=reason, echo=click.echo))
-
-
-@cert.command("reissue")
-@CONFIG_OPTION
-@click.argument("serial")
-@WAIT_OPTION
-def cert_reissue(config_path: Path, serial: str, wait: bool) -> None:
-    """Issue a new certificate from current figures; the old one shows as superseded."""
-    from sidecar.cli.commands.certs import cert_reissue as reissue
-
-    cfg = load_or_exit(config_path)
-    _certs_call(lambda: reissue(cfg, serial, wait=wait, echo=click.echo))
 
 
 @main.command("verify-pdf")
@@ -377,7 +306,7 @@ main.add_command(batches.batches)
 main.add_command(hooks.hooks)
 main.add_command(notify.notifications)
 main.add_command(report)
-cert.add_command(cert_export.export)
+main.add_command(cert)
 
 from sidecar.cli.commands.api_tokens import api_token  # noqa: E402
 

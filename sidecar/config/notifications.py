@@ -23,7 +23,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "course_completed": (*_COMMON, "course"),
     "program_completed": _COMMON,
     "inactivity": (*_COMMON, "days", "percent"),
-    "expiry": (*_COMMON, "serial", "expires_on", "days", "verify_url"),
+    "expiry": (*_COMMON, "serial", "expires_on", "days", "verify_url", "renewal"),
     "digest": ("mentor", "week"),
 }
 MAX_BODY = 4000

@@ -193,6 +193,40 @@ class Batch(Section):
             yield ("end",), f"must be on or after start ({start.isoformat()}) (got {end})"
 
 
+class Renewal(Section):
+    """What renews a certificate of the program that expires (certificates.validity_days):
+    nothing; the trainee still meeting the requirements on its last valid day; or the trainee
+    completing a refresher course, one of the program's courses, from `window_days` before
+    expiry on (docs/product-rules.md §15)."""
+
+    _has_cross_checks: ClassVar[bool] = True
+
+    rule: Literal["none", "requirements", "refresher"] = "none"
+    course: OdooRef | None = None  # with rule refresher: the refresher course
+    window_days: Annotated[int, between(1, 3650)] = 30
+
+    @classmethod
+    def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
+        if not have(values, "rule", "course"):
+            return
+        if values["rule"] == "refresher" and values["course"] is None:
+            yield ("course",), "is required with rule: refresher (the refresher course)"
+        if values["rule"] != "refresher" and values["course"] is not None:
+            yield ("course",), "is used only with rule: refresher"
+
+
+def _renewal_problems(values: Mapping[str, Any]) -> Iterator[Finding]:
+    if not have(values, "renewal", "courses"):
+        return
+    course = values["renewal"].course
+    if course is not None and course not in {c.course for c in values["courses"]}:
+        yield (
+            ("renewal", "course"),
+            f"must be one of the program's courses, so that it is read from Odoo "
+            f"(add {course!r} under courses, with required: false)",
+        )
+
+
 def _removal_problems(values: Mapping[str, Any]) -> Iterator[Finding]:
     if (
         have(values, "revoke_on_removal", "removed_membership")
@@ -242,6 +276,8 @@ class Program(Section):
     removed_membership: Literal["keep_completion", "drop"] = "keep_completion"
     # With `drop`: revoke a certificate already issued when its trainee leaves a counted course.
     revoke_on_removal: bool = False
+    # What renews an expiring certificate (certificates.validity_days); docs/product-rules.md §15.
+    renewal: Renewal = Field(default_factory=Renewal)
 
     @property
     def uses_attendance(self) -> bool:
@@ -270,6 +306,7 @@ class Program(Section):
     @classmethod
     def _cross_problems(cls, values: Mapping[str, Any]) -> Iterator[Finding]:
         yield from _removal_problems(values)
+        yield from _renewal_problems(values)
         tagged = have(values, "batch_tag") and values["batch_tag"] is not None
         if (
             have(values, "issue_on", "batches")

@@ -184,6 +184,8 @@ def test_twenty_trainees_hear_each_kind_once_when_it_is_due(world: Scenario) -> 
     assert w.notify() == {"inactivity": len(behind), "expiry": len(done), "digest": 1}
     assert _all_told_once(w.told("inactivity"), behind)
     assert _all_told_once(w.told("expiry"), done)
+    expiry = [m["body"] for m in w.messages(done[0]) if "notify:expiry:" in m["body"]]
+    assert "Ask your training coordinator how to renew it." in expiry[0]  # renewal: none
     w.at(days=18)
     assert w.notify() == {}  # reminders at most every 7 days; no threshold passed; digest sent
     w.at(days=22)

@@ -50,6 +50,8 @@ def run_issue_command(cfg: Config, *, dry_run: bool, wait: bool, echo: Echo) -> 
         # a rehearsal's serials are thrown away with it
         what = "a certificate" if dry else serial
         echo(f"{would}{'issue' if dry else 'issued'} {what} to {name} ({program})")
+    for old, new, name in report.renewed:
+        echo(f"{would}{'renew' if dry else 'renewed'} {old} as {new} for {name}")
     for name, program, reasons in report.flagged:
         echo(f"{would}{'flag' if dry else 'flagged'} {name} ({program}) for review: {reasons}")
     if rehearsal is not None:
@@ -231,7 +233,7 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
         store.close()
 
 
-def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo) -> None:
+def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo, renew: bool = False) -> None:
     """A new certificate from the student's current figures; the old one is superseded, in the
     store and so on the verification page at once, whatever the service is doing (the store's
     uniqueness of a generation keeps two re-issues from both landing). Delivering it writes to
@@ -249,13 +251,17 @@ def cert_reissue(cfg: Config, serial: str, *, wait: bool, echo: Echo) -> None:
             old = _find(session, serial)
             if old.superseded_at is not None:
                 raise Conflict(f"{old.serial} was already re-issued; re-issue the newest")
+            if renew and old.revoked_at is not None:
+                raise Conflict(f"{old.serial} is revoked, and a revoked certificate is not renewed")
             try:
                 new = IssueJob(ctx).reissue(session, old)
                 session.commit()
             except (IntegrityError, PendingRollbackError):
                 # Two re-issues at once: the store's unique generation lets one land.
                 raise Conflict(f"{old.serial} was re-issued by someone else just now") from None
-            echo(f"re-issued {old.serial} as {new.serial} for {new.participant_name}")
+            until = f", valid until {new.expires_on}" if new.expires_on else ""
+            done = "renewed" if renew else "re-issued"
+            echo(f"{done} {old.serial} as {new.serial} for {new.participant_name}{until}")
             echo(f"the verification page says so now: {new.verify_url}")
         try:
             with holding(ctx.sessions, "issue", cfg.service.lease, wait=wait) as keeper:
