@@ -62,5 +62,5 @@ def admit(scope: str) -> None:
             f"This token does not have the {scope!r} scope.",
             {"WWW-Authenticate": f'{CHALLENGE}, error="insufficient_scope", scope="{scope}"'},
         )
-    if tokens.touch(row, now()):
+    if tokens.touch(db(), row, now()):
         db().commit()

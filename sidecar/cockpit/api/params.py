@@ -131,7 +131,7 @@ def after(cursor: str | None, size: int = 1) -> tuple[int, ...] | None:
     return keys
 
 
-def answer(body: str) -> Response:
+def answer(body: str | bytes) -> Response:
     """JSON `body` with a strong ETag of it; 304 with no body when the request's If-None-Match
     names that ETag."""
     response = Response(body, mimetype="application/json")

@@ -41,25 +41,60 @@ def _one_person() -> Select[Any]:
     )
 
 
-@functools.cache
-def _page(with_status: bool) -> Select[Any]:
-    query = _base().where(
-        Student.program_id.in_(bindparam("programs", expanding=True)),
-        Student.id > bindparam("after"),
-    )
-    if with_status:
-        query = query.where(Student.integration_status == bindparam("status"))
-    return query.order_by(Student.id).limit(bindparam("n"))
-
-
 def person(db: Session, partner_id: int) -> list[Any]:
     """Every program the person is a trainee of, by program key."""
     return list(db.execute(_one_person(), {"partner": partner_id}))
 
 
-def page(db: Session, programs: list[int], after: int, n: int, status: str | None) -> list[Any]:
-    """Up to `n` trainees of `programs` after the id `after`, by id."""
-    values: dict[str, Any] = {"programs": programs, "after": after, "n": n}
-    if status is not None:
-        values["status"] = status
-    return list(db.execute(_page(status is not None), values))
+@functools.cache
+def _listing(with_status: bool, by_key: bool) -> Select[Any]:
+    """A page's statement: the student's id, then only the columns an answer shows
+    (`fastjson.TRAINEE_FIELDS`); the batch rule runs once per row, in the join."""
+    batch = func.coalesce(Student.batch_id, registered_batch_of_student())
+    columns: list[Any] = [
+        Student.id,
+        Student.odoo_partner_id,
+        Student.name,
+        Student.email,
+        Program.key,
+        Batch.key,
+        Student.integration_status,
+        Student.overall_pct,
+        Student.elearning_pct,
+        Student.attendance_pct,
+        Student.average_score,
+        Student.assignment_average,
+        Student.complete,
+        Student.completed_at,
+        Student.certified_at,
+        Student.updated_at,
+    ]
+    query = (
+        select(*columns)
+        .join(Program, Program.id == Student.program_id)
+        .outerjoin(Batch, Batch.id == batch)
+        .where(
+            Student.excluded.is_(None),
+            Program.active.is_(True),
+            Student.id > bindparam("after"),
+        )
+    )
+    if by_key:
+        query = query.where(Program.key == bindparam("program"))
+    if with_status:
+        query = query.where(Student.integration_status == bindparam("status"))
+    return query.order_by(Student.id).limit(bindparam("n"))
+
+
+def listing(db: Session, program: str | None, after: int, n: int, status: str | None) -> list[Any]:
+    """Up to `n` trainees of the active programs (or the one with the key `program`) after the
+    id `after`, by id, as the driver's own rows:
+    SQLAlchemy's per-value conversions cost three times the query on a page of 100, so
+    `fastjson` converts what needs it (timestamps, which SQLite returns as text)."""
+    values: dict[str, Any] = {"program": program, "after": after, "n": n, "status": status}
+    statement = _listing(status is not None, program is not None)
+    result = db.connection().execute(statement, values)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
