@@ -76,6 +76,15 @@ def live_course(live: OdooClient, tag: str) -> tuple[int, int]:
     return int(course), int(lesson)
 
 
+def registrations_of(live: OdooClient, events: Sequence[int]) -> list[int]:
+    """Every registration (archived ones too) of `events`: they go first, since a registration's
+    required `event_id` keeps Odoo from deleting its event (the database refuses it)."""
+    if not events:
+        return []
+    domain = [("event_id", "in", list(events))]
+    return live.search("event.registration", domain, context={"active_test": False})
+
+
 def clean_up(live: OdooClient, steps: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
     """Each (model, method, arguments) in turn; one that fails is reported and the rest run."""
     for model, method, args in steps:

@@ -28,7 +28,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import AssignmentTask, Certificate
-from tests.jobs.live import clean_up, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, registrations_of, write_live_config
 from tests.jobs.test_assignments_loop import DEFINITION, STAGES, own_tasks
 from tests.jobs.test_batches_live import CONFIG as BATCH_CONFIG
 
@@ -108,6 +108,7 @@ def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
         "project.task", [("project_id", "in", projects)], context={"active_test": False}
     )
     steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("event.registration", "unlink", {"ids": registrations_of(live, made["events"])}),
         ("event.event", "unlink", {"ids": made["events"]}),
         (
             "event.tag",

@@ -23,7 +23,7 @@ from sidecar.cli.demo.runner import simulate_completions
 from sidecar.config import Config
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Batch, Certificate
-from tests.jobs.live import clean_up, live_course, write_live_config
+from tests.jobs.live import clean_up, live_course, registrations_of, write_live_config
 
 pytestmark = pytest.mark.live
 
@@ -60,6 +60,7 @@ def _cleanup(live: OdooClient, made: dict[str, Any]) -> None:
     tags = live.search("event.tag", [("name", "=", f"Live cohort {tag}")])
     categories = live.search("event.tag.category", [("name", "=", f"OJT live {tag}")])
     steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("event.registration", "unlink", {"ids": registrations_of(live, made["events"])}),
         ("event.event", "unlink", {"ids": made["events"]}),
         ("event.tag", "unlink", {"ids": tags}),
         ("event.tag.category", "unlink", {"ids": categories}),
