@@ -66,8 +66,9 @@ def find_tools() -> Tools | str:
     return Tools(chromium, driver, axe.read_text(encoding="utf-8"))
 
 
-def start_chromium(tools: Tools, viewport: Viewport) -> Any:
-    """A headless Chromium whose page is exactly `viewport` (CSS pixels, scale 1)."""
+def start_chromium(tools: Tools, viewport: Viewport, *, camera: Path | None = None) -> Any:
+    """A headless Chromium whose page is exactly `viewport` (CSS pixels, scale 1); with
+    `camera`, a Y4M video it shows as its camera, allowed without asking."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -85,6 +86,10 @@ def start_chromium(tools: Tools, viewport: Viewport) -> Any:
         f"--window-size={viewport.width},{viewport.height}",
     ):
         options.add_argument(flag)
+    if camera is not None:
+        options.add_argument("--use-fake-ui-for-media-stream")
+        options.add_argument("--use-fake-device-for-media-stream")
+        options.add_argument(f"--use-file-for-fake-video-capture={camera}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(tools.chromedriver))
     # Headless windows have a minimum width (500 px) and some height of their own; the override
