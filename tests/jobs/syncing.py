@@ -98,6 +98,26 @@ def sync_once(cfg: Config, store: Store, client: OdooClient, **kwargs: Any) -> S
 MIRRORS = (CourseMembership, LessonProgress, GradedItem, AssessmentResult, AttendanceRecord)
 
 
+def complete_lessons(odoo: OdooClient, partner: int, channels: list[int]) -> None:
+    """`partner` completes every published lesson of `channels` in Odoo."""
+    slides = odoo.search_read_list(
+        "slide.slide",
+        [("channel_id", "in", channels), ("is_category", "=", False), ("is_published", "=", True)],
+        ["channel_id"],
+        names=False,
+    )
+    for slide in slides:
+        odoo.create(
+            "slide.slide.partner",
+            {
+                "slide_id": slide["id"],
+                "channel_id": slide["channel_id"],
+                "partner_id": partner,
+                "completed": True,
+            },
+        )
+
+
 def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
     """Everything the sync produces, minus bookkeeping timestamps: two stores holding the same
     Odoo state must give equal snapshots. History of what Odoo deleted is kept in the store but

@@ -23,7 +23,7 @@ from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Notification, NotificationOptOut, OutboxMessage
-from tests.jobs.syncing import SERVER, client_for, sync_once, write_config
+from tests.jobs.syncing import SERVER, client_for, complete_lessons, sync_once, write_config
 
 TRAINEES = 20
 PROGRAM = """\
@@ -84,26 +84,7 @@ class Scenario:
         sync_once(self.cfg, self.store, self.odoo)
 
     def finish(self, partner: int, channels: list[int]) -> None:
-        slides = self.odoo.search_read_list(
-            "slide.slide",
-            [
-                ("channel_id", "in", channels),
-                ("is_category", "=", False),
-                ("is_published", "=", True),
-            ],
-            ["channel_id"],
-            names=False,
-        )
-        for slide in slides:
-            self.odoo.create(
-                "slide.slide.partner",
-                {
-                    "slide_id": slide["id"],
-                    "channel_id": slide["channel_id"],
-                    "partner_id": partner,
-                    "completed": True,
-                },
-            )
+        complete_lessons(self.odoo, partner, channels)
 
     def notify(self) -> dict[str, int]:
         report = NotifyJob(self.ctx()).run()

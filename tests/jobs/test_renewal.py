@@ -20,7 +20,7 @@ from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Certificate
-from tests.jobs.syncing import SERVER, client_for, sync_once, write_config
+from tests.jobs.syncing import SERVER, client_for, complete_lessons, sync_once, write_config
 
 BASICS, TREES = "Basics of Gardening", "Taking care of Trees"
 PROGRAM = """\
@@ -73,22 +73,7 @@ class World:
         return partner
 
     def finish(self, partner: int, course: str) -> None:
-        slides = self.odoo.search_read_list(
-            "slide.slide",
-            [("channel_id", "=", self.channels[course]), ("is_category", "=", False)],
-            ["channel_id"],
-            names=False,
-        )
-        for slide in slides:
-            self.odoo.create(
-                "slide.slide.partner",
-                {
-                    "slide_id": slide["id"],
-                    "channel_id": slide["channel_id"],
-                    "partner_id": partner,
-                    "completed": True,
-                },
-            )
+        complete_lessons(self.odoo, partner, [self.channels[course]])
 
     def cycle(self) -> IssueReport:
         sync_once(self.cfg, self.store, self.odoo)
