@@ -137,3 +137,21 @@ def test_cert_renew_makes_a_new_serial_and_refuses_a_revoked_one(issued: str) ->
     code, out, err = invoke("cert", "renew", "-c", issued, second)
     assert code == 1 and "is revoked, and a revoked certificate is not renewed" in err
     assert "Traceback" not in out + err
+
+
+def test_a_name_corrected_in_odoo_reaches_the_reissued_certificate_and_history_stays(
+    issued: str, emu: OdooEmulator
+) -> None:
+    from tests.test_cert_cli import page
+
+    cert = certificates(issued)[0]
+    old = str(cert["serial"])
+    partner = emu.env.search_read("res.partner", [("name", "=", cert["participant"])], ["id"])
+    emu.env.write("res.partner", [partner[0]["id"]], {"name": "Zoë Ångström-Núñez"})
+    code, out, err = invoke("cert", "reissue", "-c", issued, old)
+    assert code == 0, err
+    (new,) = [c for c in certificates(issued) if c["participant"] == "Zoë Ångström-Núñez"]
+    assert out.startswith(f"re-issued {old} as {new['serial']} for Zoë Ångström-Núñez")
+    history = page(issued, old)
+    assert "superseded" in history.lower() and f"/c/{new['serial']}" in history
+    assert str(cert["participant"]) in history  # the old page still names who it was issued to

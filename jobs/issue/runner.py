@@ -27,7 +27,7 @@ from jobs.issue.make import (
 )
 from jobs.issue.removal import revoke_removed
 from jobs.issue.trainees import Trainees, assignment_states
-from jobs.odoo.contacts import PARTNER
+from jobs.odoo.contacts import PARTNER, names_and_emails
 from jobs.odoo.mail import todo_write
 from jobs.odoo.profile import profile_of
 from jobs.odoo.recruitment import APPLICANT
@@ -325,13 +325,22 @@ class IssueJob:
         )
 
     def reissue(self, session: Session, old: Certificate) -> Certificate:
-        """A new generation from the student's current figures; the old one is kept, marked
-        superseded and pointing at the new one. Delivered like any certificate."""
+        """A new generation from the student's current figures and their name as Odoo has it
+        now; the old one is kept, marked superseded and pointing at the new one. Delivered like
+        any certificate."""
         student = session.get(Student, old.student_id)
         program = session.get(Program, old.program_id)
         batch = session.get(Batch, old.batch_id) if old.batch_id else None
         if student is None or program is None:
             raise LookupError(f"the student or program of {old.serial} is gone from the store")
+        # The name as Odoo has it now: a re-issue is how a corrected name reaches a certificate,
+        # and the sync reads a trainee's name only once.
+        found = names_and_emails(self.client, [student.odoo_partner_id]).get(
+            student.odoo_partner_id
+        )
+        if found is not None and (found[0], found[1]) != (student.name, student.email):
+            student.name, student.email = found[0], found[1]
+            student.updated_at = self.clock()
         latest = session.scalar(
             select(func.max(Certificate.generation)).where(
                 Certificate.student_id == old.student_id,
