@@ -32,6 +32,7 @@ from connectors.calls import named_args
 from connectors.errors import OdooError
 from jobs.context import JobContext
 from sidecar import notifications
+from sidecar.certificates.status_publishing import publish_status_list
 from sidecar.config import Config
 from sidecar.outbox import CANCELLED, DELIVERED, FAILED, FILE_B64, PENDING, REF, refs_in
 from sidecar.store.models import Notification, OutboxMessage
@@ -93,7 +94,8 @@ def due_rows(session: Session, now: datetime, limit: int) -> list[OutboxMessage]
 def deliver(ctx: JobContext, *, limit: int = 500) -> DeliveryReport:
     """Deliver up to `limit` due rows, whoever queued them (certificates, enrollment, reviews);
     safe to run again at any time, and to interrupt. Not yet safe for two processes at once:
-    the service's job lease must keep a second deliverer out."""
+    the service's job lease must keep a second deliverer out. Ends by refreshing the signed
+    revocation status list (`publish_status_list`)."""
     report = DeliveryReport()
     with ctx.sessions() as session:
         ids = [row.id for row in due_rows(session, ctx.clock(), limit)]
@@ -112,6 +114,10 @@ def deliver(ctx: JobContext, *, limit: int = 500) -> DeliveryReport:
                 continue
             doubt = timedelta(seconds=ctx.cfg.odoo.longest_request_seconds)
             _deliver_one(session, ctx.client, row, ctx.files, ctx.clock, doubt, report)
+    with ctx.sessions() as session:
+        # Every cycle, so a revocation (by the issue job, the CLI, anyone) is in the status list
+        # the verify site serves within one cycle; a no-op while the revoked set is unchanged.
+        publish_status_list(ctx.cfg, session, ctx.clock())
     return report
 
 

@@ -27,7 +27,8 @@ access = logging.getLogger("verify_site.access")
 
 def create_app(config: Config | None = None, **given: Unpack[Overrides]) -> Flask:
     """The verification site for `config`; keyword arguments override (or, without a config,
-    replace) its settings. `signing_key` is the key file whose `.public.json` list is published.
+    replace) its settings. `signing_key` is the key file whose `.public.json` list is published;
+    the site never reads the private key itself.
     `trust_proxy=N` takes the client address (rate limit, logs) and scheme from the last N
     X-Forwarded-For / X-Forwarded-Proto hops: only behind N reverse proxies that set them.
     One engine per app, one short session per look-up.

@@ -9,7 +9,8 @@ from flask.globals import request_ctx
 
 
 def wants_json() -> bool:
-    return request.path.endswith(".json") or request.path == "/healthz"
+    path = request.path
+    return path.endswith(".json") or path == "/healthz" or path.startswith("/status/")
 
 
 def problem(status: int, title: str, message: str, **extra: Any) -> Response:

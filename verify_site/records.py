@@ -22,7 +22,7 @@ from sidecar.certificates.document import CertificateFields
 from sidecar.certificates.status import Status, certificate_status
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import current_revision, head_revision, known_revisions
-from sidecar.store.models import Certificate
+from sidecar.store.models import Certificate, StatusList
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ class CertificateView:
     pdf_path: str
     status: Status
     current_serial: str | None  # for a superseded certificate: the one that replaces it
+    status_index: int | None = None  # None: issued before Open Badges credentials
 
 
 class Register:
@@ -206,6 +207,22 @@ class Register:
             log.error("certificate look-up failed", exc_info=True)
             raise RegisterUnavailable(STORE_DOWN) from exc
 
+    def credential_of(self, serial: str) -> str | None:
+        """The stored Open Badges credential of the certificate with this serial (None: no such
+        certificate, or one issued before credentials were)."""
+        query = select(Certificate.credential).where(Certificate.serial == serial)
+        return self._reading(lambda: self._scalar(query))
+
+    def status_list_text(self, list_id: int) -> str | None:
+        """The signed status list credential the jobs stored (None: none stored yet). The site
+        only serves it: it holds no private key to sign one with (docs/credentials.md)."""
+        query = select(StatusList.credential).where(StatusList.list_id == list_id)
+        return self._reading(lambda: self._scalar(query))
+
+    def _scalar(self, query: Any) -> Any:
+        with self.engine.connect() as connection:
+            return connection.scalar(query)
+
     def _find(self, serial: str, today: date) -> CertificateView | None:
         try:
             with self.engine.connect() as connection:
@@ -307,6 +324,7 @@ _BY_SERIAL = select(
     Certificate.revoked_reason,
     Certificate.superseded_at,
     Certificate.superseded_by_id,
+    Certificate.status_index,
 ).where(Certificate.serial == bindparam("serial"))
 
 
@@ -351,6 +369,7 @@ def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateV
         pdf_path=cert.pdf_path,
         status=status,
         current_serial=current_serial,
+        status_index=cert.status_index,
     )
 
 

@@ -21,12 +21,16 @@ def local_today() -> date:
 class SiteSettings:
     store_url: str
     output_dir: Path
-    signing_key: Path | None  # its public keys are published: `<signing_key>.public.json`
+    # Only its public keys are read and published (`<signing_key>.public.json`): the site never
+    # loads the private key, the status list comes signed from the store (docs/credentials.md).
+    signing_key: Path | None
     name_display: NameDisplay = "full"
     rate_limit_per_minute: int = 60
     issuer_name: str | None = None
     trust_proxy: int = 0  # reverse-proxy hops whose X-Forwarded-For/-Proto are believed
     clock: Callable[[], date] = local_today  # "today" for the expiry rule
+    # certificates.verify_base_url: names the issuer's did:web and the status list's URL
+    public_url: str | None = None
 
     @property
     def initials_only(self) -> bool:
@@ -44,6 +48,7 @@ class Overrides(TypedDict, total=False):
     issuer_name: str | None
     trust_proxy: int | None
     clock: Callable[[], date] | None
+    public_url: str | None
 
 
 def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSettings:
@@ -57,6 +62,7 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
     issuer_name = given.get("issuer_name")
     trust_proxy = given.get("trust_proxy")
     clock = given.get("clock")
+    public_url = given.get("public_url")
     if config is not None:
         store_url = store_url or config.store.url.get_secret_value()
         output_dir = output_dir or config.certificates.output_dir
@@ -66,6 +72,7 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
         issuer_name = issuer_name or config.certificates.issuer.name
         if trust_proxy is None:
             trust_proxy = config.verify_site.trust_proxy
+        public_url = public_url or config.certificates.verify_base_url
     if store_url is None or output_dir is None:
         raise ValueError("create_app needs a config, or store_url and output_dir")
     return SiteSettings(
@@ -77,4 +84,5 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
         issuer_name=issuer_name,
         trust_proxy=int(trust_proxy or 0),
         clock=clock or local_today,
+        public_url=str(public_url).rstrip("/") if public_url else None,
     )

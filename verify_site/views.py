@@ -1,4 +1,5 @@
-"""The site's routes: look-up form, certificate page and its JSON and PDF twins, public keys."""
+"""The site's routes: look-up form, certificate page and its twins (the page as JSON, the PDF,
+the Open Badges credential), public keys, the issuer's DID document, the status list."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sidecar.certificates import serial as serials
 from sidecar.certificates.signing import KeyFileError, load_public_keys
 from verify_site import display
 from verify_site.health import CachedHealth
+from verify_site.openbadges import credential_answer, did_answer, status_list_answer
 from verify_site.pagecache import PageCache, etag_of, matches
 from verify_site.pages import problem
 from verify_site.records import CertificateView, Register, RegisterUnavailable
@@ -33,8 +35,9 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("site", __name__)
 
-Kind = Literal["html", "json", "pdf"]
-SUFFIXES: dict[str, Kind] = {".json": "json", ".pdf": "pdf"}
+Kind = Literal["html", "json", "pdf", "credential"]
+# Longest first: `.page.json` (the page as JSON) before `.json` (the Open Badges credential).
+SUFFIXES: dict[str, Kind] = {".page.json": "json", ".json": "credential", ".pdf": "pdf"}
 KEYS_CACHE = "public, max-age=300"  # keys change rarely; no browser or proxy keeps a status
 
 
@@ -70,8 +73,9 @@ def index() -> BaseResponse:
 
 @bp.get("/c/<path:raw>")
 def certificate(raw: str) -> BaseResponse:
-    """`/c/<serial>`, `/c/<serial>.json` and `/c/<serial>.pdf`; other spellings of a serial
-    (lower case, spaces, no hyphens) are redirected to the canonical address."""
+    """`/c/<serial>`, `/c/<serial>.page.json`, `/c/<serial>.pdf` and `/c/<serial>.json` (the
+    Open Badges credential); other spellings of a serial (lower case, spaces, no hyphens) are
+    redirected to the canonical address."""
     text, kind, suffix = _split(raw)
     verdict = serials.check(text)
     if verdict == "malformed":
@@ -99,6 +103,9 @@ def certificate(raw: str) -> BaseResponse:
         )
     if kind == "json":
         return _conditional(_json_twin(cert, site.settings))
+    if kind == "credential":
+        answer = credential_answer(cert, site.settings, site.register)
+        return _conditional(answer) if answer.status_code == 200 else answer
     if kind == "pdf":
         return _pdf(cert, site.settings)
     return _page(cert, site)
@@ -116,6 +123,20 @@ def keys() -> BaseResponse:
     response = jsonify({"keys": published})
     response.headers["Cache-Control"] = KEYS_CACHE
     return response
+
+
+@bp.get("/.well-known/did.json")
+@bp.get("/did.json")  # where a did:web with a path resolves, once a proxy strips the path
+def did() -> BaseResponse:
+    """The DID document of the issuer's did:web (docs/credentials.md)."""
+    return did_answer(state().settings)
+
+
+@bp.get("/status/<int:list_id>")
+def status_list(list_id: int) -> BaseResponse:
+    """The revocation status list credential, as the jobs signed and stored it."""
+    site = state()
+    return status_list_answer(site.settings, site.register, list_id)
 
 
 @bp.get("/healthz")
@@ -189,7 +210,8 @@ def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
     base = url_for("site.certificate", raw=cert.serial)
     links = {
         "pdf": f"{base}.pdf",
-        "json": f"{base}.json",
+        "json": f"{base}.page.json",
+        "credential": f"{base}.json" if cert.status_index is not None else None,
         "keys": url_for("site.keys"),
         "current": url_for("site.certificate", raw=cert.current_serial)
         if cert.current_serial
@@ -228,6 +250,9 @@ def _json_twin(cert: CertificateView, settings: SiteSettings) -> Response:
             "average_score": cert.average_score,
         },
         "html_url": url_for("site.certificate", raw=cert.serial),
+        "credential_url": None
+        if cert.status_index is None or settings.initials_only
+        else url_for("site.certificate", raw=cert.serial + ".json"),
         "keys_url": url_for("site.keys"),
     }
     if settings.initials_only:

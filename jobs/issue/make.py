@@ -12,16 +12,25 @@ from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.odoo import mail
 from jobs.odoo.contacts import PARTNER
 from jobs.odoo.recruitment import APPLICANT
 from sidecar import outbox
+from sidecar.certificates.credential import (
+    Award,
+    CredentialIssuer,
+    credential_text,
+    criteria_in_words,
+    signed_credential,
+)
 from sidecar.certificates.document import CertificateFields, format_average
 from sidecar.certificates.pdf import PdfStyle, render_certificate
 from sidecar.certificates.serial import new_serial
 from sidecar.certificates.signing import SignedPayload, Signer
+from sidecar.certificates.statuslist import draw_index
 from sidecar.config import Config
 from sidecar.figures.assignments import assignment_figures
 from sidecar.files import write_atomic
@@ -134,7 +143,14 @@ def make_certificate(
         issuing.cfg, issuing.issuer, issuing.today, student, program, batch, serial, totals
     )
     signed = issuing.signer.sign(fields.to_payload())
-    pdf = render_certificate(fields, signed, pdf_style(issuing.cfg, fields))
+    status_index = free_status_index(session)
+    award = credential_award(issuing, program, status_index, now)
+    credential = credential_text(
+        signed_credential(fields, credential_issuer(issuing), award, issuing.signer)
+    )
+    pdf = render_certificate(
+        fields, signed, pdf_style(issuing.cfg, fields), credential.encode("utf-8")
+    )
     relative = pdf_relative_path(program.key, serial)
     # The file is on disk (written, synced, renamed) before this returns, so before the caller
     # commits; with PostgreSQL that happens beside the row work (see `_start_write`).
@@ -142,6 +158,7 @@ def make_certificate(
     try:
         cert = _certificate_row(student, program, batch, fields, signed, relative, pdf)
         cert.generation, cert.issued_at = generation, now
+        cert.status_index, cert.credential = status_index, credential
         # The row and its outbox rows in one flush: the unique constraint speaks there, and
         # the transaction holds all of them or, rolled back, none.
         writes = delivery_writes(cert, fields, issuing.content_field)
@@ -151,6 +168,31 @@ def make_certificate(
         raise
     _wait_written(written)
     return cert
+
+
+def free_status_index(session: Session) -> int:
+    """A random bit of the revocation status list that no certificate has (docs/credentials.md).
+    Two processes drawing the same one at once: the unique index fails the second commit, which
+    the issue job takes as "issued elsewhere" and decides again next cycle."""
+
+    def taken(index: int) -> bool:
+        found = session.scalar(select(Certificate.id).where(Certificate.status_index == index))
+        return found is not None
+
+    return draw_index(taken)
+
+
+def credential_issuer(issuing: Issuing) -> CredentialIssuer:
+    """The credential's issuer: the verify site's did:web, and the issuer's name."""
+    return CredentialIssuer.of_site(str(issuing.cfg.certificates.verify_base_url), issuing.issuer)
+
+
+def credential_award(issuing: Issuing, program: Program, status_index: int, now: datetime) -> Award:
+    try:
+        configured = issuing.cfg.program(program.key)
+    except KeyError:
+        configured = None  # a program no longer configured: its criteria are not known
+    return Award(issuing.cfg.certificates.title, criteria_in_words(configured), status_index, now)
 
 
 def _certificate_row(

@@ -1,11 +1,11 @@
 """What the certificate page is drawn with (`pdf.py` lays the page out): the page size and
-colours, the fonts (built-in, or DejaVu Serif for texts outside Windows-1252), the logo cache,
-and the drawing primitives on a reportlab canvas: fitted and centred texts, letter-spaced
-labels, the border, the accent rule, a figure, and the QR code as vector rectangles."""
+colours, the logo cache, and the drawing primitives on a reportlab canvas: a line of text (in
+a built-in font when it can show it, else shaped in the bundled fonts: `shaping.py`,
+`glyphtext.py`), a fitted block of lines, letter-spaced labels, the border, the accent rule, a
+figure, and the QR code as vector rectangles."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import qrcode
@@ -13,47 +13,48 @@ import qrcode.constants
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.rl_accel import fp_str
-from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from sidecar.certificates import glyphtext
+from sidecar.certificates.fitting import Block, builtin_can_show, is_bold
+from sidecar.certificates.shaping import shape
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 INK = HexColor("#23262b")
 MUTED = HexColor("#6b6f76")
 PAPER = HexColor("#fffdf8")
-_FONT_DIRS = (Path(__file__).parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
 
 
-# --- fonts ------------------------------------------------------------------------------------
-
-_fonts_lock = threading.Lock()
-_unicode_fonts: dict[str, str | None] = {}
+# --- text -------------------------------------------------------------------------------------
 
 
-def _unicode_font(bold: bool) -> str | None:
-    """The registered name of DejaVu Serif (bold or regular), or None when it is not found."""
-    file = "DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf"
-    with _fonts_lock:
-        if file not in _unicode_fonts:
-            _unicode_fonts[file] = None
-            for folder in _FONT_DIRS:
-                if (folder / file).is_file():
-                    name = file.removesuffix(".ttf")
-                    pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-                    _unicode_fonts[file] = name
-                    break
-        return _unicode_fonts[file]
+def text_line(
+    c: Canvas, text: str, font: str, size: float, x: float, y: float, color: Color, anchor: str
+) -> None:
+    """One line at baseline `y`, its left end (anchor "left") or middle ("centre") at `x`: in
+    the built-in `font` when it can show the text (no shaping, nothing embedded), else shaped
+    in the bundled fonts of the same weight."""
+    if builtin_can_show(text):
+        # Both set every time: a letter-spaced label's text object sets the PDF's font behind
+        # the canvas's back, so what the canvas remembers is no guide.
+        c.setFillColor(color)
+        c.setFont(font, size)
+        if anchor == "centre":
+            c.drawCentredString(x, y, text)
+        else:
+            c.drawString(x, y, text)
+        return
+    line = shape(text, is_bold(font))
+    left = x - line.width * size / 2 if anchor == "centre" else x
+    glyphtext.writer(c).draw(line, left, y, size, color)
 
 
-def font_for(text: str, builtin: str) -> str:
-    """`builtin` when it can show `text` (the standard fonts cover Windows-1252), else DejaVu."""
-    try:
-        text.encode("cp1252")
-        return builtin
-    except UnicodeEncodeError:
-        bold = "Bold" in builtin
-        return _unicode_font(bold) or builtin
+def block(c: Canvas, fitted: Block, y: float, color: Color, x: float = PAGE_WIDTH / 2) -> None:
+    """A fitted block centred on `x` (the page's middle), its first baseline at `y`."""
+    for i, line in enumerate(fitted.lines):
+        text_line(c, line, fitted.font, fitted.size, x, y - i * fitted.leading, color, "centre")
 
 
 # --- images -----------------------------------------------------------------------------------
@@ -91,41 +92,16 @@ def fit_size(text: str, font: str, size: float, width: float, minimum: float) ->
     return max(minimum, size * width / actual * 0.999)
 
 
-def centred(
-    c: Canvas,
-    text: str,
-    y: float,
-    font: str,
-    size: float,
-    color: Color,
-    width: float = 640,
-    minimum: float = 9,
-    max_lines: int = 2,
-) -> float:
-    """Draw `text` centred at baseline `y`, shrunk to fit `width` (down to `minimum`, then
-    wrapped into at most `max_lines`, shrinking further when needed); returns the baseline of
-    the last line."""
-    font = font_for(text, font)
-    size = fit_size(text, font, size, width, minimum)
-    lines = [text]
-    if pdfmetrics.stringWidth(text, font, size) > width:
-        lines = simpleSplit(text, font, size, width) or [text]
-        # Only absurdly long texts get here (a 70-character name fits on one line at 17 pt):
-        # keep the block within its lines so it never runs into what follows.
-        while len(lines) > max_lines and size > 5:
-            size *= 0.92
-            lines = simpleSplit(text, font, size, width) or [text]
-    c.setFillColor(color)
-    c.setFont(font, size)
-    for i, line in enumerate(lines):
-        c.drawCentredString(PAGE_WIDTH / 2, y - i * size * 1.15, line)
-    return y - (len(lines) - 1) * size * 1.15
-
-
-def spaced(c: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str) -> None:
-    """Small-caps-like label: upper case, letter-spaced; anchored left or centre."""
+def spaced(
+    c: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str, color: Color
+) -> None:
+    """Small-caps-like label: upper case, letter-spaced (not in a shaped script, where spacing
+    would break the joining); anchored left or centre."""
     text = text.upper()
-    font = font_for(text, font)
+    if not builtin_can_show(text):
+        text_line(c, text, font, size, x, y, color, anchor)
+        return
+    c.setFillColor(color)
     space = size * 0.18
     width = pdfmetrics.stringWidth(text, font, size) + space * (len(text) - 1)
     start = x - width / 2 if anchor == "centre" else x
@@ -212,8 +188,5 @@ def _qr_runs(matrix: list[list[bool]]) -> str:
 
 def figure(c: Canvas, x: float, y: float, label: str, value: str) -> None:
     """A letter-spaced label over its value."""
-    c.setFillColor(MUTED)
-    spaced(c, x, y + 16, label, "Helvetica", 6.8, "left")
-    c.setFillColor(INK)
-    c.setFont(font_for(value, "Times-Roman"), 13.5)
-    c.drawString(x, y, value)
+    spaced(c, x, y + 16, label, "Helvetica", 6.8, "left", MUTED)
+    text_line(c, value, "Times-Roman", 13.5, x, y, INK, "left")

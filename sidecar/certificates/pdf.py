@@ -2,17 +2,18 @@
 embedded as a PDF file attachment (``ojt-certificate.json``) so the PDF verifies offline.
 
 Speed (docs/product-rules.md §10: ≥ 50 signed PDFs per second per core) decides a few things:
-the page is drawn directly on the canvas (no platypus), texts use the PDF's built-in fonts
-(nothing to embed), the QR code is drawn as vector rectangles from `qrcode`'s module matrix (no
-image) with a fixed mask pattern (choosing the best of eight masks costs ~4 ms; any mask is valid
-and decodes), and a logo is decoded once per path and kept.
+the page is drawn directly on the canvas (no platypus), texts the PDF's built-in fonts can show
+(Windows-1252) use them (nothing to shape or embed), the QR code is drawn as vector rectangles
+from `qrcode`'s module matrix (no image) with a fixed mask pattern (choosing the best of eight
+masks costs ~4 ms; any mask is valid and decodes), and a logo is decoded once per path and kept.
 
-Texts the built-in fonts cannot show (outside Windows-1252, e.g. "Łukasz" or "Δημήτρης") are
-drawn in DejaVu Serif, embedded as a subset only in those PDFs. Scripts DejaVu lacks too (CJK)
-show as empty boxes: visibly degraded, never a crash.
+Any other text (Łukasz, Δημήτρης, محمد, कृष्ण, สมชาย, 王小明, …) is shaped with HarfBuzz in
+bundled fonts and drawn as glyphs whose text extracts back (`shaping.py`, `glyphtext.py`,
+`fonts/README.txt`), embedded as subsets only in those PDFs. Long texts are fitted, never cut
+(`layout.py`, `limits.py`; docs/product-rules.md §3).
 
-This module lays the page out in named steps (header, participant and program, message, the
-bottom band's figures, issuer and verification, the attachment); `drawing.py` holds the fonts,
+This module draws the page in named steps (header, the middle as `layout.plan` places it, the
+bottom band's figures, issuer and verification, the attachment); `drawing.py` holds the
 colours and drawing primitives they use.
 """
 
@@ -25,29 +26,31 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.colors import Color, HexColor
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from sidecar.certificates import glyphtext
 from sidecar.certificates.document import CertificateFields, format_average, format_span
 from sidecar.certificates.drawing import (
     INK,
     MUTED,
     PAGE_HEIGHT,
     PAGE_WIDTH,
+    block,
     border,
-    centred,
     figure,
     fit_size,
-    font_for,
     logo,
     qr_code,
     rule,
     spaced,
 )
+from sidecar.certificates.fitting import builtin_can_show
+from sidecar.certificates.layout import ISSUER, ISSUER_LABEL, Flow, Texts, fitted, plan
 from sidecar.certificates.signing import SignedPayload
 
 __all__ = [
+    "CREDENTIAL_NAME",
     "EMBEDDED_NAME",
     "PAGE_HEIGHT",
     "PAGE_WIDTH",
@@ -57,6 +60,7 @@ __all__ = [
 ]
 
 EMBEDDED_NAME = "ojt-certificate.json"
+CREDENTIAL_NAME = "ojt-credential.json"  # sorts after EMBEDDED_NAME, as a name tree asks
 _MONTHS = (
     "January",
     "February",
@@ -71,7 +75,6 @@ _MONTHS = (
     "November",
     "December",
 )
-_BOTTOM_BAND_TOP = 168  # the figures, issuer and QR code sit below this line
 _BAND_BASE = 92  # the baseline the bottom band is laid out from
 _MARGIN = 78  # the bottom band's left and right margin
 
@@ -93,19 +96,25 @@ def _long_date(d: date) -> str:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def render_certificate(fields: CertificateFields, signed: SignedPayload, style: PdfStyle) -> bytes:
-    """The certificate as PDF bytes, with `signed` embedded as ``ojt-certificate.json``."""
+def render_certificate(
+    fields: CertificateFields,
+    signed: SignedPayload,
+    style: PdfStyle,
+    credential: bytes | None = None,
+) -> bytes:
+    """The certificate as PDF bytes, with `signed` embedded as ``ojt-certificate.json`` and,
+    when given, its Open Badges credential as ``ojt-credential.json`` (docs/credentials.md)."""
     primary, accent = HexColor(style.primary_color), HexColor(style.accent_color)
     buf = io.BytesIO()
     c = _canvas(buf, fields, style)
     border(c, primary, accent)
-    y = _header(c, style, primary, accent)
-    y = _participant_and_program(c, fields, y, primary, accent)
-    _message(c, style.message, y)
+    top = _header(c, style, primary)
+    _middle(c, plan(_texts(fields, style), top), primary, accent)
     _figures(c, fields, primary)
     _issuer(c, fields.issuer)
     _verification(c, fields.verify_url, signed.kid)
-    _embed(c, signed)
+    glyphtext.finish(c)  # the fonts of the shaped texts, if any
+    _embed(c, signed, credential)
     c.showPage()
     _deflate_only(c)
     c.save()
@@ -134,17 +143,19 @@ def _canvas(buf: io.BytesIO, fields: CertificateFields, style: PdfStyle) -> Canv
     return c
 
 
-def _header(c: Canvas, style: PdfStyle, primary: Color, accent: Color) -> float:
-    """The logo (if any), the issuer and the title over an accent rule; returns the baseline of
-    the title's last line."""
-    cx, top = PAGE_WIDTH / 2, PAGE_HEIGHT
-    y = top - 88
+def _header(c: Canvas, style: PdfStyle, primary: Color) -> float:
+    """The logo (if any) and the issuer's name; returns the name's baseline."""
+    y = float(PAGE_HEIGHT) - 88
     if style.logo_path is not None:
         y = _logo(c, style.logo_path) - 22
-    c.setFillColor(primary)
-    spaced(c, cx, y, style.issuer_name, "Helvetica-Bold", 10, "centre")
-    y = centred(c, style.title, y - 44, "Times-Bold", 38, primary, width=600, minimum=20)
-    rule(c, y - 16, 130, accent)
+    label = style.issuer_name.upper()
+    if builtin_can_show(label):  # letter-spaced, shrunk to the width if it must be
+        em = pdfmetrics.stringWidth(label, "Helvetica-Bold", 1) + 0.18 * (len(label) - 1)
+        size = min(10.0, 600 / em) if em else 10.0
+        if size >= 6:
+            spaced(c, PAGE_WIDTH / 2, y, label, "Helvetica-Bold", size, "centre", primary)
+            return y
+    block(c, fitted(label, ISSUER_LABEL), y, primary)  # too long to space out: wrapped
     return y
 
 
@@ -161,40 +172,36 @@ def _logo(c: Canvas, path: Path) -> float:
     return float(bottom)
 
 
-def _participant_and_program(
-    c: Canvas, fields: CertificateFields, y: float, primary: Color, accent: Color
-) -> float:
-    """Below baseline `y`: "This certifies that", the participant (underlined), "has
-    successfully completed", the program and its batch; returns the last baseline drawn."""
+def _texts(fields: CertificateFields, style: PdfStyle) -> Texts:
+    span = format_span(fields.batch_start, fields.batch_end)
+    batch = f"{fields.batch} · {span}" if fields.batch and span else fields.batch
+    return Texts(
+        title=style.title,
+        certifies="This certifies that",
+        name=fields.participant,
+        completed="has successfully completed the training program",
+        program=fields.program,
+        batch=batch,
+        message=style.message,
+    )
+
+
+def _middle(c: Canvas, flow: Flow, primary: Color, accent: Color) -> None:
+    """The title over an accent rule, "This certifies that", the participant (underlined),
+    "has successfully completed …", the program, its batch and the message, as placed."""
     cx = PAGE_WIDTH / 2
-    y = centred(c, "This certifies that", y - 54, "Times-Italic", 15, MUTED)
-    y = centred(c, fields.participant, y - 50, "Times-Bold", 36, INK, width=620, minimum=16)
+    block(c, flow.title.block, flow.title.y, primary)
+    rule(c, flow.rule_y, 130, accent)
+    block(c, flow.certifies.block, flow.certifies.y, MUTED)
+    block(c, flow.name.block, flow.name.y, INK)
     c.setStrokeColor(accent)
     c.setLineWidth(0.7)
-    c.line(cx - 250, y - 14, cx + 250, y - 14)
-    y = centred(
-        c, "has successfully completed the training program", y - 40, "Times-Italic", 14, MUTED
-    )
-    y = centred(c, fields.program, y - 32, "Times-Bold", 23, primary, width=600, minimum=12)
-    if fields.batch:
-        span = format_span(fields.batch_start, fields.batch_end)
-        line = f"{fields.batch} · {span}" if span else fields.batch
-        y = centred(c, line, y - 22, "Times-Roman", 13, MUTED, width=560, minimum=9)
-    return y
-
-
-def _message(c: Canvas, message: str, y: float) -> None:
-    """The message below baseline `y`: at most three lines, and never into the bottom band."""
-    font = font_for(message, "Times-Italic")
-    lines = simpleSplit(message, font, 12.5, 560)[:3]
-    c.setFillColor(INK)
-    c.setFont(font, 12.5)
-    y -= 34
-    for line in lines:
-        if y < _BOTTOM_BAND_TOP:
-            break
-        c.drawCentredString(PAGE_WIDTH / 2, y, line)
-        y -= 16
+    c.line(cx - 250, flow.underline_y, cx + 250, flow.underline_y)
+    block(c, flow.completed.block, flow.completed.y, MUTED)
+    block(c, flow.program.block, flow.program.y, primary)
+    if flow.batch is not None:
+        block(c, flow.batch.block, flow.batch.y, MUTED)
+    block(c, flow.message.block, flow.message.y, INK)
 
 
 def _figures(c: Canvas, fields: CertificateFields, primary: Color) -> None:
@@ -205,8 +212,7 @@ def _figures(c: Canvas, fields: CertificateFields, primary: Color) -> None:
         figure(c, left + 128, base + 38, "Valid until", _long_date(fields.expires_on))
     figure(c, left, base, "Assignments", str(fields.total_assignments))
     figure(c, left + 128, base, "Average score", format_average(fields.average_score))
-    c.setFillColor(MUTED)
-    spaced(c, left, base - 22, "Serial", "Helvetica", 6.8, "left")
+    spaced(c, left, base - 22, "Serial", "Helvetica", 6.8, "left", MUTED)
     c.setFillColor(primary)
     c.setFont("Courier-Bold", 12)
     c.drawString(left, base - 38, fields.serial)
@@ -218,12 +224,9 @@ def _issuer(c: Canvas, issuer: str) -> None:
     c.setStrokeColor(MUTED)
     c.setLineWidth(0.6)
     c.line(cx - 110, base + 6, cx + 110, base + 6)
-    issuer_font = font_for(issuer, "Times-Roman")
-    c.setFillColor(INK)
-    c.setFont(issuer_font, fit_size(issuer, issuer_font, 12, 220, 7))
-    c.drawCentredString(cx, base - 10, issuer)
-    c.setFillColor(MUTED)
-    spaced(c, cx, base - 24, "Issued by", "Helvetica", 6.8, "centre")
+    name = fitted(issuer, ISSUER)  # up to two lines, the last on the usual baseline
+    block(c, name, base - 10 + name.depth, INK, cx)
+    spaced(c, cx, base - 24, "Issued by", "Helvetica", 6.8, "centre", MUTED)
 
 
 def _verification(c: Canvas, url: str, kid: str) -> None:
@@ -252,11 +255,26 @@ def embedded_json(signed: SignedPayload) -> bytes:
     ).encode("utf-8")
 
 
-def _embed(c: Canvas, signed: SignedPayload) -> None:
-    """Attach ``ojt-certificate.json`` through the catalog's EmbeddedFiles name tree: reportlab
-    has no public API for file attachments, but its PDF object classes write one faithfully."""
+def _embed(c: Canvas, signed: SignedPayload, credential: bytes | None) -> None:
+    """Attach ``ojt-certificate.json`` (and the credential, when given) through the catalog's
+    EmbeddedFiles name tree: reportlab has no public API for file attachments, but its PDF object
+    classes write one faithfully."""
     doc = c._doc  # reportlab's PDFDocument; there is no public accessor
-    data = embedded_json(signed)
+    names: list[object] = []
+    names += _attachment(
+        doc, EMBEDDED_NAME, embedded_json(signed), "Signed certificate payload (Ed25519)"
+    )
+    if credential is not None:
+        names += _attachment(
+            doc, CREDENTIAL_NAME, credential, "Open Badges 3.0 credential (eddsa-rdfc-2022)"
+        )
+    doc.Catalog.Names = pdfdoc.PDFDictionary(
+        {"EmbeddedFiles": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(names)})}
+    )
+
+
+def _attachment(doc: pdfdoc.PDFDocument, file_name: str, data: bytes, what: str) -> list[object]:
+    """One JSON file's entry of the name tree: its name and a reference to its file spec."""
     stream = pdfdoc.PDFStream(
         pdfdoc.PDFDictionary(
             {
@@ -267,18 +285,15 @@ def _embed(c: Canvas, signed: SignedPayload) -> None:
         ),
         content=data,
     )
-    name = pdfdoc.PDFString(EMBEDDED_NAME)
+    name = pdfdoc.PDFString(file_name)
     filespec = pdfdoc.PDFDictionary(
         {
             "Type": pdfdoc.PDFName("Filespec"),
             "F": name,
             "UF": name,
-            "Desc": pdfdoc.PDFString("Signed certificate payload (Ed25519)"),
+            "Desc": pdfdoc.PDFString(what),
             "AFRelationship": pdfdoc.PDFName("Data"),
             "EF": pdfdoc.PDFDictionary({"F": doc.Reference(stream)}),
         }
     )
-    ref = doc.Reference(filespec)
-    doc.Catalog.Names = pdfdoc.PDFDictionary(
-        {"EmbeddedFiles": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray([name, ref])})}
-    )
+    return [name, doc.Reference(filespec)]

@@ -65,6 +65,22 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(_raw(public_key)).hexdigest()[:16]
 
 
+def raw_public_key(entry: Mapping[str, Any]) -> bytes | None:
+    """The 32 raw bytes of a published key entry, or None when the entry is not a well-formed
+    Ed25519 key whose `kid` matches it (such an entry is not trusted)."""
+    try:
+        if entry.get("kty") != "OKP" or entry.get("crv") != "Ed25519":
+            return None
+        raw = b64url_decode(entry["x"])
+        if len(raw) != 32:
+            return None
+        if key_id(Ed25519PublicKey.from_public_bytes(raw)) != entry.get("kid"):
+            return None
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error):
+        return None
+    return raw
+
+
 def public_keys_path(path: Path) -> Path:
     return path.with_name(path.name + ".public.json")
 
@@ -167,6 +183,10 @@ class Signer:
     def sign(self, payload: Mapping[str, Any]) -> SignedPayload:
         data = canonical_json(payload)
         return SignedPayload(data, b64url(self._key.sign(data)), self.kid)
+
+    def sign_bytes(self, data: bytes) -> bytes:
+        """The raw 64-byte Ed25519 signature of `data` (a Data Integrity proof's hash data)."""
+        return self._key.sign(data)
 
 
 def verify_signature(

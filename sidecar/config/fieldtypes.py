@@ -19,6 +19,7 @@ from pydantic import (
     ValidationInfo,
 )
 
+from sidecar.certificates.limits import MESSAGE_LIMIT
 from sidecar.config.addresses import Host, HttpUrl, OdooUrl
 from sidecar.config.base import merge_findings
 from sidecar.config.domains import domain_findings, freeze_domain
@@ -42,19 +43,19 @@ def no_control(value: str) -> str:
 MAX_TEXT = 200
 
 
-def _short(value: str) -> str:
-    if len(value) > MAX_TEXT:
-        fail(f"must be at most {MAX_TEXT} characters (got {len(value)})")
+def _short(value: str, limit: int = MAX_TEXT) -> str:
+    if len(value) > limit:
+        fail(f"must be at most {limit} characters (got {len(value)})")
     return value
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         hint = "; put it in quotes" if isinstance(value, int | float) else ""
         fail(f"must be text (got {describe(value)}){hint}")
     if not value.strip():
         fail("must not be empty")
-    return _short(no_control(value.strip()))
+    return _short(no_control(value.strip()), limit)
 
 
 # Non-empty text, surrounding blanks removed.
@@ -238,10 +239,13 @@ def check_placeholders(text: str, allowed: tuple[str, ...]) -> str:
 
 
 def _template(value: Any) -> str:
-    return check_placeholders(_text(value), PLACEHOLDERS)
+    # Not kept in the store: as long as a certificate prints it whole above its smallest type
+    # (sidecar/certificates/limits.py, docs/product-rules.md §3).
+    return check_placeholders(_text(value, MESSAGE_LIMIT), PLACEHOLDERS)
 
 
-# A message with {participant} {program} {batch} {issue_date} {issuer} placeholders.
+# The certificate's message, with {participant} {program} {batch} {issue_date} {issuer}
+# placeholders; at most MESSAGE_LIMIT characters as written.
 Template = Annotated[str, PlainValidator(_template)]
 
 

@@ -138,8 +138,8 @@ def test_reissue_takes_effect_at_once_while_the_service_delivers(
     assert writes_to_odoo(emu) == []
     new = out.split(" as ", 1)[1].split()[0]
     site = create_app(cfg).test_client()
-    assert site.get(f"/c/{old}.json").get_json()["status"]["state"] == "superseded"
-    assert site.get(f"/c/{new}.json").get_json()["status"]["state"] == "valid"
+    assert site.get(f"/c/{old}.page.json").get_json()["status"]["state"] == "superseded"
+    assert site.get(f"/c/{new}.page.json").get_json()["status"]["state"] == "valid"
 
     service_releases(cfg, "outbox", token)
     assert invoke("issue", "-c", str(config))[0] == 0  # delivers what the re-issue queued

@@ -64,7 +64,7 @@ def test_html_in_a_revocation_reason_is_shown_as_text(
 
 
 @pytest.mark.parametrize("garbage", GARBAGE)
-@pytest.mark.parametrize("suffix", ["", ".json", ".pdf"])
+@pytest.mark.parametrize("suffix", ["", ".json", ".page.json", ".pdf"])
 def test_garbage_serials_get_a_plain_answer(client: FlaskClient, garbage: str, suffix: str) -> None:
     assert_plain(client.get(f"/c/{garbage}{suffix}"))
 
@@ -85,11 +85,11 @@ def test_other_methods_are_refused_plainly(
     client: FlaskClient, add_cert: AddCert, method: str
 ) -> None:
     cert = add_cert()
-    for url in ("/", f"/c/{cert.serial}", f"/c/{cert.serial}.json", "/healthz"):
+    for url in ("/", f"/c/{cert.serial}", f"/c/{cert.serial}.page.json", "/healthz"):
         response = client.open(url, method=method, data="x" * 100)
         assert_plain(response, allowed=(405,))
         assert "GET" in response.headers["Allow"]
-    json_answer = client.post(f"/c/{cert.serial}.json")
+    json_answer = client.post(f"/c/{cert.serial}.page.json")
     assert json_answer.mimetype == "application/json"
 
 

@@ -64,7 +64,7 @@ def test_a_64_character_label_gets_our_400_page(client: FlaskClient, add_cert: A
     assert 'href="/static/site.css"' in body and 'action="/"' in body  # links without a Host
     assert host not in body
     assert page.headers["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
-    twin = client.get(f"/c/{cert.serial}.json", headers={"Host": host})
+    twin = client.get(f"/c/{cert.serial}.page.json", headers={"Host": host})
     assert twin.status_code == 400 and twin.mimetype == "application/json"
 
 

@@ -205,13 +205,13 @@ def test_the_json_twin_has_an_etag_and_answers_304(
     client: FlaskClient, add_cert: AddCert, update_cert: Callable[..., None]
 ) -> None:
     cert = add_cert()
-    first = client.get(f"/c/{cert.serial}.json")
+    first = client.get(f"/c/{cert.serial}.page.json")
     etag = first.headers["ETag"]
-    again = client.get(f"/c/{cert.serial}.json", headers={"If-None-Match": etag})
+    again = client.get(f"/c/{cert.serial}.page.json", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
     assert_secured(again.headers)
     update_cert(cert, revoked_at=at(date(2025, 5, 20)), revoked_reason="Issued by mistake")
-    revoked = client.get(f"/c/{cert.serial}.json", headers={"If-None-Match": etag})
+    revoked = client.get(f"/c/{cert.serial}.page.json", headers={"If-None-Match": etag})
     assert revoked.status_code == 200 and revoked.json["status"]["state"] == "revoked"
 
 

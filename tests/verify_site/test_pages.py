@@ -38,7 +38,7 @@ def test_valid_certificate_page_shows_its_details(client: FlaskClient, add_cert:
 
 def test_pages_carry_the_security_headers(client: FlaskClient, add_cert: AddCert) -> None:
     cert = add_cert()
-    for url in ("/", f"/c/{cert.serial}", f"/c/{cert.serial}.json", "/c/nope", "/healthz"):
+    for url in ("/", f"/c/{cert.serial}", f"/c/{cert.serial}.page.json", "/c/nope", "/healthz"):
         headers = client.get(url).headers
         assert headers["Content-Security-Policy"] == (
             "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self';"
@@ -118,7 +118,7 @@ def test_initials_mode_hides_the_full_name(make_app: MakeApp, add_cert: AddCert)
     html = client.get(f"/c/{cert.serial}").get_data(as_text=True)
     assert "J. V. D." in html
     assert "Jane" not in html and "Doe" not in html
-    body = client.get(f"/c/{cert.serial}.json").get_data(as_text=True)
+    body = client.get(f"/c/{cert.serial}.page.json").get_data(as_text=True)
     assert "J. V. D." in body
     assert "Jane" not in body and "Doe" not in body
 
@@ -128,7 +128,7 @@ def test_non_canonical_serial_redirects_to_the_canonical_address(
 ) -> None:
     cert = add_cert()
     sloppy = cert.serial.replace("-", "").lower()
-    for suffix in ("", ".json", ".pdf"):
+    for suffix in ("", ".json", ".page.json", ".pdf"):
         response = client.get(f"/c/{sloppy}{suffix}")
         assert response.status_code == 301
         assert response.headers["Location"] == f"/c/{cert.serial}{suffix}"
@@ -174,8 +174,10 @@ def test_the_batch_dates_the_payload_states_are_shown(
     update_cert(cert, payload=canonical_json(fields.to_payload()).decode())
     html = client.get(f"/c/{cert.serial}").get_data(as_text=True)
     assert "2 – 12 December 2026" in html
-    shown = client.get(f"/c/{cert.serial}.json").get_json()["certificate"]
+    shown = client.get(f"/c/{cert.serial}.page.json").get_json()["certificate"]
     assert (shown["batch_start"], shown["batch_end"]) == ("2026-12-02", "2026-12-12")
     # a payload without them (format 1, as the add_cert rows are) shows no dates
     other = add_cert()
-    assert client.get(f"/c/{other.serial}.json").get_json()["certificate"]["batch_start"] is None
+    assert (
+        client.get(f"/c/{other.serial}.page.json").get_json()["certificate"]["batch_start"] is None
+    )

@@ -19,7 +19,7 @@ def test_rate_limit_answers_429_after_n_requests_from_one_address(
     cert = add_cert()
     client = make_app(rate_limit_per_minute=5).test_client()
     one = {"REMOTE_ADDR": "203.0.113.7"}
-    urls = [f"/c/{cert.serial}", f"/c/{cert.serial}.json", f"/c/{new_serial()}", "/", "/"]
+    urls = [f"/c/{cert.serial}", f"/c/{cert.serial}.page.json", f"/c/{new_serial()}", "/", "/"]
     for url in urls:
         response = client.get(url, environ_base=one)
         assert response.status_code in (200, 404)
@@ -30,7 +30,9 @@ def test_rate_limit_answers_429_after_n_requests_from_one_address(
     body = limited.get_data(as_text=True)
     assert "Too many requests" in body and "Traceback" not in body
     assert limited.headers["Cache-Control"] == "no-store"
-    assert client.get(f"/c/{cert.serial}.json", environ_base=one).mimetype == "application/json"
+    assert (
+        client.get(f"/c/{cert.serial}.page.json", environ_base=one).mimetype == "application/json"
+    )
 
     other = {"REMOTE_ADDR": "198.51.100.9"}
     assert client.get(f"/c/{cert.serial}", environ_base=other).status_code == 200

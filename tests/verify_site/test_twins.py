@@ -17,7 +17,7 @@ def test_json_twin_carries_the_signed_payload_and_status(
     client: FlaskClient, add_cert: AddCert
 ) -> None:
     cert = add_cert()
-    response = client.get(f"/c/{cert.serial}.json")
+    response = client.get(f"/c/{cert.serial}.page.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
@@ -38,7 +38,7 @@ def test_json_twin_signature_verifies_with_the_published_key(
     client: FlaskClient, add_cert: AddCert, signing_key: Path
 ) -> None:
     cert = add_cert()
-    body = client.get(f"/c/{cert.serial}.json").get_json()
+    body = client.get(f"/c/{cert.serial}.page.json").get_json()
     keys = client.get("/.well-known/ojt-sidecar/keys.json").get_json()["keys"]
     assert verify_signature(
         body["payload"].encode("utf-8"), body["signature"], keys, body["key_id"]
@@ -50,7 +50,7 @@ def test_json_twin_of_a_revoked_certificate(
 ) -> None:
     cert = add_cert()
     update_cert(cert, revoked_at=at(date(2025, 5, 2)), revoked_reason="Fraud")
-    body = client.get(f"/c/{cert.serial}.json").get_json()
+    body = client.get(f"/c/{cert.serial}.page.json").get_json()
     assert body["status"] == {"state": "revoked", "since": "2025-05-02", "reason": "Fraud"}
 
 
@@ -59,7 +59,7 @@ def test_initials_mode_withholds_the_signed_payload_and_pdf(
 ) -> None:
     cert = add_cert()
     client = make_app(name_display="initials").test_client()
-    body = client.get(f"/c/{cert.serial}.json").get_json()
+    body = client.get(f"/c/{cert.serial}.page.json").get_json()
     assert body["certificate"]["participant"] == "J. D."
     assert body["payload"] is None and body["payload_parsed"] is None
     assert body["signature"] is None and body["pdf_url"] is None

@@ -204,16 +204,15 @@ def cert_show(cfg: Config, serial: str, *, as_json: bool, echo: Echo) -> None:
     ):
         echo(f"{label:>12}: {value}")
     for d in deliveries:
-        echo(
-            f"{'delivery':>12}: {d['what']} — {d['state']}"
-            + (f" ({d['error']})" if d["error"] else "")
-        )
+        error = f" ({d['error']})" if d["error"] else ""
+        echo(f"{'delivery':>12}: {d['what']} — {d['state']}{error}")
 
 
 def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
     if not reason.strip():
         raise UsageProblem("--reason must say why the certificate is revoked")
     from jobs.issue.make import revoke
+    from sidecar.certificates.status_publishing import publish_status_list
 
     store = _session(cfg)
     try:
@@ -222,10 +221,11 @@ def cert_revoke(cfg: Config, serial: str, *, reason: str, echo: Echo) -> None:
             if cert.revoked_at is not None:
                 echo(f"{cert.serial} was already revoked on {cert.revoked_at.date()}")
                 return
-            # The note for the contact is delivered by the next `issue` or by the service's
-            # deliver job: this command needs no Odoo.
+            # The contact's note goes with the next deliver run (this command needs no Odoo); the
+            # status list is signed again here and now, as this side holds the key.
             revoke(session, cert, reason, utcnow())
             session.commit()
+            publish_status_list(cfg, session, utcnow())
             echo(f"revoked {cert.serial} ({cert.participant_name}): {cert.revoked_reason}")
             echo(f"the verification page says so now: {cert.verify_url}")
             echo("a note for the contact in Odoo is queued (delivered by the next deliver run)")

@@ -16,7 +16,12 @@ with `Base.metadata` (which Alembic compares the migrations against).
 from sidecar.store.models.api import ApiToken
 from sidecar.store.models.assignments import Assignment, AssignmentTask
 from sidecar.store.models.base import Base, UTCDateTime, utcnow
-from sidecar.store.models.certificates import Certificate, OutboxMessage, ReviewFlag
+from sidecar.store.models.certificates import (
+    Certificate,
+    OutboxMessage,
+    ReviewFlag,
+    StatusList,
+)
 from sidecar.store.models.cockpit import (
     AppSession,
     AppSigninFailure,
@@ -73,6 +78,7 @@ __all__ = [
     "Program",
     "ProgressTracker",
     "ReviewFlag",
+    "StatusList",
     "StatusShown",
     "Student",
     "SyncCursor",

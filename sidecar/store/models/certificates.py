@@ -61,6 +61,24 @@ class Certificate(Base):
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     superseded_at: Mapped[datetime | None]
+    # Its bit in the revocation status list, drawn at random, never another's (docs/credentials.md)
+    # and its Open Badges 3.0 credential, signed when it was issued: exactly the JSON served and
+    # embedded in the PDF. Both None for a certificate issued before credentials existed.
+    status_index: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    credential: Mapped[str | None] = mapped_column(Text)
+
+
+class StatusList(Base):
+    """A revocation status list credential, signed by the jobs or the CLI (which hold the key)
+    and served as stored by the verify site (which holds none): docs/credentials.md."""
+
+    __tablename__ = "status_lists"
+
+    list_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    credential: Mapped[str] = mapped_column(Text)  # the signed JSON, exactly as served
+    # SHA-256 of the sorted revoked indexes it encodes: a change means it must be signed again
+    revoked_digest: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
 
 
 class ReviewFlag(Base):
