@@ -1,6 +1,7 @@
 """A program's or a batch's certificates in one ZIP file: `ojt-sidecar cert export` and the
 cockpit's download. It holds each current certificate's PDF, its Open Badges credential when it
-has one, and `manifest.csv`, one row per certificate with its status and the files' names.
+has one (docs/credentials.md), and `manifest.csv`, one row per certificate with its status and
+the files' names.
 
 A revoked certificate is listed in the manifest and its files are left out, so a bulk download
 never hands on a document that no longer holds. A superseded one is left out altogether: its
@@ -50,6 +51,11 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 CredentialOf = Callable[[Certificate], bytes | None]
 
 
+def stored_credential(cert: Certificate) -> bytes | None:
+    """The Open Badges credential signed at issue (docs/credentials.md), as served and embedded."""
+    return cert.credential.encode("utf-8") if cert.credential else None
+
+
 class BundleProblem(ValueError):
     """What was asked names nothing: one sentence."""
 
@@ -96,7 +102,7 @@ def write_bundle(
     certificates: Sequence[Certificate],
     output_dir: Path,
     today: date,
-    credential_of: CredentialOf,
+    credential_of: CredentialOf = stored_credential,
 ) -> BundleResult:
     """Write the ZIP of `certificates` (PDFs read from `output_dir`) to `out`."""
     rows: list[dict[str, object]] = []

@@ -33,6 +33,8 @@ class TraineeState:
     attendance_pct: float | None
     average_score: float | None
     has_name: bool = True
+    # Why the name cannot be printed as it is (too long, a script no font has), or None.
+    name_problem: str | None = None
     # The batch's assignments, for a program that has them (`programs[].assignments`).
     assignments: AssignmentFigures | None = None
 
@@ -129,6 +131,8 @@ def unmet_requirements(state: TraineeState, requirements: Requirements) -> tuple
     reasons += assignment_problems(state.assignments, requirements)
     if not state.has_name:
         reasons.append(NO_NAME)
+    if state.name_problem:
+        reasons.append(state.name_problem)
     return tuple(reasons)
 
 
@@ -183,14 +187,15 @@ def decide(
     if issue_on == "batch_done" and not batch_is_done:
         return Decision("wait")
     pending = assignment_problems(state.assignments, requirements)
-    if state.complete and state.has_name and not pending:
+    printable = state.has_name and not state.name_problem
+    if state.complete and printable and not pending:
         return Decision("issue")
     if issue_on == "completion" and not state.required_courses_done:
         return Decision("wait")  # still learning: nothing to review yet
     if pending and not batch_is_done and issue_on == "completion":
         return Decision("wait")  # assignments are still being handed in and scored
     reasons = unmet_requirements(state, requirements)
-    if not state.complete and all(r == NO_NAME for r in reasons):
+    if not state.complete and all(r in (NO_NAME, state.name_problem) for r in reasons):
         # Not complete by the figures, yet no rule says why (stale figures, changed minimums):
         # say so, or a reviewer who fixes the name is left without a reason it still waits.
         reasons = (NOT_COMPLETE, *reasons)

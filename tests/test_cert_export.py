@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from sidecar.cli.demo.runner import simulate_completions, write_demo_config
 from sidecar.config import load_config
@@ -52,7 +53,7 @@ def test_export_holds_each_pdf_as_issued_and_a_manifest_row(issued: str, tmp_pat
         "cert", "export", "-c", issued, "--program", PROGRAM, "--zip", str(target)
     )
     assert code == 0, err
-    assert "3 certificate(s) in the manifest, 3 file(s)" in out
+    assert "3 certificate(s) in the manifest, 6 file(s)" in out  # each PDF and credential
     output_dir = load_config(Path(issued)).certificates.output_dir
     with zipfile.ZipFile(target) as bundle:
         rows = {r["serial"]: r for r in manifest(bundle)}
@@ -64,6 +65,11 @@ def test_export_holds_each_pdf_as_issued_and_a_manifest_row(issued: str, tmp_pat
             assert data == (output_dir / str(cert["pdf"])).read_bytes()
             assert hashlib.sha256(data).hexdigest() == row["pdf_sha256"]
             assert row["pdf"].endswith(f" - {cert['serial']}.pdf")
+            # The Open Badges credential, as signed at issue and embedded in the PDF.
+            credential = bundle.read(row["credential"])
+            embedded = PdfReader(io.BytesIO(data)).attachments["ojt-credential.json"][0]
+            assert credential == embedded
+            assert "OpenBadgeCredential" in json.loads(credential)["type"]
     assert not list(target.parent.glob(".bundle.zip.*"))  # no temporary file left behind
 
 

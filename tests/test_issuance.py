@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -224,6 +225,17 @@ def test_completion_reviews_a_complete_trainee_without_a_name() -> None:
     state = trainee(has_name=False)
     decision = decide(state, MINIMUMS, issue_on="completion", batch_is_done=False)
     assert decision == Decision("review", (NO_NAME,))
+
+
+def test_a_name_that_cannot_be_printed_is_reviewed_with_its_reason() -> None:
+    why = "the name has 140 characters; a certificate prints at most 128"
+    state = replace(trainee(), name_problem=why)
+    decision = decide(state, MINIMUMS, issue_on="completion", batch_is_done=False)
+    assert decision == Decision("review", (why,))
+    incomplete = decide(
+        replace(state, complete=False), MINIMUMS, issue_on="completion", batch_is_done=False
+    )
+    assert incomplete.reasons == (NOT_COMPLETE, why)
 
 
 def test_incomplete_trainee_with_nothing_unmet_is_reviewed_as_not_complete() -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.participants import Placement
+from sidecar.certificates.layout import name_problem
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.figures import CourseState, counted_courses
 from sidecar.figures.assignments import AssignmentFigures, assignment_figures
@@ -56,6 +57,11 @@ class Trainees:
             attendance_pct=student.attendance_pct,
             average_score=student.average_score,
             has_name=bool(student.name.strip()),
+            # Measured only for someone otherwise ready: laying a name out costs more than
+            # the rest of the rules (docs/product-rules.md §3).
+            name_problem=name_problem(student.name)
+            if student.complete and student.name.strip()
+            else None,
         )
 
 

@@ -190,7 +190,6 @@ def batch_certificates(batch_id: int) -> Any:
         current_certificates(db(), found.program_id, found.id),
         state().cfg.certificates.output_dir,
         now().date(),
-        lambda cert: None,
     )
     out.seek(0)
     name = f"certificates-{found.key}.zip"

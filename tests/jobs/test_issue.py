@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import jobs.deliver as deliver_module
 from connectors import OdooClient
@@ -305,3 +305,22 @@ def test_batch_done_waits_for_the_batch_then_issues_and_flags(
         assert len(report.flagged) == len(gardening) - 1  # every other participant is reviewed
     finally:
         store.close()
+
+
+def test_a_name_too_long_to_print_gets_a_review_todo_saying_why_and_no_certificate(
+    cfg: Config, store: Store, odoo: OdooClient, emu: OdooEmulator
+) -> None:
+    done = sorted(completers(cfg, store, odoo, count=2))
+    long_name = "Maximiliana " * 12  # 144 characters
+    odoo.write("res.partner", [done[0]], {"name": long_name.strip()})
+    with store.sessions() as session:  # the sync read the name before; it reads it once
+        session.execute(
+            update(Student).where(Student.odoo_partner_id == done[0]).values(name=long_name.strip())
+        )
+        session.commit()
+    report = IssueJob(JobContext(cfg, store.sessions, odoo)).run()
+    assert [c.odoo_partner_id for c in certificates(store)] == [done[1]]
+    (flagged,) = report.flagged
+    assert "the name has 143 characters; a certificate prints at most 128" in flagged[2]
+    todo = odoo_rows(emu, "mail.activity", [("summary", "=", "OJT review: Gardening OJT")])
+    assert len(todo) == 1 and "at most 128" in todo[0]["note"]

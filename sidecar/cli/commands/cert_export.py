@@ -53,7 +53,6 @@ def export(config_path: Path, program: str, batch: str | None, zip_path: Path) -
                         certificates,
                         cfg.certificates.output_dir,
                         utcnow().date(),
-                        lambda cert: None,
                     )
                 os.replace(tmp, zip_path)
             except BaseException:
