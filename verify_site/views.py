@@ -22,6 +22,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from sidecar.certificates import serial as serials
+from sidecar.certificates.sharing import linkedin_add_url
 from sidecar.certificates.signing import KeyFileError, load_public_keys
 from verify_site import display
 from verify_site.health import CachedHealth
@@ -217,6 +218,10 @@ def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
         if cert.current_serial
         else None,
     }
+    # The address the QR code holds, to share; LinkedIn's form only for a certificate that holds.
+    links["share"] = f"{settings.public_url}/c/{cert.serial}" if settings.public_url else None
+    if links["share"] and cert.status.is_valid:
+        links["linkedin"] = linkedin_add_url(cert, links["share"])
     return render_template(
         "certificate.html",
         cert=cert,

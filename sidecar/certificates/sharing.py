@@ -10,19 +10,24 @@ from urllib.parse import urlencode
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
 
-class _Shared(Protocol):
-    serial: str
-    program_name: str
-    issuer: str
-    issue_date: date
-    expires_on: date | None
-    verify_url: str
+class _Shared(Protocol):  # read-only, as a frozen dataclass's fields are
+    @property
+    def serial(self) -> str: ...
+    @property
+    def program_name(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def issue_date(self) -> date: ...
+    @property
+    def expires_on(self) -> date | None: ...
 
 
-def linkedin_add_url(cert: _Shared) -> str:
+def linkedin_add_url(cert: _Shared, page: str) -> str:
     """LinkedIn's "Add to profile" address for a certification: its name, the organization,
-    the issue (and expiry) month, the credential id and the page that proves it. LinkedIn opens
-    the form filled in; nothing is sent until the holder saves it there."""
+    the issue (and expiry) month, the credential id and the page that proves it (`page`, the
+    address the QR code holds). LinkedIn opens the form filled in; nothing is sent until the
+    holder saves it there."""
     fields: dict[str, str | int] = {
         "startTask": "CERTIFICATION_NAME",
         "name": cert.program_name,
@@ -33,6 +38,6 @@ def linkedin_add_url(cert: _Shared) -> str:
     if cert.expires_on is not None:
         fields["expirationYear"] = cert.expires_on.year
         fields["expirationMonth"] = cert.expires_on.month
-    fields["certUrl"] = cert.verify_url
+    fields["certUrl"] = page
     fields["certId"] = cert.serial
     return f"{LINKEDIN_ADD}?{urlencode(fields)}"

@@ -122,7 +122,7 @@ def create_app(
     app.after_request(_headers)
     app.context_processor(_page_globals)
     app.jinja_env.filters["fromjson"] = json.loads
-    app.jinja_env.filters["linkedin_add_url"] = linkedin_add_url
+    app.jinja_env.globals["linkedin_add_url"] = linkedin_add_url
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

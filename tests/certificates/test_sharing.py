@@ -28,7 +28,7 @@ def fields(url: str) -> dict[str, str]:
 
 
 def test_the_form_is_filled_with_the_certificates_name_issuer_months_id_and_page() -> None:
-    assert fields(linkedin_add_url(Shared())) == {
+    assert fields(linkedin_add_url(Shared(), Shared().verify_url)) == {
         "startTask": "CERTIFICATION_NAME",
         "name": "Junior Developers & Testers",
         "organizationName": "Acme Training, Inc.",
@@ -42,5 +42,5 @@ def test_the_form_is_filled_with_the_certificates_name_issuer_months_id_and_page
 
 
 def test_a_certificate_without_expiry_leaves_the_expiry_out() -> None:
-    found = fields(linkedin_add_url(Shared(expires_on=None)))
+    found = fields(linkedin_add_url(Shared(expires_on=None), Shared().verify_url))
     assert "expirationYear" not in found and "expirationMonth" not in found

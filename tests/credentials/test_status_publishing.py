@@ -162,9 +162,9 @@ def test_two_writers_at_once_both_succeed(
 def test_without_a_key_nothing_fails_and_it_is_said_once(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with world.sessions() as session:  # before any credential, there is nothing to say
-        with caplog.at_level(logging.WARNING):
-            assert not publish_status_list(world.cfg, session, NOW)
+    # Before any credential there is nothing to publish, nor to say.
+    with world.sessions() as session, caplog.at_level(logging.WARNING):
+        assert not publish_status_list(world.cfg, session, NOW)
     assert not caplog.records
     world.issue("Holder")
     world.cfg.certificates.signing_key.unlink()

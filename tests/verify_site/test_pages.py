@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -181,3 +182,30 @@ def test_the_batch_dates_the_payload_states_are_shown(
     assert (
         client.get(f"/c/{other.serial}.page.json").get_json()["certificate"]["batch_start"] is None
     )
+
+
+def test_a_valid_page_offers_its_address_to_share_and_linkedins_form(
+    make_app: MakeApp, add_cert: AddCert, update_cert: Any
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    client = make_app(public_url="https://verify.example.org").test_client()
+    cert = add_cert()
+    html = client.get(f"/c/{cert.serial}").get_data(as_text=True)
+    share = re.search(r'id="share-link" type="text" readonly value="([^"]+)"', html)
+    assert share is not None and share.group(1) == f"https://verify.example.org/c/{cert.serial}"
+    found = re.search(r'href="(https://www\.linkedin\.com/profile/add\?[^"]+)"', html)
+    assert found is not None
+    form = parse_qs(urlsplit(found.group(1).replace("&amp;", "&")).query)
+    assert form["certId"] == [cert.serial] and form["certUrl"] == [share.group(1)]
+    assert form["name"] == ["Welding Basics"] and form["issueYear"] == ["2025"]
+    update_cert(cert, revoked_at=at(date(2025, 5, 20)), revoked_reason="Issued by mistake")
+    revoked = client.get(f"/c/{cert.serial}").get_data(as_text=True)
+    assert "linkedin.com" not in revoked  # nothing to add to a profile once revoked
+
+
+def test_without_a_public_address_nothing_is_offered_to_share(
+    client: FlaskClient, add_cert: AddCert
+) -> None:
+    html = client.get(f"/c/{add_cert().serial}").get_data(as_text=True)
+    assert "share-link" not in html and "linkedin.com" not in html
