@@ -11,7 +11,6 @@ pointing at it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -19,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from jobs.issue.trainees import Trainees, assignment_states
 from sidecar.config.programs import Program as ProgramConfig
-from sidecar.figures import Requirements
-from sidecar.issuance import decide
 from sidecar.store.models import Certificate, CourseIntegration, CourseMembership, Program
 from sidecar.store.programs import course_ref
 
@@ -65,20 +62,19 @@ def _still_meeting(
     session: Session, program: Program, configured: ProgramConfig, certs: list[Certificate]
 ) -> list[Certificate]:
     trainees = Trainees(session, program, configured)
-    known = {s.id for s in trainees.students}
-    placed = [(s.id, trainees.batch_of(s)) for s in trainees.students]
+    due = {c.student_id for c in certs}
+    # Only the due trainees' assignments are read: the rest of the program has nothing due.
+    placed = [(s.id, trainees.batch_of(s)) for s in trainees.students if s.id in due]
     handed = assignment_states(session, configured, placed)
-    requirements = Requirements(**configured.requirements.model_dump())
-    kept = []
-    for cert in certs:
-        if cert.student_id not in known:
-            continue  # no longer a trainee of the program: nothing to renew
-        state = replace(trainees.state(cert.student_id), assignments=handed.get(cert.student_id))
-        # The batch is over by now: only the trainee's own figures decide.
-        decision = decide(state, requirements, issue_on=configured.issue_on, batch_is_done=True)
-        if decision.action == "issue":
-            kept.append(cert)
-    return kept
+    known = {student_id for student_id, _ in placed}
+    # No longer a trainee of the program: nothing to renew. The batch is over by now: only
+    # the trainee's own figures decide.
+    return [
+        cert
+        for cert in certs
+        if cert.student_id in known
+        and trainees.decide(cert.student_id, handed, batch_is_done=True).action == "issue"
+    ]
 
 
 def _refreshed_on(session: Session, program: Program, ref: str) -> dict[int, date]:

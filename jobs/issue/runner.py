@@ -8,7 +8,7 @@ a (student, program, batch), a review flag is keyed, and delivery goes through t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -34,8 +34,7 @@ from jobs.odoo.recruitment import APPLICANT
 from sidecar import outbox
 from sidecar.certificates.signing import Signer
 from sidecar.config.programs import Program as ProgramConfig
-from sidecar.figures import Requirements
-from sidecar.issuance import Decision, batch_done, decide, review_note, review_summary
+from sidecar.issuance import Decision, batch_done, review_note, review_summary
 from sidecar.statuses import BatchStatus, FlagKind, StudentStatus, TrackerStatus
 from sidecar.store.models import (
     Batch,
@@ -192,15 +191,11 @@ class IssueJob:
                 if (student_id, _scope(batch)) not in trainees.certified
             ]
             handed = assignment_states(session, configured, candidates)
-        requirements = Requirements(**configured.requirements.model_dump())
         for student_id, batch in candidates:
             if self.should_stop():
                 return
-            state = replace(trainees.state(student_id), assignments=handed.get(student_id))
             batch_is_done = batch is not None and batch.status == BatchStatus.DONE
-            decision = decide(
-                state, requirements, issue_on=configured.issue_on, batch_is_done=batch_is_done
-            )
+            decision = trainees.decide(student_id, handed, batch_is_done=batch_is_done)
             if decision.action == "wait":
                 report.waiting += 1
             elif decision.action == "issue":
@@ -211,6 +206,8 @@ class IssueJob:
     def _renew(self, configured: ProgramConfig, report: IssueReport, today: date) -> None:
         """Re-issue the certificates the program's renewal rule renews today, each on its own
         (the store's unique generation lets one of two replicas renew it)."""
+        if configured.renewal.rule == "none":
+            return  # the usual case: no statement for it
         with self.sessions() as session:
             program = session.scalar(
                 select(Program).where(Program.key == configured.key, Program.active.is_(True))

@@ -3,15 +3,17 @@ the decisions run without holding a session."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.participants import Placement
 from sidecar.certificates.layout import name_problem
 from sidecar.config.programs import Program as ProgramConfig
-from sidecar.figures import CourseState, counted_courses
+from sidecar.figures import CourseState, Requirements, counted_courses
 from sidecar.figures.assignments import AssignmentFigures, assignment_figures
-from sidecar.issuance import TraineeState
+from sidecar.issuance import Decision, TraineeState, decide
 from sidecar.statuses import CourseStatus
 from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import (
@@ -29,6 +31,8 @@ class Trainees:
 
     def __init__(self, session: Session, program: Program, configured: ProgramConfig) -> None:
         self.program = program
+        self._requirements = Requirements(**configured.requirements.model_dump())
+        self._issue_on = configured.issue_on
         self.students = list(
             session.scalars(
                 # members who are no trainees get nothing (docs/product-rules.md §12)
@@ -48,6 +52,16 @@ class Trainees:
     def batch_of(self, student: Student) -> Batch | None:
         """The student's cohort (`sidecar.issuance.cohort_of`)."""
         return self._placement.batch_of(student)
+
+    def decide(
+        self, student_id: int, handed: dict[int, AssignmentFigures], *, batch_is_done: bool
+    ) -> Decision:
+        """`sidecar.issuance.decide` for one of the students, with their assignments' figures
+        (`assignment_states`) and the program's rules: for issuance and for renewal alike."""
+        state = replace(self.state(student_id), assignments=handed.get(student_id))
+        return decide(
+            state, self._requirements, issue_on=self._issue_on, batch_is_done=batch_is_done
+        )
 
     def state(self, student_id: int) -> TraineeState:
         student = self._by_id[student_id]
