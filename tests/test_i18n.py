@@ -30,7 +30,7 @@ def placeholders(text: str) -> set[str]:
 
 def texts_used() -> set[str]:
     found: set[str] = set()
-    for folder in ("sidecar", "verify_site"):
+    for folder in ("sidecar", "jobs", "verify_site"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in (".py", ".html") and "emulator" not in path.parts:
                 found |= {m.replace('\\"', '"') for m in USED.findall(path.read_text("utf-8"))}

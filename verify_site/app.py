@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sidecar.config import Config
+from sidecar.i18n import SOURCE, words
 from sidecar.ratelimit import RateLimiter
 from verify_site import security
 from verify_site.fastpage import SPENT, CertificatePages
@@ -46,6 +47,8 @@ def build_app(settings: SiteSettings) -> Flask:
     app.extensions["verify_site"] = SiteState(settings, register, health, pages)
     app.jinja_env.globals["site_title"] = _title(settings)
     app.jinja_env.globals["url_for"] = page_url
+    # The site's own pages are in English; a certificate's page is in its holder's language.
+    app.jinja_env.globals["_"] = words(SOURCE)
 
     # One budget per client address for the whole site, not per page: /healthz (answered by
     # HealthEndpoint from the same limiter), cached certificate pages and their 304s (answered by

@@ -78,6 +78,8 @@ class CertificateView:
     status: Status
     current_serial: str | None  # for a superseded certificate: the one that replaces it
     status_index: int | None = None  # None: issued before Open Badges credentials
+    lang: str | None = None  # its language (sidecar/i18n); None: issued before languages
+    previous_serial: str | None = None  # the certificate it replaced (a re-issue or renewal)
 
 
 class Register:
@@ -235,7 +237,8 @@ class Register:
                     if status.state == "superseded"
                     else None
                 )
-                return _view(row, status, current)
+                previous = connection.scalar(_PREVIOUS, {"id": row.id})
+                return _view(row, status, current, previous)
         except DBAPIError:
             raise
         except SQLAlchemyError as exc:
@@ -307,6 +310,7 @@ class _StatusQuery:
 
 
 _BY_SERIAL = select(
+    Certificate.id,
     Certificate.serial,
     Certificate.participant_name,
     Certificate.program_name,
@@ -325,7 +329,15 @@ _BY_SERIAL = select(
     Certificate.superseded_at,
     Certificate.superseded_by_id,
     Certificate.status_index,
+    Certificate.lang,
 ).where(Certificate.serial == bindparam("serial"))
+# The certificate this one replaced; a chain has one predecessor per link, the newest wins.
+_PREVIOUS = (
+    select(Certificate.serial)
+    .where(Certificate.superseded_by_id == bindparam("id"))
+    .order_by(Certificate.id.desc())
+    .limit(1)
+)
 
 
 def _is_postgres(url: str) -> bool:
@@ -349,7 +361,9 @@ def _current_serial(connection: Connection, next_id: int | None) -> str | None:
     return serial
 
 
-def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateView:
+def _view(
+    cert: Any, status: Status, current_serial: str | None, previous_serial: str | None = None
+) -> CertificateView:
     start, end = _batch_dates(cert.payload)
     return CertificateView(
         serial=cert.serial,
@@ -370,6 +384,8 @@ def _view(cert: Any, status: Status, current_serial: str | None) -> CertificateV
         status=status,
         current_serial=current_serial,
         status_index=cert.status_index,
+        lang=cert.lang,
+        previous_serial=previous_serial,
     )
 
 

@@ -31,6 +31,8 @@ class SiteSettings:
     clock: Callable[[], date] = local_today  # "today" for the expiry rule
     # certificates.verify_base_url: names the issuer's did:web and the status list's URL
     public_url: str | None = None
+    # The page language of a certificate issued before languages were recorded (sidecar/i18n)
+    default_language: str = "en"
 
     @property
     def initials_only(self) -> bool:
@@ -49,6 +51,7 @@ class Overrides(TypedDict, total=False):
     trust_proxy: int | None
     clock: Callable[[], date] | None
     public_url: str | None
+    default_language: str | None
 
 
 def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSettings:
@@ -63,6 +66,7 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
     trust_proxy = given.get("trust_proxy")
     clock = given.get("clock")
     public_url = given.get("public_url")
+    default_language = given.get("default_language")
     if config is not None:
         store_url = store_url or config.store.url.get_secret_value()
         output_dir = output_dir or config.certificates.output_dir
@@ -73,6 +77,7 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
         if trust_proxy is None:
             trust_proxy = config.verify_site.trust_proxy
         public_url = public_url or config.certificates.verify_base_url
+        default_language = default_language or config.certificates.default_language
     if store_url is None or output_dir is None:
         raise ValueError("create_app needs a config, or store_url and output_dir")
     return SiteSettings(
@@ -85,4 +90,5 @@ def settings_from(config: Config | None, **given: Unpack[Overrides]) -> SiteSett
         trust_proxy=int(trust_proxy or 0),
         clock=clock or local_today,
         public_url=str(public_url).rstrip("/") if public_url else None,
+        default_language=default_language or "en",
     )

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from sidecar.certificates import serial as serials
 from sidecar.certificates.sharing import linkedin_add_url
 from sidecar.certificates.signing import KeyFileError, load_public_keys
+from sidecar.i18n import words
 from verify_site import display
 from verify_site.health import CachedHealth
 from verify_site.openbadges import credential_answer, did_answer, status_list_answer
@@ -217,6 +218,9 @@ def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
         "current": url_for("site.certificate", raw=cert.current_serial)
         if cert.current_serial
         else None,
+        "previous": url_for("site.certificate", raw=cert.previous_serial)
+        if cert.previous_serial
+        else None,
     }
     # The address the QR code holds, to share; LinkedIn's form only for a certificate that holds.
     links["share"] = f"{settings.public_url}/c/{cert.serial}" if settings.public_url else None
@@ -229,6 +233,7 @@ def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
         name=display.shown_name(cert.participant_name, settings.name_display),
         initials_only=settings.initials_only,
         display=display,
+        _=words(cert.lang or settings.default_language),
     )
 
 
@@ -241,6 +246,8 @@ def _json_twin(cert: CertificateView, settings: SiteSettings) -> Response:
             "reason": cert.status.reason,
         },
         "current_serial": cert.current_serial,
+        "previous_serial": cert.previous_serial,
+        "lang": cert.lang or settings.default_language,
         "certificate": {
             "participant": display.shown_name(cert.participant_name, settings.name_display),
             "name_display": settings.name_display,

@@ -22,6 +22,7 @@ from sidecar import outbox
 from sidecar.certificates.credential import (
     Award,
     CredentialIssuer,
+    Replaced,
     credential_text,
     criteria_in_words,
     signed_credential,
@@ -32,10 +33,16 @@ from sidecar.certificates.serial import new_serial
 from sidecar.certificates.signing import SignedPayload, Signer
 from sidecar.certificates.statuslist import draw_index
 from sidecar.config import Config
+from sidecar.config.models import CertificatesConfig
 from sidecar.figures.assignments import assignment_figures
 from sidecar.files import write_atomic
+from sidecar.i18n import SOURCE, language_of, words
 from sidecar.store.assignment_queries import batch_results
 from sidecar.store.models import Batch, Certificate, Program, Student
+
+# The config's shipped title and message: a certificate in another language translates them.
+DEFAULT_TITLE = CertificatesConfig.model_fields["title"].default
+DEFAULT_MESSAGE = CertificatesConfig.model_fields["message"].default
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,17 @@ def assignment_totals(
     return found.total, found.average
 
 
-def pdf_style(cfg: Config, fields: CertificateFields) -> PdfStyle:
-    certs = cfg.certificates
-    message = certs.message.format(
+def pdf_style(cfg: Config, fields: CertificateFields, lang: str = SOURCE) -> PdfStyle:
+    """How the PDF looks and what it says in `lang`: the configured title and message, or their
+    translations when the config keeps the shipped English ones."""
+    certs, w = cfg.certificates, words(lang)
+    title = certs.title
+    if title == DEFAULT_TITLE:
+        title = w("Certificate of Completion")
+    template = certs.message
+    if template == DEFAULT_MESSAGE:
+        template = w("Congratulations, {participant}! You completed {program}.")
+    message = template.format(
         participant=fields.participant,
         program=fields.program,
         batch=fields.batch or "",
@@ -115,12 +130,13 @@ def pdf_style(cfg: Config, fields: CertificateFields) -> PdfStyle:
         issuer=fields.issuer,
     )
     return PdfStyle(
-        title=certs.title,
+        title=title,
         message=message,
         issuer_name=fields.issuer,
         logo_path=certs.issuer.logo,
         primary_color=certs.issuer.primary_color,
         accent_color=certs.issuer.accent_color,
+        lang=w.lang,
     )
 
 
@@ -133,23 +149,28 @@ def make_certificate(
     *,
     generation: int = 0,
     now: datetime,
+    odoo_lang: str | None = None,
+    replaces: Certificate | None = None,
 ) -> Certificate:
     """Sign, render and store a certificate, and queue its delivery. The caller commits; if the
     commit fails (another process issued it first), the PDF left on disk is harmless: no row
-    points at it."""
+    points at it. `odoo_lang`: the trainee's language in Odoo ("fr_FR"), which picks the words
+    of the PDF and of its page; `replaces`: the certificate a re-issue or renewal replaces, which
+    the credential names."""
     serial = new_serial()
+    lang = language_of(odoo_lang, issuing.cfg.certificates.default_language)
     totals = assignment_totals(session, issuing.cfg, student, program, batch)
     fields = certificate_fields(
         issuing.cfg, issuing.issuer, issuing.today, student, program, batch, serial, totals
     )
     signed = issuing.signer.sign(fields.to_payload())
     status_index = free_status_index(session)
-    award = credential_award(issuing, program, status_index, now)
+    award = credential_award(issuing, program, status_index, now, replaces)
     credential = credential_text(
         signed_credential(fields, credential_issuer(issuing), award, issuing.signer)
     )
     pdf = render_certificate(
-        fields, signed, pdf_style(issuing.cfg, fields), credential.encode("utf-8")
+        fields, signed, pdf_style(issuing.cfg, fields, lang), credential.encode("utf-8")
     )
     relative = pdf_relative_path(program.key, serial)
     # The file is on disk (written, synced, renamed) before this returns, so before the caller
@@ -158,7 +179,7 @@ def make_certificate(
     try:
         cert = _certificate_row(student, program, batch, fields, signed, relative, pdf)
         cert.generation, cert.issued_at = generation, now
-        cert.status_index, cert.credential = status_index, credential
+        cert.status_index, cert.credential, cert.lang = status_index, credential, lang
         # The row and its outbox rows in one flush: the unique constraint speaks there, and
         # the transaction holds all of them or, rolled back, none.
         writes = delivery_writes(cert, fields, issuing.content_field)
@@ -187,12 +208,25 @@ def credential_issuer(issuing: Issuing) -> CredentialIssuer:
     return CredentialIssuer.of_site(str(issuing.cfg.certificates.verify_base_url), issuing.issuer)
 
 
-def credential_award(issuing: Issuing, program: Program, status_index: int, now: datetime) -> Award:
+def credential_award(
+    issuing: Issuing,
+    program: Program,
+    status_index: int,
+    now: datetime,
+    replaces: Certificate | None = None,
+) -> Award:
     try:
         configured = issuing.cfg.program(program.key)
     except KeyError:
         configured = None  # a program no longer configured: its criteria are not known
-    return Award(issuing.cfg.certificates.title, criteria_in_words(configured), status_index, now)
+    # One issued before credentials has none to name: the pages still link the two.
+    replaced = (
+        Replaced(f"{replaces.verify_url}.json", replaces.credential)
+        if replaces is not None and replaces.credential
+        else None
+    )
+    criteria = criteria_in_words(configured)
+    return Award(issuing.cfg.certificates.title, criteria, status_index, now, replaced)
 
 
 def _certificate_row(
@@ -346,35 +380,3 @@ def _start_write(session: Session, path: Path, data: bytes) -> Future[None]:
 def _wait_written(written: Future[None]) -> None:
     """Until the file is on disk; raises what writing it raised."""
     written.result()
-
-
-def revoke(session: Session, cert: Certificate, reason: str, now: datetime) -> None:
-    """Revoke `cert`: the verification page says so (and why) at once; mentors learn it in Odoo
-    from a note on the contact, delivered by the next deliver run. `ojt-sidecar cert revoke`
-    and a removal from a course (docs/product-rules.md §12) both come here."""
-    cert.revoked_at = now
-    cert.revoked_reason = reason.strip()
-    outbox.enqueue(session, revocation_note(cert))
-
-
-def revocation_note(cert: Certificate) -> outbox.Write:
-    """An internal note on the trainee's contact saying the certificate was revoked and why, so
-    mentors see it where they work; found again by the serial and the word "revoked"."""
-    serial, partner = cert.serial, cert.odoo_partner_id
-    body = (
-        f"<p>Certificate <b>{escape(serial)}</b> ({escape(cert.program_name)}) was revoked"
-        f" on {cert.revoked_at.date().isoformat() if cert.revoked_at else 'today'}.</p>"
-        f"<p>Reason: {escape(cert.revoked_reason or '—')}</p>"
-        f'<p>Its page now says so: <a href="{escape(cert.verify_url, quote=True)}">'
-        f"{escape(cert.verify_url)}</a></p>"
-    )
-    return mail.post(
-        f"cert:{serial}:revoked-note",
-        f"revocation:{serial}",
-        model=PARTNER,
-        res_id=partner,
-        body_html=body,
-        found_by=(serial, "was revoked"),
-        comments_only=False,
-        summary=f"note on {PARTNER} {partner}: certificate {serial} revoked",
-    )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.incremental import odoo_datetime
-from jobs.issue.make import revoke
+from jobs.issue.revocation import revoke
 from jobs.issue.trainees import counted_courses_of
 from sidecar.config.programs import Program as ProgramConfig
 from sidecar.store.models import Certificate, CourseMembership, Program

@@ -27,7 +27,7 @@ from jobs.issue.make import (
 )
 from jobs.issue.removal import revoke_removed
 from jobs.issue.trainees import Trainees, assignment_states
-from jobs.odoo.contacts import PARTNER, names_and_emails
+from jobs.odoo.contacts import PARTNER, languages, names_and_emails
 from jobs.odoo.mail import todo_write
 from jobs.odoo.profile import profile_of
 from jobs.odoo.recruitment import APPLICANT
@@ -191,15 +191,22 @@ class IssueJob:
                 if (student_id, _scope(batch)) not in trainees.certified
             ]
             handed = assignment_states(session, configured, candidates)
-        for student_id, batch in candidates:
+        decided = [
+            (student_id, batch, trainees.decide(student_id, handed, batch_is_done=_done(batch)))
+            for student_id, batch in candidates
+        ]
+        # The languages of those due a certificate, in one read: each is written in its own.
+        partner_of = {student.id: student.odoo_partner_id for student in trainees.students}
+        due = [partner_of[sid] for sid, _, decision in decided if decision.action == "issue"]
+        langs = languages(self.client, due)
+        for student_id, batch, decision in decided:
             if self.should_stop():
                 return
-            batch_is_done = batch is not None and batch.status == BatchStatus.DONE
-            decision = trainees.decide(student_id, handed, batch_is_done=batch_is_done)
             if decision.action == "wait":
                 report.waiting += 1
             elif decision.action == "issue":
-                self._issue(student_id, program.id, batch, report, today)
+                lang = langs.get(partner_of[student_id])
+                self._issue(student_id, program.id, batch, report, today, lang)
             else:
                 self._review(student_id, program.id, batch, decision, report, today)
 
@@ -238,6 +245,7 @@ class IssueJob:
         batch: Batch | None,
         report: IssueReport,
         today: date,
+        odoo_lang: str | None = None,
     ) -> None:
         with self.sessions() as session:
             student = session.get(Student, student_id)
@@ -246,7 +254,9 @@ class IssueJob:
                 return  # removed since the decision: the next cycle decides again
             issuing = Issuing(self.cfg, self.signer(), self._issuer(), today, self._content_field())
             try:
-                cert = make_certificate(session, issuing, student, program, batch, now=self.clock())
+                cert = make_certificate(
+                    session, issuing, student, program, batch, now=self.clock(), odoo_lang=odoo_lang
+                )
                 student.batch_id = batch.id if batch else student.batch_id
                 _resolve_flags(session, student.id, _scope(batch), self.clock())
                 session.commit()
@@ -338,6 +348,7 @@ class IssueJob:
         if found is not None and (found[0], found[1]) != (student.name, student.email):
             student.name, student.email = found[0], found[1]
             student.updated_at = self.clock()
+        odoo_lang = languages(self.client, [student.odoo_partner_id]).get(student.odoo_partner_id)
         latest = session.scalar(
             select(func.max(Certificate.generation)).where(
                 Certificate.student_id == old.student_id,
@@ -348,7 +359,15 @@ class IssueJob:
         content = self._content_field()
         issuing = Issuing(self.cfg, self.signer(), self._issuer(), now.date(), content)
         new = make_certificate(
-            session, issuing, student, program, batch, generation=(latest or 0) + 1, now=now
+            session,
+            issuing,
+            student,
+            program,
+            batch,
+            generation=(latest or 0) + 1,
+            now=now,
+            odoo_lang=odoo_lang,
+            replaces=old,
         )
         old.superseded_at, old.superseded_by_id = now, new.id
         return new
@@ -356,6 +375,10 @@ class IssueJob:
     def _issuer(self) -> str:
         configured = self.cfg.certificates.issuer.name
         return configured if configured else self._odoo.company_name()
+
+
+def _done(batch: Batch | None) -> bool:
+    return batch is not None and batch.status == BatchStatus.DONE
 
 
 def _scope(batch: Batch | None) -> str:

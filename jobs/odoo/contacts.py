@@ -48,6 +48,15 @@ def names_and_emails(client: OdooClient, ids: list[int]) -> dict[int, Contact]:
     }
 
 
+def languages(client: OdooClient, ids: list[int]) -> dict[int, str | None]:
+    """Each contact's language as Odoo keeps it ("fr_FR"; None when unset), archived ones too:
+    the language their certificate is written in (sidecar/i18n)."""
+    if not ids:
+        return {}
+    rows = client.read(PARTNER, ids, ["lang"], context=WITH_ARCHIVED)
+    return {int(row["id"]): row.get("lang") or None for row in rows}
+
+
 def user_partners(client: OdooClient, user_ids: list[int]) -> dict[int, int]:
     """The contact of each user, archived users too."""
     rows = client.read(USER, user_ids, ["partner_id"], context=WITH_ARCHIVED)

@@ -8,7 +8,8 @@ and, where the program has them, how its results are described (the assignments'
 average score in percent); the subject, the trainee, by name, with the batch (as the term) and
 its dates; the results; ``validFrom`` (the moment of issue) and ``validUntil`` (the end of the
 expiry day, when the certificate expires); and the ``credentialStatus`` entry of its bit in the
-revocation list (`statuslist`).
+revocation list (`statuslist`); for a renewal or re-issue, the credential it replaces as a
+``relatedResource`` with its SHA-384 digest.
 
 The credential's ``id`` is the certificate's verification URL, the one its QR code encodes.
 The achievement and its result descriptions are named by UUIDs derived from the issuer's DID
@@ -17,6 +18,8 @@ and the program's key: the same program has the same achievement on every certif
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -59,6 +62,21 @@ class Award:
     criteria: str  # what the program asks, in words (`criteria_in_words`)
     status_index: int
     issued_at: datetime
+    replaces: Replaced | None = None  # the credential a renewal or re-issue replaces
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """The credential this one replaces: where it is served and its exact text, named in
+    `relatedResource` with its digest (VC 2.0, integrity of related resources), so a verifier
+    can fetch the predecessor and check it is the one meant."""
+
+    url: str  # its /c/<serial>.json
+    text: str
+
+    def related(self) -> dict[str, str]:
+        digest = base64.b64encode(hashlib.sha384(self.text.encode("utf-8")).digest()).decode()
+        return {"id": self.url, "digestSRI": f"sha384-{digest}", "mediaType": "application/vc"}
 
 
 def _urn(issuer: CredentialIssuer, *names: str) -> str:
@@ -116,6 +134,8 @@ def open_badge_credential(
     }
     if fields.expires_on is not None:  # valid to the end of its last day
         credential["validUntil"] = f"{fields.expires_on.isoformat()}T23:59:59Z"
+    if award.replaces is not None:
+        credential["relatedResource"] = [award.replaces.related()]
     return credential
 
 

@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from sidecar.certificates import glyphtext
-from sidecar.certificates.fitting import Block, builtin_can_show, is_bold
+from sidecar.certificates.fitting import Block, builtin_can_show, is_bold, measure
 from sidecar.certificates.shaping import shape
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -86,7 +86,7 @@ def qr_matrix(url: str) -> list[list[bool]]:
 
 def fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
     """`size`, or smaller (down to `minimum`) so that `text` fits `width`."""
-    actual = float(pdfmetrics.stringWidth(text, font, size))
+    actual = measure(text, font) * size
     if actual <= width:
         return size
     return max(minimum, size * width / actual * 0.999)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from reportlab.lib.colors import Color, HexColor
@@ -44,10 +43,12 @@ from sidecar.certificates.drawing import (
     qr_code,
     rule,
     spaced,
+    text_line,
 )
 from sidecar.certificates.fitting import builtin_can_show
 from sidecar.certificates.layout import ISSUER, ISSUER_LABEL, Flow, Texts, fitted, plan
 from sidecar.certificates.signing import SignedPayload
+from sidecar.i18n import Words, words
 
 __all__ = [
     "CREDENTIAL_NAME",
@@ -61,20 +62,6 @@ __all__ = [
 
 EMBEDDED_NAME = "ojt-certificate.json"
 CREDENTIAL_NAME = "ojt-credential.json"  # sorts after EMBEDDED_NAME, as a name tree asks
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _BAND_BASE = 92  # the baseline the bottom band is laid out from
 _MARGIN = 78  # the bottom band's left and right margin
 
@@ -87,10 +74,7 @@ class PdfStyle:
     logo_path: Path | None = None  # PNG or JPEG
     primary_color: str = "#1f3a5f"
     accent_color: str = "#b08d57"
-
-
-def _long_date(d: date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    lang: str = "en"  # the page's fixed words and dates (sidecar/i18n)
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -105,14 +89,15 @@ def render_certificate(
     """The certificate as PDF bytes, with `signed` embedded as ``ojt-certificate.json`` and,
     when given, its Open Badges credential as ``ojt-credential.json`` (docs/credentials.md)."""
     primary, accent = HexColor(style.primary_color), HexColor(style.accent_color)
+    w = words(style.lang)
     buf = io.BytesIO()
     c = _canvas(buf, fields, style)
     border(c, primary, accent)
     top = _header(c, style, primary)
-    _middle(c, plan(_texts(fields, style), top), primary, accent)
-    _figures(c, fields, primary)
-    _issuer(c, fields.issuer)
-    _verification(c, fields.verify_url, signed.kid)
+    _middle(c, plan(_texts(fields, style, w), top), primary, accent)
+    _figures(c, fields, primary, w)
+    _issuer(c, fields.issuer, w)
+    _verification(c, fields.verify_url, signed.kid, w)
     glyphtext.finish(c)  # the fonts of the shaped texts, if any
     _embed(c, signed, credential)
     c.showPage()
@@ -172,14 +157,14 @@ def _logo(c: Canvas, path: Path) -> float:
     return float(bottom)
 
 
-def _texts(fields: CertificateFields, style: PdfStyle) -> Texts:
+def _texts(fields: CertificateFields, style: PdfStyle, w: Words) -> Texts:
     span = format_span(fields.batch_start, fields.batch_end)
     batch = f"{fields.batch} · {span}" if fields.batch and span else fields.batch
     return Texts(
         title=style.title,
-        certifies="This certifies that",
+        certifies=w("This certifies that"),
         name=fields.participant,
-        completed="has successfully completed the training program",
+        completed=w("has successfully completed the training program"),
         program=fields.program,
         batch=batch,
         message=style.message,
@@ -204,21 +189,21 @@ def _middle(c: Canvas, flow: Flow, primary: Color, accent: Color) -> None:
     block(c, flow.message.block, flow.message.y, INK)
 
 
-def _figures(c: Canvas, fields: CertificateFields, primary: Color) -> None:
+def _figures(c: Canvas, fields: CertificateFields, primary: Color, w: Words) -> None:
     """The bottom band's left: issue and expiry dates, assignments, average score, serial."""
     base, left = _BAND_BASE, _MARGIN
-    figure(c, left, base + 38, "Issued on", _long_date(fields.issue_date))
+    figure(c, left, base + 38, w("Issued on"), w.long_date(fields.issue_date))
     if fields.expires_on is not None:
-        figure(c, left + 128, base + 38, "Valid until", _long_date(fields.expires_on))
-    figure(c, left, base, "Assignments", str(fields.total_assignments))
-    figure(c, left + 128, base, "Average score", format_average(fields.average_score))
-    spaced(c, left, base - 22, "Serial", "Helvetica", 6.8, "left", MUTED)
+        figure(c, left + 128, base + 38, w("Valid until"), w.long_date(fields.expires_on))
+    figure(c, left, base, w("Assignments"), str(fields.total_assignments))
+    figure(c, left + 128, base, w("Average score"), format_average(fields.average_score))
+    spaced(c, left, base - 22, w("Serial"), "Helvetica", 6.8, "left", MUTED)
     c.setFillColor(primary)
     c.setFont("Courier-Bold", 12)
     c.drawString(left, base - 38, fields.serial)
 
 
-def _issuer(c: Canvas, issuer: str) -> None:
+def _issuer(c: Canvas, issuer: str, w: Words) -> None:
     """The bottom band's middle: the issuer over "Issued by", under a signature line."""
     cx, base = PAGE_WIDTH / 2, _BAND_BASE
     c.setStrokeColor(MUTED)
@@ -226,10 +211,10 @@ def _issuer(c: Canvas, issuer: str) -> None:
     c.line(cx - 110, base + 6, cx + 110, base + 6)
     name = fitted(issuer, ISSUER)  # up to two lines, the last on the usual baseline
     block(c, name, base - 10 + name.depth, INK, cx)
-    spaced(c, cx, base - 24, "Issued by", "Helvetica", 6.8, "centre", MUTED)
+    spaced(c, cx, base - 24, w("Issued by"), "Helvetica", 6.8, "centre", MUTED)
 
 
-def _verification(c: Canvas, url: str, kid: str) -> None:
+def _verification(c: Canvas, url: str, kid: str, w: Words) -> None:
     """The bottom band's right: the QR code of the verify URL with the URL under it; then the
     footer line along the bottom edge (in the same muted colour)."""
     qr_size = 84.0
@@ -238,9 +223,9 @@ def _verification(c: Canvas, url: str, kid: str) -> None:
     c.setFillColor(MUTED)
     c.setFont("Helvetica", fit_size(url, "Helvetica", 6, 170, 3.5))
     c.drawCentredString(qr_x + qr_size / 2, qr_y - 12, url)
-    footer = f"Verify at {url} · signed with key {kid}"
-    c.setFont("Helvetica", fit_size(footer, "Helvetica", 6.5, 520, 4))
-    c.drawCentredString(PAGE_WIDTH / 2, 42, footer)
+    footer = w("Verify at {url} · signed with key {kid}", url=url, kid=kid)
+    size = fit_size(footer, "Helvetica", 6.5, 520, 4)
+    text_line(c, footer, "Helvetica", size, PAGE_WIDTH / 2, 42, MUTED, "centre")
 
 
 def embedded_json(signed: SignedPayload) -> bytes:

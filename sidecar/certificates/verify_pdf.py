@@ -1,5 +1,6 @@
 """Offline verification of a certificate PDF: the embedded signed payload, the signature, the
-serial's check character, the QR code on the page and the visible text.
+serial's check character, the QR code on the page and the visible text; and the Open Badges
+credential beside the payload, when it has one (`verify_credential`).
 
 A PDF handed to us may be anything, so everything here reports problems as plain sentences and
 never raises: the caller shows them (``ojt-sidecar verify-pdf``) and decides from ``ok``.
@@ -26,8 +27,9 @@ from pypdf.errors import PyPdfError
 
 from sidecar.certificates import serial as serials
 from sidecar.certificates.document import CertificateFields
-from sidecar.certificates.pdf import EMBEDDED_NAME
+from sidecar.certificates.pdf import CREDENTIAL_NAME, EMBEDDED_NAME
 from sidecar.certificates.signing import verify_signature
+from sidecar.certificates.verify_credential import CredentialState, check_credential
 
 # What a hostile or broken file can make a third-party PDF parser raise. Listed, not a blanket
 # `except Exception`, so a bug of ours still shows as one.
@@ -60,6 +62,7 @@ class PdfVerification:
     kid: str | None = None
     qr_url: str | None = None
     signature: SignatureState = "absent"
+    credential: CredentialState = "absent"  # the Open Badges credential beside the payload
 
     @property
     def unverified(self) -> bool:
@@ -78,7 +81,9 @@ def verify_pdf(data: bytes, public_keys: list[dict[str, Any]]) -> PdfVerificatio
     data = bytes(data)
     try:
         reader = PdfReader(io.BytesIO(data))
-        attachment = reader.attachments.get(EMBEDDED_NAME)
+        attachments = reader.attachments
+        attachment = attachments.get(EMBEDDED_NAME)
+        credential = attachments.get(CREDENTIAL_NAME)
         text = reader.pages[0].extract_text() if len(reader.pages) else ""
     except _PARSE_ERRORS:
         result.problems.append("The file is not a readable PDF.")
@@ -93,6 +98,7 @@ def verify_pdf(data: bytes, public_keys: list[dict[str, Any]]) -> PdfVerificatio
             else "unchecked"
         )
         result.fields = _fields(payload_text, result.problems)
+    result.credential = check_credential(credential, result.fields, public_keys, result.problems)
     result.qr_url = _qr_url(data, result.problems)
     if result.fields is not None:
         _check_consistency(result.fields, result.qr_url, text or "", result.problems)

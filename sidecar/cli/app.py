@@ -246,7 +246,7 @@ def keys_generate(config_path: Path, rotate: bool) -> None:
 @JSON_OPTION
 def verify_pdf(config_path: Path | None, keys_file: Path | None, pdf: Path, as_json: bool) -> None:
     """Check a certificate PDF offline: payload, signature, key and QR code agree."""
-    from sidecar.cli.commands.certs import verify_pdf_command
+    from sidecar.cli.commands.verify_pdf import verify_pdf_command
 
     if keys_file is not None and config_path is not None:
         raise click.UsageError("-c and --keys exclude each other: give the keys one way")

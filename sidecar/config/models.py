@@ -317,6 +317,9 @@ class CertificatesConfig(Section):
     validity_days: Annotated[int, between(1, 36500)] | None = None
     # None in the file: http://<verify_site.host>:<verify_site.port> is filled in on load.
     verify_base_url: HttpUrl | None = None
+    # The language of a certificate and its page when the trainee's Odoo `lang` has no
+    # catalogue (sidecar/i18n): one of the languages the sidecar is translated into.
+    default_language: Literal["en", "fr", "es", "ar"] = "en"
 
     def verification_url(self, serial: str) -> str:
         """The public URL the QR code encodes for `serial`."""

@@ -13,6 +13,7 @@ from typing import Any
 from . import behaviours, demo_data, methods, showcase_data
 from .faults import CallRecord, FaultInjector
 from .hooks import Hooks
+from .languages import install
 from .orm import Env, as_ids
 from .registry import load_specs
 from .server import EmulatorHTTPServer
@@ -154,6 +155,12 @@ class OdooEmulator:
         demo_data.load(self.store, demo=demo is True)
         if demo == "showcase":
             showcase_data.load(self.store)
+
+    def install_languages(self, *languages: tuple[str, str]) -> None:
+        """What an administrator does in Odoo's Settings, Languages: each (code, name), e.g.
+        ("fr_FR", "French / Français"), becomes a value every `lang` field accepts (a contact's,
+        a user's), as on an Odoo where it is installed. Until then Odoo refuses it."""
+        install(self.store.specs, languages)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> OdooEmulator:

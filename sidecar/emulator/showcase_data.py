@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import languages
 from .demo_data import event_stages, loader_env
 from .orm import Env
 from .showcase_assignments import TECH_TRAINEES, template_project
@@ -120,6 +121,8 @@ DEV_TRAINEES: list[tuple[str, str, str]] = [
     ("Lucas Moreau", "", ""),
     ("Anna Kowalski", "", ""),
 ]
+# Trainees whose language in Odoo is not English: their certificates are in theirs.
+LANGUAGES = {"Priya Raman": "fr_FR", "Sofia Rossi": "es_ES", "Ahmed Hassan": "ar_001"}
 WAREHOUSE_TRAINEES: list[tuple[str, str, str, str]] = [
     ("Sofia Rossi", "L3 Q1", "L3 Q1", "done"),  # finished and attended
     ("Ahmed Hassan", "L3 Q1", "L3", "done"),
@@ -208,6 +211,7 @@ def email_of(name: str) -> str:
 def load(store: Store) -> None:
     """Seed the showcase on top of the base records, block by block as Odoo would commit."""
     env = loader_env(store)
+    languages.install(store.specs, languages.SHOWCASE)
     base = store.clock().replace(microsecond=0) - timedelta(days=3)
     with store.transaction(at=base):
         partners = _partners(env)
@@ -242,7 +246,10 @@ def load(store: Store) -> None:
 def _partners(env: Env) -> dict[str, int]:
     names = [t[0] for t in DEV_TRAINEES] + [t[0] for t in WAREHOUSE_TRAINEES]
     names += TECH_TRAINEES
-    ids = env.create("res.partner", [{"name": n, "email": email_of(n)} for n in names])
+    ids = env.create(
+        "res.partner",
+        [{"name": n, "email": email_of(n), "lang": LANGUAGES.get(n, "en_US")} for n in names],
+    )
     return dict(zip(names, ids, strict=True))
 
 

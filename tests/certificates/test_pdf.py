@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import json
 from collections.abc import Callable
@@ -123,3 +124,18 @@ def test_the_qr_runs_cover_exactly_the_dark_modules() -> None:
 def test_the_page_stream_is_deflated_only(render: Render) -> None:
     page = PdfReader(io.BytesIO(render(make_fields()))).pages[0]
     assert page["/Contents"].get_object()["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
+
+
+def test_the_fixed_words_and_dates_are_in_the_certificates_language(render: Render) -> None:
+    fields = make_fields()
+    french = _text(render(fields, dataclasses.replace(STYLE, lang="fr")))
+    assert "Nous certifions que" in french and "This certifies that" not in french
+    assert "a suivi avec succès le programme de formation" in french
+    assert "DÉLIVRÉ LE 31 mai 2024" in french and "VALABLE JUSQU'AU 31 mai 2026" in french
+    assert "signé avec la clé" in french
+    page = pypdfium2.PdfDocument(render(fields, dataclasses.replace(STYLE, lang="ar")))[0]
+    arabic = set(page.get_textpage().get_text_range().split("\r\n"))
+    # shaped in the bundled fonts and extracting back in logical order
+    assert {"نشهد بأن", "قد أتمّ بنجاح البرنامج التدريبي", "صدر في", "31 مايو 2024"} <= arabic
+    # the operator's own title and message stay as written
+    assert {"Certificate of Completion", fields.participant} <= arabic

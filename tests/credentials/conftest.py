@@ -56,8 +56,11 @@ class World:
     batch_id: int
     partners: Iterator[int]
 
-    def issue(self, name: str = "Maria José", **student: Any) -> Certificate:
-        """A new trainee of the batch with a certificate, committed."""
+    def issue(
+        self, name: str = "Maria José", *, odoo_lang: str | None = None, **student: Any
+    ) -> Certificate:
+        """A new trainee of the batch with a certificate, committed; `odoo_lang` is their
+        language in Odoo."""
         with self.sessions() as session:
             row = Student(
                 program_id=self.program_id,
@@ -71,7 +74,35 @@ class World:
             program = session.get(Program, self.program_id)
             batch = session.get(Batch, self.batch_id)
             assert program is not None
-            cert = make_certificate(session, self.issuing, row, program, batch, now=ISSUED_AT)
+            cert = make_certificate(
+                session, self.issuing, row, program, batch, now=ISSUED_AT, odoo_lang=odoo_lang
+            )
+            session.commit()
+            session.refresh(cert)
+            session.expunge(cert)
+            return cert
+
+    def replace(self, old: Certificate, odoo_lang: str | None = None) -> Certificate:
+        """A new generation of `old`, as a re-issue or renewal makes it, committed."""
+        with self.sessions() as session:
+            previous = session.get(Certificate, old.id)
+            assert previous is not None
+            student = session.get(Student, previous.student_id)
+            program = session.get(Program, previous.program_id)
+            batch = session.get(Batch, self.batch_id)
+            assert student is not None and program is not None
+            cert = make_certificate(
+                session,
+                self.issuing,
+                student,
+                program,
+                batch,
+                generation=previous.generation + 1,
+                now=ISSUED_AT,
+                odoo_lang=odoo_lang,
+                replaces=previous,
+            )
+            previous.superseded_at, previous.superseded_by_id = ISSUED_AT, cert.id
             session.commit()
             session.refresh(cert)
             session.expunge(cert)

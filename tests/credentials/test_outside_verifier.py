@@ -27,11 +27,13 @@ from sidecar.certificates import did as dids
 from sidecar.certificates import proof
 from sidecar.certificates.linked_data import BUNDLED
 from sidecar.certificates.signing import load_public_keys
+from sidecar.certificates.status_publishing import publish_status_list
 from sidecar.certificates.statuslist import list_url
 from sidecar.cli.commands.certs import cert_revoke
 from sidecar.config import Config, load_config
 from sidecar.store.bootstrap import open_store
 from sidecar.store.models import Certificate
+from tests.credentials.conftest import World
 from tests.credentials.test_issue import schema_errors
 from verify_site.app import create_app
 
@@ -226,3 +228,24 @@ def test_a_revocation_shows_to_the_outside_verifier(verify: Verify, demo: Demo) 
     assert "Revoked" in page
     for serial in demo.credentials:
         assert results[serial]["status"] is (serial == revoked), results[serial]
+
+
+def test_a_replacement_credential_naming_its_predecessor_verifies(
+    verify: Verify, world: World
+) -> None:
+    old = world.issue("Ana Lima", odoo_lang="pt_BR")
+    new = world.replace(old, odoo_lang="fr_FR")
+    with world.sessions() as session, session.begin():
+        assert publish_status_list(world.cfg, session, datetime.now(UTC))
+    renewed = world.credential(new)
+    assert renewed["relatedResource"][0]["id"] == f"{old.verify_url}.json"
+    retargeted = copy.deepcopy(renewed)
+    retargeted["relatedResource"][0]["digestSRI"] = "sha384-" + "A" * 64
+    cases = [
+        {"name": "renewed", "credential": renewed},
+        {"name": "retargeted", "credential": retargeted},
+    ]
+    results = {r["name"]: r for r in verify(cases, published(world.cfg))["results"]}
+    assert results["renewed"]["verified"], results["renewed"]
+    assert not results["retargeted"]["verified"]  # the link to the predecessor is signed
+    assert schema_errors(renewed) == []

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from jobs.issue.make import revoke
+from jobs.issue.revocation import revoke
 from sidecar.certificates import did as dids
 from sidecar.certificates import proof
 from sidecar.certificates.serial import new_serial

@@ -21,6 +21,7 @@ from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import Certificate
 from tests.jobs.syncing import SERVER, client_for, complete_lessons, sync_once, write_config
+from verify_site.app import create_app
 
 BASICS, TREES = "Basics of Gardening", "Taking care of Trees"
 PROGRAM = """\
@@ -207,3 +208,27 @@ def test_the_expiry_reminder_says_how_the_programs_rule_renews() -> None:
     )
     assert "if you still meet" in renewal_text(program({"rule": "requirements"}), expires)
     assert "how to renew" in renewal_text(program({}), expires)
+
+
+def test_certificates_are_in_the_trainees_odoo_language_at_issue_and_at_renewal(
+    tmp_path: Path, emu: OdooEmulator, db_url: str
+) -> None:
+    # Odoo accepts a contact's language only once an administrator has installed it.
+    emu.install_languages(("fr_FR", "French / Français"), ("ar_001", "Arabic / الْعَرَبيّة"))
+    w = make_world(tmp_path, emu, db_url, "{rule: requirements}", trees_required=False)
+    ana, omar, sam = w.trainee("ana"), w.trainee("omar"), w.trainee("sam")
+    w.odoo.write("res.partner", [ana], {"lang": "fr_FR"})
+    w.odoo.write("res.partner", [omar], {"lang": "ar_001"})
+    for partner in (ana, omar, sam):
+        w.finish(partner, BASICS)
+    assert len(w.cycle().issued) == 3
+    assert [w.certificates(p)[0].lang for p in (ana, omar, sam)] == ["fr", "ar", "en"]
+
+    w.odoo.write("res.partner", [ana], {"lang": "ar_001"})  # she changed it in the portal
+    w.at(days=40)
+    assert len(w.cycle().renewed) == 3
+    old, new = w.certificates(ana)
+    assert (old.lang, new.lang) == ("fr", "ar")
+    site = create_app(w.cfg, rate_limit_per_minute=10_000, clock=lambda: w.now.date())
+    page = site.test_client().get(f"/c/{new.serial}").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and f'href="/c/{old.serial}"' in page

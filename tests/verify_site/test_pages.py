@@ -32,7 +32,7 @@ def test_valid_certificate_page_shows_its_details(client: FlaskClient, add_cert:
         "status-valid",
     ):
         assert text in html
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert 'name="viewport"' in html
     assert 'name="robots" content="noindex' in html
 

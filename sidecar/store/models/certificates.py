@@ -59,13 +59,17 @@ class Certificate(Base):
     delivered_at: Mapped[datetime | None]  # every Odoo write of its delivery confirmed
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(Text)
-    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    # Indexed: a page links back to the certificate it replaced (the one pointing at it).
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)
     superseded_at: Mapped[datetime | None]
     # Its bit in the revocation status list, drawn at random, never another's (docs/credentials.md)
     # and its Open Badges 3.0 credential, signed when it was issued: exactly the JSON served and
     # embedded in the PDF. Both None for a certificate issued before credentials existed.
     status_index: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
     credential: Mapped[str | None] = mapped_column(Text)
+    # The language its PDF and page are in ("fr"): the trainee's in Odoo when it was issued, or
+    # the configured default. None for one issued before languages: the configured default.
+    lang: Mapped[str | None] = mapped_column(String(8))
 
 
 class StatusList(Base):
