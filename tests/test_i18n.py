@@ -77,3 +77,12 @@ def test_words_dates_and_direction() -> None:
     assert words("ar")("Reason: {reason}", reason="خطأ") == "السبب: خطأ"
     assert words("ar").direction == "rtl" and words("fr").direction == "ltr"
     assert words("xx").lang == "en"
+
+
+def test_batch_spans_in_each_language() -> None:
+    start, end = date(2025, 3, 3), date(2025, 4, 25)
+    assert words("en").span(start, end) == "3 March – 25 April 2025"
+    # CLDR's own spacing: thin spaces around the dash
+    assert words("fr").span(start, end) == "3 mars\u2009–\u200925 avr. 2025"
+    assert words("es").span(start, end).replace("\u2009", " ") == "3 de marzo – 25 de abril de 2025"
+    assert words("fr").span(None, end) == "25 avril 2025" and words("fr").span(None, None) == ""

@@ -16,6 +16,7 @@ from verify_site.fastpage import SPENT, CertificatePages
 from verify_site.health import CachedHealth, HealthEndpoint
 from verify_site.pagecache import PageCache
 from verify_site.pages import page_url, problem
+from verify_site.privacy import bp as privacy_bp
 from verify_site.records import Register
 from verify_site.settings import Overrides, SiteSettings, settings_from
 from verify_site.views import SiteState, bp
@@ -66,6 +67,7 @@ def build_app(settings: SiteSettings) -> Flask:
         wsgi = ProxyFix(wsgi, x_for=hops, x_proto=hops, x_host=0)
     app.wsgi_app = wsgi  # type: ignore[method-assign, assignment]
     app.register_blueprint(bp)
+    app.register_blueprint(privacy_bp)
     security.install(app)
     app.after_request(_access_log)
     return app

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sidecar.certificates.document import format_span
-
 NONE_SHOWN = "—"
 
 
@@ -32,8 +30,3 @@ def score(value: float | None) -> str:
     if value is None:
         return NONE_SHOWN
     return f"{round(value, 1):g} %"
-
-
-def span(start: date | None, end: date | None) -> str:
-    """A batch's dates, as the certificate prints them: "2 – 12 December 2026"."""
-    return format_span(start, end) or NONE_SHOWN

@@ -59,6 +59,8 @@ class CertificatePages:
         path: str = environ.get("PATH_INFO") or ""
         if method not in ("GET", "HEAD") or not path.startswith(PREFIX):
             return self.app(environ, start_response)
+        if environ.get("QUERY_STRING"):  # a holder's own link (`?t=`): Flask decides, uncached
+            return self.app(environ, start_response)
         serial = path[len(PREFIX) :]
         # Only pages Flask rendered are held, so a held serial is a canonical, checked one.
         if not self.pages.holds(serial) or not self.pages.knows_host(environ.get("HTTP_HOST")):

@@ -1,17 +1,19 @@
 """The site's read-only view of the certificate register (the sidecar store).
 
-The site never migrates or writes: a store whose schema is missing or behind this version makes
+The site never migrates, and writes one thing only: a holder's choice to hide their page's
+details (verify_site/privacy.py). A store whose schema is missing or behind this version makes
 /healthz say so and the pages answer 503, until the sidecar (`ojt-sidecar db upgrade`) fixes it.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select
@@ -23,37 +25,20 @@ from sidecar.certificates.status import Status, certificate_status
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import current_revision, head_revision, known_revisions
 from sidecar.store.models import Certificate, StatusList
+from verify_site.register_errors import STORE_DOWN, Dropped, RegisterUnavailable, failed
+from verify_site.status_query import StatusQuery
 
 log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
 MAX_SUCCESSOR_HOPS = 20  # a re-issue chain longer than this is a data error, not a loop to follow
-STORE_DOWN = "the store does not answer"
 # Connections kept in the pool: at least the server's threads (verify_site.serve.THREADS = 8).
 # With SQLAlchemy's default of 5, whenever more than 5 threads are in a query at once, the extra
 # connections are opened and closed again on their return: on PostgreSQL a new backend each
 # time, and its prepared status query lost with it.
 POOL_SIZE = 10
-
-
-class _Dropped(Exception):
-    """The server dropped a pooled connection (SQLAlchemy invalidated the pool): worth a retry."""
-
-
-def _failed(exc: SQLAlchemyError, reason: str) -> str:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        raise _Dropped(reason) from exc
-    log.warning("%s", reason, exc_info=True)
-    return reason
-
-
-class RegisterUnavailable(Exception):
-    """The store cannot answer (down, no schema, outdated schema); `reason` is for operators."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+MAX_TOKEN = 128  # a holder token is 32 characters; anything much longer is not one
 
 
 @dataclass(frozen=True)
@@ -80,6 +65,25 @@ class CertificateView:
     status_index: int | None = None  # None: issued before Open Badges credentials
     lang: str | None = None  # its language (sidecar/i18n); None: issued before languages
     previous_serial: str | None = None  # the certificate it replaced (a re-issue or renewal)
+    holder_token: str | None = field(default=None, repr=False)  # the holder's key (privacy)
+
+    @property
+    def hidden(self) -> bool:
+        """The holder hid the page's details (`status.hidden`)."""
+        return self.status.hidden
+
+    def opened_by(self, token: str | None) -> bool:
+        """Whether `token` is the holder's (compared in constant time): it shows the details
+        while hidden, and opens the privacy choice (verify_site/privacy.py)."""
+        if not token or not self.holder_token or len(token) > MAX_TOKEN:
+            return False
+        return hmac.compare_digest(token.encode(), self.holder_token.encode())
+
+
+def own_link(page_url: str, cert: CertificateView) -> str:
+    """The holder's own address of the page (`page_url` with their token): the details, hidden
+    or not."""
+    return f"{page_url}?t={cert.holder_token}"
 
 
 class Register:
@@ -95,7 +99,7 @@ class Register:
         extra = {"isolation_level": "AUTOCOMMIT"} if _is_postgres(url) else {}
         self.engine: Engine = make_engine(url, pool_pre_ping=False, pool_size=POOL_SIZE, **extra)
         self._schema_ok = False  # latched once seen at head: a schema only moves forward
-        self._status_query = _StatusQuery(self.engine)
+        self._status_query = StatusQuery(self.engine)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -116,11 +120,11 @@ class Register:
     def _retrying(self, attempt: Callable[[], str | None]) -> str | None:
         try:
             return attempt()
-        except _Dropped:
+        except Dropped:
             log.info("a pooled store connection was dropped; checking again on a fresh one")
         try:
             return attempt()
-        except _Dropped as exc:
+        except Dropped as exc:
             log.warning("store unreachable", exc_info=exc.__cause__)
             return STORE_DOWN
 
@@ -128,7 +132,7 @@ class Register:
         try:
             current = current_revision(self.engine)
         except SQLAlchemyError as exc:
-            return _failed(exc, STORE_DOWN)
+            return failed(exc, STORE_DOWN)
         head = head_revision()  # read from the scripts once per process
         if current is None:
             return "the store has no schema yet: run `ojt-sidecar db upgrade`"
@@ -152,7 +156,7 @@ class Register:
             with self.engine.connect() as connection:
                 connection.execute(_ANY_CERTIFICATE).all()
         except SQLAlchemyError as exc:
-            return _failed(exc, "the certificates table does not answer")
+            return failed(exc, "the certificates table does not answer")
         with self._lock:
             self._schema_ok = True
         return None
@@ -186,7 +190,7 @@ class Register:
         for attempt in range(2):
             try:
                 row = self._status_query.run(self.engine, serial)
-            except _Dropped:
+            except Dropped:
                 if attempt:
                     log.error("certificate status look-up failed", exc_info=True)
                     raise RegisterUnavailable(STORE_DOWN) from None
@@ -248,67 +252,6 @@ class Register:
 
 _ANY_CERTIFICATE = select(Certificate.id).limit(1)
 
-_STATUS_COLUMNS = (
-    Certificate.expires_on,
-    Certificate.revoked_at,
-    Certificate.revoked_reason,
-    Certificate.superseded_at,
-)
-_STATUS_BY_SERIAL = select(*_STATUS_COLUMNS).where(Certificate.serial == bindparam("serial"))
-
-
-@dataclass(slots=True)
-class StatusRow:
-    expires_on: date | None
-    revoked_at: datetime | None
-    revoked_reason: str | None
-    superseded_at: datetime | None
-
-
-class _StatusQuery:
-    """`_STATUS_BY_SERIAL` compiled once for the engine's dialect and run on a raw DB-API cursor,
-    its values converted by the same result processors SQLAlchemy would apply (SQLite stores
-    dates as text)."""
-
-    def __init__(self, engine: Engine) -> None:
-        dialect = engine.dialect
-        compiled = _STATUS_BY_SERIAL.compile(dialect=dialect)
-        self.sql = str(compiled)
-        self.positional = bool(compiled.positional)
-        self.processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in _STATUS_COLUMNS
-        ]
-        self.errors: tuple[type[BaseException], ...] = (dialect.loaded_dbapi.Error, SQLAlchemyError)
-
-    def run(self, engine: Engine, serial: str) -> StatusRow | None:
-        """The row, or None; raises `_Dropped` (the connection invalidated) when the driver
-        fails, and RegisterUnavailable when no connection can be had."""
-        try:
-            connection = engine.raw_connection()
-        except self.errors as exc:
-            log.error("certificate status look-up failed", exc_info=True)
-            raise RegisterUnavailable(STORE_DOWN) from exc
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self.sql, (serial,) if self.positional else {"serial": serial})
-            raw = cursor.fetchone()
-            cursor.close()
-        except self.errors as exc:
-            connection.invalidate()
-            raise _Dropped(STORE_DOWN) from exc
-        finally:
-            connection.close()
-        if raw is None:
-            return None
-        return StatusRow(
-            *(
-                value if p is None else p(value)
-                for p, value in zip(self.processors, raw, strict=True)
-            )
-        )
-
-
 _BY_SERIAL = select(
     Certificate.id,
     Certificate.serial,
@@ -330,6 +273,8 @@ _BY_SERIAL = select(
     Certificate.superseded_by_id,
     Certificate.status_index,
     Certificate.lang,
+    Certificate.holder_token,
+    Certificate.hidden_at,
 ).where(Certificate.serial == bindparam("serial"))
 # The certificate this one replaced; a chain has one predecessor per link, the newest wins.
 _PREVIOUS = (
@@ -386,6 +331,7 @@ def _view(
         status_index=cert.status_index,
         lang=cert.lang,
         previous_serial=previous_serial,
+        holder_token=cert.holder_token,
     )
 
 

@@ -30,7 +30,7 @@ from verify_site.health import CachedHealth
 from verify_site.openbadges import credential_answer, did_answer, status_list_answer
 from verify_site.pagecache import PageCache, etag_of, matches
 from verify_site.pages import problem
-from verify_site.records import CertificateView, Register, RegisterUnavailable
+from verify_site.records import CertificateView, Register, RegisterUnavailable, own_link
 from verify_site.settings import SiteSettings
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,9 @@ def certificate(raw: str) -> BaseResponse:
             " matches the one printed on the certificate.",
             serial=canonical,
         )
+    holder = cert.opened_by(request.args.get("t"))
+    if cert.hidden and not holder:
+        return _hidden(cert, kind, site)
     if kind == "json":
         return _conditional(_json_twin(cert, site.settings))
     if kind == "credential":
@@ -110,7 +113,28 @@ def certificate(raw: str) -> BaseResponse:
         return _conditional(answer) if answer.status_code == 200 else answer
     if kind == "pdf":
         return _pdf(cert, site.settings)
+    if holder:  # the holder's own link: never kept in the page cache, which the public reads
+        body = _render_page(cert, site.settings, holder=True)
+        return _conditional(Response(body, mimetype="text/html"))
     return _page(cert, site)
+
+
+def _hidden(cert: CertificateView, kind: Kind, site: SiteState) -> BaseResponse:
+    """What the public gets of a certificate whose holder hid its details: the page says only
+    whether it holds, who issued it and when; its JSON twin the same; no PDF, no credential."""
+    if kind == "html":
+        return _page(cert, site)
+    if kind == "json":
+        status = {"state": cert.status.state, "since": _iso(cert.status.since), "hidden": True}
+        body = {"serial": cert.serial, "status": status, "issuer": cert.issuer}
+        body["issue_date"] = cert.issue_date.isoformat()
+        return _conditional(jsonify(body))
+    return problem(
+        404,
+        "Details not published",
+        "The holder of this certificate has chosen not to publish its details here.",
+        serial=cert.serial,
+    )
 
 
 @bp.get("/.well-known/ojt-sidecar/keys.json")
@@ -207,7 +231,10 @@ def _conditional(response: Response, etag: str | None = None) -> Response:
     return response
 
 
-def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
+def _render_page(cert: CertificateView, settings: SiteSettings, *, holder: bool = False) -> str:
+    if cert.hidden and not holder:
+        # In the site's language, not the holder's: that would say something about them.
+        return render_template("hidden.html", cert=cert, _=words(settings.default_language))
     # Built once here rather than by four url_for calls in the template: this is the hot page.
     base = url_for("site.certificate", raw=cert.serial)
     links = {
@@ -224,6 +251,11 @@ def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
     }
     # The address the QR code holds, to share; LinkedIn's form only for a certificate that holds.
     links["share"] = f"{settings.public_url}/c/{cert.serial}" if settings.public_url else None
+    if cert.hidden:  # the holder's view: their own links, which show the details
+        for name in ("pdf", "json", "credential", "share"):
+            link = links[name]
+            links[name] = own_link(link, cert) if link else None
+        links["privacy"] = own_link(url_for("privacy.privacy", serial=cert.serial), cert)
     if links["share"] and cert.status.is_valid:
         links["linkedin"] = linkedin_add_url(cert, links["share"])
     return render_template(
@@ -234,6 +266,7 @@ def _render_page(cert: CertificateView, settings: SiteSettings) -> str:
         initials_only=settings.initials_only,
         display=display,
         _=words(cert.lang or settings.default_language),
+        holder_view=cert.hidden,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -180,6 +181,9 @@ def make_certificate(
         cert = _certificate_row(student, program, batch, fields, signed, relative, pdf)
         cert.generation, cert.issued_at = generation, now
         cert.status_index, cert.credential, cert.lang = status_index, credential, lang
+        # The holder's key to their page's privacy; a replacement stays as private as before.
+        cert.holder_token = secrets.token_urlsafe(24)
+        cert.hidden_at = replaces.hidden_at if replaces is not None else None
         # The row and its outbox rows in one flush: the unique constraint speaks there, and
         # the transaction holds all of them or, rolled back, none.
         writes = delivery_writes(cert, fields, issuing.content_field)
@@ -298,7 +302,7 @@ def delivery_writes(
             subject,
             model=model,
             res_id=res_id,
-            body_html=_message_body(fields, for_trainee=email),
+            body_html=_message_body(fields, for_trainee=email, holder_token=cert.holder_token),
             found_by=(serial,),
             summary=("e-mail" if email else "note") + f" certificate {serial} on {model} {res_id}",
             attachment_keys=(attachment_key,),
@@ -326,7 +330,9 @@ def delivery_writes(
     return writes
 
 
-def _message_body(fields: CertificateFields, *, for_trainee: bool) -> str:
+def _message_body(
+    fields: CertificateFields, *, for_trainee: bool, holder_token: str | None = None
+) -> str:
     url = escape(fields.verify_url, quote=True)
     batch = f" ({escape(fields.batch)})" if fields.batch else ""
     lead = (
@@ -336,13 +342,23 @@ def _message_body(fields: CertificateFields, *, for_trainee: bool) -> str:
         else f"Certificate issued to {escape(fields.participant)} for "
         f"<b>{escape(fields.program)}</b>{batch}."
     )
-    return (
+    body = (
         f"<p>{lead}</p>"
         f"<p>Certificate <b>{escape(fields.serial)}</b>, issued {fields.issue_date.isoformat()} "
         f"by {escape(fields.issuer)}. Assignments: {fields.total_assignments}; average score: "
         f"{escape(format_average(fields.average_score))}.</p>"
         f'<p>Anyone can check it at <a href="{url}">{url}</a>. The PDF is attached.</p>'
     )
+    if for_trainee and holder_token:
+        # The holder's own links (docs/credentials.md, "The holder's privacy")
+        privacy = escape(f"{fields.verify_url}/privacy?t={holder_token}", quote=True)
+        own = escape(f"{fields.verify_url}?t={holder_token}", quote=True)
+        body += (
+            f'<p>You decide who sees its details: <a href="{privacy}">hide or show them</a>. '
+            f"Your own link shows them even while hidden; share it with whom you choose: "
+            f'<a href="{own}">{own}</a></p>'
+        )
+    return body
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sidecar.i18n import format_span as format_span  # where the certificate's texts take it
+
 FORMAT_VERSION = 2
 KNOWN_VERSIONS = (1, 2)
 
@@ -139,18 +141,6 @@ def _date(value: Any, name: str) -> date:
         except ValueError:
             pass
     raise ValueError(f"the certificate's {name} is not a date like 2024-05-31.")
-
-
-def format_span(start: date | None, end: date | None) -> str:
-    """A batch's dates as people write them: "2 – 12 December 2026", "" when unknown."""
-    if start is None or end is None:
-        day = start or end
-        return f"{day.day} {day:%B %Y}" if day else ""
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day} – {end.day} {end:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
 
 
 def format_average(avg: float | None) -> str:

@@ -29,7 +29,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from sidecar.certificates import glyphtext
-from sidecar.certificates.document import CertificateFields, format_average, format_span
+from sidecar.certificates.document import CertificateFields, format_average
 from sidecar.certificates.drawing import (
     INK,
     MUTED,
@@ -158,7 +158,7 @@ def _logo(c: Canvas, path: Path) -> float:
 
 
 def _texts(fields: CertificateFields, style: PdfStyle, w: Words) -> Texts:
-    span = format_span(fields.batch_start, fields.batch_end)
+    span = w.span(fields.batch_start, fields.batch_end)
     batch = f"{fields.batch} · {span}" if fields.batch and span else fields.batch
     return Texts(
         title=style.title,

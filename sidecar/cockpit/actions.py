@@ -17,7 +17,14 @@ from sqlalchemy import select
 from sidecar.cockpit.context import allow, db, now, state, viewer_required
 from sidecar.files import write_atomic
 from sidecar.roles import Role
-from sidecar.store.models import Assignment, AssignmentTask, Batch, MentorAction, Student
+from sidecar.store.models import (
+    Assignment,
+    AssignmentTask,
+    Batch,
+    Certificate,
+    MentorAction,
+    Student,
+)
 
 bp = Blueprint("actions", __name__)
 
@@ -179,6 +186,23 @@ def hand_in(task_id: int) -> Any:
         {"path": relative, "note": note, "filename": upload.filename[:200]},
     )
     return _handed(task, f"{upload.filename} is on its way to your task in Odoo.")
+
+
+@bp.post("/certificates/<serial>/privacy")
+@allow(Role.TRAINEE)
+def certificate_privacy(serial: str) -> Any:
+    """The holder hides or shows their certificate page's details (docs/credentials.md); their
+    choice alone, so mentors and admins cannot make it for them."""
+    viewer = viewer_required()
+    cert = db().scalar(select(Certificate).where(Certificate.serial == serial[:64]))
+    if cert is None or cert.odoo_partner_id != viewer.partner_id:
+        abort(404)
+    hide = request.form.get("hide")
+    if hide not in ("yes", "no"):
+        abort(400)
+    cert.hidden_at = now() if hide == "yes" else None
+    db().commit()
+    return redirect(f"/trainees/{viewer.partner_id}#certificates", 303)
 
 
 def _upload_problem(upload: Any, note: str) -> str | None:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
 from babel.messages.pofile import read_po
 
 SOURCE = "en"
@@ -32,6 +32,18 @@ def language_of(odoo_lang: str | None, default: str = SOURCE) -> str:
         if wanted in LANGUAGES:
             return wanted
     return default if default in LANGUAGES else SOURCE
+
+
+def format_span(start: date | None, end: date | None) -> str:
+    """A batch's dates as people write them: "2 – 12 December 2026", "" when unknown."""
+    if start is None or end is None:
+        day = start or end
+        return f"{day.day} {day:%B %Y}" if day else ""
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day} – {end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
 
 
 @functools.cache
@@ -58,6 +70,15 @@ class Words:
         if self.lang == SOURCE:
             return f"{value.day} {format_date(value, 'MMMM y', locale='en')}"
         return format_date(value, "long", locale=self.lang)
+
+    def span(self, start: date | None, end: date | None) -> str:
+        """A batch's dates: "2 – 12 December 2026", "2–12 déc. 2026"; "" when unknown."""
+        if self.lang == SOURCE or start is None or end is None:
+            day = start or end
+            if self.lang != SOURCE and day is not None:
+                return self.long_date(day)
+            return format_span(start, end)
+        return str(format_interval(start, end, "yMMMMd", locale=self.lang))
 
     @property
     def right_to_left(self) -> bool:

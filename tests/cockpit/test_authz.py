@@ -129,3 +129,46 @@ def test_a_mentors_batch_download_holds_their_batchs_certificates_only(world: Wo
         pdfs = [bundle.read(n) for n in bundle.namelist() if n.endswith(".pdf")]
     assert world.serials["A"] in manifest and world.serials["B"] not in manifest
     assert pdfs == [b"%PDF-1.4 trainee A"]
+
+
+def test_only_the_holder_hides_or_shows_their_certificates_page(world: World) -> None:
+    from sqlalchemy import select
+
+    from sidecar.store.models import Certificate
+    from tests.cockpit.world import csrf
+
+    def hidden() -> bool:
+        with world.store.sessions() as session:
+            found = session.scalar(
+                select(Certificate.hidden_at).where(Certificate.serial == world.serials["A"])
+            )
+            return found is not None
+
+    path = f"/certificates/{world.serials['A']}/privacy"
+    answers = {}
+    for role, login in ROLES.items():
+        client = world.client(login)
+        home = "/signin" if login is None else client.get("/").location
+        token = csrf(client, home)
+        before = hidden()
+        answer = client.post(path, data={"hide": "yes", "csrf_token": token})
+        answers[role] = answer.status_code
+        assert hidden() == (before or role == "trainee A"), role  # no one else changes it
+    # mentors and admins may not choose for the holder; the other trainee finds nothing
+    assert answers == {
+        "admin": 403,
+        "mentor A": 403,
+        "mentor B": 403,
+        "trainee A": 303,
+        "trainee B": 404,
+        "anonymous": 401,
+    }
+    assert hidden()
+    client = world.client("trainee.a@example.com")
+    page = client.get(_path(world, "/trainees/{tA}")).get_data(as_text=True)
+    # the share link is the holder's own, which shows the details
+    assert "details hidden" in page and f"?t=holder-token-of-{world.serials['A']}" in page
+    token = csrf(client, _path(world, "/trainees/{tA}"))
+    assert client.post(path, data={"hide": "no", "csrf_token": token}).status_code == 303
+    assert not hidden()
+    assert client.post(path, data={"hide": "maybe", "csrf_token": token}).status_code == 400

@@ -208,6 +208,7 @@ def _certificate(
         pdf_path=f"{serial}.pdf",
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         issued_at=datetime(2026, 6, 1, tzinfo=UTC),
+        holder_token=f"holder-token-of-{serial}",
     )
 
 

@@ -35,12 +35,14 @@ def test_the_pdf_and_its_page_follow_the_trainees_language(
     assert "Certificat de réussite" in printed and "Félicitations, Zoé Martin !" in printed
     assert "DÉLIVRÉ LE 1 mai 2025" in printed and "VALABLE JUSQU'AU 1 mai 2027" in printed
     assert "Certificate of Completion" not in printed
+    assert "Spring cohort · 3 mars" in printed and "25 avr. 2025" in printed  # the batch's dates
     assert "This certifies that" in pdf_text(world, german.pdf_path)
 
     client = site().test_client()
     page = client.get(f"/c/{french.serial}").get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in page
     assert "Certificat valide" in page and "Délivré par Test Training le 1 mai 2025" in page
+    assert "25 avr. 2025" in page
     page = client.get(f"/c/{arabic.serial}").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page and "شهادة صالحة" in page
     page = client.get(f"/c/{unset.serial}").get_data(as_text=True)

@@ -109,3 +109,36 @@ def test_0013_steps_down(engine: Engine) -> None:
     upgrade(engine)
     assert {"status_index", "credential"} <= _columns(engine)
     assert "status_lists" in inspect(engine).get_table_names()
+
+
+def test_0014_and_0015_give_older_certificates_a_holder_token_and_no_language(
+    engine: Engine,
+) -> None:
+    upgrade(engine, "0013")
+    program = _insert(engine, "programs")
+    student = _insert(engine, "students", program_id=program)
+    for n, serial in enumerate(("OLD1", "OLD2")):
+        _insert(
+            engine,
+            "certificates",
+            program_id=program,
+            student_id=student,
+            serial=serial,
+            generation=n,
+        )
+    upgrade(engine)
+    assert {"lang", "holder_token", "hidden_at"} <= _columns(engine)
+    certificates = MetaData()
+    certificates.reflect(engine, only=["certificates"])
+    table = certificates.tables["certificates"]
+    with engine.connect() as connection:
+        rows = connection.execute(select(table).order_by(table.c.serial)).all()
+    # each its own random token, so each holder can choose; shown, in the default language
+    tokens = [row.holder_token for row in rows]
+    assert all(len(token) == 32 for token in tokens) and len(set(tokens)) == 2
+    assert [(row.lang, row.hidden_at) for row in rows] == [(None, None), (None, None)]
+    cfg = _config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0013")
+    assert {"lang", "holder_token", "hidden_at"}.isdisjoint(_columns(engine))

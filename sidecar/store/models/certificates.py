@@ -70,6 +70,10 @@ class Certificate(Base):
     # The language its PDF and page are in ("fr"): the trainee's in Odoo when it was issued, or
     # the configured default. None for one issued before languages: the configured default.
     lang: Mapped[str | None] = mapped_column(String(8))
+    # The holder's key to their page's privacy: whoever has it may hide or show the page's
+    # details, and see them while hidden (docs/credentials.md). Random, 192 bits.
+    holder_token: Mapped[str | None] = mapped_column(String(64))
+    hidden_at: Mapped[datetime | None]  # when the holder hid the details; None: shown
 
 
 class StatusList(Base):
