@@ -234,7 +234,9 @@ def _conditional(response: Response, etag: str | None = None) -> Response:
 def _render_page(cert: CertificateView, settings: SiteSettings, *, holder: bool = False) -> str:
     if cert.hidden and not holder:
         # In the site's language, not the holder's: that would say something about them.
-        return render_template("hidden.html", cert=cert, _=words(settings.default_language))
+        return render_template(
+            "hidden.html", cert=cert, public_only=True, _=words(settings.default_language)
+        )
     # Built once here rather than by four url_for calls in the template: this is the hot page.
     base = url_for("site.certificate", raw=cert.serial)
     links = {

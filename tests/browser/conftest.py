@@ -11,9 +11,11 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from jobs.service.web import ThreadedServer
 from tests.browser.chrome import REQUIRED_ENV, Tools, find_tools
@@ -47,16 +49,16 @@ def screenshots() -> Path:
     return folder
 
 
-@pytest.fixture
-def site(tools: Tools, world: World) -> Iterator[str]:  # noqa: F811
-    """The world's cockpit over real HTTP: its base URL, http://127.0.0.1:<free port>."""
+@contextmanager
+def served(app: Flask, what: str) -> Iterator[str]:
+    """`app` over real HTTP, by waitress: its base URL, http://127.0.0.1:<free port>."""
     from waitress import create_server
 
     server = ThreadedServer(
-        lambda: create_server(world.app, host="127.0.0.1", port=0, threads=4),
+        lambda: create_server(app, host="127.0.0.1", port=0, threads=4),
         host="127.0.0.1",
         port=0,
-        what="cockpit under test",
+        what=what,
         in_use_hint="port 0 is never in use",
     )
     server.start()
@@ -65,6 +67,13 @@ def site(tools: Tools, world: World) -> Iterator[str]:  # noqa: F811
         yield f"http://{host}:{port}"
     finally:
         server.close()
+
+
+@pytest.fixture
+def site(tools: Tools, world: World) -> Iterator[str]:  # noqa: F811
+    """The world's cockpit over real HTTP."""
+    with served(world.app, "cockpit under test") as base:
+        yield base
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from jobs.service.web import ThreadedServer
 from tests.browser.chrome import DESKTOP, PHONE, Tools, Viewport, start_chromium
+from tests.browser.conftest import served
 from tests.browser.test_cockpit import Visit
 from tests.credentials.conftest import TODAY, World, make_world
 from verify_site.app import create_app
@@ -27,22 +27,9 @@ def register(tmp_path: Path) -> World:
 
 @pytest.fixture
 def verify_site(tools: Tools, register: World) -> Iterator[str]:
-    from waitress import create_server
-
     app = create_app(register.cfg, rate_limit_per_minute=10_000, clock=lambda: TODAY)
-    server = ThreadedServer(
-        lambda: create_server(app, host="127.0.0.1", port=0, threads=4),
-        host="127.0.0.1",
-        port=0,
-        what="verify site under test",
-        in_use_hint="port 0 is never in use",
-    )
-    server.start()
-    host, port = server.addresses[0]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.close()
+    with served(app, "verify site under test") as base:
+        yield base
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=lambda v: v.name)
