@@ -65,43 +65,41 @@ def _user(live: OdooClient, name: str, login: str, password: str, group: str) ->
 def scenario(live: OdooClient) -> Iterator[dict[str, Any]]:
     tag = uuid.uuid4().hex[:8]
     made: dict[str, Any] = {"tag": tag}
-    made["course"], _ = live_course(live, tag)
-    made["mentor"] = _user(live, f"Mentor {tag}", f"mentor.{tag}", f"pw-m-{tag}", "base.group_user")
-    trainee_login = f"trainee.{tag}@example.com"
-    made["trainee"] = _user(
-        live, f"Trainee {tag}", trainee_login, f"pw-t-{tag}", "base.group_portal"
-    )
-    made["partner"] = live.read("res.users", [made["trainee"]], ["partner_id"])[0]["partner_id"][0]
-    made["membership"] = live.create(
-        "slide.channel.partner", {"channel_id": made["course"], "partner_id": made["partner"]}
-    )
-    made["event"] = live.create(
-        "event.event",
-        {
-            "name": f"OJT live event {tag}",
-            "date_begin": "2026-01-05 08:00:00",
-            "date_end": "2027-12-20 17:00:00",
-            "user_id": made["mentor"],
-        },
-    )
-    made["registration"] = live.create(
-        "event.registration", {"event_id": made["event"], "partner_id": made["partner"]}
-    )
-    yield made
-    clean_up(
-        live,
-        [
-            ("event.registration", "unlink", {"ids": [made["registration"]]}),
-            ("event.event", "unlink", {"ids": [made["event"]]}),
-            ("slide.channel.partner", "unlink", {"ids": [made["membership"]]}),
-            ("slide.channel", "unlink", {"ids": [made["course"]]}),
-            (
-                "res.users",
-                "write",
-                {"ids": [made["mentor"], made["trainee"]], "vals": {"active": False}},
-            ),
-        ],
-    )
+    undo: list[tuple[str, str, dict[str, Any]]] = []  # what was made, undone however it ends
+    try:
+        made["course"], _ = live_course(live, tag)
+        undo.append(("slide.channel", "unlink", {"ids": [made["course"]]}))
+        for who, login, group in (
+            ("mentor", f"mentor.{tag}", "base.group_user"),
+            ("trainee", f"trainee.{tag}@example.com", "base.group_portal"),
+        ):
+            made[who] = _user(live, f"{who.title()} {tag}", login, f"pw-{who[0]}-{tag}", group)
+            undo.append(("res.users", "write", {"ids": [made[who]], "vals": {"active": False}}))
+        made["partner"] = live.read("res.users", [made["trainee"]], ["partner_id"])[0][
+            "partner_id"
+        ][0]
+        made["membership"] = live.create(
+            "slide.channel.partner", {"channel_id": made["course"], "partner_id": made["partner"]}
+        )
+        undo.append(("slide.channel.partner", "unlink", {"ids": [made["membership"]]}))
+        made["event"] = live.create(
+            "event.event",
+            {
+                "name": f"OJT live event {tag}",
+                "date_begin": "2026-01-05 08:00:00",
+                "date_end": "2027-12-20 17:00:00",
+                "user_id": made["mentor"],
+            },
+        )
+        undo.append(("event.event", "unlink", {"ids": [made["event"]]}))
+        # Odoo mails the registration a PDF badge: the Odoo host needs wkhtmltopdf.
+        made["registration"] = live.create(
+            "event.registration", {"event_id": made["event"], "partner_id": made["partner"]}
+        )
+        undo.append(("event.registration", "unlink", {"ids": [made["registration"]]}))
+        yield made
+    finally:
+        clean_up(live, list(reversed(undo)))
 
 
 def _config(tmp_path: Path, tag: str) -> Config:
