@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 NONE_SHOWN = "—"
 
 
@@ -16,13 +14,6 @@ def initials(name: str) -> str:
 
 def shown_name(name: str, name_display: str) -> str:
     return initials(name) if name_display == "initials" else name
-
-
-def long_date(value: date | None) -> str:
-    """ "3 March 2025": unambiguous whatever the reader's country."""
-    if value is None:
-        return NONE_SHOWN
-    return f"{value.day} {value:%B %Y}"
 
 
 def score(value: float | None) -> str:

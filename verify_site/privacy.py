@@ -26,7 +26,7 @@ from sidecar.i18n import words
 from sidecar.store.models import Certificate
 from verify_site.pages import problem
 from verify_site.records import Register, RegisterUnavailable, own_link
-from verify_site.views import state
+from verify_site.views import UNAVAILABLE, state
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def privacy(serial: str) -> BaseResponse:
             cert = site.register.find(serial, site.settings.clock()) or cert
     except RegisterUnavailable as exc:
         log.warning("privacy page unavailable: %s", exc.reason)
-        return problem(503, "Temporarily unavailable", "Please try again in a few minutes.")
+        return problem(503, "Temporarily unavailable", UNAVAILABLE)
     page = url_for("site.certificate", raw=serial)
     public = site.settings.public_url
     html = render_template(

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sidecar.certificates.document import CertificateFields
+from sidecar.certificates.sharing import holder_link
 from sidecar.certificates.status import Status, certificate_status
 from sidecar.store.engine import make_engine
 from sidecar.store.migrate import current_revision, head_revision, known_revisions
@@ -83,7 +84,7 @@ class CertificateView:
 def own_link(page_url: str, cert: CertificateView) -> str:
     """The holder's own address of the page (`page_url` with their token): the details, hidden
     or not."""
-    return f"{page_url}?t={cert.holder_token}"
+    return holder_link(page_url, cert.holder_token or "")
 
 
 class Register:

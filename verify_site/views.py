@@ -94,7 +94,7 @@ def certificate(raw: str) -> BaseResponse:
         cert = site.register.find(canonical, site.settings.clock())
     except RegisterUnavailable as exc:
         log.warning("certificate look-up unavailable: %s", exc.reason)
-        return problem(503, "Temporarily unavailable", _UNAVAILABLE)
+        return problem(503, "Temporarily unavailable", UNAVAILABLE)
     if cert is None:
         return problem(
             404,
@@ -177,7 +177,7 @@ def healthz() -> BaseResponse:
     return response
 
 
-_UNAVAILABLE = (
+UNAVAILABLE = (
     "The certificate register cannot be read right now. Please try again in a few minutes."
 )
 

@@ -31,6 +31,7 @@ from sidecar.certificates.credential import (
 from sidecar.certificates.document import CertificateFields, format_average
 from sidecar.certificates.pdf import PdfStyle, render_certificate
 from sidecar.certificates.serial import new_serial
+from sidecar.certificates.sharing import holder_link
 from sidecar.certificates.signing import SignedPayload, Signer
 from sidecar.certificates.statuslist import draw_index
 from sidecar.config import Config
@@ -351,8 +352,8 @@ def _message_body(
     )
     if for_trainee and holder_token:
         # The holder's own links (docs/credentials.md, "The holder's privacy")
-        privacy = escape(f"{fields.verify_url}/privacy?t={holder_token}", quote=True)
-        own = escape(f"{fields.verify_url}?t={holder_token}", quote=True)
+        privacy = escape(holder_link(f"{fields.verify_url}/privacy", holder_token), quote=True)
+        own = escape(holder_link(fields.verify_url, holder_token), quote=True)
         body += (
             f'<p>You decide who sees its details: <a href="{privacy}">hide or show them</a>. '
             f"Your own link shows them even while hidden; share it with whom you choose: "

@@ -1,5 +1,6 @@
-"""Links a holder shares a certificate with: LinkedIn's "Add to profile" form, filled in. One
-rule for the verify page and the cockpit, so both offer the same entry."""
+"""Links a holder shares a certificate with: LinkedIn's "Add to profile" form, filled in, and
+their own link (with their token). One rule for the verify page, the cockpit and the
+certificate e-mail, so all offer the same entries."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ class _Shared(Protocol):  # read-only, as a frozen dataclass's fields are
     def issue_date(self) -> date: ...
     @property
     def expires_on(self) -> date | None: ...
+
+
+def holder_link(page: str, token: str) -> str:
+    """The holder's own address of `page` (the certificate page or its privacy page): with
+    their token it shows the details even while they are hidden (docs/credentials.md)."""
+    return f"{page}?t={token}"
 
 
 def linkedin_add_url(cert: _Shared, page: str) -> str:

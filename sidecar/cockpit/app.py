@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from sidecar.certificates.sharing import linkedin_add_url
+from sidecar.certificates.sharing import holder_link, linkedin_add_url
 from sidecar.cockpit import actions, auth, checkin, links, pages
 from sidecar.cockpit.api import errors as api_errors
 from sidecar.cockpit.api.views import bp as api_bp
@@ -123,6 +123,7 @@ def create_app(
     app.context_processor(_page_globals)
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.globals["linkedin_add_url"] = linkedin_add_url
+    app.jinja_env.globals["holder_link"] = holder_link
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
