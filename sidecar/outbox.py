@@ -148,6 +148,19 @@ def enqueue_all(
     return result
 
 
+def enqueue_new(
+    session: Session, writes: Sequence[Write], *, along: Sequence[object] = ()
+) -> list[OutboxMessage]:
+    """Add the rows of writes whose keys cannot have been queued before (each names something
+    made in this transaction, a new certificate's serial), with `along`, in one flush and no
+    query. Should a key exist after all, the flush fails on the unique key: nothing is doubled."""
+    session.add_all(along)
+    rows = [_new_row(write) for write in writes]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
 def _new_row(write: Write) -> OutboxMessage:
     refs = write.refs()
     return OutboxMessage(

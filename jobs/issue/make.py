@@ -8,14 +8,14 @@ import os
 import secrets
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jobs.issue.status_indexes import StatusIndexes
 from jobs.odoo import mail
 from jobs.odoo.contacts import PARTNER
 from jobs.odoo.recruitment import APPLICANT
@@ -33,7 +33,6 @@ from sidecar.certificates.pdf import PdfStyle, render_certificate
 from sidecar.certificates.serial import new_serial
 from sidecar.certificates.sharing import holder_link
 from sidecar.certificates.signing import SignedPayload, Signer
-from sidecar.certificates.statuslist import draw_index
 from sidecar.config import Config
 from sidecar.config.models import CertificatesConfig
 from sidecar.figures.assignments import assignment_figures
@@ -56,6 +55,8 @@ class Issuing:
     issuer: str
     today: date
     content_field: str = "datas"  # where Odoo takes an attachment's content
+    # The status list's places taken, read once and shared by the certificates of a cycle.
+    indexes: StatusIndexes = field(default_factory=StatusIndexes)
 
 
 def subject_of(serial: str) -> str:
@@ -166,7 +167,7 @@ def make_certificate(
         issuing.cfg, issuing.issuer, issuing.today, student, program, batch, serial, totals
     )
     signed = issuing.signer.sign(fields.to_payload())
-    status_index = free_status_index(session)
+    status_index = issuing.indexes.draw(session)
     award = credential_award(issuing, program, status_index, now, replaces)
     credential = credential_text(
         signed_credential(fields, credential_issuer(issuing), award, issuing.signer)
@@ -186,26 +187,15 @@ def make_certificate(
         cert.holder_token = secrets.token_urlsafe(24)
         cert.hidden_at = replaces.hidden_at if replaces is not None else None
         # The row and its outbox rows in one flush: the unique constraint speaks there, and
-        # the transaction holds all of them or, rolled back, none.
+        # the transaction holds all of them or, rolled back, none. Their keys carry the new
+        # serial, so none can be queued already: nothing to look up first.
         writes = delivery_writes(cert, fields, issuing.content_field)
-        outbox.enqueue_all(session, writes, along=[cert])
+        outbox.enqueue_new(session, writes, along=[cert])
     except BaseException:
         _wait_written(written)  # a failed write speaks first, as when it came before the rows
         raise
     _wait_written(written)
     return cert
-
-
-def free_status_index(session: Session) -> int:
-    """A random bit of the revocation status list that no certificate has (docs/credentials.md).
-    Two processes drawing the same one at once: the unique index fails the second commit, which
-    the issue job takes as "issued elsewhere" and decides again next cycle."""
-
-    def taken(index: int) -> bool:
-        found = session.scalar(select(Certificate.id).where(Certificate.status_index == index))
-        return found is not None
-
-    return draw_index(taken)
 
 
 def credential_issuer(issuing: Issuing) -> CredentialIssuer:

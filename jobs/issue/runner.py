@@ -26,6 +26,7 @@ from jobs.issue.make import (
     subject_of,
 )
 from jobs.issue.removal import revoke_removed
+from jobs.issue.status_indexes import StatusIndexes
 from jobs.issue.trainees import Trainees, assignment_states
 from jobs.odoo.contacts import PARTNER, languages, names_and_emails
 from jobs.odoo.mail import todo_write
@@ -73,6 +74,7 @@ class IssueJob:
         self.should_stop: ShouldStop = ctx.should_stop
         self._signer = signer
         self._odoo = OdooFacts(ctx.client)
+        self._indexes = StatusIndexes()
 
     def signer(self) -> Signer:
         if self._signer is None:
@@ -90,6 +92,7 @@ class IssueJob:
         own)."""
         report = IssueReport()
         today = self.clock().date()
+        self._indexes = StatusIndexes()  # read afresh: other replicas issue too
         self._close_batches(report, today)
         for configured in self.cfg.programs:
             if self.should_stop():
@@ -252,7 +255,9 @@ class IssueJob:
             program = session.get(Program, program_id)
             if student is None or program is None:
                 return  # removed since the decision: the next cycle decides again
-            issuing = Issuing(self.cfg, self.signer(), self._issuer(), today, self._content_field())
+            issuing = Issuing(
+                self.cfg, self.signer(), self._issuer(), today, self._content_field(), self._indexes
+            )
             try:
                 cert = make_certificate(
                     session, issuing, student, program, batch, now=self.clock(), odoo_lang=odoo_lang
@@ -357,7 +362,9 @@ class IssueJob:
         )
         now = self.clock()
         content = self._content_field()
-        issuing = Issuing(self.cfg, self.signer(), self._issuer(), now.date(), content)
+        issuing = Issuing(
+            self.cfg, self.signer(), self._issuer(), now.date(), content, self._indexes
+        )
         new = make_certificate(
             session,
             issuing,

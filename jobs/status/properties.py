@@ -102,6 +102,7 @@ def write_properties(
 ) -> PropertyCounts:
     counts = PropertyCounts()
     ours = definition(settings)
+    writes: list[outbox.Write] = []
     for change in changes:
         row = shown[change.student_id]
         if change.applicant_id is None or _up_to_date(row, change):
@@ -117,11 +118,12 @@ def write_properties(
                     continue  # written once the job defines them: the next cycle finds it again
                 counts.refused += 1  # not read again each cycle: noted as shown
             else:
-                _write(session, change, row, applicant.values)
+                writes.append(_write(change, row, applicant.values))
                 counts.written += 1
         # an applicant without a job (or gone) has no properties: noted as shown, not retried
         row.applicant_id, row.property_pct = change.applicant_id, change.pct
         row.property_status, row.properties_applied_at = change.status or None, now
+    outbox.enqueue_all(session, writes)  # the chunk's writes: one query, one flush
     return counts
 
 
@@ -133,19 +135,18 @@ def _up_to_date(row: StatusShown, change: Change) -> bool:
     )
 
 
-def _write(session: Session, change: Change, row: StatusShown, values: dict[str, Any]) -> None:
+def _write(change: Change, row: StatusShown, values: dict[str, Any]) -> outbox.Write:
     row.property_changes += 1
     assert change.applicant_id is not None
     new = {**values, PROGRESS: change.pct, STATUS: change.status or False}
     key = f"status-props:{change.program_key}:{change.partner_id}:{row.property_changes}"
-    write = recruitment.write_applicant_values(
+    return recruitment.write_applicant_values(
         key,
         change.applicant_id,
         new,
         subject=f"status:{change.program_key}:{change.partner_id}",
         what=f"OJT progress {change.pct:g} %, status {change.status or 'none'}",
     )
-    outbox.enqueue(session, write)
 
 
 def _define(session: Session, job_id: int, definition_: list[dict[str, Any]], now: datetime) -> str:

@@ -43,7 +43,7 @@ def move_tags(
     """Queue one contact write per change whose status moved; returns how many. `existing`: the
     tags found by name at `read_at`."""
     made: dict[str, str] = {}  # tag name -> key of the write that makes it
-    moved = 0
+    writes: list[outbox.Write] = []
     for change in moving(changes):
         row = shown[change.student_id]
         name = settings.tag_name(change.program_name, change.status) if change.status else None
@@ -63,12 +63,14 @@ def move_tags(
             subject=f"status:{change.program_key}:{change.partner_id}",
             what=f"{change.program_key} {change.tag_shown or 'none'} → {change.status or 'none'}",
         )
-        outbox.enqueue(session, write)
+        writes.append(write)
         row.tag_status = change.status or None
         row.tag_id, row.tag_key = new_id, new_key
         row.tag_applied_at = read_at
-        moved += 1
-    return moved
+    # One query and one flush for the chunk, not two statements a student; the tags made here
+    # were queued first (`_to_make`), so their writes come before the moves that name them.
+    outbox.enqueue_all(session, writes)
+    return len(writes)
 
 
 def _old_tag(session: Session, row: StatusShown) -> Any:

@@ -102,3 +102,29 @@ def test_a_single_proof_object_is_read_too(key: Path) -> None:
     document = signed(key)
     document["proof"] = document["proof"][0]
     assert verify_document(document, keys(key))
+
+
+def test_proofs_of_one_second_share_the_configs_hash_and_each_is_its_own(key: Path) -> None:
+    from sidecar.certificates import proof as proof_module
+
+    proof_module._config_hash.cache_clear()
+    first, second = signed(key), signed(key, {**DOCUMENT, "name": "Another"})
+    assert proof_module._config_hash.cache_info().hits >= 1  # the second reused the first's
+    for document in (first, second):
+        (proof,) = document["proof"]
+        config = {"@context": document["@context"], **proof}
+        del config["proofValue"]
+        unsecured = {k: v for k, v in document.items() if k != "proof"}
+        expected = hashlib.sha256(canonicalize(config).encode()).digest()
+        expected += hashlib.sha256(canonicalize(unsecured).encode()).digest()
+        assert hash_data(document, proof) == expected
+        assert verify_document(document, keys(key))
+    # A proof a second later is hashed for its own `created`, not served the cached one's.
+    later = sign_document(
+        DOCUMENT, Signer.load(key), method_id(DID, Signer.load(key).kid), CREATED.replace(second=16)
+    )
+    assert verify_document(later, keys(key))
+    assert later["proof"][0]["proofValue"] != first["proof"][0]["proofValue"]
+    moved = copy.deepcopy(later)
+    moved["proof"][0]["created"] = first["proof"][0]["created"]
+    assert not verify_document(moved, keys(key))

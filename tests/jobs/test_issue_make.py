@@ -203,3 +203,37 @@ def test_a_second_certificate_is_refused_after_its_file_is_written(
     # and harmless, as no row points at it.
     assert len(written) == 1 and written[0].exists()
     assert _count(world, Certificate) == 1 and _count(world, OutboxMessage) == 4
+
+
+def test_enqueue_new_refuses_a_key_queued_before_at_the_flush(world: World) -> None:
+    write = outbox.Write(key="x:once", model="res.partner", method="write", ids=[7])
+    with world.sessions() as session:
+        (row,) = outbox.enqueue_new(session, [write])
+        assert row.id is not None and row.key == "x:once"
+        session.commit()
+    with world.sessions() as session, pytest.raises(IntegrityError):
+        outbox.enqueue_new(session, [write])
+    assert _count(world, OutboxMessage) == 1
+
+
+def test_a_cycle_reads_the_status_list_once_and_never_draws_a_taken_place(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobs.issue.status_indexes import StatusIndexes
+    from sidecar.certificates import statuslist
+
+    with world.sessions() as session:
+        held = _make(world, session)
+        session.commit()
+    # The draws come out as: the place already held, then 5 twice, then 6.
+    draws = iter([held.status_index, 5, 5, 6])
+    monkeypatch.setattr(statuslist.secrets, "randbelow", lambda _n: next(draws))
+    indexes, reads = StatusIndexes(), []
+    with world.sessions() as session:
+        event.listen(
+            session.get_bind(),
+            "before_cursor_execute",
+            lambda *a: reads.append(a[2]) if "status_index" in a[2] else None,
+        )
+        assert [indexes.draw(session), indexes.draw(session)] == [5, 6]
+    assert len(reads) == 1
