@@ -3,7 +3,7 @@ under load beside a route of the same app that touches no database, measured in 
 
     cd /work/main && .venv/bin/python bench/cert_bench.py [--quick] [--certs 1000]
         [--duration 10] [--warmup 3] [--connections 32] [--postgres URL | --no-postgres]
-        [--issue-only]
+        [--issue-only] [--client auto|wrk|python]
 
 What it does (docs/benchmarks.md has the figures and what they mean):
 
@@ -26,8 +26,11 @@ What it does (docs/benchmarks.md has the figures and what they mean):
 2. Load. The app from `verify_site.app.create_app` over that store (rate limit set to 10**6 per
    minute so it never answers 429; it still counts every request, see the docs),
    under waitress with `verify_site.serve.THREADS` threads, each scenario in a fresh server
-   process. A load generator in another process (32 keep-alive `http.client` connections, one
-   thread each, closed loop) requests for `--warmup` s, then is measured for `--duration` s:
+   process. A load generator (32 keep-alive connections, closed loop) requests for `--warmup`
+   s, then is measured for `--duration` s. `--client wrk` (the default when Debian's `wrk` is
+   installed: bench/wrk_load.py) is a C program whose latencies are its HdrHistogram's;
+   `--client python` is a process of `http.client` threads, one per connection, whose 32
+   threads share one GIL, so their own waiting for it counts as latency. The table says which:
    - `/c/<serial>` for random serials of the store (must answer 200 "Valid certificate"); the
      warm-up renders every page once, so the measured window is answered from the page cache
      (verify_site/pagecache.py) with the status read from the store on every request;
@@ -75,6 +78,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import wrk_load  # noqa: E402
 
 RATE_LIMIT = (
     10**6
@@ -456,6 +461,7 @@ class LoadResult:
     client_cpu: float
     threads: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    quantiles: dict[float, float] | None = None  # from wrk's histogram, instead of `latencies`
 
     @property
     def rps(self) -> float:
@@ -466,6 +472,8 @@ class LoadResult:
         return self.exceptions + sum(n for s, n in self.statuses.items() if s != 200)
 
     def p(self, q: float) -> float:
+        if self.quantiles is not None:
+            return 1e3 * self.quantiles[q]
         return 1e3 * _pct(self.latencies, q)
 
 
@@ -581,6 +589,28 @@ def run_load(
         conn.close()
         if check is not None and not check(response.status, body):
             raise RuntimeError(f"{label}: unexpected answer {response.status} to {paths[0]}")
+        if args.client == "wrk":
+            w = wrk_load.run(
+                port,
+                paths,
+                args.connections,
+                args.warmup,
+                args.duration,
+                client_cpus,
+                lambda: _cpu_seconds(server.pid or 0),
+            )
+            return LoadResult(
+                label,
+                w.requests,
+                w.seconds,
+                [],
+                w.statuses,
+                w.socket_errors,
+                w.server_cpu,
+                w.client_cpu,
+                threads,
+                quantiles=w.quantiles,
+            )
         lp, lc = ctx.Pipe()
         loader = ctx.Process(
             target=_load,
@@ -662,6 +692,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=None, help="s before (default 3)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator: wrk (Debian's package) or the Python one; auto: wrk when installed",
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get("OJT_TEST_POSTGRES_URL"),
         help="admin URL of a PostgreSQL server (default: $OJT_TEST_POSTGRES_URL)",
@@ -681,6 +717,10 @@ def main() -> int:
     args.certs = args.certs or (100 if args.quick else 1000)
     args.duration = args.duration or (3.0 if args.quick else 10.0)
     args.warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
+    if args.client == "auto":
+        args.client = "wrk" if wrk_load.available() else "python"
+    elif args.client == "wrk" and not wrk_load.available():
+        parser.error("--client wrk: wrk is not installed (apt-get install wrk)")
 
     cpus = sorted(os.sched_getaffinity(0))
     model = next(
@@ -699,6 +739,16 @@ def main() -> int:
         f"certificates {args.certs}; load {args.connections} connections, warm-up "
         f"{args.warmup:g} s, measured {args.duration:g} s; rate limit {RATE_LIMIT}/min"
     )
+    if not args.issue_only:
+        print(
+            "load generator: "
+            + (
+                f"{wrk_load.version()} (C, HdrHistogram latencies)"
+                if args.client == "wrk"
+                else "Python threads, one keep-alive connection each (install wrk for a "
+                "generator that does not queue on its own GIL)"
+            )
+        )
     if len(cpus) < 2:
         args.no_split = True
         print("fewer than 2 usable cores: no split (pinned) load runs")

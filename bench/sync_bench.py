@@ -1,4 +1,4 @@
-"""Sync benchmark: a full sync against a bare XML-RPC replay of listing-then-read requests (a
+"""Sync benchmark: a full sync against a bare XML-RPC replay of its own requests (a
 measure of local overhead only: bench/sync_anchors.py sets the sync beside the real anchors),
 then incremental cycles: right after the full sync, in steady state, and after 1 % of lessons
 changed.
@@ -25,10 +25,10 @@ What it does (docs/benchmarks.md has the figures and what they mean):
 3. (a) A no-change cycle right after it: each stream lists from its full pass's start minus the
    overlap (300 s) and reads again by content the rows stamped in that window; the rows Odoo
    holds stamped in it are counted on the emulator for comparison.
-4. The floor, twice: a bare `xmlrpc.client.ServerProxy` loop replaying the full sync's own
-   requests (the listing's domain and context as the sync sent them, `(id, write_date)` pages of
-   10 x page size, then `read` of each page's ids in chunks of `read_chunk_size` with the same
-   fields, `load=''`), results dropped. The ratio uses the faster of the two.
+4. The floor, twice: a bare `xmlrpc.client.ServerProxy` loop replaying the full pass's own
+   requests (per stream, the first `search_read`'s domain and keywords as the sync sent them:
+   its fields, `load=''`, its context and page size; pages in id order, one request in flight),
+   results dropped. The ratio uses the faster of the two.
 5. Steady state, not faked: the bench waits until Odoo's last write is more than the overlap in
    the past, runs (a2) a no-change cycle (which still re-reads the rows stamped within the overlap
    before the previous pass began), then (b) one whose previous pass began more than the overlap
@@ -738,50 +738,33 @@ def _timed_sync_job() -> type:
 
 
 def floor_read(
-    url: str,
-    db: str,
-    user: str,
-    password: str,
-    reads: list[tuple[str, list, list, Any]],
-    list_size: int,
-    chunk: int,
+    url: str, db: str, user: str, password: str, reads: list[tuple[str, list, dict[str, Any]]]
 ) -> tuple[int, int]:
-    """The full sync's requests with a bare ServerProxy, results dropped: (calls, rows read).
+    """The full pass's own requests with a bare ServerProxy, one in flight, results dropped:
+    (calls, rows read).
 
-    Per stream, as `SyncJob._sync_stream` on `--full`: the listing pages of `(id, write_date)`
-    (`search_read`, `load=''`, `list_size` rows, keyset by whole seconds exactly as
-    `connectors.paging.iter_pages`, which is reused here for the page boundaries only), then for
-    each listing page a `read` of its ids in chunks of `chunk` (`read_chunk_size`) with the
-    stream's fields, `load=''`."""
-    from connectors.paging import iter_pages
-
+    Per stream, as `jobs/sync/blocks.py` reads with one reader: `search_read` of the stream's
+    domain, fields, context and page size (`load=''`, the keyword arguments the sync sent), in id
+    order, each page from the last id of the one before, until one comes short. What the sync
+    adds to this (landing rows, the read-ahead thread, the recompute) is its local overhead."""
     common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common", allow_none=True)
     uid = common.authenticate(db, user, password, {})
     proxy = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
     calls, delivered = 1, 0
-    for model, domain, fields, context in reads:
-        ctx = {"context": context} if context else {}
-
-        def fetch(
-            dom: list[Any], order: str, limit: int, model: str = model, ctx: Any = ctx
-        ) -> Any:
-            nonlocal calls
-            calls += 1
-            return proxy.execute_kw(
-                db, uid, password, model, "search_read", [dom],
-                {"fields": ["id", "write_date"], "order": order, "limit": limit, "load": "", **ctx},
+    for model, domain, kwargs in reads:
+        size = int(kwargs.get("limit") or 1000)
+        start = 0
+        while True:
+            rows: Any = proxy.execute_kw(
+                db, uid, password, model, "search_read", [[*domain, ("id", ">=", start)]],
+                {**kwargs, "order": "id asc", "limit": size},
             )  # fmt: skip
-
-        for page in iter_pages(fetch, domain, since=None, page_size=list_size):
-            ids = [r["id"] for r in page.rows]
-            for k in range(0, len(ids), chunk):
-                rows: Any = proxy.execute_kw(
-                    db, uid, password, model, "read", [ids[k : k + chunk], fields],
-                    {"load": "", **ctx},
-                )  # fmt: skip
-                calls += 1
-                delivered += len(rows)
-                del rows
+            calls += 1
+            delivered += len(rows)
+            if len(rows) < size:
+                break
+            start = int(rows[-1]["id"]) + 1
+            del rows
     return calls, delivered
 
 
@@ -907,26 +890,26 @@ def main(argv: list[str] | None = None) -> int:
             models = {s.model for s in streams}
             model_of = {s.name: s.model for s in streams}
 
-            def floor_reads() -> list[tuple[str, list, list, Any]]:
-                """The requests the full sync sent (it ran first): per stream model, its first
-                listing's domain (no keyset bound yet) and context, its reads' field list."""
+            def floor_reads() -> list[tuple[str, list, dict[str, Any]]]:
+                """The requests the full pass sent (it ran first): per stream model, its first
+                `search_read`'s domain (without the id bound the pass adds) and keywords."""
                 reads = []
                 for s in streams:
-                    listing = timer.first.get(f"{s.model}.search_read")
-                    if listing is None:
+                    first = timer.first.get(f"{s.model}.search_read")
+                    if first is None:
                         continue
-                    content = timer.first.get(f"{s.model}.read")
-                    fields = content[0][1] if content else [*s.fields, "write_date"]
-                    reads.append((s.model, listing[0][0], fields, listing[1].get("context")))
+                    domain = list(first[0][0])
+                    while domain and isinstance(domain[-1], list | tuple) and domain[-1][0] == "id":
+                        domain.pop()
+                    reads.append((s.model, domain, dict(first[1])))
                 return reads
 
             def floor(label: str) -> Phase:
                 target.reset_calls()
                 with measured(label) as ph:
                     calls, rows = floor_read(
-                        target.url, target.db, target.user, target.password, floor_reads(),
-                        LISTING_FACTOR * args.page_size, client.settings.read_chunk_size,
-                    )  # fmt: skip
+                        target.url, target.db, target.user, target.password, floor_reads()
+                    )
                 ph.extra = {"calls": calls, "rows": rows, "server": target.server_calls()}
                 return ph
 
@@ -992,8 +975,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             if not args.full_only:
                 cycle("(a) no change, right after the full sync")
-            for model, domain, fields, context in floor_reads():
-                print(f"floor replays {model}: domain {domain}, read {fields}, context {context}")
+            for model, domain, kwargs in floor_reads():
+                print(f"floor replays {model}: domain {domain}, keywords {kwargs}")
             floor1 = floor("floor 1")
             floor2 = floor("floor 2")
             if not args.full_only:
@@ -1037,7 +1020,9 @@ def main(argv: list[str] | None = None) -> int:
         for c in cycles:
             line(c.phase, c.calls, c.summary.total.read, c.content[1])
         ratio = full.seconds / best.seconds
-        rows = full.extra["content"][1]
+        # A full pass reads content in its listing (search_read of the fields, by id): its rows
+        # are those listed; `read` calls are an incremental pass's.
+        rows = full.extra["content"][1] or tot.read
         rpc = full.extra["rpc_wait"]
         local = full.seconds - rpc
         print()
