@@ -38,8 +38,10 @@ What it does (docs/benchmarks.md has the figures and what they mean):
      header hooks, no database;
    - `/bench-baseline`: added here only (not in the app), a fixed small HTML response through the
      same hooks: the floor of Flask + waitress + limiter + headers.
-   Each twice: with server and load generator sharing both cores ("shared"), and with the server
-   pinned to core 0 and the generator to core 1 ("split"). The CPU the server and the generator
+   Each three times: with server and load generator sharing both cores ("shared"), with the
+   server pinned to core 0 and the generator to core 1 ("split"), and with the server keeping
+   itself on one core as `verify_site.one_core` makes it and the generator anywhere ("one core";
+   `--no-one-core` skips it). The CPU the server and the generator
    used during the measured window is reported so a saturated generator shows. For the first
    store, verify and `/` once more (split) with the limiter disabled, to show what its
    bookkeeping costs at this limit (informational, `--no-limiter-off` skips it). For every store,
@@ -156,7 +158,16 @@ class Clock:
         return timed
 
 
+# The server's "cores" in the mode where it keeps itself on one, as `verify_site.one_core` does.
+ONE_CORE: set[int] = set()
+
+
 def _pin(cpus: set[int] | None) -> None:
+    if cpus is not None and not cpus:  # ONE_CORE (an empty set, also once pickled)
+        from sidecar.cores import keep_on_one_core
+
+        keep_on_one_core()
+        return
     if cpus is not None:
         os.sched_setaffinity(0, cpus)
 
@@ -711,6 +722,11 @@ def main() -> int:
         "--no-limiter-off", action="store_true", help="skip the runs without the rate limiter"
     )
     parser.add_argument(
+        "--no-one-core",
+        action="store_true",
+        help="skip the runs whose server keeps itself on one core (verify_site.one_core)",
+    )
+    parser.add_argument(
         "--no-cache-off", action="store_true", help="skip the runs without the page cache"
     )
     args = parser.parse_args()
@@ -865,17 +881,22 @@ def load_rows(
     modes: list[tuple[str, set[int] | None, set[int] | None]] = [("shared", None, None)]
     if not args.no_split:
         modes.append(("split", {0}, {1}))
+    if not args.no_one_core:
+        modes.append(("one core", ONE_CORE, None))
     rows: list[Row] = []
     print(
         f"\n{backend.name}: verification page under load ({len(serials)} certificates in the "
         f"store; each run a fresh waitress process)"
     )
     for mode, server_cpus, client_cpus in modes:
-        where = (
-            "server and generator share all cores"
-            if server_cpus is None
-            else f"server on core {min(server_cpus)}, generator on core {min(client_cpus or {0})}"
-        )
+        if server_cpus is None:
+            where = "server and generator share all cores"
+        elif server_cpus is ONE_CORE:
+            where = "the server keeps itself on one core (verify_site.one_core), generator anywhere"
+        else:
+            where = (
+                f"server on core {min(server_cpus)}, generator on core {min(client_cpus or {0})}"
+            )
         print(f" {mode}: {where}")
         runs = {}
         for label, paths, check in (
@@ -934,11 +955,12 @@ def load_rows(
                 None,
             )
         )
+    informational = next((m for m in modes if m[0] == "split"), modes[0])
     if not args.no_cache_off:
-        rows.extend(first_visit_rows(backend, cfg_path, args, modes[-1], verify_paths, valid))
+        rows.extend(first_visit_rows(backend, cfg_path, args, informational, verify_paths, valid))
     if limiter_off and not args.no_limiter_off:
         # What the rate limiter's bookkeeping costs at this limit: the same runs without it.
-        mode, server_cpus, client_cpus = modes[-1]
+        mode, server_cpus, client_cpus = informational
         print(f" {mode}, rate limiter disabled (Limiter.enabled = False; informational)")
         off = {}
         for label, paths, check in (

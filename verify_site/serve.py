@@ -17,6 +17,7 @@ from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
 from sidecar.config import Config
+from sidecar.cores import keep_on_one_core
 from verify_site.app import create_app
 from verify_site.security import with_headers
 
@@ -122,6 +123,8 @@ def serve(
         raise _cannot_listen(exc, wanted_host, wanted_port) from None
     urls = " and ".join(_url(h, p) for h, p in _addresses(server))
     say(f"verify site: serving on {urls} (Ctrl-C or SIGTERM stops)")
+    if config.verify_site.one_core:
+        _one_core(say)
     with _sigterm_as_interrupt():
         try:
             server.run()  # waitress returns (closing its sockets) on Ctrl-C
@@ -131,6 +134,16 @@ def serve(
             server.close()
             register.close()
     say("verify site: stopped")
+
+
+def _one_core(say: Callable[[str], None]) -> None:
+    core = keep_on_one_core()
+    where = (
+        f"on core {core}"
+        if core is not None
+        else "where it is (one core allowed, or no way to pin)"
+    )
+    say(f"verify site: kept {where} (verify_site.one_core)")
 
 
 @contextmanager

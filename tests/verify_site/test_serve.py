@@ -144,3 +144,43 @@ def test_waitress_warns_of_a_backlog_as_deep_as_its_workers_not_of_one_request_a
         server.close()
         app.extensions["verify_site"].register.close()
     assert [r.getMessage() for r in caplog.records] == [f"Task queue depth is {THREADS}"]
+
+
+def test_one_core_keeps_the_serving_process_on_one_of_its_cores(
+    tmp_path: Path, store_url: str, engine: Engine
+) -> None:
+    """`verify_site.one_core`: the process says which core it keeps to, and keeps to it."""
+    import os
+
+    port = free_port()
+    config = write_config(tmp_path, store_url, port)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["verify_site"]["one_core"] = True
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    allowed = sorted(os.sched_getaffinity(0))
+    process = subprocess.Popen(
+        [*CLI, "serve", "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline().startswith("verify site: serving on ")
+        kept = process.stderr.readline()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+        now = sorted(os.sched_getaffinity(process.pid))
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    if len(allowed) > 1:
+        assert kept == f"verify site: kept on core {now[0]} (verify_site.one_core)\n"
+        assert len(now) == 1 and now[0] in allowed
+    else:
+        assert "kept where it is" in kept and now == allowed
+    assert process.returncode == 0

@@ -38,6 +38,12 @@ def run_service(cfg: Config, *, web: bool) -> int:
     from jobs.service.web import PortInUse
 
     runner = ServiceRunner(cfg, web=web)
+    if web and cfg.verify_site.one_core:
+        from sidecar.cores import keep_on_one_core
+
+        core = keep_on_one_core()
+        if core is not None:
+            logging.getLogger(__name__).info("kept on core %s (verify_site.one_core)", core)
     try:
         code = runner.run_forever()
     except PortInUse as exc:

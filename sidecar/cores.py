@@ -1,0 +1,25 @@
+"""Keeping a process on one core (`verify_site.one_core`).
+
+A Python process serves its requests on threads that take turns holding one interpreter lock.
+When the kernel runs those threads on two cores, every hand-over of the lock wakes a thread on
+the other core, and the process answers about half as many requests, with twice the latency
+tail, as on one core (docs/benchmarks.md, "Certificates and the verification page"). Keeping it
+on one core loses little: only one thread runs Python at a time anyway."""
+
+from __future__ import annotations
+
+import os
+
+
+def keep_on_one_core() -> int | None:
+    """Keep this process on one of the cores it may use, and return that core; None where the
+    platform cannot pin a process or only one core is allowed anyway. The core is chosen by the
+    process id, so that several processes on one host spread over the cores."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) <= 1:
+        return None
+    core = allowed[os.getpid() % len(allowed)]
+    os.sched_setaffinity(0, {core})
+    return core
