@@ -489,17 +489,12 @@ class LoadResult:
 
 
 def _load(
-    port: int,
-    paths: list[str],
-    connections: int,
-    warmup: float,
-    duration: float,
-    cpus: set[int] | None,
-    server_pid: int,
-    pipe: Any,
+    plan: wrk_load.LoadPlan, server_pid: int, pipe: Any
 ) -> None:  # pragma: no cover - runs in a child process
     """Closed loop: `connections` threads, one keep-alive connection each."""
-    _pin(cpus)
+    port, paths, connections = plan.port, plan.paths, plan.connections
+    warmup, duration = plan.warmup, plan.duration
+    _pin(plan.cpus)
     start = time.perf_counter() + 0.2
     measure_from = start + warmup
     until = measure_from + duration
@@ -600,16 +595,11 @@ def run_load(
         conn.close()
         if check is not None and not check(response.status, body):
             raise RuntimeError(f"{label}: unexpected answer {response.status} to {paths[0]}")
+        plan = wrk_load.LoadPlan(
+            port, paths, args.connections, args.warmup, args.duration, client_cpus
+        )
         if args.client == "wrk":
-            w = wrk_load.run(
-                port,
-                paths,
-                args.connections,
-                args.warmup,
-                args.duration,
-                client_cpus,
-                lambda: _cpu_seconds(server.pid or 0),
-            )
+            w = wrk_load.run(plan, lambda: _cpu_seconds(server.pid or 0))
             return LoadResult(
                 label,
                 w.requests,
@@ -623,19 +613,7 @@ def run_load(
                 quantiles=w.quantiles,
             )
         lp, lc = ctx.Pipe()
-        loader = ctx.Process(
-            target=_load,
-            args=(
-                port,
-                paths,
-                args.connections,
-                args.warmup,
-                args.duration,
-                client_cpus,
-                server.pid,
-                lc,
-            ),
-        )
+        loader = ctx.Process(target=_load, args=(plan, server.pid, lc))
         loader.start()
         n, latencies, statuses, exceptions, scpu, ccpu = lp.recv()
         loader.join()

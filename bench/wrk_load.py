@@ -62,6 +62,18 @@ end
 """
 
 
+@dataclass(frozen=True)
+class LoadPlan:
+    """What a load run asks for, whichever generator runs it."""
+
+    port: int
+    paths: list[str]
+    connections: int
+    warmup: float
+    duration: float
+    cpus: set[int] | None  # the generator's cores (None: any)
+
+
 @dataclass
 class WrkResult:
     requests: int
@@ -125,24 +137,16 @@ def _wrk(
     return json.loads(line.removeprefix("WRK-RESULT ")), cpu
 
 
-def run(
-    port: int,
-    paths: list[str],
-    connections: int,
-    warmup: float,
-    duration: float,
-    cpus: set[int] | None,
-    server_cpu: Callable[[], float],
-) -> WrkResult:
+def run(plan: LoadPlan, server_cpu: Callable[[], float]) -> WrkResult:
     """Warm up, then measure. `server_cpu`: a callable giving the server's CPU seconds so far."""
     with tempfile.TemporaryDirectory(prefix="wrk_") as tmp:
         script = Path(tmp) / "load.lua"
-        script.write_text(_script(paths))
-        if warmup > 0:
-            _wrk(port, script, connections, max(1, round(warmup)), cpus)
-        seconds = max(1, round(duration))
+        script.write_text(_script(plan.paths))
+        if plan.warmup > 0:
+            _wrk(plan.port, script, plan.connections, max(1, round(plan.warmup)), plan.cpus)
+        seconds = max(1, round(plan.duration))
         s0 = server_cpu()
-        found, client_cpu = _wrk(port, script, connections, seconds, cpus)
+        found, client_cpu = _wrk(plan.port, script, plan.connections, seconds, plan.cpus)
         s1 = server_cpu()
     return WrkResult(
         requests=int(found["requests"]),

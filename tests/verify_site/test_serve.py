@@ -11,6 +11,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,24 @@ def taken_port() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         yield sock.getsockname()[1]
+
+
+@contextmanager
+def serving(config: Path, cwd: Path) -> Iterator[subprocess.Popen[str]]:
+    """`ojt-sidecar serve` in a process of its own, killed at the end if it is still running."""
+    process = subprocess.Popen(
+        [*CLI, "serve", "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 def free_port() -> int:
@@ -100,14 +119,7 @@ def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c_or_sigterm(
     killed by it (exit 143) instead of stopping cleanly."""
     port = free_port()
     config = write_config(tmp_path, store_url, port)
-    process = subprocess.Popen(
-        [*CLI, "serve", "-c", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-    )
-    try:
+    with serving(config, tmp_path) as process:
         assert process.stderr is not None
         first = process.stderr.readline()  # printed before serving, so this cannot hang
         assert first == (
@@ -117,10 +129,6 @@ def test_serve_says_where_it_serves_without_v_and_stops_on_ctrl_c_or_sigterm(
             assert response.status == 200
         process.send_signal(stop)
         out, err = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     assert process.returncode == 0
     assert out == ""
     assert err == "verify site: stopped\n"
@@ -158,14 +166,7 @@ def test_one_core_keeps_the_serving_process_on_one_of_its_cores(
     data["verify_site"]["one_core"] = True
     config.write_text(yaml.safe_dump(data), encoding="utf-8")
     allowed = sorted(os.sched_getaffinity(0))
-    process = subprocess.Popen(
-        [*CLI, "serve", "-c", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-    )
-    try:
+    with serving(config, tmp_path) as process:
         assert process.stderr is not None
         assert process.stderr.readline().startswith("verify site: serving on ")
         kept = process.stderr.readline()
@@ -174,10 +175,6 @@ def test_one_core_keeps_the_serving_process_on_one_of_its_cores(
         now = sorted(os.sched_getaffinity(process.pid))
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     if len(allowed) > 1:
         assert kept == f"verify site: kept on core {now[0]} (verify_site.one_core)\n"
         assert len(now) == 1 and now[0] in allowed
