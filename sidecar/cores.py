@@ -8,6 +8,7 @@ on one core loses little: only one thread runs Python at a time anyway."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 
@@ -21,5 +22,16 @@ def keep_on_one_core() -> int | None:
     if len(allowed) <= 1:
         return None
     core = allowed[os.getpid() % len(allowed)]
-    os.sched_setaffinity(0, {core})
+    os.sched_setaffinity(0, {core})  # this thread, and the threads it starts from now on
+    for thread in _threads():  # and those already running (a server's workers, say)
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # ended meanwhile
+            os.sched_setaffinity(thread, {core})
     return core
+
+
+def _threads() -> list[int]:
+    """The ids of this process's threads (Linux's /proc); none where there is no /proc."""
+    try:
+        return [int(name) for name in os.listdir("/proc/self/task")]
+    except OSError:
+        return []

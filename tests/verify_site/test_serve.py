@@ -172,12 +172,16 @@ def test_one_core_keeps_the_serving_process_on_one_of_its_cores(
         kept = process.stderr.readline()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200
+        # Every thread of it, waitress's workers started before it was told included.
+        threads = os.listdir(f"/proc/{process.pid}/task")
+        each = {tuple(sorted(os.sched_getaffinity(int(t)))) for t in threads}
         now = sorted(os.sched_getaffinity(process.pid))
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
     if len(allowed) > 1:
         assert kept == f"verify site: kept on core {now[0]} (verify_site.one_core)\n"
         assert len(now) == 1 and now[0] in allowed
+        assert len(threads) > 8 and each == {tuple(now)}  # waitress runs 8 workers
     else:
         assert "kept where it is" in kept and now == allowed
     assert process.returncode == 0
