@@ -232,26 +232,19 @@ def _measure(target: Any, args: argparse.Namespace) -> int:
 def _sync(
     target: Any, args: argparse.Namespace, odoo: Any
 ) -> tuple[dict[str, tuple[int, float]], tuple[float, int]]:
-    """A first pass into a new store, timed per stream; then a no-change cycle (seconds, calls)."""
+    """A first pass into a new store, timed per stream as the cycle spends it (a stream's
+    seconds run from the previous stream's end to its own); then a no-change cycle (seconds,
+    calls)."""
     from jobs.context import JobContext
     from jobs.sync.runner import SyncJob
     from sidecar.store.bootstrap import open_store
-
-    times: dict[str, tuple[int, float]] = {}
-
-    class Timed(SyncJob):
-        def _sync_stream(self, stream: Any, scope: Any, full: bool) -> Any:
-            started = time.perf_counter()
-            result = super()._sync_stream(stream, scope, full)
-            times[stream.name] = (result[0].counts.read, time.perf_counter() - started)
-            return result
 
     with tempfile.TemporaryDirectory(prefix="sync-anchors-") as tmp:
         cfg = _config(target, Path(tmp), args.page_size)
         store = open_store(cfg)
         try:
             _ = odoo.uid
-            Timed(JobContext(cfg, store.sessions, odoo)).run()
+            first = SyncJob(JobContext(cfg, store.sessions, odoo)).run()
             before = odoo.stats.calls
             started = time.perf_counter()
             SyncJob(JobContext(cfg, store.sessions, odoo)).run()
@@ -259,6 +252,7 @@ def _sync(
         finally:
             store.close()
             odoo.close()
+    times = {s.name: (s.counts.read, s.seconds) for s in first.streams}
     return times, idle
 
 

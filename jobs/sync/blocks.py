@@ -8,11 +8,12 @@ that one stored position says what is done: every id up to it.
 
 The first page is the first `size` rows by id from where the pass starts: a stream that fits in
 it costs that one call, as a bare read would. After it, one reader (one connection, as Odoo serves
-one request per worker) goes on the same way, each page from the last id of the one before,
-read ahead by a thread of its own while the caller stores the page it has. With more readers
+one request per worker) goes on the same way, each page from the last id of the one before; the
+sync reads these pages ahead, on a thread of their own, while it stores the page it has
+(`jobs/sync/passes.py`). With more readers
 (`odoo.parallel_reads`, each with a client of its own) the rest of the id range, up to the
 highest id (one more call), is cut into blocks of `size` consecutive id values that the readers
-read ahead. At most `readers + 1` pages wait beyond the one being stored.
+read ahead. At most `readers + 2` pages wait beyond the one being stored.
 
 Rows written during the pass are not missed: the next pass lists from this one's start minus
 the overlap, whatever their id (docs/architecture.md, "Incremental sync").
@@ -30,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors import Cursor, OdooClient, OdooError, Page
-from connectors.prefetch import read_ahead
 
 BY_ID = "id"  # the stored position's `second` when the pass reads by id
 
@@ -148,8 +148,7 @@ def id_blocks(
     reads = _Reads(readers, model, domain, wanted, context)
     count = readers.main.settings.parallel_reads
     if count <= 1:
-        with read_ahead(_one_by_one(reads, start, size)) as pages:
-            yield from pages
+        yield from _one_by_one(reads, start, size)
         return
     readers.prepare(count)
     first = _page(reads.rows(start, None, size), start)

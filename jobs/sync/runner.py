@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, nullcontext
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -24,21 +23,20 @@ from connectors.prefetch import read_ahead
 from jobs.actions import apply_actions
 from jobs.context import JobContext
 from jobs.incremental import ShouldStop
-from jobs.incremental.cursors import finish_pass, load_state, save_position
+from jobs.incremental.cursors import finish_pass, save_position
 from jobs.incremental.scope import resolve_scope
 from jobs.odoo import contacts
 from jobs.odoo.profile import profile_of
 from jobs.status import show_statuses
 from jobs.sync import batch_steps
-from jobs.sync.blocks import Readers, by_id, id_blocks
+from jobs.sync.blocks import Readers
 from jobs.sync.loader import Counts, load_page
+from jobs.sync.passes import Lap, PassEnd, StreamPass, chained, counted, plan_passes, runs
 from jobs.sync.plan import (
-    CONTENT_FACTOR,
     LISTING_FACTOR,
     PassPlan,
     known_write_dates,
     needs_content,
-    plan_pass,
 )
 from jobs.sync.recompute import RecomputeResult, pending_partners, recompute
 from jobs.sync.reconcile import ReconcileSummary, reconcile
@@ -94,14 +92,7 @@ class SyncJob:
                 found_batches = batch_steps.discover(session, self.client, self.cfg)
                 scope, summary.problems = resolve_scope(session, self.client)
                 summary.problems += found_batches
-            for stream in streams_for(profile_of(self.client)):
-                if not stream.applies(scope):
-                    continue
-                stream_summary, finished = self._sync_stream(stream, scope, full)
-                summary.streams.append(stream_summary)
-                if not finished:
-                    summary.interrupted = True
-                    break
+            summary.interrupted = not self._sync_streams(scope, full, summary.streams)
             if summary.interrupted:
                 pass  # the recompute queue is stored: the next cycle (or run) works it off
             elif full:  # a full sync recomputes everyone, changed rows or not
@@ -133,97 +124,94 @@ class SyncJob:
 
     # -- streams -------------------------------------------------------------------------------
 
-    def _sync_stream(self, stream: Stream, scope: Scope, full: bool) -> tuple[StreamSummary, bool]:
-        """One pass over a stream: list (id, write_date) of the rows changed since the last pass
-        minus the overlap window, then read the content of those that are new, changed, or too
-        recent to be final (see docs/architecture.md, "Incremental sync"). Also says whether the
-        pass finished (False: stopped after a stored page, its position kept for the next)."""
-        calls_before = self.client.stats.calls
-        signature = stream.signature(scope)
+    def _sync_streams(self, scope: Scope, full: bool, done: list[StreamSummary]) -> bool:
+        """A pass over each stream that applies (see docs/architecture.md, "Incremental sync"),
+        its summary added to `done`; says whether all finished (False: stopped after a stored
+        page, the pass's position kept for the next cycle)."""
+        streams = [s for s in streams_for(profile_of(self.client)) if s.applies(scope)]
         with self.sessions() as session:
-            state = None if full else load_state(session, stream.name, signature)
-        plan = plan_pass(state, self.ctx.clock(), self.overlap_seconds)
-        context = stream.context
-        domain = stream.domain(scope)
-        total = None
-        if self.progress is not None and full:  # a count costs a call: only worth it on --full
-            total = self.client.search_count(stream.model, domain, context=context)
-        # A first or full pass reads content directly; later passes list (id, write_date) and
-        # read only what is new, changed or unsettled (docs/architecture.md, "Incremental sync").
-        direct = full or plan.unsettled_from is None or by_id(plan.since)
-        counts, finished = Counts(), True
-        with self._pages(stream, domain, plan, context, direct) as pages:
-            for page in pages:
-                if direct:
-                    page_counts = self._store(stream, page, plan, signature)
-                else:
-                    page_counts = self._land(stream, page, plan, signature, context)
-                counts.add(page_counts)
-                if self.progress is not None:
-                    self.progress(stream.name, counts.read, total)
-                if self.should_stop():
-                    finished = False
-                    break
-        if not finished:
-            log.info(
-                "%s: stopped after %d rows; the next cycle resumes there", stream.name, counts.read
+            passes = plan_passes(
+                session,
+                streams,
+                scope,
+                full=full,
+                now=self.ctx.clock(),
+                overlap_seconds=self.overlap_seconds,
             )
-        else:
-            with self.sessions() as session, session.begin():
-                finish_pass(session, stream.name, signature, plan.started_at)
-        if self.progress is not None:
-            self.progress(stream.name, counts.read, counts.read)
-        _log_counts(stream, counts)
-        calls = self.client.stats.calls - calls_before
-        return StreamSummary(stream.name, stream.model, counts, calls), finished
+        if self.progress is not None and full:
+            passes = counted(self.client, passes)
+        clock = Lap()
+        for run in runs(passes):
+            finished = (
+                self._sync_chain(run, clock, done)
+                if run[0].direct
+                else self._sync_listed(run[0], clock, done)
+            )
+            if not finished:
+                return False
+        return True
 
-    def _pages(
-        self,
-        stream: Stream,
-        domain: list[Any],
-        plan: PassPlan,
-        context: dict[str, Any] | None,
-        direct: bool,
-    ) -> AbstractContextManager[Iterator[Page]]:
-        # A row without write_date (written behind Odoo's back) cannot be placed in time: the
-        # reconcile pass loads it instead of it stalling every pass.
-        dated = [*domain, ("write_date", "!=", False)]
-        if direct:  # by id blocks, read ahead while a page is stored (jobs/sync/blocks.py)
-            if plan.since is not None and not by_id(plan.since):  # stopped before this version
-                return read_ahead(self._content(stream, dated, plan, context))
-            settings = self.client.settings
-            blocks = id_blocks(
-                self._readers,
-                stream.model,
-                dated,
-                stream.content_fields,
-                after=plan.since,
-                size=CONTENT_FACTOR * settings.page_size,
-                context=context,
-            )
-            return closing(blocks)
+    def _sync_chain(self, chain: list[StreamPass], clock: Lap, done: list[StreamSummary]) -> bool:
+        """Passes that read content directly, their pages read ahead as one chain while each is
+        stored with its stream's position, in one transaction per page."""
+        counts, calls_before = Counts(), self.client.stats.calls
+        with read_ahead(chained(self._readers, chain)) as items:
+            for index, item in items:
+                p = chain[index]
+                if isinstance(item, PassEnd):
+                    done.append(self._finish(p, counts, item.calls, clock))
+                    counts, calls_before = Counts(), self.client.stats.calls
+                    continue
+                counts.add(self._store(p.stream, item, p.plan, p.signature))
+                if not self._went_on(p, counts):
+                    calls = self.client.stats.calls - calls_before  # those read ahead too
+                    done.append(self._stopped(p, counts, calls, clock))
+                    return False
+        return True
+
+    def _sync_listed(self, p: StreamPass, clock: Lap, done: list[StreamSummary]) -> bool:
+        """An incremental pass: list (id, write_date) of the rows changed since the last pass
+        minus the overlap window, then read the content of those that are new, changed, or too
+        recent to be final."""
+        calls_before = self.client.stats.calls
+        counts = Counts()
         listing = self.client.search_read(
-            stream.model,
-            dated,
+            p.stream.model,
+            p.domain,
             [],
-            since=plan.since,
+            since=p.plan.since,
             page_size=LISTING_FACTOR * self.client.settings.page_size,
-            context=context,
+            context=p.stream.context,
         )
-        return nullcontext(listing)
+        for page in listing:
+            counts.add(self._land(p.stream, page, p.plan, p.signature, p.stream.context))
+            if not self._went_on(p, counts):
+                calls = self.client.stats.calls - calls_before
+                done.append(self._stopped(p, counts, calls, clock))
+                return False
+        done.append(self._finish(p, counts, self.client.stats.calls - calls_before, clock))
+        return True
 
-    def _content(
-        self, stream: Stream, dated: list[Any], plan: PassPlan, context: dict[str, Any] | None
-    ) -> Iterator[Page]:
-        return self.client.search_read(
-            stream.model,
-            dated,
-            stream.content_fields,
-            since=plan.since,
-            page_size=CONTENT_FACTOR * self.client.settings.page_size,
-            names=False,
-            context=context,
+    def _went_on(self, p: StreamPass, counts: Counts) -> bool:
+        """Report progress after a stored page; False when the cycle is to stop there."""
+        if self.progress is not None:
+            self.progress(p.stream.name, counts.read, p.total)
+        return not self.should_stop()
+
+    def _finish(self, p: StreamPass, counts: Counts, calls: int, clock: Lap) -> StreamSummary:
+        with self.sessions() as session, session.begin():
+            finish_pass(session, p.stream.name, p.signature, p.plan.started_at)
+        if self.progress is not None:
+            self.progress(p.stream.name, counts.read, counts.read)
+        _log_counts(p.stream, counts)
+        return StreamSummary(p.stream.name, p.stream.model, counts, calls, clock.lap())
+
+    def _stopped(self, p: StreamPass, counts: Counts, calls: int, clock: Lap) -> StreamSummary:
+        log.info(
+            "%s: stopped after %d rows; the next cycle resumes there", p.stream.name, counts.read
         )
+        _log_counts(p.stream, counts)
+        return StreamSummary(p.stream.name, p.stream.model, counts, calls, clock.lap())
 
     def _store(self, stream: Stream, page: Page, plan: PassPlan, signature: str) -> Counts:
         """Store a page read by content with the stream's position, in one transaction."""

@@ -20,6 +20,7 @@ class StreamSummary:
     model: str
     counts: Counts
     calls: int
+    seconds: float = 0.0  # from the previous stream's end (or the first stream's start) to its own
 
 
 @dataclass

@@ -4,8 +4,10 @@ need."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -129,3 +131,60 @@ def test_a_first_pass_of_streams_that_fit_in_a_page_costs_one_read_each(
     assert {c.model_method for c in reads} == {"search_read"}
     assert len(reads) == len(summary.streams)
     assert summary.total.read > 0 and not summary.interrupted
+
+
+def test_the_next_stream_is_read_while_the_last_page_of_the_one_before_is_stored(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    # The memberships fit in one page: while it is being stored, the lessons' first page must
+    # already be asked for, not after the memberships' pass is finished.
+    models = [s.model for s in streams_for(profile_of(client_for(emu)))]
+    after = models[models.index("slide.channel.partner") + 1]
+    asked_meanwhile: list[bool] = []
+
+    class Watched(SyncJob):
+        def _store(self, stream: Any, page: Any, plan: Any, signature: str) -> Any:
+            if stream.model == "slide.channel.partner":
+                asked_meanwhile.append(_seen_within(emu, after, seconds=10))
+            return super()._store(stream, page, plan, signature)
+
+    emu.reset_calls()
+    summary = Watched(JobContext(cfg, store.sessions, client_for(emu, page_size=1000))).run()
+    assert asked_meanwhile == [True]
+    assert not summary.interrupted
+    assert [s.name for s in summary.streams][:2] == ["graded_items", "memberships"]
+    assert all(s.seconds > 0 for s in summary.streams)
+
+
+def test_an_incremental_cycle_reads_no_stream_ahead(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    # Listing passes read content by id from the storing side: nothing may run beside them.
+    odoo = client_for(emu, page_size=1000)
+    sync_once(cfg, store, odoo)
+    models = [s.model for s in streams_for(profile_of(odoo))]
+    after = models[models.index("slide.channel.partner") + 1]
+    asked_meanwhile: list[bool] = []
+
+    class Watched(SyncJob):
+        def _land(self, stream: Any, page: Any, *args: Any) -> Any:
+            if stream.model == "slide.channel.partner":
+                asked_meanwhile.append(_seen_within(emu, after, seconds=0.5))
+            return super()._land(stream, page, *args)
+
+    memberships = emu.env.search("slide.channel.partner", [])
+    with emu.env.transaction(at=emu.clock()):
+        emu.env.write("slide.channel.partner", memberships[:1], {"completion": 10})
+    emu.reset_calls()
+    summary = Watched(JobContext(cfg, store.sessions, odoo), overlap_seconds=300).run()
+    assert asked_meanwhile and not any(asked_meanwhile)
+    assert summary.total.updated >= 1
+
+
+def _seen_within(emu: OdooEmulator, model: str, *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(c.model == model for c in list(emu.calls)):
+            return True
+        time.sleep(0.01)
+    return False
