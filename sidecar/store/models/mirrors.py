@@ -41,7 +41,8 @@ class LessonProgress(_Mirror, Base):
 
     __tablename__ = "lesson_progress"
 
-    slide_id: Mapped[int] = mapped_column(Integer, index=True)
+    # Not indexed: nothing looks lessons up by slide (the recompute goes by partner).
+    slide_id: Mapped[int] = mapped_column(Integer)
     channel_id: Mapped[int] = mapped_column(Integer, index=True)
     partner_id: Mapped[int] = mapped_column(Integer, index=True)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
