@@ -85,6 +85,8 @@ class OddRow(ValueError):
 
 def m2o(value: Any) -> int | None:
     """A many2one as read: False, a bare id (load='') or [id, name]."""
+    if type(value) is int:  # the sync's reads (load=''), first: it runs for every row
+        return value
     if isinstance(value, list | tuple):
         return int(value[0]) if value else None
     if isinstance(value, int) and not isinstance(value, bool):

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Column,
     Table,
     bindparam,
+    func,
     insert,
     select,
     update,
@@ -93,7 +94,7 @@ class _Page:
         session.flush()
         ids = [int(row["id"]) for row in rows]
         self.existing: dict[int, Any] = {}
-        if ids:
+        if ids and _may_hold(session, self.core, min(ids)):
             stored = select(self.core.c.odoo_id, self.core.c.removed_at, *compared).where(
                 among(self.core.c.odoo_id, ids)
             )
@@ -170,6 +171,14 @@ class _Page:
             self.session.execute(_update_by_id(self.core), list(self.updates.values()))
             _expire(self.session, self.stream.table, self.updates)
         queue_affected(self.session, self.counts)
+
+
+def _may_hold(session: Session, core: Table, lowest: int) -> bool:
+    """Whether the table may hold ids at or above `lowest`: a first pass, reading by id into an
+    empty or shorter table, has nothing stored to compare its pages with (one look-up at the
+    key's end rather than one for each id)."""
+    top = session.scalar(select(func.max(core.c.odoo_id)))
+    return top is not None and top >= lowest
 
 
 def insert_many(session: Session, core: Table, rows: list[dict[str, Any]]) -> None:

@@ -20,10 +20,10 @@ from sidecar.store.sql import among
 # A listing page carries two fields per row, so it can be this many content pages long.
 LISTING_FACTOR = 10
 # A first or full pass reads content in pages this many times `odoo.page_size`: on a real Odoo
-# 17, pages of 5,000 read as fast as any larger ones and faster than 1,000 (each page re-sorts
-# what is left by write_date), with a tenth of the transactions to commit here
-# (docs/benchmarks.md, "Sync beside the bare reads").
-CONTENT_FACTOR = 5
+# 17, the best bare reads of 220k rows came in pages of 10,000 over both XML-RPC and JSON-RPC
+# (each call costs Odoo ~10 ms whatever its size), and the sync read at 0.91x (JSON-RPC) with
+# them against 0.84x with pages of 5,000 (docs/benchmarks.md, "Sync beside the bare reads").
+CONTENT_FACTOR = 10
 
 
 @dataclass(frozen=True)
