@@ -13,7 +13,8 @@ sync reads these pages ahead, on a thread of their own, while it stores the page
 (`jobs/sync/passes.py`). With more readers
 (`odoo.parallel_reads`, each with a client of its own) the rest of the id range, up to the
 highest id (one more call), is cut into blocks of `size` consecutive id values that the readers
-read ahead. At most `readers + 2` pages wait beyond the one being stored.
+read ahead. At most `readers + 3` pages wait beyond the one being stored: the readers' window
+of `readers + 1`, the page the read-ahead thread hands over and the one it holds meanwhile.
 
 Rows written during the pass are not missed: the next pass lists from this one's start minus
 the overlap, whatever their id (docs/architecture.md, "Incremental sync").

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -67,14 +67,7 @@ def plan_passes(
 def counted(client: OdooClient, passes: list[StreamPass]) -> list[StreamPass]:
     """The passes with their row counts (a call each: only worth it where progress is shown)."""
     return [
-        StreamPass(
-            p.stream,
-            p.signature,
-            p.plan,
-            p.domain,
-            p.direct,
-            client.search_count(p.stream.model, p.domain, context=p.stream.context),
-        )
+        replace(p, total=client.search_count(p.stream.model, p.domain, context=p.stream.context))
         for p in passes
     ]
 

@@ -188,3 +188,19 @@ def _seen_within(emu: OdooEmulator, model: str, *, seconds: float) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def test_a_full_sync_with_progress_reports_each_streams_count_from_the_start(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    odoo = client_for(emu, page_size=1000)
+    sync_once(cfg, store, odoo)
+    reported: list[tuple[str, int, int | None]] = []
+    summary = SyncJob(
+        JobContext(cfg, store.sessions, odoo), progress=lambda *a: reported.append(a)
+    ).run(full=True)
+    for stream in summary.streams:
+        mine = [r for r in reported if r[0] == stream.name]
+        assert mine[-1] == (stream.name, stream.counts.read, stream.counts.read)
+        assert all(total == stream.counts.read for _, _, total in mine)
+    assert sum(s.counts.read for s in summary.streams) > 0
