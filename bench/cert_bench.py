@@ -439,7 +439,9 @@ def _serve(
 
     from flask import Response
 
+    from sidecar import quickserve
     from sidecar.config import load_config
+    from sidecar.heap import freeze_startup
     from verify_site.app import create_app
     from verify_site.serve import THREADS, make_server
 
@@ -457,7 +459,8 @@ def _serve(
         app.extensions["verify_site"].pages.size = 0
     server = make_server(app, cfg, host="127.0.0.1", port=0)  # as `serve` binds it
     pipe.send((int(server.effective_port), THREADS))
-    server.run()
+    freeze_startup()
+    quickserve.loop(server)  # as `serve` runs it
 
 
 @dataclass

@@ -57,13 +57,10 @@ class CertificatePages:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         path: str = environ.get("PATH_INFO") or ""
-        if method not in ("GET", "HEAD") or not path.startswith(PREFIX):
-            return self.app(environ, start_response)
-        if environ.get("QUERY_STRING"):  # a holder's own link (`?t=`): Flask decides, uncached
-            return self.app(environ, start_response)
-        serial = path[len(PREFIX) :]
-        # Only pages Flask rendered are held, so a held serial is a canonical, checked one.
-        if not self.pages.holds(serial) or not self.pages.knows_host(environ.get("HTTP_HOST")):
+        serial = held(
+            self.pages, method, path, environ.get("QUERY_STRING"), environ.get("HTTP_HOST")
+        )
+        if serial is None:
             return self.app(environ, start_response)
         address = str(environ.get("REMOTE_ADDR") or "unknown")
         if self.spend(address) is not None:
@@ -88,6 +85,23 @@ class CertificatePages:
         except RegisterUnavailable:
             return None  # Flask looks again and answers 503 in the site's words
         return None if status is None else self.pages.get(serial, status, script_root)
+
+
+def held(
+    pages: PageCache, method: object, path: str, query: object, host: str | None
+) -> str | None:
+    """The serial whose page this request asks for, when `pages` holds it for that host; else
+    None (Flask answers). The server asks this too, before the request reaches any layer, to
+    answer such a request on its loop rather than a worker (verify_site/serve.py)."""
+    if method not in ("GET", "HEAD") or not path.startswith(PREFIX):
+        return None
+    if query:  # a holder's own link (`?t=`): Flask decides, uncached
+        return None
+    serial = path[len(PREFIX) :]
+    # Only pages Flask rendered are held, so a held serial is a canonical, checked one.
+    if not pages.holds(serial) or not pages.knows_host(host):
+        return None
+    return serial
 
 
 def _headers(page: CachedPage, *, with_body: bool) -> list[tuple[str, str]]:

@@ -16,9 +16,12 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
+from sidecar import quickserve
 from sidecar.config import Config
 from sidecar.cores import keep_on_one_core
+from sidecar.heap import freeze_startup
 from verify_site.app import create_app
+from verify_site.fastpage import held
 from verify_site.security import with_headers
 
 THREADS = 8
@@ -32,16 +35,20 @@ def make_wsgi_app(config: Config) -> Flask:
 def make_server(
     app: Flask, config: Config, *, host: str | None = None, port: int | None = None
 ) -> Any:
-    """A waitress server for `app`, bound but not yet serving; `host` and `port` override
-    `verify_site.host` / `.port`. Proxy headers are left to the app (`verify_site.trust_proxy`,
-    Werkzeug's ProxyFix), so waitress is not told of any trusted proxy; but when the app trusts
-    some, waitress must not strip them first (it clears X-Forwarded-* from an untrusted peer)."""
+    """A waitress server for `app`, bound but not yet serving (`sidecar.quickserve.loop` serves
+    it); `host` and `port` override `verify_site.host` / `.port`. A certificate page the page
+    cache holds is answered on waitress's loop thread, everything else by its `THREADS`
+    workers (sidecar/quickserve.py says why). Proxy headers are left to the app
+    (`verify_site.trust_proxy`, Werkzeug's ProxyFix), so waitress is not told of any trusted
+    proxy; but when the app trusts some, waitress must not strip them first (it clears
+    X-Forwarded-* from an untrusted peer)."""
     site = app.extensions.get("verify_site")
     trusts_proxies = bool(site is not None and site.settings.trust_proxy)
     sockets: dict[int, Any] = {}
     server = create_server(
         app,
         map=sockets,
+        _dispatcher=quickserve.QuickFirst(_cached_page(app), THREADS),
         host=host or config.verify_site.host,
         port=port if port is not None else config.verify_site.port,
         threads=THREADS,
@@ -53,6 +60,21 @@ def make_server(
             listener.channel_class = SecureChannel
     _quiet_short_queues()
     return server
+
+
+def _cached_page(app: Flask) -> quickserve.Quick:
+    """Whether a parsed request asks for a page the site's cache holds (verify_site/fastpage.py):
+    answered after one status read, it is quick."""
+    site = app.extensions.get("verify_site")
+    if site is None:  # not the verification site's app: the pool serves everything
+        return lambda request: False
+    pages = site.pages
+
+    def quick(request: Any) -> bool:
+        host = request.headers.get("HOST")
+        return held(pages, request.command, request.path, request.query, host) is not None
+
+    return quick
 
 
 class _BacklogOnly(logging.Filter):
@@ -125,12 +147,14 @@ def serve(
     say(f"verify site: serving on {urls} (Ctrl-C or SIGTERM stops)")
     if config.verify_site.one_core:
         _one_core(say)
+    freeze_startup()
     with _sigterm_as_interrupt():
         try:
-            server.run()  # waitress returns (closing its sockets) on Ctrl-C
+            quickserve.loop(server)
         except KeyboardInterrupt:
             pass
         finally:
+            server.task_dispatcher.shutdown()  # what waitress's own `run` does on Ctrl-C
             server.close()
             register.close()
     say("verify site: stopped")

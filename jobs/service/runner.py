@@ -51,6 +51,7 @@ from jobs.service.web import (
 )
 from jobs.service.work import BODIES, ONCE_ORDER
 from sidecar.config import Config
+from sidecar.heap import freeze_startup
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import utcnow
 
@@ -191,6 +192,7 @@ class ServiceRunner:
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
+            freeze_startup()  # this is the process's life: its start-up state stays
             while not requested.wait(0.5):
                 pass
         finally:

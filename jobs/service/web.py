@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sidecar import quickserve
 from sidecar.config import Config
 
 log = logging.getLogger("ojt_sidecar.service")
@@ -78,11 +79,7 @@ class ThreadedServer:
         return server.map if hasattr(server, "map") else server._map
 
     def _loop(self) -> None:
-        from waitress import wasyncore
-
-        adj = self._server.adj
-        while not self._closing.is_set() and self._map:
-            wasyncore.loop(timeout=1.0, map=self._map, use_poll=adj.asyncore_use_poll, count=1)
+        quickserve.loop(self._server, until=self._closing.is_set)
 
     def _close_app(self) -> None:
         if self._on_close is not None:
@@ -129,13 +126,20 @@ def ops_server(cfg: Config, sessions: Any, started_at: Any, watch: Any = None) -
 def hooks_server(
     cfg: Config, app: Any, *, host: str | None = None, port: int | None = None
 ) -> ThreadedServer:
-    """The webhook listener (`jobs.hooks`) on `hooks.host:port`, apart from the other sites."""
+    """The webhook listener (`jobs.hooks`) on `hooks.host:port`, apart from the other sites.
+    Every hook is answered at once, before any read, so waitress's loop thread answers them all
+    itself (sidecar/quickserve.py); its one worker serves only a client that stops reading."""
     from waitress import create_server
 
     host = host or cfg.hooks.host
     port = cfg.hooks.port if port is None else port
+
+    def bind() -> Any:
+        every_hook = quickserve.QuickFirst(lambda request: True, threads=1)
+        return create_server(app, host=host, port=port, ident="ojt-sidecar", _dispatcher=every_hook)
+
     return ThreadedServer(
-        lambda: create_server(app, host=host, port=port, threads=4, ident="ojt-sidecar"),
+        bind,
         host=host,
         port=port,
         what="webhook listener",

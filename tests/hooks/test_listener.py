@@ -3,14 +3,18 @@ body, 503 queue full; never a 5xx, whatever is sent. And the queue coalesces per
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
-from typing import Any
+import threading
+from types import SimpleNamespace
+from typing import Any, cast
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jobs.hooks import HintQueue, HookApp
+from jobs.service.web import hooks_server
 from jobs.sync.hinted import hinted_models
 
 SECRET = "s3cr3t-abcdefghijklmnopqrstuvwxyz"
@@ -46,6 +50,30 @@ def test_a_hook_of_a_mirrored_model_is_queued() -> None:
     listener = app()
     assert call(listener, hook(completion=20, member_status="ongoing")) == 202
     assert listener.queue.take(10, 0) == {(SCP, 7): 0}
+
+
+def test_the_listener_answers_every_hook_on_its_loop_thread() -> None:
+    """Odoo's save waits for this answer: no hand-over to a worker thread (hooks_server)."""
+    listener = app()
+    answered_on: list[str] = []
+
+    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+        answered_on.append(threading.current_thread().name)
+        return listener(environ, start_response)
+
+    cfg = SimpleNamespace(hooks=SimpleNamespace(host="127.0.0.1", port=0))
+    server = hooks_server(cast(Any, cfg), recording, host="127.0.0.1", port=0)
+    server.start()
+    try:
+        for rid in (1, 2):
+            conn = http.client.HTTPConnection("127.0.0.1", server.addresses[0][1], timeout=10)
+            conn.request("POST", PATH, body=json.dumps(hook(rid=rid)))
+            assert conn.getresponse().status == 202
+            conn.close()
+    finally:
+        server.close()
+    assert answered_on == ["webhook listener", "webhook listener"]
+    assert listener.queue.take(10, 0) == {(SCP, 1): 0, (SCP, 2): 0}
 
 
 def test_wrong_secret_or_path_is_404_and_nothing_is_queued() -> None:

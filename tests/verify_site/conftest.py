@@ -209,13 +209,18 @@ def drop_site_connections(engine: Engine) -> None:
     assert killed is not None and killed >= 1
 
 
+LOOP = "site loop"  # the name of the thread `serving` runs waitress's loop on
+
+
 @contextmanager
 def serving(app: Flask, config: Config) -> Iterator[int]:
-    """`app` under waitress as `serve` binds it, in a thread, on a free port of 127.0.0.1."""
+    """`app` under waitress as `serve` binds and runs it, in a thread, on a free port of
+    127.0.0.1."""
+    from sidecar import quickserve
     from verify_site.serve import make_server
 
     server = make_server(app, config, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=quickserve.loop, args=(server,), name=LOOP, daemon=True)
     thread.start()
     try:
         yield int(server.effective_port)

@@ -6,6 +6,7 @@ spend from the same per-address budget."""
 from __future__ import annotations
 
 import http.client
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from sidecar.certificates.status import Status
 from sidecar.config import load_config
-from tests.verify_site.conftest import TODAY, AddCert, MakeApp, at, serving
+from tests.verify_site.conftest import LOOP, TODAY, AddCert, MakeApp, at, serving
 from tests.verify_site.test_serve import write_config
 from verify_site.pagecache import PageCache, etag_of, matches
 from verify_site.records import RegisterUnavailable
@@ -235,6 +236,34 @@ def test_304_over_waitress_keeps_the_connection_usable(
     assert answers[1][2] == answers[0][2] == answers[3][2]
     for _, headers, _ in answers:
         assert_secured(headers)
+
+
+def test_a_cached_page_is_answered_on_waitress_loop_and_a_first_visit_by_a_worker(
+    make_app: MakeApp, add_cert: AddCert, tmp_path: Path, store_url: str, engine: Engine
+) -> None:
+    """The hot page skips the hand-over to a worker thread (sidecar/quickserve.py); a page not
+    yet rendered, and any other page, still goes to the workers."""
+    cert = add_cert()
+    app = make_app()
+    answered_on: list[str] = []
+    site = app.wsgi_app
+
+    def recording(environ: Any, start_response: Any) -> Any:
+        answered_on.append(threading.current_thread().name)
+        return site(environ, start_response)
+
+    app.wsgi_app = recording  # type: ignore[method-assign]
+    config = load_config(write_config(tmp_path, store_url, 8080))
+    with serving(app, config) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(2):
+            conn.request("GET", f"/c/{cert.serial}")
+            response = conn.getresponse()
+            assert response.status == 200 and b"Valid certificate" in response.read()
+        conn.close()
+    first_visit, from_cache = answered_on
+    assert first_visit.startswith("waitress-")
+    assert from_cache == LOOP
 
 
 def test_the_page_links_to_the_signing_keys(client: FlaskClient, add_cert: AddCert) -> None:

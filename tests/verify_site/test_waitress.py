@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
 
+from sidecar import quickserve
 from sidecar.config import load_config
 from tests.verify_site.conftest import MakeApp, serving
 from tests.verify_site.test_serve import write_config
@@ -103,7 +104,7 @@ def test_redirects_never_name_the_host_header(port: int, target: str) -> None:
 def serve_app(app: Flask, tmp_path: Path, store_url: str) -> tuple[Any, int]:
     config = load_config(write_config(tmp_path, store_url, 8080))
     server = make_server(app, config, host="127.0.0.1", port=0)
-    threading.Thread(target=server.run, daemon=True).start()
+    threading.Thread(target=quickserve.loop, args=(server,), daemon=True).start()
     return server, int(server.effective_port)
 
 
