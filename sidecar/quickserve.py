@@ -27,6 +27,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from waitress import wasyncore
@@ -37,15 +38,23 @@ log = logging.getLogger("waitress")
 MAX_UNSENT = 1024 * 1024  # bytes of a connection's answers not yet sent, beyond which: the pool
 
 Quick = Callable[[Any], bool]  # waitress's parsed request (`waitress.parser.HTTPRequestParser`)
+# Around one round of quick requests, given them all before the first is served: where the app
+# can do for all at once what each would do alone (the site reads their statuses in one query).
+Together = Callable[[list[Any]], AbstractContextManager[None]]
+
+
+def _each(requests: list[Any]) -> AbstractContextManager[None]:
+    return nullcontext()
 
 
 class QuickFirst(ThreadedTaskDispatcher):
     """waitress's task dispatcher, serving the requests `quick` accepts on the loop thread (in
     `serve_ready`, which the loop calls after every poll) and the others on `threads` workers."""
 
-    def __init__(self, quick: Quick, threads: int) -> None:
+    def __init__(self, quick: Quick, threads: int, *, together: Together = _each) -> None:
         super().__init__()
         self.quick = quick
+        self.together = together
         self.ready: deque[Any] = deque()
         self.loop_thread: int | None = None
         self.set_thread_count(threads)
@@ -73,13 +82,17 @@ class QuickFirst(ThreadedTaskDispatcher):
             return False
 
     def serve_ready(self) -> None:
-        """Serve, on this thread, the quick requests ready now (not those they make ready)."""
-        for _ in range(len(self.ready)):
-            channel = self.ready.popleft()
-            try:
-                channel.service()
-            except BaseException:  # as waitress's workers: log, and keep serving the others
-                log.exception("Exception when servicing %r", channel)
+        """Serve, on this thread, the quick requests ready now (not those they make ready),
+        inside `together(their parsed requests)`."""
+        batch = [self.ready.popleft() for _ in range(len(self.ready))]
+        if not batch:
+            return
+        with self.together([channel.requests[0] for channel in batch if channel.requests]):
+            for channel in batch:
+                try:
+                    channel.service()
+                except BaseException:  # as waitress's workers: log, and keep serving the others
+                    log.exception("Exception when servicing %r", channel)
 
     def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
         self.ready.clear()

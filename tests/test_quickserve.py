@@ -162,3 +162,54 @@ def test_under_waitress_own_run_every_request_goes_to_the_workers() -> None:
         server.close()
         server.task_dispatcher.shutdown()
     assert bodies[0].startswith(b"/quick waitress-")
+
+
+def test_each_round_is_served_inside_together_given_all_its_requests() -> None:
+    """`together` sees a round's requests before the first is served (the site reads their
+    statuses at once there); every quick request is served inside the round that listed it."""
+    rounds: list[list[str]] = []
+    current: list[str] = []
+
+    @contextmanager
+    def together(requests: list[Any]) -> Iterator[None]:
+        current[:] = [str(r.path) for r in requests]
+        rounds.append(list(current))
+        try:
+            yield
+        finally:
+            current.clear()
+
+    served_in: list[tuple[str, list[str]]] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        served_in.append((environ["PATH_INFO"], list(current)))
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    server = create_server(
+        app,
+        host="127.0.0.1",
+        port=0,
+        _dispatcher=quickserve.QuickFirst(quick_paths, threads=1, together=together),
+    )
+    stop = threading.Event()
+    loop = threading.Thread(target=quickserve.loop, args=(server,), kwargs={"until": stop.is_set})
+    loop.start()
+    try:
+        port = int(server.effective_port)
+        askers = [
+            threading.Thread(target=ask, args=(port, f"/quick-{n}", "/other")) for n in range(8)
+        ]
+        for asker in askers:
+            asker.start()
+        for asker in askers:
+            asker.join(10)
+    finally:
+        stop.set()
+        loop.join(5)
+        server.task_dispatcher.shutdown()
+        server.close()
+    quick = [(path, inside) for path, inside in served_in if path.startswith("/quick")]
+    assert sorted(path for path, _ in quick) == [f"/quick-{n}" for n in range(8)]
+    assert all(path in inside for path, inside in quick)
+    assert sum(len(r) for r in rounds) == 8

@@ -11,7 +11,8 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -102,6 +103,7 @@ class Register:
         self._schema_ok = False  # latched once seen at head: a schema only moves forward
         self._status_query = StatusQuery(self.engine)
         self._lock = threading.Lock()
+        self._read_together = threading.local()  # .rows: statuses read for a round, by serial
 
     def close(self) -> None:
         self.engine.dispose()
@@ -187,6 +189,10 @@ class Register:
         3-5 times the query itself (11 µs against 40-60 on SQLite in a loop; docs/benchmarks.md,
         "Certificates and the verification page").
         """
+        together = getattr(self._read_together, "rows", None)
+        if together is not None and serial in together:
+            row = together[serial]
+            return None if row is None else certificate_status(row, today)
         self._ensure_schema()
         for attempt in range(2):
             try:
@@ -198,6 +204,24 @@ class Register:
                 continue  # a dropped pooled connection (a restarted server): once on a fresh one
             return None if row is None else certificate_status(row, today)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def statuses_read_together(self, serials: list[str]) -> Iterator[None]:
+        """Within the block, on this thread, `status_of` answers for `serials` from one query
+        made now for all of them, instead of one query each: the pages one round of the
+        server's loop answers (verify_site/serve.py), every one of them asked for before this
+        read. A store that fails here leaves each to its own query, which says so."""
+        try:
+            self._ensure_schema()
+            rows = self._status_query.run_many(self.engine, serials)
+        except (Dropped, RegisterUnavailable):
+            yield
+            return
+        self._read_together.rows = {serial: rows.get(serial) for serial in serials}
+        try:
+            yield
+        finally:
+            self._read_together.rows = None
 
     def _reading(self, read: Callable[[], _T]) -> _T:
         self._ensure_schema()

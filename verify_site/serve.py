@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from flask import Flask
@@ -48,7 +48,9 @@ def make_server(
     server = create_server(
         app,
         map=sockets,
-        _dispatcher=quickserve.QuickFirst(_cached_page(app), THREADS),
+        _dispatcher=quickserve.QuickFirst(
+            _cached_page(app), THREADS, together=_statuses_together(app)
+        ),
         host=host or config.verify_site.host,
         port=port if port is not None else config.verify_site.port,
         threads=THREADS,
@@ -69,12 +71,28 @@ def _cached_page(app: Flask) -> quickserve.Quick:
     if site is None:  # not the verification site's app: the pool serves everything
         return lambda request: False
     pages = site.pages
+    return lambda request: _held(pages, request) is not None
 
-    def quick(request: Any) -> bool:
-        host = request.headers.get("HOST")
-        return held(pages, request.command, request.path, request.query, host) is not None
 
-    return quick
+def _statuses_together(app: Flask) -> quickserve.Together:
+    """The statuses of a round's cached pages in one query (`Register.statuses_read_together`):
+    on PostgreSQL each is a round trip, during which the loop would answer nothing."""
+    site = app.extensions.get("verify_site")
+    if site is None:
+        return lambda requests: nullcontext()
+
+    def together(requests: list[Any]) -> AbstractContextManager[None]:
+        serials = [serial for r in requests if (serial := _held(site.pages, r)) is not None]
+        if len(serials) < 2:
+            return nullcontext()
+        return site.register.statuses_read_together(serials)
+
+    return together
+
+
+def _held(pages: Any, request: Any) -> str | None:
+    host = request.headers.get("HOST")
+    return held(pages, request.command, request.path, request.query, host)
 
 
 class _BacklogOnly(logging.Filter):

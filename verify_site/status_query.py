@@ -1,11 +1,15 @@
 """A certificate's status by serial, straight through the DB-API: the one query the site runs
-on every request for a cached page (`Register.status_of`, verify_site/pagecache.py)."""
+on every request for a cached page (`Register.status_of`, verify_site/pagecache.py), and the
+same for several serials at once (`run_many`: the requests one round of the server's loop
+answers, verify_site/serve.py)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
@@ -25,6 +29,7 @@ _STATUS_COLUMNS = (
     Certificate.hidden_at,
 )
 _STATUS_BY_SERIAL = select(*_STATUS_COLUMNS).where(Certificate.serial == bindparam("serial"))
+MANY = 64  # serials per statement of `run_many`; a statement is compiled once per count
 
 
 @dataclass(slots=True)
@@ -51,10 +56,37 @@ class StatusQuery:
             for column in _STATUS_COLUMNS
         ]
         self.errors: tuple[type[BaseException], ...] = (dialect.loaded_dbapi.Error, SQLAlchemyError)
+        self.dialect = dialect
+        self._many: dict[int, str] = {}
 
     def run(self, engine: Engine, serial: str) -> StatusRow | None:
         """The row, or None; raises `Dropped` (the connection invalidated) when the driver
         fails, and RegisterUnavailable when no connection can be had."""
+        params = (serial,) if self.positional else {"serial": serial}
+        rows = self._fetch(engine, self.sql, params)
+        return self._row(rows[0]) if rows else None
+
+    def run_many(self, engine: Engine, serials: list[str]) -> dict[str, StatusRow]:
+        """The rows of those of `serials` that exist, by serial, in statements of at most
+        `MANY`; raises as `run` does."""
+        found: dict[str, StatusRow] = {}
+        for start in range(0, len(serials), MANY):
+            chunk = serials[start : start + MANY]
+            sql = self._many_sql(len(chunk))
+            params = tuple(chunk) if self.positional else {f"s{i}": s for i, s in enumerate(chunk)}
+            rows = self._fetch(engine, sql, params)
+            found.update((raw[0], self._row(raw[1:])) for raw in rows)
+        return found
+
+    def _many_sql(self, count: int) -> str:
+        sql = self._many.get(count)
+        if sql is None:
+            keys: list[Any] = [bindparam(f"s{i}") for i in range(count)]
+            query = select(Certificate.serial, *_STATUS_COLUMNS).where(Certificate.serial.in_(keys))
+            sql = self._many[count] = str(query.compile(dialect=self.dialect))
+        return sql
+
+    def _fetch(self, engine: Engine, sql: str, params: Any) -> list[Any]:
         try:
             connection = engine.raw_connection()
         except self.errors as exc:
@@ -62,16 +94,17 @@ class StatusQuery:
             raise RegisterUnavailable(STORE_DOWN) from exc
         try:
             cursor = connection.cursor()
-            cursor.execute(self.sql, (serial,) if self.positional else {"serial": serial})
-            raw = cursor.fetchone()
+            cursor.execute(sql, params)
+            rows = list(cursor.fetchall())
             cursor.close()
         except self.errors as exc:
             connection.invalidate()
             raise Dropped(STORE_DOWN) from exc
         finally:
             connection.close()
-        if raw is None:
-            return None
+        return rows
+
+    def _row(self, raw: Sequence[Any]) -> StatusRow:
         return StatusRow(
             *(
                 value if p is None else p(value)

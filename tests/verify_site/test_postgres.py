@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.verify_site.conftest import AddCert, MakeApp, drop_site_connections
+from verify_site.status_query import MANY
 
 
 @pytest.fixture
@@ -24,3 +25,19 @@ def test_a_page_survives_the_database_dropping_its_connections(
     response = client.get(f"/c/{cert.serial}")
     assert response.status_code == 200
     assert "Valid certificate" in response.get_data(as_text=True)
+
+
+def test_statuses_read_together_come_back_by_serial_past_one_statement(
+    make_app: MakeApp, add_cert: AddCert
+) -> None:
+    """More serials than one statement takes (`MANY`), some unknown: each known one once."""
+    known = [add_cert().serial for _ in range(MANY + 3)]
+    unknown = ["OJT-UNKNOWN-1", "OJT-UNKNOWN-2"]
+    app = make_app()
+    register = app.extensions["verify_site"].register
+    try:
+        rows = register._status_query.run_many(register.engine, [*known, *unknown, known[0]])
+    finally:
+        register.close()
+    assert sorted(rows) == sorted(known)
+    assert all(row.revoked_at is None for row in rows.values())
