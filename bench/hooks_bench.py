@@ -67,6 +67,7 @@ from hooks_common import (
 def child(version: str, hook_url: str, members: int) -> None:
     """Serve an emulator with `members` new trainees (and the rules when `hook_url`); print
     {"url", "members": [[partner, slide], ...]}; run until stdin closes."""
+    from jobs.hooks.rules import WANTED
     from sidecar.emulator import OdooEmulator
 
     with OdooEmulator(version=version) as emu:
@@ -82,9 +83,11 @@ def child(version: str, hook_url: str, members: int) -> None:
             partner = env.create("res.partner", {"name": f"Hook bench {n}"})
             env.create(SCP, {"channel_id": course, "partner_id": partner})
             made.append([partner, slide])
-        if hook_url:
-            emu.add_webhook_rule(SSP, hook_url, ["slide_id", "partner_id", "completed"])
-            emu.add_webhook_rule(SCP, hook_url, ["channel_id", "partner_id", "completion"])
+        if hook_url:  # the eLearning rules as `ojt-sidecar hooks install` makes them
+            for wanted, model in zip(WANTED[:2], (SSP, SCP), strict=True):
+                emu.add_webhook_rule(
+                    model, hook_url, wanted.fields, trigger_fields=wanted.trigger_fields
+                )
         print(json.dumps({"url": emu.url, "members": made}), flush=True)
         sys.stdin.read()
         sent = [[round(x.at, 4), round(x.seconds, 4), x.status] for x in emu.webhooks_sent]

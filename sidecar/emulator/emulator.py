@@ -198,16 +198,24 @@ class OdooEmulator:
 
     # -- webhooks ----------------------------------------------------------------------------
     def add_webhook_rule(
-        self, model: str, url: str | None, fields: tuple[str, ...] | list[str] = (), name: str = ""
+        self,
+        model: str,
+        url: str | None,
+        fields: tuple[str, ...] | list[str] = (),
+        name: str = "",
+        trigger_fields: tuple[str, ...] | list[str] = (),
     ) -> Rule:
         """An automation rule "on create and edit" of `model` that sends a webhook to `url` with
-        `fields` (sidecar/emulator/webhooks.py). Odoo 16.0 has no webhook action: ValueError."""
+        `fields`, fired by a change of `trigger_fields` (none: by any write)
+        (sidecar/emulator/webhooks.py). Odoo 16.0 has no webhook action: ValueError."""
         if self.profile.major < 17:
             raise ValueError(f"Odoo {self.version} has no webhook action")
         with self.store.lock:
             if self.store.webhooks is None:
                 self.store.webhooks = Webhooks(self.store)
-            return self.store.webhooks.add_rule(model, url, tuple(fields), name or "Send webhook")
+            return self.store.webhooks.add_rule(
+                model, url, tuple(fields), name or "Send webhook", tuple(trigger_fields)
+            )
 
     @property
     def webhooks_sent(self) -> list[Sent]:

@@ -6,9 +6,11 @@ create, write and stored recompute of that model in a call posts
 `{"_action", "_id", "_model", "id", <fields>}` (many2one as a bare id, datetimes with
 microseconds, keys sorted) to the URL: one `urllib` POST with a 1 s timeout, errors only
 recorded, never retried, in the calling request's thread before its answer is sent. A create
-posts twice (identical bodies); a recompute that changes several fields posts once per step,
-the first with the old values (a membership: `0/joined`, `20/joined`, `20/ongoing`). The body
-is taken when the change is made.
+posts twice (identical bodies); a recompute posts once per recomputed field, with the values
+after it (a membership: `0/joined`, `20/joined`, `20/ongoing` as the lesson count, the
+completion and the status are written). A rule with trigger fields posts only when one of them
+changed: once for a create, and once per recompute step that changed one. The body is taken
+when the change is made.
 
 - **17.0 and 18.0** post before the commit: the call's changes are hidden again (the rows put
   back as they were) while it posts, so a read that arrives with the POST sees the old data,
@@ -116,9 +118,18 @@ class Webhooks:
         self._hidden_by: int | None = None  # the thread posting before its commit
         self._local = threading.local()
 
-    def add_rule(self, model: str, url: str | None, fields: tuple[str, ...], name: str) -> Rule:
+    def add_rule(
+        self,
+        model: str,
+        url: str | None,
+        fields: tuple[str, ...],
+        name: str,
+        trigger_fields: tuple[str, ...] = (),
+    ) -> Rule:
         n = len(self.rules) + 1
-        rule = Rule(n, 390 + n, model, url, tuple(fields), name)
+        rule = Rule(
+            n, 390 + n, model, url, tuple(fields), name, trigger_fields=frozenset(trigger_fields)
+        )
         self.rules.append(rule)
         return rule
 
@@ -134,18 +145,17 @@ class Webhooks:
             self._collect(env, model, rid, env.rows(model)[rid], "write", changed)
 
     def recomputed(self, env: Env, model: str, rid: int, old: Row, values: dict[str, Any]) -> None:
-        """One POST per recompute step: the old values, then one changed field at a time."""
+        """One write per recomputed field, in order, each posting the values after it: to a
+        rule without trigger fields whether the field changed or not, to one with them only
+        when it is one of them and changed (as on real 18.0 and 19.0)."""
         rules = self._rules(model)
-        changed = [f for f, v in values.items() if old.get(f) != v]
-        if not rules or not changed:
+        if not rules or all(old.get(f) == v for f, v in values.items()):
             return
         step = dict(old)
-        self._collect(env, model, rid, step, "write", set(changed))
-        watched = {f for rule in rules for f in rule.fields}
-        for fname in changed:
-            step[fname] = values[fname]
-            if not watched or fname in watched:
-                self._collect(env, model, rid, dict(step), "write", {fname})
+        for fname, value in values.items():
+            changed = {fname} if step.get(fname) != value else set()
+            step[fname] = value
+            self._collect(env, model, rid, dict(step), "write", changed)
 
     def _rules(self, model: str) -> list[Rule]:
         return [rule for rule in (*self.rules, *self._recorded()) if rule.model == model]
@@ -190,8 +200,10 @@ class Webhooks:
             for fname in rule.fields:
                 body[fname] = _plain(row.get(fname, False))
             data = json.dumps(body, sort_keys=True).encode()
-            # Odoo posts two identical bodies for one create under "on create and edit"
-            times = 2 if event == "create" and rule.trigger == "on_create_or_write" else 1
+            # Odoo posts two identical bodies for one create under "on create and edit", unless
+            # the rule has trigger fields (the second comes from a write that changed none)
+            twice = event == "create" and rule.trigger == "on_create_or_write"
+            times = 2 if twice and not rule.trigger_fields else 1
             self._pending.extend([(rule.url, data, body)] * times)
 
     def _action(self, rule: Rule) -> str:

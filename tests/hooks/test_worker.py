@@ -4,15 +4,17 @@ mirrors lease (no hinted read lands rows at the same time as a sync)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from jobs.hooks import HintQueue, HintWorker
-from jobs.hooks.worker import BUSY_DELAY, LEASE
+from jobs.hooks.worker import BUSY_DELAY, LEASE, SPACING
 from jobs.service.leases import release, try_acquire
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
@@ -107,3 +109,28 @@ def test_hints_wait_for_this_process_sync(setup: tuple[HintWorker, Store, OdooEm
         worker.handle({(SSP, 1): 0})
     assert ssp_calls(emu) == 0
     assert worker.queue.take(10, BUSY_DELAY + 1) == {(SSP, 1): 0}
+
+
+def test_reads_start_at_least_the_spacing_apart_and_take_all_that_came_since(
+    setup: tuple[HintWorker, Store, OdooEmulator],
+) -> None:
+    """Each read takes one of Odoo's workers from its users: hints coming every 20 ms are read
+    a few at a time, never more often than every `SPACING`, and none is left out."""
+    worker, _store, _emu = setup
+    reads: list[tuple[float, set[int]]] = []
+
+    def handle(batch: dict[tuple[str, int], int]) -> None:
+        reads.append((time.monotonic(), {rid for _model, rid in batch}))
+
+    worker.handle = handle  # type: ignore[method-assign]
+    worker.start()
+    for rid in range(1, 51):
+        assert worker.queue.offer(SCP, rid)
+        time.sleep(0.02)
+    deadline = time.monotonic() + 5
+    while sum(len(ids) for _, ids in reads) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    starts = [at for at, _ in reads]
+    assert set().union(*(ids for _, ids in reads)) == set(range(1, 51))
+    assert all(later - earlier >= SPACING - 0.01 for earlier, later in pairwise(starts))
+    assert len(reads) <= 1 + (starts[-1] - starts[0]) / SPACING + 0.01
