@@ -2,9 +2,11 @@
 
 A Python process serves its requests on threads that take turns holding one interpreter lock.
 When the kernel runs those threads on two cores, every hand-over of the lock wakes a thread on
-the other core, and the process answers about half as many requests, with twice the latency
-tail, as on one core (docs/benchmarks.md, "Certificates and the verification page"). Keeping it
-on one core loses little: only one thread runs Python at a time anyway."""
+the other core: before cached certificate pages were answered on waitress's loop thread
+(sidecar/quickserve.py) the process answered about half as many of them, with twice the latency
+tail, as on one core, and the pages that still go to worker threads gain about a quarter there
+(docs/benchmarks.md, "Certificates and the verification page"). Keeping it on one core loses
+little: only one thread runs Python at a time anyway."""
 
 from __future__ import annotations
 

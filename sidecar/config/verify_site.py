@@ -17,6 +17,6 @@ class VerifySiteConfig(Section):
     rate_limit_per_minute: Annotated[int, between(1, 1_000_000)] = 60  # per client address
     # Reverse proxies in front whose X-Forwarded-For / -Proto are believed (0: none).
     trust_proxy: Annotated[int, between(0, 100)] = 0
-    # Keep the process that serves the site (under `run`, the whole service) on one core: one
-    # Python process answers about twice the requests there (sidecar/cores.py).
+    # Keep the process that serves the site (under `run`, the whole service) on one core: its
+    # pages other than a cached certificate page come faster there (sidecar/cores.py).
     one_core: bool = False
