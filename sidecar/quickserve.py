@@ -27,7 +27,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from typing import Any
 
 from waitress import wasyncore
@@ -87,7 +87,13 @@ class QuickFirst(ThreadedTaskDispatcher):
         batch = [self.ready.popleft() for _ in range(len(self.ready))]
         if not batch:
             return
-        with self.together([channel.requests[0] for channel in batch if channel.requests]):
+        with ExitStack() as round_:
+            try:
+                round_.enter_context(
+                    self.together([channel.requests[0] for channel in batch if channel.requests])
+                )
+            except Exception:  # the requests are served all the same, each on its own
+                log.exception("could not prepare a round of quick requests")
             for channel in batch:
                 try:
                     channel.service()

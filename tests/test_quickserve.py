@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from sidecar import quickserve
 
@@ -154,13 +154,21 @@ def test_under_waitress_own_run_every_request_goes_to_the_workers() -> None:
     server = create_server(
         app, host="127.0.0.1", port=0, _dispatcher=quickserve.QuickFirst(quick_paths, threads=1)
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def waitress_loop() -> None:  # what `server.run()` does, but stoppable
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.1, map=server._map, count=1)
+
+    thread = threading.Thread(target=waitress_loop)
     thread.start()
     try:
         bodies = ask(int(server.effective_port), "/quick", timeout=5)
     finally:
-        server.close()
+        stop.set()
+        thread.join(5)
         server.task_dispatcher.shutdown()
+        server.close()
     assert bodies[0].startswith(b"/quick waitress-")
 
 
@@ -213,3 +221,33 @@ def test_each_round_is_served_inside_together_given_all_its_requests() -> None:
     assert sorted(path for path, _ in quick) == [f"/quick-{n}" for n in range(8)]
     assert all(path in inside for path, inside in quick)
     assert sum(len(r) for r in rounds) == 8
+
+
+def test_a_round_that_cannot_be_prepared_is_served_all_the_same(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(requests: list[Any]) -> Any:
+        raise RuntimeError("no round today")
+
+    app = App()
+    server = create_server(
+        app,
+        host="127.0.0.1",
+        port=0,
+        _dispatcher=quickserve.QuickFirst(quick_paths, threads=1, together=broken),
+    )
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=quickserve.loop, args=(server,), kwargs={"until": stop.is_set}, name="the-loop"
+    )
+    loop.start()
+    try:
+        with caplog.at_level(logging.ERROR, logger="waitress"):
+            bodies = ask(int(server.effective_port), "/quick", timeout=5)
+    finally:
+        stop.set()
+        loop.join(5)
+        server.task_dispatcher.shutdown()
+        server.close()
+    assert bodies == [b"/quick the-loop"]
+    assert "could not prepare a round of quick requests" in caplog.text

@@ -32,8 +32,9 @@ from sidecar.store.models import utcnow
 log = logging.getLogger("ojt_sidecar.hooks")
 
 # Seconds after each read to read a record again while it shows nothing new: Odoo 17/18 commit
-# some 15-130 ms after posting, a busy one later. Reads at about 0.03, 0.23, 0.63, 1.43 and
-# 3.03 s after the hint: within 2 s while Odoo commits within 1.4 s; at most 5 reads for a hint.
+# some 15-130 ms after posting, a busy one later. Reads at about 0.03, 0.28 (the first retry
+# waits for `SPACING`), 0.68, 1.48 and 3.08 s after the hint: within 2 s while Odoo commits
+# within 1.4 s; at most 5 reads for a hint.
 RETRY_DELAYS: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6)
 ERROR_DELAY = 5.0
 # After the first hint, wait this long for the rest of its burst (Odoo posts a lesson and each
