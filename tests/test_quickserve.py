@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
@@ -45,10 +45,13 @@ def quick_paths(request: Any) -> bool:
 
 
 @contextmanager
-def served(app: App, quick: quickserve.Quick = quick_paths) -> Iterator[int]:
-    server = create_server(
-        app, host="127.0.0.1", port=0, _dispatcher=quickserve.QuickFirst(quick, threads=2)
-    )
+def served(
+    app: Any, quick: quickserve.Quick = quick_paths, together: quickserve.Together | None = None
+) -> Iterator[int]:
+    """`app` on a free port, its loop run by `quickserve.loop` on a thread named "the-loop"."""
+    each = together or (lambda requests: nullcontext())
+    dispatcher = quickserve.QuickFirst(quick, threads=2, together=each)
+    server = create_server(app, host="127.0.0.1", port=0, _dispatcher=dispatcher)
     stop = threading.Event()
     loop = threading.Thread(
         target=quickserve.loop, args=(server,), kwargs={"until": stop.is_set}, name="the-loop"
@@ -57,7 +60,8 @@ def served(app: App, quick: quickserve.Quick = quick_paths) -> Iterator[int]:
     try:
         yield int(server.effective_port)
     finally:
-        app.release.set()
+        if isinstance(app, App):
+            app.release.set()
         stop.set()
         loop.join(5)
         server.task_dispatcher.shutdown()
@@ -194,17 +198,7 @@ def test_each_round_is_served_inside_together_given_all_its_requests() -> None:
         start_response("200 OK", [("Content-Length", "2")])
         return [b"ok"]
 
-    server = create_server(
-        app,
-        host="127.0.0.1",
-        port=0,
-        _dispatcher=quickserve.QuickFirst(quick_paths, threads=1, together=together),
-    )
-    stop = threading.Event()
-    loop = threading.Thread(target=quickserve.loop, args=(server,), kwargs={"until": stop.is_set})
-    loop.start()
-    try:
-        port = int(server.effective_port)
+    with served(app, together=together) as port:
         askers = [
             threading.Thread(target=ask, args=(port, f"/quick-{n}", "/other")) for n in range(8)
         ]
@@ -212,11 +206,6 @@ def test_each_round_is_served_inside_together_given_all_its_requests() -> None:
             asker.start()
         for asker in askers:
             asker.join(10)
-    finally:
-        stop.set()
-        loop.join(5)
-        server.task_dispatcher.shutdown()
-        server.close()
     quick = [(path, inside) for path, inside in served_in if path.startswith("/quick")]
     assert sorted(path for path, _ in quick) == [f"/quick-{n}" for n in range(8)]
     assert all(path in inside for path, inside in quick)
@@ -229,25 +218,7 @@ def test_a_round_that_cannot_be_prepared_is_served_all_the_same(
     def broken(requests: list[Any]) -> Any:
         raise RuntimeError("no round today")
 
-    app = App()
-    server = create_server(
-        app,
-        host="127.0.0.1",
-        port=0,
-        _dispatcher=quickserve.QuickFirst(quick_paths, threads=1, together=broken),
-    )
-    stop = threading.Event()
-    loop = threading.Thread(
-        target=quickserve.loop, args=(server,), kwargs={"until": stop.is_set}, name="the-loop"
-    )
-    loop.start()
-    try:
-        with caplog.at_level(logging.ERROR, logger="waitress"):
-            bodies = ask(int(server.effective_port), "/quick", timeout=5)
-    finally:
-        stop.set()
-        loop.join(5)
-        server.task_dispatcher.shutdown()
-        server.close()
+    with caplog.at_level(logging.ERROR, logger="waitress"), served(App(), together=broken) as port:
+        bodies = ask(port, "/quick", timeout=5)
     assert bodies == [b"/quick the-loop"]
     assert "could not prepare a round of quick requests" in caplog.text
