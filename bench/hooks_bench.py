@@ -84,7 +84,9 @@ def child(version: str, hook_url: str, members: int) -> None:
             env.create(SCP, {"channel_id": course, "partner_id": partner})
             made.append([partner, slide])
         if hook_url:  # the eLearning rules as `ojt-sidecar hooks install` makes them
-            for wanted, model in zip(WANTED[:2], (SSP, SCP), strict=True):
+            rules = {wanted.stream: wanted for wanted in WANTED}
+            for stream, model in (("lessons", SSP), ("memberships", SCP)):
+                wanted = rules[stream]
                 emu.add_webhook_rule(
                     model, hook_url, wanted.fields, trigger_fields=wanted.trigger_fields
                 )
