@@ -102,9 +102,13 @@ class PageCache:
     ) -> CachedPage:
         """The page with its ETag, stored unless its certificate is superseded (its page links
         to the newest certificate of the chain, which a later re-issue moves without touching
-        this row)."""
+        this row). A superseded certificate's older pages are dropped too, so that the serial is
+        no longer held: its requests go to Flask on a worker, not to the server's loop
+        (verify_site/serve.py), which answers only held pages."""
         page = CachedPage(body, etag_of(body), self.clock())
         if status.state == "superseded":
+            with self._lock:
+                self._pages.pop(serial, None)
             return page
         with self._lock:
             variants = self._pages.get(serial)

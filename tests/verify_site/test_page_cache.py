@@ -316,6 +316,9 @@ def test_a_new_status_replaces_the_old_page_and_superseded_pages_are_not_kept() 
     assert page is not None and page.body == b"revoked"
     superseded = pages.put("B", Status("superseded", date(2025, 5, 1)), "", b"x", host="h")
     assert superseded.etag == etag_of(b"x") and not pages.holds("B")
+    # a page held while valid is let go once superseded: the server's loop answers held pages
+    pages.put("A", Status("superseded", date(2025, 5, 21)), "", b"newer", host="h")
+    assert not pages.holds("A")
 
 
 @pytest.mark.parametrize(
