@@ -439,11 +439,9 @@ def _serve(
 
     from flask import Response
 
-    from sidecar import quickserve
     from sidecar.config import load_config
-    from sidecar.heap import freeze_startup
     from verify_site.app import create_app
-    from verify_site.serve import THREADS, make_server
+    from verify_site.serve import THREADS, make_server, serve_forever
 
     logging.basicConfig(level=logging.ERROR)
     cfg = load_config(cfg_path)
@@ -459,8 +457,7 @@ def _serve(
         app.extensions["verify_site"].pages.size = 0
     server = make_server(app, cfg, host="127.0.0.1", port=0)  # as `serve` binds it
     pipe.send((int(server.effective_port), THREADS))
-    freeze_startup()
-    quickserve.loop(server)  # as `serve` runs it
+    serve_forever(server)
 
 
 @dataclass

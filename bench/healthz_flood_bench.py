@@ -76,12 +76,10 @@ def _serve(cfg_path: str, store_url: str, before: bool, pipe: Any) -> None:  # p
 
     from flask import jsonify, request
 
-    from sidecar import quickserve
     from sidecar.config import load_config
-    from sidecar.heap import freeze_startup
     from sidecar.store.migrate import head_revision, known_revisions
     from verify_site.app import create_app
-    from verify_site.serve import make_server
+    from verify_site.serve import make_server, serve_forever
 
     logging.basicConfig(level=logging.ERROR)
     cfg = load_config(cfg_path)
@@ -109,8 +107,7 @@ def _serve(cfg_path: str, store_url: str, before: bool, pipe: Any) -> None:  # p
     app.add_url_rule("/bench-checks", "bench_checks", lambda: jsonify(checks=checks[0]))
     server = make_server(app, cfg, host="127.0.0.1", port=0)
     pipe.send(int(server.effective_port))
-    freeze_startup()
-    quickserve.loop(server)  # as `serve` runs it
+    serve_forever(server)
 
 
 def _checks(port: int) -> int:

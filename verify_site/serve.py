@@ -48,9 +48,7 @@ def make_server(
     server = create_server(
         app,
         map=sockets,
-        _dispatcher=quickserve.QuickFirst(
-            _cached_page(app), THREADS, together=_statuses_together(app)
-        ),
+        _dispatcher=_dispatcher(site),
         host=host or config.verify_site.host,
         port=port if port is not None else config.verify_site.port,
         threads=THREADS,
@@ -64,22 +62,22 @@ def make_server(
     return server
 
 
-def _cached_page(app: Flask) -> quickserve.Quick:
-    """Whether a parsed request asks for a page the site's cache holds (verify_site/fastpage.py):
-    answered after one status read, it is quick."""
-    site = app.extensions.get("verify_site")
-    if site is None:  # not the verification site's app: the pool serves everything
-        return lambda request: False
-    pages = site.pages
-    return lambda request: _held(pages, request) is not None
+def _dispatcher(site: Any) -> quickserve.QuickFirst:
+    """Where the site's requests run: a page its cache holds (verify_site/fastpage.py), answered
+    after one status read, on waitress's loop; everything else on the `THREADS` workers. An app
+    that is not the verification site's has every request served by the workers."""
+    if site is None:
+        return quickserve.QuickFirst(lambda request: False, THREADS)
+    return quickserve.QuickFirst(
+        lambda request: _held(site.pages, request) is not None,
+        THREADS,
+        together=_statuses_together(site),
+    )
 
 
-def _statuses_together(app: Flask) -> quickserve.Together:
+def _statuses_together(site: Any) -> quickserve.Together:
     """The statuses of a round's cached pages in one query (`Register.statuses_read_together`):
     on PostgreSQL each is a round trip, during which the loop would answer nothing."""
-    site = app.extensions.get("verify_site")
-    if site is None:
-        return lambda requests: nullcontext()
 
     def together(requests: list[Any]) -> AbstractContextManager[None]:
         serials = [serial for r in requests if (serial := _held(site.pages, r)) is not None]
@@ -165,10 +163,9 @@ def serve(
     say(f"verify site: serving on {urls} (Ctrl-C or SIGTERM stops)")
     if config.verify_site.one_core:
         _one_core(say)
-    freeze_startup()
     with _sigterm_as_interrupt():
         try:
-            quickserve.loop(server)
+            serve_forever(server)
         except KeyboardInterrupt:
             pass
         finally:
@@ -176,6 +173,14 @@ def serve(
             server.close()
             register.close()
     say("verify site: stopped")
+
+
+def serve_forever(server: Any) -> None:
+    """Serve a `make_server` server as `serve` does, until its sockets close: the process's
+    start-up state frozen out of the collector's scans (sidecar/heap.py), then waitress's loop
+    with the cached pages on it (sidecar/quickserve.py)."""
+    freeze_startup()
+    quickserve.loop(server)
 
 
 def _one_core(say: Callable[[str], None]) -> None:

@@ -18,6 +18,11 @@ from verify_site.register_errors import Dropped
 from verify_site.serve import _statuses_together
 
 
+def round_of(app: Flask, requests: list[Any]) -> Any:
+    """The context `serve`'s dispatcher puts a round of the loop's requests in."""
+    return _statuses_together(app.extensions["verify_site"])(requests)
+
+
 def parsed(serial: str, host: str = "localhost") -> Any:
     """What waitress hands the dispatcher: its parsed request."""
     return SimpleNamespace(command="GET", path=f"/c/{serial}", query="", headers={"HOST": host})
@@ -54,7 +59,7 @@ def test_a_round_of_cached_pages_reads_their_statuses_in_one_query(two_pages: An
     app, valid, revoked = two_pages
     register = app.extensions["verify_site"].register
     counts = counting(app)
-    with _statuses_together(app)([parsed(valid), parsed(revoked), parsed("not-cached")]):
+    with round_of(app, [parsed(valid), parsed(revoked), parsed("not-cached")]):
         inside = [register.status_of(s, TODAY) for s in (valid, revoked, valid)]
     assert counts == {"run": 0, "run_many": 1}
     assert [status.state for status in inside if isinstance(status, Status)] == [
@@ -70,7 +75,7 @@ def test_a_round_with_one_cached_page_reads_as_before(two_pages: Any) -> None:
     app, valid, _ = two_pages
     counts = counting(app)
     # another host than the page was rendered for is not a cached page either
-    with _statuses_together(app)([parsed(valid), parsed(valid, host="elsewhere.example")]):
+    with round_of(app, [parsed(valid), parsed(valid, host="elsewhere.example")]):
         app.extensions["verify_site"].register.status_of(valid, TODAY)
     assert counts == {"run": 1, "run_many": 0}
 
@@ -79,7 +84,7 @@ def test_other_threads_never_see_a_rounds_statuses(two_pages: Any) -> None:
     app, valid, revoked = two_pages
     register = app.extensions["verify_site"].register
     counts = counting(app)
-    with _statuses_together(app)([parsed(valid), parsed(revoked)]):
+    with round_of(app, [parsed(valid), parsed(revoked)]):
         worker = threading.Thread(target=register.status_of, args=(valid, TODAY))
         worker.start()
         worker.join(10)
@@ -95,7 +100,7 @@ def test_a_store_that_fails_the_rounds_read_leaves_each_page_to_its_own(two_page
         raise Dropped("the store does not answer")
 
     register._status_query.run_many = dropped
-    with _statuses_together(app)([parsed(valid), parsed(revoked)]):
+    with round_of(app, [parsed(valid), parsed(revoked)]):
         states = [register.status_of(s, TODAY).state for s in (valid, revoked)]
     assert states == ["valid", "revoked"]
     assert counts["run"] == 2
