@@ -15,10 +15,11 @@ administrator: it creates and removes automation rules).
    transactions, a retry costing about 1 s): latency from the write's start to the tracker
    row, and each write's seconds; also the latency from the write's answer, the rate Odoo kept
    up with and the service's CPU. Then the listener's answer time.
-4. Odoo's write slowdown: the writes at 10/s of step 3 (the rules posting to the listener)
-   against the same number of writes at 10/s with the rules' webhook URL pointed at a closed
-   local port (the target: p95 raised by at most 20 ms); for reference, also pointed at a
-   listener that answers 202 and reads nothing, and with the rules archived. 16 unmeasured
+4. Odoo's write slowdown: writes at 10/s with the rules posting to the listener against
+   writes at 10/s with the rules' webhook URL pointed at a closed local port (the target: p95
+   raised by at most 20 ms), 200 each, in blocks of 50 alternating A B B A A B B A; for
+   reference, 100 each pointed at a listener that answers 202 and reads nothing, and with the
+   rules archived. 16 unmeasured
    writes follow each change to the rules (Odoo's workers reload their caches). 17.0 and 18.0
    post inside the transaction, 19.0 after the commit but before answering: either way the
    raise is the listener's answer time plus the contention of the service's reads in Odoo.
@@ -68,6 +69,10 @@ RULE_PREFIX, HOOK_PATH = "OJT sidecar: ", "/hooks/odoo/"
 ARCHIVED_TOO = {"active_test": False}
 LESSONS, CHUNK = 3, 200
 WARM = 16  # unmeasured writes before each series (see `warm`)
+# The write raise: listener and closed port in ROUNDS alternating blocks of BLOCK writes each
+# (200 a side: a p95 of 100 writes moved by 24 ms between runs minutes apart); the references
+# (an answer-only listener, no rules) REFERENCE writes each.
+ROUNDS, BLOCK, REFERENCE = 4, 50, 100
 PASSWORD_VAR = "OJT_BENCH_ODOO_PASSWORD"  # the config names it: the password is never written
 
 
@@ -264,33 +269,53 @@ def null_listener() -> http.server.ThreadingHTTPServer:
     return server
 
 
-def slowdown(
-    api: Any, clients: Clients, secret: str, members: list[list[int]], listener: list[float]
-) -> Row:
-    """As many writes at 10/s as in `listener` (the rules posting to the listener), with the
-    rules posting to a closed port, to a listener that only answers, then with them archived;
-    members taken off the list."""
+def slowdown(api: Any, clients: Clients, secret: str, members: list[list[int]]) -> Row:
+    """Writes at 10/s with the rules posting to the listener and to a closed port, in blocks
+    of BLOCK that alternate A B B A ... over ROUNDS rounds, so that a drift in Odoo's own speed
+    during the minute falls on both alike; then, for reference, REFERENCE writes each with the
+    rules posting to a listener that only answers, and with them archived. Members taken off
+    the list."""
     rules, actions = sidecar_rules(api, secret)
-    n, series = len(listener), {"the listener": listener}
+    listener_url = str(api.read(ACTION, actions[:1], ["webhook_url"])[0]["webhook_url"])
     null = null_listener()
-    for what, port in (("a closed port", free_port()), ("a listener that only answers", 0)):
-        url = f"http://127.0.0.1:{port or null.server_address[1]}{HOOK_PATH}{secret}"
-        api.write(ACTION, actions, {"webhook_url": url})
-        warm(clients, members)
-        series[what] = paced_writes(clients, take(members, n), 10, _none)
+    urls = {
+        "the listener": listener_url,
+        "a closed port": f"http://127.0.0.1:{free_port()}{HOOK_PATH}{secret}",
+        "a listener that only answers": (
+            f"http://127.0.0.1:{null.server_address[1]}{HOOK_PATH}{secret}"
+        ),
+    }
+    series: dict[str, list[float]] = {what: [] for what in urls}
+    pair = ["the listener", "a closed port"]
+    order = [what for r in range(ROUNDS) for what in (pair if r % 2 == 0 else pair[::-1])]
+    pointed = "the listener"
+    for what in [*order, "a listener that only answers"]:
+        if what != pointed:
+            api.write(ACTION, actions, {"webhook_url": urls[what]})
+            warm(clients, members)
+            pointed = what
+        n = BLOCK if what in pair else REFERENCE
+        series[what] += paced_writes(clients, take(members, n), 10, _none)
     null.shutdown()
     api.write(RULE, rules, {"active": False})
     warm(clients, members)
-    series["none (rules archived)"] = paced_writes(clients, take(members, n), 10, _none)
-    print(f"Odoo write at 10/s ({n} writes each), the rules posting to:", flush=True)
+    series["none (rules archived)"] = paced_writes(clients, take(members, REFERENCE), 10, _none)
+    print(f"Odoo write at 10/s, the rules posting to (listener and closed port: {ROUNDS} "
+          f"alternating blocks of {BLOCK}):", flush=True)  # fmt: skip
     for what, writes in series.items():
         print(
-            f"  {what}: p50 {pct(writes, 0.5) * 1000:.1f} ms, p95 {pct(writes, 0.95) * 1000:.1f}"
-            " ms",
+            f"  {what} ({len(writes)} writes): p50 {pct(writes, 0.5) * 1000:.1f} ms, "
+            f"p95 {pct(writes, 0.95) * 1000:.1f} ms",
             flush=True,
         )
-    raised = pct(listener, 0.95) - pct(series["a closed port"], 0.95)
+    raised = pct(series["the listener"], 0.95) - pct(series["a closed port"], 0.95)
     return ("Odoo write p95 raised (listener vs closed port)", raised, WRITE_TARGET, "ms")
+
+
+def slowdown_members() -> int:
+    """The members `slowdown` takes: its blocks, its references and a warm-up per switch."""
+    switches = ROUNDS + 2  # A B B A ...: a switch per round, then the two references
+    return ROUNDS * 2 * BLOCK + 2 * REFERENCE + switches * WARM
 
 
 def cpu_seconds(pid: int) -> float:
@@ -308,24 +333,22 @@ def rate_rows(
     members: list[list[int]],
     plan: list[tuple[float, int]],
     pid: int,
-) -> tuple[list[Row], list[float]]:
+) -> list[Row]:
     """`measure_rates` (`plan`: rate and count), one rate at a time, with the CPU the service
     (process `pid`) spent; members taken off the list."""
     rows: list[Row] = []
-    at_10: list[float] = []
     for rate, n in plan:
         before, began = cpu_seconds(pid), time.monotonic()
         clients.ends.clear()
-        got, writes = measure_rates(sessions, clients, take(members, n), [rate], [n], True)
+        got, _ = measure_rates(sessions, clients, take(members, n), [rate], [n], True)
         rows += got
-        at_10 = writes if rate == 10 else at_10
         used, took = cpu_seconds(pid) - before, max(clients.ends, default=began) - began
         print(
             f"  Odoo kept up with {n / took if took else 0:.1f} writes/s ({n} in {took:.1f} s); "
             f"the service's CPU: {used:.1f} s, {used / n * 1000:.0f} ms a change",
             flush=True,
         )
-    return rows, at_10
+    return rows
 
 
 def measure(
@@ -349,11 +372,9 @@ def measure(
         members = [[p, slides[i % len(slides)]] for i, p in enumerate(seeded.partners)]
         warm(clients, members)
         plan = list(zip(rates, counts, strict=True))
-        rows, at_10 = rate_rows(sessions, clients, members, plan, service.pid)
+        rows = rate_rows(sessions, clients, members, plan, service.pid)
         rows.append(answer_row(sessions, hook_port, f"{HOOK_PATH}{secret}"))
-        if not at_10:  # 10/s is not among the rates: the writes with the listener up, apart
-            at_10 = paced_writes(clients, take(members, 100), 10, _none)
-        rows.append(slowdown(api, clients, secret, members, at_10))
+        rows.append(slowdown(api, clients, secret, members))
         return rows
     finally:
         if service is not None:
@@ -377,11 +398,10 @@ def run_odoo(rates: list[float], seconds: list[float]) -> bool:
             "repoint them; remove them first (or use another database)"
         )
     counts = [int(r * s) for r, s in zip(rates, seconds, strict=True)]
-    baseline = counts[rates.index(10)] if 10 in rates else 100
     seeded = Seeded(secrets.token_hex(4))
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            seed(api, seeded, sum(counts) + baseline * (3 if 10 in rates else 4) + 4 * WARM)
+            seed(api, seeded, sum(counts) + slowdown_members() + WARM)
         except BaseException:
             cleanup(api, seeded, None)
             raise
