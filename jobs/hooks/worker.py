@@ -45,6 +45,11 @@ GATHER = 0.03
 # at 10 changes a second raised a real Odoo 19's save p95 by 33 ms (docs/benchmarks.md).
 SPACING = 0.25
 BUSY_DELAY = 0.25  # the sync holds the mirrors lease: look again after this
+# Connections a read uses, each reading its share of the hinted models at once: a lesson
+# completed names two (the lesson row, the membership). At 100 changes a second on a real
+# two-worker Odoo each call waited some 0.4 s in Odoo's queue; two in a row put the latency's
+# p95 at 1.7-1.9 s (docs/benchmarks.md).
+READERS = 2
 BATCH = 1000  # records per read
 LEASE = "mirrors"  # the sync's and reconcile's shared lease (jobs.service.work.SHARED_LEASES)
 
@@ -72,7 +77,7 @@ class HintWorker:
         self.on_read = on_read
         self.reads = 0
         self.failures = 0
-        self._client: OdooClient | None = None
+        self._clients: list[OdooClient] = []
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="hint worker", daemon=True)
 
@@ -86,9 +91,7 @@ class HintWorker:
         self.queue.wake()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._close_clients()
         return not self._thread.is_alive()
 
     def _loop(self) -> None:
@@ -134,14 +137,15 @@ class HintWorker:
         keeper = LeaseKeeper(self.sessions, {LEASE: token}, self.holder, ttl).start()
         started = time.monotonic()
         try:
-            client = self._client or self.client_factory(self.cfg)
-            self._client = client
+            while len(self._clients) < READERS:
+                self._clients.append(self.client_factory(self.cfg))
+            client, *helpers = self._clients
 
             def should_stop() -> bool:
                 return self._stopping.is_set() or keeper.should_stop()
 
             ctx = JobContext(self.cfg, self.sessions, client, should_stop=should_stop)
-            result = read_hinted(ctx, hints)
+            result = read_hinted(ctx, hints, helpers=helpers)
         except (OdooError, SQLAlchemyError, OSError) as exc:
             self._failed(batch, exc)
             return
@@ -174,11 +178,14 @@ class HintWorker:
     def _failed(self, batch: dict[Key, int], exc: BaseException) -> None:
         self.failures += 1
         log.warning("hinted read of %d record(s) failed: %s", len(batch), exc)
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._close_clients()
         again = {k: a + 1 for k, a in batch.items() if a < len(self.retry_delays)}
         self.queue.later(again, ERROR_DELAY)
+
+    def _close_clients(self) -> None:
+        clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
     def _take_lease(self) -> int | None:
         with self.sessions() as session, session.begin():

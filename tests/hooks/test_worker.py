@@ -4,17 +4,20 @@ mirrors lease (no hinted read lands rows at the same time as a sync)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from connectors import OdooClient
 from jobs.hooks import HintQueue, HintWorker
-from jobs.hooks.worker import BUSY_DELAY, LEASE, SPACING
+from jobs.hooks.worker import BUSY_DELAY, LEASE, READERS, SPACING
 from jobs.service.leases import release, try_acquire
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
@@ -134,3 +137,40 @@ def test_reads_start_at_least_the_spacing_apart_and_take_all_that_came_since(
     assert set().union(*(ids for _, ids in reads)) == set(range(1, 51))
     assert all(later - earlier >= SPACING - 0.01 for earlier, later in pairwise(starts))
     assert len(reads) <= 1 + (starts[-1] - starts[0]) / SPACING + 0.01
+
+
+def test_a_lesson_and_its_membership_are_read_at_once_on_two_connections(
+    tmp_path: Path, emu: OdooEmulator
+) -> None:
+    """Under load each call waits in Odoo's queue for a free worker: the worker's connections
+    each read their share at once. Every mirrored read here waits until the other connection's
+    read has begun too, so reads made one after another would fail (the barrier breaks)."""
+    meet = threading.Barrier(READERS)
+    made: list[OdooClient] = []
+
+    class Meeting(OdooClient):
+        def search_read_list(self, model: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+            if model in (SSP, SCP):
+                meet.wait(timeout=10)
+            return super().search_read_list(model, *args, **kwargs)
+
+    def meeting(_cfg: object) -> OdooClient:
+        made.append(Meeting(client_for(emu).settings))
+        return made[-1]
+
+    cfg = hooks_config(tmp_path, emu, f"sqlite:///{tmp_path / 'store.db'}")
+    store = open_store(cfg)
+    try:
+        with client_for(emu) as client:
+            sync_once(cfg, store, client)
+        worker = HintWorker(cfg, store.sessions, HintQueue(100), meeting, HOLDER)
+        partner, membership, slides = new_member(emu)
+        emu.advance(2)
+        ssp = emu.env.create(SSP, {"slide_id": slides[0], "partner_id": partner, "completed": True})
+        worker.handle({(SSP, ssp): 0, (SCP, membership): 0})
+        assert (worker.reads, worker.failures) == (1, 0)
+        assert len(made) == READERS
+        assert lessons_done(str(store.engine.url), membership) == 1
+        worker.stop()
+    finally:
+        store.close()
