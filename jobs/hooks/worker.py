@@ -95,6 +95,7 @@ class HintWorker:
         return not self._thread.is_alive()
 
     def _loop(self) -> None:
+        self._log_in()
         last_read = -SPACING
         while not self._stopping.is_set():
             batch = self.queue.take(BATCH, timeout=0.5)
@@ -137,9 +138,7 @@ class HintWorker:
         keeper = LeaseKeeper(self.sessions, {LEASE: token}, self.holder, ttl).start()
         started = time.monotonic()
         try:
-            while len(self._clients) < READERS:
-                self._clients.append(self.client_factory(self.cfg))
-            client, *helpers = self._clients
+            client, *helpers = self._connected()
 
             def should_stop() -> bool:
                 return self._stopping.is_set() or keeper.should_stop()
@@ -181,6 +180,22 @@ class HintWorker:
         self._close_clients()
         again = {k: a + 1 for k, a in batch.items() if a < len(self.retry_delays)}
         self.queue.later(again, ERROR_DELAY)
+
+    def _connected(self) -> list[OdooClient]:
+        while len(self._clients) < READERS:
+            self._clients.append(self.client_factory(self.cfg))
+        return self._clients
+
+    def _log_in(self) -> None:
+        """Log the connections in before the first hint comes, so that no change waits for a
+        login (a password login costs Odoo a slow hash); one that fails logs in at the first
+        read instead."""
+        try:
+            for client in self._connected():
+                _ = client.uid
+        except (OdooError, OSError) as exc:
+            log.info("hint worker: not logged in to Odoo yet (%s); it will at the first read", exc)
+            self._close_clients()
 
     def _close_clients(self) -> None:
         clients, self._clients = self._clients, []

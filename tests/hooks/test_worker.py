@@ -174,3 +174,19 @@ def test_a_lesson_and_its_membership_are_read_at_once_on_two_connections(
         worker.stop()
     finally:
         store.close()
+
+
+def test_a_started_worker_logs_its_connections_in_before_the_first_hint(
+    setup: tuple[HintWorker, Store, OdooEmulator],
+) -> None:
+    # A password login costs Odoo a slow hash: the first change must not wait for two.
+    worker, _store, emu = setup
+    emu.reset_calls()
+    worker.start()
+    deadline = time.monotonic() + 10
+    logins: list[object] = []
+    while len(logins) < READERS and time.monotonic() < deadline:
+        time.sleep(0.02)
+        logins = [c for c in list(emu.calls) if c.method in ("authenticate", "login")]
+    assert len(logins) == READERS
+    assert worker.reads == 0 and ssp_calls(emu) == 0
