@@ -10,8 +10,7 @@ The first page is the first `size` rows by id from where the pass starts: a stre
 it costs that one call, as a bare read would. After it, one reader (one connection, as Odoo serves
 one request per worker) goes on the same way, each page from the last id of the one before; the
 sync reads these pages ahead, on a thread of their own, while it stores the page it has
-(`jobs/sync/passes.py`). It counts the rows left once (one more call), so that the last page is
-a short one: its store is the one no read overlaps. With more readers
+(`jobs/sync/passes.py`). With more readers
 (`odoo.parallel_reads`, each with a client of its own) the rest of the id range, up to the
 highest id (one more call), is cut into blocks of `size` consecutive id values that the readers
 read ahead. At most `readers + 3` pages wait beyond the one being stored: the readers' window
@@ -35,10 +34,6 @@ from typing import Any
 from connectors import Cursor, OdooClient, OdooError, Page
 
 BY_ID = "id"  # the stored position's `second` when the pass reads by id
-# One reader ends a stream on a page of about 1/TAIL_SHARE of a page, for pages of at least
-# SHORT_END_FROM rows: a store of 10,000 rows takes some 60 ms, of 1,000 a count call's time.
-TAIL_SHARE = 10
-SHORT_END_FROM = 1000
 
 
 def by_id(position: Cursor | None) -> bool:
@@ -124,12 +119,6 @@ class _Reads:
         rows: list[dict[str, Any]] = self.readers.run(fetch)
         return rows
 
-    def count(self, lo: int) -> int:
-        """How many rows have an id at or above `lo`."""
-        return self.readers.main.search_count(
-            self.model, [*self.domain, ("id", ">=", lo)], context=self.context
-        )
-
     def highest(self, lo: int) -> int:
         """The highest id at or above `lo`; `lo - 1` when there is none."""
         found = self.readers.main.search_read_list(
@@ -186,34 +175,14 @@ def _page(rows: list[dict[str, Any]], start: int) -> Page:
 
 
 def _one_by_one(reads: _Reads, start: int, size: int) -> Iterator[Page]:
-    """Pages of at most `size` rows, each from the last id of the one before, until one comes
-    short. A stream longer than its first page is counted once (the rows left), so that its
-    last page is about a tenth of a page: that page's store is what follows the stream's last
-    read with nothing to overlap it."""
-    limit, left = size, None
+    """Pages of `size` rows, each from the last id of the one before, until one comes short."""
     while True:
-        page = _page(reads.rows(start, None, limit), start)
+        page = _page(reads.rows(start, None, size), start)
         if page.rows:
             yield page
-        if len(page.rows) < limit:
+        if len(page.rows) < size:
             return
         start = (page.cursor.after_id or 0) + 1
-        if left is not None:
-            left -= len(page.rows)
-        elif size >= SHORT_END_FROM:
-            left = reads.count(start)
-        limit = next_limit(size, left)
-
-
-def next_limit(size: int, left: int | None) -> int:
-    """The next page's limit with `left` rows counted as still to read (None: not counted).
-    The page before the last stops a tenth of a page short of the end; a page that comes back
-    shorter than its limit is the last whatever the count said, so rows added or removed
-    since the count only move where the short page falls."""
-    tail = size // TAIL_SHARE
-    if left is None or left <= tail or left > size + tail:
-        return size
-    return left - tail
 
 
 def _in_order(
