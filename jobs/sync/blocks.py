@@ -12,9 +12,11 @@ one request per worker) goes on the same way, each page from the last id of the 
 sync reads these pages ahead, on a thread of their own, while it stores the page it has
 (`jobs/sync/passes.py`). With more readers
 (`odoo.parallel_reads`, each with a client of its own) the rest of the id range, up to the
-highest id (one more call), is cut into blocks of `size` consecutive id values that the readers
-read ahead. At most `readers + 3` pages wait beyond the one being stored: the readers' window
-of `readers + 1`, the page the read-ahead thread hands over and the one it holds meanwhile.
+highest id (one more call), is cut into blocks of consecutive ids that the readers read ahead:
+each spans as many ids as the first page did (at least `size`, at most four times that), so that
+it holds about a page of rows. The further readers log in only then. At most `readers + 3`
+blocks wait beyond the one being stored: the readers' window of `readers + 1`, the one the
+read-ahead thread hands over and the one it holds meanwhile.
 
 Rows written during the pass are not missed: the next pass lists from this one's start minus
 the overlap, whatever their id (docs/architecture.md, "Incremental sync").
@@ -34,6 +36,7 @@ from typing import Any
 from connectors import Cursor, OdooClient, OdooError, Page
 
 BY_ID = "id"  # the stored position's `second` when the pass reads by id
+MAX_SPREAD = 4  # a block spans at most this many pages' worth of ids (`block_width`)
 
 
 def by_id(position: Cursor | None) -> bool:
@@ -43,8 +46,8 @@ def by_id(position: Cursor | None) -> bool:
 class Readers:
     """The clients a cycle's pages are read with: the sync's own for the first reader, and for
     a pass with more readers one more each, made and logged in (in the background, as a login
-    can cost more than a page) when the first such pass of the cycle starts, kept for the
-    cycle."""
+    can cost more than a page) when the first such pass of the cycle proves longer than a page,
+    kept for the cycle."""
 
     def __init__(self, main: OdooClient) -> None:
         self.main = main
@@ -151,22 +154,33 @@ def id_blocks(
     if count <= 1:
         yield from _one_by_one(reads, start, size)
         return
-    readers.prepare(count)
     first = _page(reads.rows(start, None, size), start)
     if len(first.rows) < size:  # all of them
         if first.rows:
             yield first
         return
+    # Only a stream longer than a page gets the other readers: a login costs Odoo a slow hash.
+    readers.prepare(count)
     low = (first.cursor.after_id or 0) + 1
     high = reads.highest(low)
+    width = block_width(first.rows, size)
 
     def read(block: int) -> Page:
-        lo, hi = low + block * size, min(low + (block + 1) * size, high + 1)
+        lo, hi = low + block * width, min(low + (block + 1) * width, high + 1)
         return Page(reads.rows(lo, hi, None), Cursor(BY_ID, hi - 1))
 
-    blocks = range((high - low) // size + 1) if high >= low else range(0)
+    blocks = range((high - low) // width + 1) if high >= low else range(0)
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="reader") as pool:
         yield from _in_order(pool, read, blocks, window=count + 1, first=first)
+
+
+def block_width(first: list[dict[str, Any]], size: int) -> int:
+    """How many consecutive ids a block spans: as many as the first (full) page did, so that
+    a block holds about a page of rows where the stream's rows are spread among other ids (the
+    lessons of the courses followed, among those of every course), and at most MAX_SPREAD
+    pages' worth of ids, so that a block stays a few pages of rows where they thicken."""
+    span = int(first[-1]["id"]) - int(first[0]["id"]) + 1
+    return max(size, min(span, MAX_SPREAD * size))
 
 
 def _page(rows: list[dict[str, Any]], start: int) -> Page:

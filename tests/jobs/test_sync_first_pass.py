@@ -15,7 +15,7 @@ from sqlalchemy import select
 from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.odoo.profile import profile_of
-from jobs.sync.blocks import BY_ID
+from jobs.sync.blocks import BY_ID, MAX_SPREAD, block_width
 from jobs.sync.plan import CONTENT_FACTOR
 from jobs.sync.runner import SyncJob
 from jobs.sync.streams import streams_for
@@ -102,6 +102,33 @@ def test_two_readers_read_disjoint_blocks_into_the_same_store_as_one(
     assert calls >= len([c for c in emu.calls if c.model])  # the second reader's counted too
     assert not summary.interrupted
     assert snapshot(store.sessions) == full_reread(tmp_path, emu)
+
+
+def test_more_readers_log_in_only_for_a_stream_longer_than_a_page(
+    emu: OdooEmulator, cfg: Config, store: Store
+) -> None:
+    # Every demo stream fits in a page of 10,000: a second login would cost Odoo a slow hash
+    # for nothing.
+    settings = replace(client_for(emu, page_size=1000).settings, parallel_reads=2)
+    emu.reset_calls()
+    with OdooClient(settings) as odoo:
+        summary = sync_once(cfg, store, odoo)
+    logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
+    assert len(logins) == 1
+    assert summary.total.read > 0 and not summary.interrupted
+
+
+@pytest.mark.parametrize(
+    ("first_ids", "width"),
+    [
+        (range(1, 11), 10),  # dense: a block of `size` ids
+        (range(1, 31, 3), 28),  # a row in three ids: a block spans as many as the first page
+        (range(1, 1001, 100), 40),  # sparser still: at most MAX_SPREAD pages' worth of ids
+    ],
+)
+def test_a_block_spans_as_many_ids_as_the_first_page(first_ids: range, width: int) -> None:
+    assert MAX_SPREAD == 4
+    assert block_width([{"id": i} for i in first_ids], 10) == width
 
 
 def test_a_full_pass_stopped_midway_is_finished_by_the_next_ordinary_cycle(
