@@ -137,6 +137,20 @@ class OdooClient:
         self._uid = int(uid)
         return self._uid
 
+    def share_login(self, other: OdooClient) -> bool:
+        """Take the login of `other`, a client with the same settings that has logged in,
+        rather than log in again (a login costs Odoo a slow password hash). False, and nothing
+        taken, where `other` has not logged in or this transport logs in otherwise."""
+        with other._lock:
+            uid = other._uid
+        adopt = getattr(self._transport, "adopt", None)
+        if uid is None or adopt is None or other.settings != self.settings:
+            return False
+        adopt(uid)
+        with self._lock:
+            self._uid = uid
+        return True
+
     @property
     def uid(self) -> int:
         with self._lock:

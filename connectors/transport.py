@@ -110,6 +110,12 @@ class ExecuteKwTransport:
         """One service call on the wire."""
         raise NotImplementedError
 
+    def adopt(self, uid: int) -> None:
+        """Call as `uid`, which another transport with the same credentials logged in as,
+        rather than logging in again."""
+        with self._login_lock:
+            self._uid = uid
+
     def login(self) -> int | None:
         c = self.credentials
         uid = self.authenticate(c.database, c.login, c.secret)

@@ -45,9 +45,10 @@ def by_id(position: Cursor | None) -> bool:
 
 class Readers:
     """The clients a cycle's pages are read with: the sync's own for the first reader, and for
-    a pass with more readers one more each, made and logged in (in the background, as a login
-    can cost more than a page) when the first such pass of the cycle proves longer than a page,
-    kept for the cycle."""
+    a pass with more readers one more each, made when the first such pass of the cycle proves
+    longer than a page and kept for the cycle. They call as the sync's client logged in, where
+    the transport has a uid to share: a login costs Odoo a slow password hash. Otherwise (JSON-2,
+    or the sync's client not logged in yet) each logs in in the background."""
 
     def __init__(self, main: OdooClient) -> None:
         self.main = main
@@ -57,14 +58,16 @@ class Readers:
         self._logins: list[threading.Thread] = []
 
     def prepare(self, count: int) -> None:
-        """Have `count` readers, the further ones logging in meanwhile; a reader taken before
-        its login is over waits for it (and a failed login is tried again there, and raised)."""
+        """Have `count` readers, the further ones sharing the first one's login or logging in
+        meanwhile; a reader taken before its login is over waits for it (and a failed login is
+        tried again there, and raised)."""
         while len(self.made) + 1 < count:
             client = OdooClient(self.main.settings)
             self.made.append(client)
-            login = threading.Thread(target=_log_in, args=(client,), name="reader-login")
-            login.start()
-            self._logins.append(login)
+            if not client.share_login(self.main):
+                login = threading.Thread(target=_log_in, args=(client,), name="reader-login")
+                login.start()
+                self._logins.append(login)
             self.idle.put(client)
 
     def run(self, fn: Callable[[OdooClient], Any]) -> Any:

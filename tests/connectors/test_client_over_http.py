@@ -38,6 +38,23 @@ def test_authenticate_returns_the_admin_uid(client: OdooClient) -> None:
     assert client.authenticate() == 2
 
 
+def test_a_client_with_the_same_settings_calls_as_a_logged_in_one_without_logging_in(
+    emu: OdooEmulator, make_client: ClientFactory
+) -> None:
+    # A login costs a real Odoo a slow password hash: a sync's further readers share one.
+    first = make_client()
+    second = OdooClient(first.settings)
+    assert not second.share_login(first)  # nothing to share before `first` logs in
+    uid = first.uid
+    emu.reset_calls()
+    shared = second.share_login(first)
+    count = second.search_count("res.partner", [])
+    logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
+    assert shared and second.uid == uid and not logins
+    assert count > 0
+    second.close()
+
+
 def test_wrong_password_is_an_authentication_error(make_client: ClientFactory) -> None:
     client = make_client(secret="WRONG")
     with pytest.raises(OdooAuthenticationError, match="refused the login 'admin'"):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from connectors import OdooClient
 from jobs.context import JobContext
 from jobs.odoo.profile import profile_of
+from jobs.sync import blocks
 from jobs.sync.blocks import BY_ID, MAX_SPREAD, block_width
 from jobs.sync.plan import CONTENT_FACTOR
 from jobs.sync.runner import SyncJob
@@ -89,16 +90,25 @@ def test_a_first_pass_stopped_after_a_page_resumes_there_and_ends_equal_to_a_ful
 
 
 def test_two_readers_read_disjoint_blocks_into_the_same_store_as_one(
-    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store
+    tmp_path: Path, emu: OdooEmulator, cfg: Config, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Blocks of 5 ids: many per stream, so that the two readers overlap.
+    # Blocks of 10 ids: several per stream, so that the two readers overlap.
+    helpers: list[OdooClient] = []
+
+    class Helper(OdooClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            helpers.append(self)
+
+    monkeypatch.setattr(blocks, "OdooClient", Helper)
     settings = replace(client_for(emu, page_size=1).settings, parallel_reads=2)
     emu.reset_calls()
     with OdooClient(settings) as odoo:
         summary = sync_once(cfg, store, odoo)
         calls = odoo.stats.calls
     logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
-    assert len(logins) == 2  # the sync's client and one more reader
+    assert len(logins) == 1  # the sync's client: the second reader calls as it logged in
+    assert len(helpers) == 1 and helpers[0].stats.calls > 0  # it read blocks
     assert calls >= len([c for c in emu.calls if c.model])  # the second reader's counted too
     assert not summary.interrupted
     assert snapshot(store.sessions) == full_reread(tmp_path, emu)
