@@ -13,10 +13,10 @@ sync reads these pages ahead, on a thread of their own, while it stores the page
 (`jobs/sync/passes.py`). With more readers
 (`odoo.parallel_reads`, each with a client of its own) the rest of the id range, up to the
 highest id (one more call), is cut into blocks of consecutive ids that the readers read ahead:
-each spans as many ids as the first page did (at least `size`, at most four times that), so that
-it holds about a page of rows. The further readers log in only then. At most `readers + 3`
-blocks wait beyond the one being stored: the readers' window of `readers + 1`, the one the
-read-ahead thread hands over and the one it holds meanwhile.
+each spans as many ids as a page of rows did in the second half of the first page (at least
+`size`, at most four times that; `block_width`). The further readers join only then. At most
+`readers + 3` blocks wait beyond the one being stored: the readers' window of `readers + 1`, the
+one the read-ahead thread hands over and the one it holds meanwhile.
 
 Rows written during the pass are not missed: the next pass lists from this one's start minus
 the overlap, whatever their id (docs/architecture.md, "Incremental sync").
@@ -178,12 +178,15 @@ def id_blocks(
 
 
 def block_width(first: list[dict[str, Any]], size: int) -> int:
-    """How many consecutive ids a block spans: as many as the first (full) page did, so that
-    a block holds about a page of rows where the stream's rows are spread among other ids (the
-    lessons of the courses followed, among those of every course), and at most MAX_SPREAD
-    pages' worth of ids, so that a block stays a few pages of rows where they thicken."""
-    span = int(first[-1]["id"]) - int(first[0]["id"]) + 1
-    return max(size, min(span, MAX_SPREAD * size))
+    """How many consecutive ids a block spans: `size` ids for as many rows as the second half of
+    the first (full) page, so that a block holds about a page of rows where the stream's rows
+    are spread among other ids (the lessons of the courses followed, among those of every
+    course); at least `size` ids, and at most MAX_SPREAD times that, so that a block stays a few
+    pages of rows where they thicken. The second half, because rows deleted before the first
+    ones leave a gap of ids that says nothing of the rest."""
+    half = first[len(first) // 2 :]
+    span = int(half[-1]["id"]) - int(half[0]["id"]) + 1
+    return max(size, min(size * span // len(half), MAX_SPREAD * size))
 
 
 def _page(rows: list[dict[str, Any]], start: int) -> Page:

@@ -131,12 +131,13 @@ def test_more_readers_log_in_only_for_a_stream_longer_than_a_page(
 @pytest.mark.parametrize(
     ("first_ids", "width"),
     [
-        (range(1, 11), 10),  # dense: a block of `size` ids
-        (range(1, 31, 3), 28),  # a row in three ids: a block spans as many as the first page
-        (range(1, 1001, 100), 40),  # sparser still: at most MAX_SPREAD pages' worth of ids
+        ([*range(1, 11)], 10),  # dense: a block of `size` ids
+        ([*range(1, 31, 3)], 26),  # a row in three ids: about a page of rows a block
+        ([*range(1, 1001, 100)], 40),  # sparser still: at most MAX_SPREAD pages' worth of ids
+        ([1, 2, 3, *range(500_000, 500_007)], 10),  # rows deleted before the rest: dense still
     ],
 )
-def test_a_block_spans_as_many_ids_as_the_first_page(first_ids: range, width: int) -> None:
+def test_a_block_spans_ids_for_about_a_page_of_rows(first_ids: list[int], width: int) -> None:
     assert MAX_SPREAD == 4
     assert block_width([{"id": i} for i in first_ids], 10) == width
 
