@@ -1,7 +1,7 @@
 """The sync beside the real anchors, per model, in one run against one server:
 
     cd /work/main && .venv/bin/python bench/sync_anchors.py [--target emulator|odoo]
-        [--scale 0.25] [--version 17.0] [--rounds 2] [--page-size 1000] [--parallel-reads 1]
+        [--scale 0.25] [--version 17.0] [--rounds 2] [--page-size 1000] [--parallel-reads 2]
 
 For every model the sync reads (its domain, its fields, archived rows where it reads them):
 
@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync_bench import EmulatorTarget, OdooTarget, _config
+
+from sidecar.config.models import OdooConfig
 
 TARGET_RATIO = 0.9
 PAGES = (1000, 5000, 10000)
@@ -145,7 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--page-size", type=int, default=1000, help="the sidecar's odoo.page_size")
     ap.add_argument(
-        "--parallel-reads", type=int, default=1, help="the sidecar's odoo.parallel_reads"
+        "--parallel-reads",
+        type=int,
+        default=OdooConfig.model_fields["parallel_reads"].default,
+        help="the sidecar's odoo.parallel_reads (default: the product's)",
     )
     ap.add_argument("--keep", action="store_true", help="odoo: leave the seeded rows in place")
     args = ap.parse_args(argv)

@@ -139,7 +139,7 @@ class OdooConfig(Section):
     longest_request_seconds: Annotated[float, between(0, DAY_SECONDS, low_open=True)] = 120.0
     page_size: Annotated[int, between(1, 10000)] = 1000  # rows per search_read page
     read_chunk_size: Annotated[int, between(1, 10000)] = 500  # ids per `read` call
-    parallel_reads: Annotated[int, between(1, 8)] = 1  # connections of a first or full pass
+    parallel_reads: Annotated[int, between(1, 8)] = 2  # connections of a first or full pass
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     apps: OdooApps = Field(default_factory=OdooApps)
 
