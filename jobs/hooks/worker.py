@@ -193,7 +193,7 @@ class HintWorker:
         try:
             for client in self._connected():
                 _ = client.uid
-        except (OdooError, OSError) as exc:
+        except Exception as exc:  # Odoo down, or a bug: the worker must live on either way
             log.info("hint worker: not logged in to Odoo yet (%s); it will at the first read", exc)
             self._close_clients()
 
