@@ -11,6 +11,7 @@ from hypothesis import settings
 
 from connectors import OdooClient, OdooSettings, RetryPolicy
 from sidecar.emulator import OdooEmulator
+from sidecar.emulator.faults import CallRecord
 from sidecar.emulator.versions import DEFAULT_VERSION
 
 # Property tests: `quick` by default (a developer's run: half of Hypothesis' own default, to keep
@@ -52,6 +53,11 @@ def version() -> str:
 def emu(version: str) -> Iterator[OdooEmulator]:
     with OdooEmulator(demo=True, version=version) as emulator:
         yield emulator
+
+
+def logins(emu: OdooEmulator) -> list[CallRecord]:
+    """The logins the emulator has seen since its calls were last reset, on every transport."""
+    return [c for c in list(emu.calls) if c.method in ("authenticate", "login")]
 
 
 ClientFactory = Callable[..., OdooClient]

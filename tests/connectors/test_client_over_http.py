@@ -22,7 +22,7 @@ from connectors import (
     OdooValidationError,
 )
 from sidecar.emulator import OdooEmulator
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, logins
 
 
 def calls_of(emu: OdooEmulator, model: str, method: str) -> int:
@@ -49,8 +49,7 @@ def test_a_client_with_the_same_settings_calls_as_a_logged_in_one_without_loggin
     emu.reset_calls()
     shared = second.share_login(first)
     count = second.search_count("res.partner", [])
-    logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
-    assert shared and second.uid == uid and not logins
+    assert shared and second.uid == uid and not logins(emu)
     assert count > 0
     second.close()
 

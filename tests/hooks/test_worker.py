@@ -22,6 +22,7 @@ from jobs.service.leases import release, try_acquire
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import SyncCursor, utcnow
+from tests.conftest import logins
 from tests.hooks.hooking import SCP, SSP, hooks_config, lessons_done, new_member
 from tests.jobs.syncing import client_for, sync_once
 
@@ -184,9 +185,7 @@ def test_a_started_worker_logs_its_connections_in_before_the_first_hint(
     emu.reset_calls()
     worker.start()
     deadline = time.monotonic() + 10
-    logins: list[object] = []
-    while len(logins) < READERS and time.monotonic() < deadline:
+    while len(logins(emu)) < READERS and time.monotonic() < deadline:
         time.sleep(0.02)
-        logins = [c for c in list(emu.calls) if c.method in ("authenticate", "login")]
-    assert len(logins) == READERS
+    assert len(logins(emu)) == READERS
     assert worker.reads == 0 and ssp_calls(emu) == 0

@@ -17,6 +17,7 @@ from sidecar.config import Config
 from sidecar.emulator import FaultRule, OdooEmulator
 from sidecar.store.bootstrap import Store, open_store
 from sidecar.store.models import CourseMembership, LessonProgress, Student, SyncRun
+from tests.conftest import logins
 from tests.jobs.syncing import CONFIG, client_for, snapshot, sync_once, write_config
 from tests.stores import open_migrated
 
@@ -370,4 +371,4 @@ def test_a_long_lived_client_logs_in_once_across_cycles(
     sync_once(cfg, store, odoo)
     emu.reset_calls()
     sync_once(cfg, store, odoo)
-    assert not [c for c in emu.calls if c.method in ("authenticate", "login")]
+    assert not logins(emu)

@@ -24,6 +24,7 @@ from sidecar.config import Config
 from sidecar.emulator import OdooEmulator
 from sidecar.store.bootstrap import Store
 from sidecar.store.models import SyncCursor
+from tests.conftest import logins
 from tests.jobs.syncing import MIRRORS, client_for, snapshot, sync_once, write_config
 from tests.jobs.test_sync import full_reread
 
@@ -106,8 +107,7 @@ def test_two_readers_read_disjoint_blocks_into_the_same_store_as_one(
     with OdooClient(settings) as odoo:
         summary = sync_once(cfg, store, odoo)
         calls = odoo.stats.calls
-    logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
-    assert len(logins) == 1  # the sync's client: the second reader calls as it logged in
+    assert len(logins(emu)) == 1  # the sync's client: the second reader calls as it logged in
     assert len(helpers) == 1 and helpers[0].stats.calls > 0  # it read blocks
     assert calls >= len([c for c in emu.calls if c.model])  # the second reader's counted too
     assert not summary.interrupted
@@ -123,8 +123,7 @@ def test_more_readers_log_in_only_for_a_stream_longer_than_a_page(
     emu.reset_calls()
     with OdooClient(settings) as odoo:
         summary = sync_once(cfg, store, odoo)
-    logins = [c for c in emu.calls if c.method in ("authenticate", "login")]
-    assert len(logins) == 1
+    assert len(logins(emu)) == 1
     assert summary.total.read > 0 and not summary.interrupted
 
 
